@@ -1,0 +1,22 @@
+// topo-shapr command line: one sub-command per module in harness/commands/, each exporting register().
+// Errors reach the user as one line naming the file and the problem (UserError), never a stack trace.
+import { Command } from 'commander';
+import { UserError } from '../src/util/errors.ts';
+
+const program = new Command('topo-shapr')
+  .description('3D cell-shape reconstruction from 2D microscopy with a topological loss (WGSL on WebGPU)')
+  .showHelpAfterError();
+
+const commands: Array<{ register(p: Command): void }> = [];
+for (const c of commands) c.register(program);
+
+try {
+  await program.parseAsync(process.argv);
+  process.exit(process.exitCode ?? 0);
+} catch (err) {
+  if (err instanceof UserError) {
+    console.error(`topo-shapr: ${err.message}`);
+    process.exit(1);
+  }
+  throw err;
+}
