@@ -1,0 +1,25 @@
+// One training sample as the network sees it, shared by the dataset reader and the synthetic generator.
+
+/**
+ * A 2D input with its 3D ground truth. Arrays are row-major C order, values in [0, 1].
+ * - `input`: shape [2, H, W]; channel 0 = mask, channel 1 = image × mask (SHAPR's model input).
+ * - `target`: shape [D, H, W] (Z first), the 3D object; border voxels may hold intermediate values.
+ * - `shape`: [D, H, W] of `target`.
+ */
+export interface Sample {
+  name: string; // file stem shared by obj/, mask/ and image/ (no extension)
+  className: string; // morphology class, e.g. "A_cell_clusters" or "discocyte"
+  shape: [number, number, number];
+  input: Float32Array;
+  target: Float32Array;
+}
+
+/** Builds SHAPR's 2-channel input [mask, image × mask] from a mask and an image of H×W values each. */
+export function makeInput(mask: Float32Array, image: Float32Array): Float32Array {
+  const n = mask.length;
+  if (image.length !== n) throw new Error(`makeInput: mask has ${n} values, image ${image.length}`);
+  const input = new Float32Array(2 * n);
+  input.set(mask, 0);
+  for (let i = 0; i < n; i++) input[n + i] = image[i] * mask[i];
+  return input;
+}
