@@ -1,0 +1,75 @@
+// GPU buffer pool and typed-array transfers. A training step re-uses the same sizes every time, so
+// released buffers are kept by byte size and handed out again instead of allocating.
+import { type Gpu, checkGpu } from './device.ts';
+import { checkCompiles, flush } from './kernel.ts';
+
+const pools = new WeakMap<Gpu, Map<number, GPUBuffer[]>>();
+const stats = { created: 0, reused: 0, bytesLive: 0 };
+
+function poolOf(g: Gpu): Map<number, GPUBuffer[]> {
+  let p = pools.get(g);
+  if (!p) pools.set(g, (p = new Map()));
+  return p;
+}
+
+/** A storage buffer of at least `bytes` (rounded up to 16), from the pool when one is free. Contents undefined. */
+export function allocBuffer(g: Gpu, bytes: number): GPUBuffer {
+  const size = Math.max(16, Math.ceil(bytes / 16) * 16);
+  if (size > g.limits.maxStorageBufferBindingSize) {
+    throw new Error(`buffer of ${size} bytes exceeds this adapter's maxStorageBufferBindingSize (${g.limits.maxStorageBufferBindingSize})`);
+  }
+  const free = poolOf(g).get(size);
+  if (free?.length) {
+    stats.reused++;
+    return free.pop()!;
+  }
+  stats.created++;
+  stats.bytesLive += size;
+  // NOTE: GPUBufferUsage is a global that dawn.node installs at device creation, so read it here, not at import.
+  return g.device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+}
+
+/** Returns a buffer to the pool. The caller must not use it again. */
+export function releaseBuffer(g: Gpu, buf: GPUBuffer): void {
+  const list = poolOf(g).get(buf.size);
+  if (list) list.push(buf);
+  else poolOf(g).set(buf.size, [buf]);
+}
+
+export function poolStats(): Readonly<typeof stats> {
+  return stats;
+}
+
+/** Uploads a typed array into a new (pooled) storage buffer. */
+export function upload(g: Gpu, data: Float32Array | Uint32Array | Int32Array): GPUBuffer {
+  const buf = allocBuffer(g, data.byteLength);
+  writeBuffer(g, buf, data);
+  return buf;
+}
+
+export function writeBuffer(g: Gpu, buf: GPUBuffer, data: Float32Array | Uint32Array | Int32Array, offsetBytes = 0): void {
+  // NOTE: queue writes land before the next submit; flush first so earlier recorded dispatches see old data.
+  flush(g);
+  g.device.queue.writeBuffer(buf, offsetBytes, data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** Reads `count` elements of a buffer back (flushing recorded work first). */
+export async function readBuffer<T extends Float32Array | Uint32Array | Int32Array>(
+  g: Gpu, buf: GPUBuffer, count: number, ctor: { new (b: ArrayBuffer): T } = Float32Array as never,
+): Promise<T> {
+  const bytes = Math.ceil((count * 4) / 4) * 4;
+  const staging = g.device.createBuffer({ size: Math.max(4, bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  flush(g, (enc) => enc.copyBufferToBuffer(buf, 0, staging, 0, bytes));
+  await checkCompiles(g);
+  try {
+    await staging.mapAsync(GPUMapMode.READ);
+  } catch (e) {
+    checkGpu(g);
+    throw e;
+  }
+  checkGpu(g);
+  const out = new ctor(staging.getMappedRange().slice(0, bytes));
+  staging.unmap();
+  staging.destroy();
+  return out;
+}

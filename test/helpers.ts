@@ -1,0 +1,56 @@
+// Shared test helpers: the process' GPU, seeded inputs, tolerant comparison, finite-difference checks.
+import * as assert from 'uvu/assert';
+import { type Gpu, getGpu } from '../src/gpu/device.ts';
+import { Rng } from '../src/util/rng.ts';
+import '../src/ops/elementwise.ts'; // registers the tape's gradient sums
+
+export const gpu: () => Promise<Gpu> = getGpu;
+
+/** Uniform random values in [lo, hi) from a seeded stream. */
+export function randomArray(n: number, seed: number, lo = -1, hi = 1): Float32Array {
+  const r = new Rng(seed);
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = lo + (hi - lo) * r.next();
+  return a;
+}
+
+/** Sizes every elementwise-style kernel must handle: 1, primes, and around the workgroup size. */
+export const AWKWARD_SIZES = [1, 2, 7, 255, 256, 257, 307, 1023, 4099];
+
+/** Asserts |a - b| <= atol + rtol |b| elementwise (NaN must match NaN), naming the first offender. */
+export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-5, atol = 1e-6, what = ''): void {
+  assert.is(actual.length, expected.length, `${what} length`);
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i];
+    const e = expected[i];
+    if (Number.isNaN(e) && Number.isNaN(a)) continue;
+    if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) {
+      assert.unreachable(`${what} element ${i}: got ${a}, expected ${e} (rtol ${rtol}, atol ${atol})`);
+    }
+  }
+}
+
+/**
+ * Central finite differences of a scalar function f(x) at x, on `count` seeded coordinates (all if
+ * count >= x.length), compared with the analytic gradient. f is evaluated in float64 by the caller's choice.
+ */
+export async function checkGradient(
+  f: (x: Float32Array) => Promise<number> | number,
+  x: Float32Array,
+  analytic: Float32Array,
+  { eps = 1e-2, rtol = 2e-2, atol = 1e-3, count = 24, seed = 1 } = {},
+): Promise<void> {
+  const r = new Rng(seed);
+  const idx = count >= x.length ? [...x.keys()] : Array.from({ length: count }, () => r.int(x.length));
+  for (const i of idx) {
+    const xp = x.slice();
+    const xm = x.slice();
+    xp[i] += eps;
+    xm[i] -= eps;
+    const fd = ((await f(xp)) - (await f(xm))) / (2 * eps);
+    const an = analytic[i];
+    if (!(Math.abs(fd - an) <= atol + rtol * Math.abs(fd))) {
+      assert.unreachable(`gradient at ${i}: finite difference ${fd}, analytic ${an}`);
+    }
+  }
+}

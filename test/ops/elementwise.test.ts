@@ -1,0 +1,92 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { add, mul, relu, scale, sigmoid, full } from '../../src/ops/elementwise.ts';
+import { addRef, mulRef, reluBackwardRef, reluRef, scaleRef, sigmoidBackwardRef, sigmoidRef } from '../../src/ops/elementwise.ref.ts';
+import { sum } from '../../src/ops/reduce.ts';
+import { Tape } from '../../src/tape/tape.ts';
+import { Tensor } from '../../src/tape/tensor.ts';
+import { AWKWARD_SIZES, assertClose, checkGradient, gpu, randomArray } from '../helpers.ts';
+
+test('refs on a hand-checked case', () => {
+  const a = new Float32Array([-2, 0, 3]);
+  const b = new Float32Array([1, 5, -1]);
+  assert.equal([...addRef(a, b)], [-1, 5, 2]);
+  assert.equal([...mulRef(a, b)], [-2, 0, -3]);
+  assert.equal([...scaleRef(a, 0.5)], [-1, 0, 1.5]);
+  assert.equal([...reluRef(a)], [0, 0, 3]);
+  assert.equal([...reluBackwardRef(a, b)], [0, 0, -1]);
+  assertClose(sigmoidRef(new Float32Array([0, 100, -100])), [0.5, 1, 0], 0, 1e-7);
+  assertClose(sigmoidBackwardRef(new Float32Array([0.5]), new Float32Array([2])), [0.5]);
+});
+
+test('GPU forward ops equal the refs on awkward sizes', async () => {
+  const g = await gpu();
+  const t = new Tape(g);
+  for (const n of AWKWARD_SIZES) {
+    const a = randomArray(n, n, -4, 4);
+    const b = randomArray(n, n + 1, -4, 4);
+    const ta = Tensor.from(g, a, [n]);
+    const tb = Tensor.from(g, b, [n]);
+    assertClose(await add(t, ta, tb).read(), addRef(a, b), 1e-6, 0, `add n=${n}`);
+    assertClose(await mul(t, ta, tb).read(), mulRef(a, b), 1e-6, 0, `mul n=${n}`);
+    assertClose(await scale(t, ta, -0.3).read(), scaleRef(a, -0.3), 1e-6, 0, `scale n=${n}`);
+    assertClose(await relu(t, ta).read(), reluRef(a), 0, 0, `relu n=${n}`);
+    assertClose(await sigmoid(t, ta).read(), sigmoidRef(a), 1e-6, 1e-7, `sigmoid n=${n}`);
+    t.release();
+    ta.release();
+    tb.release();
+  }
+});
+
+test('NaN and extreme inputs: sigmoid saturates without overflow, relu and sigmoid keep NaN', async () => {
+  const g = await gpu();
+  const t = new Tape(g);
+  const a = new Float32Array([NaN, 1e30, -1e30, 88.8, -88.8, -0]);
+  const x = Tensor.from(g, a, [a.length]);
+  const s = await sigmoid(t, x).read();
+  assert.ok(Number.isNaN(s[0]));
+  assertClose(s.slice(1), [1, 0, 1, sigmoidRef(new Float32Array([-88.8]))[0], 0.5], 1e-6, 1e-30);
+  const r = await relu(t, x).read();
+  assert.ok(Number.isNaN(r[0]));
+  assert.equal([...r.slice(1)], [1e30 as number, 0, Math.fround(88.8), 0, 0].map(Math.fround));
+  t.release();
+});
+
+test('full fills every element, including past a workgroup', async () => {
+  const g = await gpu();
+  const x = full(g, [3, 7, 13], 2.5);
+  assert.ok((await x.read()).every((v) => v === 2.5));
+  x.release();
+});
+
+// d/dx sum(w * f(x)) for each unary op, checked against the refs and finite differences of the refs.
+test('gradients: GPU backward equals the ref and finite differences', async () => {
+  const g = await gpu();
+  const n = 37;
+  const x = randomArray(n, 3, -2, 2).map((v) => (Math.abs(v) < 0.05 ? 0.3 : v)); // keep away from relu's kink
+  const w = randomArray(n, 4);
+  const cases: Array<[string, (t: Tape, a: Tensor) => Tensor, (a: Float32Array) => Float32Array]> = [
+    ['relu', relu, reluRef],
+    ['sigmoid', sigmoid, sigmoidRef],
+    ['scale', (t, a) => scale(t, a, 1.7), (a) => scaleRef(a, 1.7)],
+    ['mul-self', (t, a) => mul(t, a, a), (a) => mulRef(a, a)],
+    ['add-self', (t, a) => add(t, a, a), (a) => addRef(a, a)],
+  ];
+  for (const [name, op, ref] of cases) {
+    const t = new Tape(g);
+    const tx = Tensor.from(g, x, [n], true);
+    const tw = Tensor.from(g, w, [n]);
+    const loss = sum(t, mul(t, op(t, tx), tw));
+    t.backward(loss, full(g, [1], 1));
+    const grad = await tx.grad!.read();
+    const f = (v: Float32Array) => ref(v).reduce((s, y, i) => s + y * w[i], 0);
+    await checkGradient(f, x, grad, { eps: 1e-3, rtol: 1e-2, atol: 1e-4, count: n });
+    if (name === 'relu') assertClose(grad, mulRef(reluBackwardRef(x, new Float32Array(n).fill(1)), w), 1e-6, 0, 'relu grad');
+    if (name === 'sigmoid') assertClose(grad, sigmoidBackwardRef(sigmoidRef(x), w), 1e-5, 1e-7, 'sigmoid grad');
+    t.release();
+    tx.release();
+    tw.release();
+  }
+});
+
+test.run();
