@@ -1,0 +1,121 @@
+// The cubical complex of a D×H×W volume as a dense grid of cells (Kaczynski–Mrozek–Ślusarek coordinates):
+// a cell at grid coordinates (z, y, x) has dimension = the number of odd coordinates, and its faces are the
+// cells at ±1 along each odd coordinate.
+//   T-construction: grid (2D+1)×(2H+1)×(2W+1); voxel (k, j, i) is the cube at (2k+1, 2j+1, 2i+1); a lower
+//     cell enters with the max of the voxels it touches (superlevel), so superlevel sets are 26-connected.
+//   V-construction: grid (2D−1)×(2H−1)×(2W−1); voxel (k, j, i) is the vertex at (2k, 2j, 2i); an edge,
+//     square or cube enters with the min of its vertices, so superlevel sets are 6-connected.
+// In both, x is the fastest axis of the flat cell index, like the volume's C order [D, H, W].
+
+/** Voxels as top cubes ('T', GUDHI's default) or as vertices ('V', CubicalRipser's default). */
+export type Construction = 'T' | 'V';
+
+export interface CellGrid {
+  construction: Construction;
+  shape: [number, number, number]; // [D, H, W] of the volume
+  gx: number; // cells along x (W axis)
+  gy: number;
+  gz: number;
+  size: number; // gx·gy·gz
+  sy: number; // flat stride of y (= gx)
+  sz: number; // flat stride of z (= gx·gy)
+}
+
+/** Checks a volume against its shape; throws a plain Error (callers turn it into a UserError if needed). */
+export function checkVolume(volume: ArrayLike<number>, shape: readonly number[]): void {
+  if (shape.length !== 3 || shape.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new Error(`shape must be three positive integers [D, H, W], got [${shape.join(', ')}]`);
+  }
+  const n = shape[0] * shape[1] * shape[2];
+  if (volume.length !== n) throw new Error(`volume has ${volume.length} values, shape [${shape.join(', ')}] needs ${n}`);
+  for (let i = 0; i < n; i++) {
+    if (Number.isNaN(volume[i])) throw new Error(`volume has NaN at flat index ${i}`);
+  }
+}
+
+export function cellGrid(shape: readonly [number, number, number], construction: Construction): CellGrid {
+  const [d, h, w] = shape;
+  const e = construction === 'T' ? 1 : -1;
+  const gx = 2 * w + e;
+  const gy = 2 * h + e;
+  const gz = 2 * d + e;
+  return { construction, shape: [d, h, w], gx, gy, gz, size: gx * gy * gz, sy: gx, sz: gx * gy };
+}
+
+/** Grid coordinates of a flat cell index. */
+export function cellCoords(g: CellGrid, c: number): [number, number, number] {
+  const x = c % g.gx;
+  const t = (c - x) / g.gx;
+  const y = t % g.gy;
+  return [(t - y) / g.gy, y, x];
+}
+
+export function cellDim(g: CellGrid, c: number): number {
+  const [z, y, x] = cellCoords(g, c);
+  return (z & 1) + (y & 1) + (x & 1);
+}
+
+/** Flat cell index of voxel v (flat C-order index into the volume). */
+export function voxelCell(g: CellGrid, v: number): number {
+  const [, h, w] = g.shape;
+  const i = v % w;
+  const j = ((v - i) / w) % h;
+  const k = (v - i - j * w) / (w * h);
+  const o = g.construction === 'T' ? 1 : 0;
+  return (2 * k + o) * g.sz + (2 * j + o) * g.sy + (2 * i + o);
+}
+
+/** The faces of cell c (codimension 1): ±1 along each odd coordinate. */
+export function cellFacets(g: CellGrid, c: number): number[] {
+  const [z, y, x] = cellCoords(g, c);
+  const out: number[] = [];
+  if (z & 1) out.push(c - g.sz, c + g.sz);
+  if (y & 1) out.push(c - g.sy, c + g.sy);
+  if (x & 1) out.push(c - 1, c + 1);
+  return out;
+}
+
+/**
+ * For every cell, a value combined over the voxels it belongs to (T: it touches; V: its vertices):
+ * `combine` is min or max, applied separably along x, y, z. `voxelValue[v]` (≥ 0: voxel ranks) is written
+ * at voxel v's cell. Returns an array over all cells.
+ */
+export function spreadToCells(g: CellGrid, voxelValue: Int32Array, combine: 'min' | 'max'): Int32Array {
+  const out = new Int32Array(g.size);
+  const [d, h, w] = g.shape;
+  const o = g.construction === 'T' ? 1 : 0;
+  for (let k = 0; k < d; k++) {
+    for (let j = 0; j < h; j++) {
+      const row = (2 * k + o) * g.sz + (2 * j + o) * g.sy + o;
+      const src = (k * h + j) * w;
+      for (let i = 0; i < w; i++) out[row + 2 * i] = voxelValue[src + i];
+    }
+  }
+  const isMin = combine === 'min';
+  // NOTE: the voxel-bearing parity is odd in T and even in V; every other cell along an axis takes the
+  // min/max of its (one or two) neighbours along that axis, which after three passes covers the full block.
+  const fill = (stride: number, n: number, outer: (f: (base: number) => void) => void) => {
+    outer((base) => {
+      for (let a = 1 - o; a < n; a += 2) {
+        const c = base + a * stride;
+        const lo = a > 0 ? out[c - stride] : -1;
+        const hi = a < n - 1 ? out[c + stride] : -1;
+        out[c] = lo < 0 ? hi : hi < 0 ? lo : isMin ? Math.min(lo, hi) : Math.max(lo, hi);
+      }
+    });
+  };
+  const { gx, gy, gz, sy, sz } = g;
+  // Pass x: rows with voxel parity in y and z.
+  fill(1, gx, (f) => {
+    for (let z = o; z < gz; z += 2) for (let y = o; y < gy; y += 2) f(z * sz + y * sy);
+  });
+  // Pass y: all x, voxel parity in z.
+  fill(sy, gy, (f) => {
+    for (let z = o; z < gz; z += 2) for (let x = 0; x < gx; x++) f(z * sz + x);
+  });
+  // Pass z: everything.
+  fill(sz, gz, (f) => {
+    for (let y = 0; y < gy; y++) for (let x = 0; x < gx; x++) f(y * sy + x);
+  });
+  return out;
+}

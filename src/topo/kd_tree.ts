@@ -1,0 +1,211 @@
+// A static 2D k-d tree over diagram points for L∞ queries, as the Wasserstein matcher needs them: weighted
+// nearest neighbours (min over j of ‖x − p_j‖∞^q − w_j, bounded per node by the box distance and the node's
+// largest weight) and radius queries that skip points already taken. Memory O(n); no query allocates.
+
+const LEAF = 8;
+
+/** Points (x_j, y_j), split at the median of the wider side until a node holds at most LEAF points. */
+export class KdTree {
+  readonly n: number;
+  readonly x: Float64Array;
+  readonly y: Float64Array;
+  /** Point indices; node k holds perm[lo[k] .. hi[k]). */
+  readonly perm: Int32Array;
+  readonly lo: Int32Array;
+  readonly hi: Int32Array;
+  /** Children of node k (-1 for a leaf); nodes are numbered in pre-order, so children come after parents. */
+  readonly left: Int32Array;
+  readonly right: Int32Array;
+  readonly parent: Int32Array;
+  readonly minX: Float64Array;
+  readonly maxX: Float64Array;
+  readonly minY: Float64Array;
+  readonly maxY: Float64Array;
+  /** Largest weight in each node (refreshWeights), and each point's leaf. */
+  readonly maxW: Float64Array;
+  readonly leafOf: Int32Array;
+  nodes = 0;
+  private stack: Int32Array;
+
+  constructor(x: Float64Array, y: Float64Array) {
+    const n = x.length;
+    this.n = n;
+    this.x = x;
+    this.y = y;
+    this.perm = new Int32Array(n);
+    for (let i = 0; i < n; i++) this.perm[i] = i;
+    const cap = Math.max(1, 2 * Math.ceil(n / (LEAF / 2)) + 1);
+    this.lo = new Int32Array(cap);
+    this.hi = new Int32Array(cap);
+    this.left = new Int32Array(cap);
+    this.right = new Int32Array(cap);
+    this.parent = new Int32Array(cap);
+    this.minX = new Float64Array(cap);
+    this.maxX = new Float64Array(cap);
+    this.minY = new Float64Array(cap);
+    this.maxY = new Float64Array(cap);
+    this.maxW = new Float64Array(cap);
+    this.leafOf = new Int32Array(n);
+    this.stack = new Int32Array(128);
+    if (n > 0) this.build(0, n, -1);
+  }
+
+  private build(lo: number, hi: number, parent: number): number {
+    const k = this.nodes++;
+    const { perm, x, y } = this;
+    let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+    for (let i = lo; i < hi; i++) {
+      const j = perm[i];
+      if (x[j] < x0) x0 = x[j];
+      if (x[j] > x1) x1 = x[j];
+      if (y[j] < y0) y0 = y[j];
+      if (y[j] > y1) y1 = y[j];
+    }
+    this.lo[k] = lo;
+    this.hi[k] = hi;
+    this.parent[k] = parent;
+    this.minX[k] = x0;
+    this.maxX[k] = x1;
+    this.minY[k] = y0;
+    this.maxY[k] = y1;
+    if (hi - lo <= LEAF || (x0 === x1 && y0 === y1)) {
+      this.left[k] = -1;
+      this.right[k] = -1;
+      for (let i = lo; i < hi; i++) this.leafOf[perm[i]] = k;
+      return k;
+    }
+    const mid = (lo + hi) >> 1;
+    select(perm, x1 - x0 >= y1 - y0 ? x : y, lo, hi - 1, mid);
+    this.left[k] = this.build(lo, mid, k);
+    this.right[k] = this.build(mid, hi, k);
+    return k;
+  }
+
+  /** Recomputes every node's largest weight from w (one pass, children before parents). */
+  refreshWeights(w: Float64Array): void {
+    for (let k = this.nodes - 1; k >= 0; k--) {
+      let m = -Infinity;
+      if (this.left[k] < 0) {
+        for (let i = this.lo[k]; i < this.hi[k]; i++) if (w[this.perm[i]] > m) m = w[this.perm[i]];
+      } else {
+        m = Math.max(this.maxW[this.left[k]], this.maxW[this.right[k]]);
+      }
+      this.maxW[k] = m;
+    }
+  }
+
+  /** L∞ distance from (px, py) to node k's box (0 inside). NOTE: never exceeds the distance to any point in
+   * the box, also in floating point, since fl(a − b) is monotone in both arguments. */
+  boxDist(k: number, px: number, py: number): number {
+    const dx = Math.max(this.minX[k] - px, px - this.maxX[k], 0);
+    const dy = Math.max(this.minY[k] - py, py - this.maxY[k], 0);
+    return dx > dy ? dx : dy;
+  }
+
+  /**
+   * Visits every point j with ‖(px,py) − p_j‖∞^q − w_j < bound(), where w is the array last passed to
+   * refreshWeights; visit(j, value) may lower the bound (return the new one). Nearer boxes are visited first.
+   */
+  searchWeighted(px: number, py: number, q: number, w: Float64Array, bound: number,
+    visit: (j: number, value: number) => number): number {
+    if (this.n === 0) return bound;
+    let sp = 0;
+    const st = this.ensureStack();
+    st[sp++] = 0;
+    while (sp > 0) {
+      const k = st[--sp];
+      const d = this.boxDist(k, px, py);
+      if (powq(d, q) - this.maxW[k] >= bound) continue;
+      if (this.left[k] < 0) {
+        for (let i = this.lo[k]; i < this.hi[k]; i++) {
+          const j = this.perm[i];
+          const value = powq(linf(px, py, this.x[j], this.y[j]), q) - w[j];
+          if (value < bound) bound = visit(j, value);
+        }
+        continue;
+      }
+      const a = this.left[k], b = this.right[k];
+      // push the farther child first so the nearer one is searched first
+      if (this.boxDist(a, px, py) <= this.boxDist(b, px, py)) { st[sp++] = b; st[sp++] = a; }
+      else { st[sp++] = a; st[sp++] = b; }
+    }
+    return bound;
+  }
+
+  private ensureStack(): Int32Array {
+    // depth is at most log2(n / LEAF) + a few; two entries per level
+    const need = 4 * (Math.ceil(Math.log2(this.n + 1)) + 4);
+    if (this.stack.length < need) this.stack = new Int32Array(need);
+    return this.stack;
+  }
+
+  /** Calls visit(j) for every point with alive[j] = 1 within L∞ distance ≤ r of (px, py); count[k] must hold
+   * the number of alive points in node k (see countAlive / kill). */
+  searchRadius(px: number, py: number, r: number, count: Int32Array, alive: Uint8Array,
+    visit: (j: number) => boolean): void {
+    if (this.n === 0) return;
+    let sp = 0;
+    const st = this.ensureStack();
+    st[sp++] = 0;
+    while (sp > 0) {
+      const k = st[--sp];
+      if (count[k] === 0 || this.boxDist(k, px, py) > r) continue;
+      if (this.left[k] < 0) {
+        for (let i = this.lo[k]; i < this.hi[k]; i++) {
+          const j = this.perm[i];
+          if (alive[j] && linf(px, py, this.x[j], this.y[j]) <= r && visit(j)) return;
+        }
+        continue;
+      }
+      st[sp++] = this.right[k];
+      st[sp++] = this.left[k];
+    }
+  }
+
+  /** Fills count[k] with the number of points j in node k that have alive[j] = 1. */
+  countAlive(alive: Uint8Array, count: Int32Array): void {
+    for (let k = this.nodes - 1; k >= 0; k--) {
+      if (this.left[k] < 0) {
+        let c = 0;
+        for (let i = this.lo[k]; i < this.hi[k]; i++) c += alive[this.perm[i]];
+        count[k] = c;
+      } else count[k] = count[this.left[k]] + count[this.right[k]];
+    }
+  }
+
+  /** Marks point j dead (or alive again with delta = +1) and updates the counts on its path to the root. */
+  kill(j: number, alive: Uint8Array, count: Int32Array, delta: -1 | 1 = -1): void {
+    alive[j] = delta > 0 ? 1 : 0;
+    for (let k = this.leafOf[j]; k >= 0; k = this.parent[k]) count[k] += delta;
+  }
+}
+
+/** L∞ distance between two points. */
+export function linf(ax: number, ay: number, bx: number, by: number): number {
+  const dx = Math.abs(ax - bx), dy = Math.abs(ay - by);
+  return dx > dy ? dx : dy;
+}
+
+/** d^q for the exponents the matcher uses; NOTE: q = 1 and 2 skip Math.pow (exact and faster). */
+export function powq(d: number, q: number): number {
+  return q === 2 ? d * d : q === 1 ? d : Math.pow(d, q);
+}
+
+// Hoare-style quickselect: puts the k-th smallest (by key[perm[i]]) at position k within perm[lo..hi].
+function select(perm: Int32Array, key: Float64Array, lo: number, hi: number, k: number): void {
+  while (hi > lo) {
+    const pivot = key[perm[(lo + hi) >> 1]];
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (key[perm[i]] < pivot) i++;
+      while (key[perm[j]] > pivot) j--;
+      if (i <= j) {
+        const t = perm[i]; perm[i] = perm[j]; perm[j] = t;
+        i++; j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
+  }
+}

@@ -1,0 +1,84 @@
+// Exact persistent homology of a volume's superlevel-set filtration, dimensions 0, 1 and 2, on the CPU:
+//   dimension 0: union-find over vertices and edges, elder rule (pairs.ts);
+//   dimension 2: union-find over cubes and squares in reverse order, Alexander duality (pairs.ts);
+//   dimension 1: boundary reduction of the squares with clearing and compression from the two above
+//     (reduction.ts).
+// The filtration's total order is documented in filtration.ts. Diagrams equal GUDHI's
+// CubicalComplex(top_dimensional_cells=-v) ('T') and CubicalRipser's V-construction ('V').
+import { checkVolume, type Construction } from './cubical_grid.ts';
+import { buildFiltration, type Filtration } from './filtration.ts';
+import { dim0Pairs, dim2Pairs, PairSink } from './pairs.ts';
+import { dim1Pairs } from './reduction.ts';
+
+export type { Construction } from './cubical_grid.ts';
+export { diagramsToJson, generatorsToJson, type DiagramsJson } from './diagrams.ts';
+
+/**
+ * One persistence pair of the superlevel filtration: birth ≥ death. `birthIndex` / `deathIndex` are flat
+ * C-order indices of the voxels whose values are the birth / death values (where gradients go). The
+ * essential class of dimension 0 has death = -Infinity and deathIndex = -1.
+ */
+export interface Pair {
+  birth: number;
+  death: number;
+  birthIndex: number;
+  deathIndex: number;
+}
+
+/** dims[k] = the pairs of dimension k (empty for a dimension not asked for). */
+export interface Diagrams {
+  dims: Pair[][];
+}
+
+export interface PersistenceOptions {
+  construction?: Construction; // 'T' (default): voxels are cubes, 26-connected; 'V': vertices, 6-connected
+  dims?: number[]; // dimensions to return (default [0, 1, 2]); dimension 1 computes the other two anyway
+  keepZero?: boolean; // keep zero-persistence pairs (default false)
+}
+
+/**
+ * Persistence diagrams of the superlevel filtration of `volume` (float32, C order, shape [D, H, W]; D = 1
+ * for a 2D image). Each dimension's pairs are sorted by birth descending, then death descending.
+ */
+export function persistence(
+  volume: Float32Array,
+  shape: [number, number, number],
+  opts: PersistenceOptions = {},
+): Diagrams {
+  checkVolume(volume, shape);
+  const want = new Set(opts.dims ?? [0, 1, 2]);
+  const f = buildFiltration(volume, shape, opts.construction ?? 'T');
+  const keepZero = opts.keepZero ?? false;
+  const flags = new Uint8Array(f.grid.size);
+  const sinks = [0, 1, 2].map(() => new PairSink(f, keepZero));
+  if (want.has(0) || want.has(1)) dim0Pairs(f, flags, sinks[0]);
+  if (want.has(2) || want.has(1)) dim2Pairs(f, flags, sinks[2]);
+  if (want.has(1)) dim1Pairs(f, flags, sinks[1]);
+  const dims: Pair[][] = [0, 1, 2].map((k) => (want.has(k) ? toPairs(f, sinks[k]) : []));
+  if (want.has(0)) {
+    const v = f.order[0];
+    dims[0].push({ birth: volume[v], death: -Infinity, birthIndex: v, deathIndex: -1 });
+  }
+  for (const pairs of dims) pairs.sort((a, b) => b.birth - a.birth || b.death - a.death);
+  return { dims };
+}
+
+/** 2D images: persistence of an H×W image as a 1×H×W volume (dimensions 0 and 1). */
+export function persistence2d(
+  image: Float32Array,
+  shape: [number, number],
+  opts: Omit<PersistenceOptions, 'dims'> = {},
+): Diagrams {
+  const d = persistence(image, [1, shape[0], shape[1]], { ...opts, dims: [0, 1] });
+  return { dims: d.dims.slice(0, 2) };
+}
+
+function toPairs(f: Filtration, sink: PairSink): Pair[] {
+  const out: Pair[] = new Array(sink.birth.length);
+  for (let i = 0; i < out.length; i++) {
+    const bv = f.order[f.entry[f.cells[sink.birth[i]]]];
+    const dv = f.order[f.entry[f.cells[sink.death[i]]]];
+    out[i] = { birth: f.volume[bv], death: f.volume[dv], birthIndex: bv, deathIndex: dv };
+  }
+  return out;
+}
