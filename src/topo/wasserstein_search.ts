@@ -174,8 +174,3 @@ export class SearchSpace {
     hk[c] = key; hi[c] = id;
   }
 }
-
-/** Restores complementary slackness at the free point `root` of S (its dual below its diagonal cost). */
-export function augmentFrom(sp: SearchSpace, S: DijkstraSide, O: DijkstraSide, root: number): void {
-  sp.search(S, O, root);
-}

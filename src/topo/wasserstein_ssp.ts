@@ -11,7 +11,7 @@
 // exact c-transform over all j, u_i = min(pA_i, min_j c_ij − v_j), with k-d tree bounds, and proves optimality
 // when the primal cost and Σu + Σv agree up to floating-point rounding.
 import { KdTree, linf, powq } from './kd_tree.ts';
-import { DijkstraSide, augmentFrom, SearchSpace } from './wasserstein_search.ts';
+import { type DijkstraSide, SearchSpace } from './wasserstein_search.ts';
 
 export interface SspResult {
   /** Partner in B of each point of A, -1 = diagonal. */
@@ -79,8 +79,8 @@ export function solveWasserstein(ax: Float64Array, ay: Float64Array, bx: Float64
   const found: number[] = [];
   for (;;) {
     // Restore complementary slackness: free points whose dual is below their diagonal cost.
-    for (let i = 0; i < n; i++) if (A.mate[i] < 0 && A.u[i] < pA[i]) augmentFrom(sp, A, B, i);
-    for (let j = 0; j < m; j++) if (B.mate[j] < 0 && B.u[j] < pB[j]) augmentFrom(sp, B, A, j);
+    for (let i = 0; i < n; i++) if (A.mate[i] < 0 && A.u[i] < pA[i]) sp.search(A, B, i);
+    for (let j = 0; j < m; j++) if (B.mate[j] < 0 && B.u[j] < pB[j]) sp.search(B, A, j);
     rounds++;
 
     // Certificate: exact c-transform of v over all of B; collect the arcs it shows to be violated.
