@@ -1,0 +1,118 @@
+// Plain-TS references for shaders/nn/conv3d.wgsl: PyTorch Conv3d semantics (cross-correlation, zero
+// padding, stride), float64 accumulation. Tensors are flat Float32Array in NCDHW order plus a shape.
+
+export type Shape5 = [number, number, number, number, number];
+export type Triple = [number, number, number];
+
+export interface ConvGeometry {
+  b: number; cin: number; cout: number;
+  d: number; h: number; w: number; // input spatial size
+  od: number; oh: number; ow: number; // output spatial size
+  kd: number; kh: number; kw: number;
+  sd: number; sh: number; sw: number;
+  pd: number; ph: number; pw: number;
+}
+
+/** Output size of a convolution along one axis (PyTorch: floor((n + 2p - k) / s) + 1). */
+export function convOutSize(n: number, k: number, s: number, p: number): number {
+  return Math.floor((n + 2 * p - k) / s) + 1;
+}
+
+/** The geometry of conv3d(x [B,Cin,D,H,W], w [Cout,Cin,kd,kh,kw]); throws on mismatched shapes. */
+export function convGeometry(xs: readonly number[], ws: readonly number[], padding: Triple = [0, 0, 0], stride: Triple = [1, 1, 1]): ConvGeometry {
+  if (xs.length !== 5) throw new Error(`conv3d: input must be 5-D [B,Cin,D,H,W], got [${xs}]`);
+  if (ws.length !== 5) throw new Error(`conv3d: weight must be 5-D [Cout,Cin,kd,kh,kw], got [${ws}]`);
+  const [b, cin, d, h, w] = xs;
+  const [cout, wcin, kd, kh, kw] = ws;
+  if (wcin !== cin) throw new Error(`conv3d: input has ${cin} channels, weight expects ${wcin}`);
+  if (stride.some((s) => !Number.isInteger(s) || s < 1)) throw new Error(`conv3d: bad stride [${stride}]`);
+  if (padding.some((p) => !Number.isInteger(p) || p < 0)) throw new Error(`conv3d: bad padding [${padding}]`);
+  const [pd, ph, pw] = padding;
+  const [sd, sh, sw] = stride;
+  const od = convOutSize(d, kd, sd, pd);
+  const oh = convOutSize(h, kh, sh, ph);
+  const ow = convOutSize(w, kw, sw, pw);
+  if (od < 1 || oh < 1 || ow < 1) throw new Error(`conv3d: kernel [${kd},${kh},${kw}] larger than padded input [${d},${h},${w}]`);
+  return { b, cin, cout, d, h, w, od, oh, ow, kd, kh, kw, sd, sh, sw, pd, ph, pw };
+}
+
+/** y[b,co,z,y,x] = bias[co] + Σ x[b,ci,z*sd+i-pd, y*sh+j-ph, x*sw+k-pw] · w[co,ci,i,j,k] */
+export function conv3dRef(x: Float32Array, w: Float32Array, bias: Float32Array | null, g: ConvGeometry): Float32Array {
+  const out = new Float32Array(g.b * g.cout * g.od * g.oh * g.ow);
+  let o = 0;
+  for (let b = 0; b < g.b; b++)
+    for (let co = 0; co < g.cout; co++)
+      for (let z = 0; z < g.od; z++)
+        for (let y = 0; y < g.oh; y++)
+          for (let xo = 0; xo < g.ow; xo++) {
+            let acc = bias ? bias[co] : 0;
+            for (let ci = 0; ci < g.cin; ci++)
+              for (let i = 0; i < g.kd; i++) {
+                const zi = z * g.sd + i - g.pd;
+                if (zi < 0 || zi >= g.d) continue;
+                for (let j = 0; j < g.kh; j++) {
+                  const yi = y * g.sh + j - g.ph;
+                  if (yi < 0 || yi >= g.h) continue;
+                  for (let k = 0; k < g.kw; k++) {
+                    const xi = xo * g.sw + k - g.pw;
+                    if (xi < 0 || xi >= g.w) continue;
+                    acc += x[(((b * g.cin + ci) * g.d + zi) * g.h + yi) * g.w + xi] * w[(((co * g.cin + ci) * g.kd + i) * g.kh + j) * g.kw + k];
+                  }
+                }
+              }
+            out[o++] = acc;
+          }
+  return out;
+}
+
+/** Calls f(xIndex, wIndex, yIndex) for every (input, weight, output) triple that meets in the sum. */
+function forEachTap(g: ConvGeometry, f: (xi: number, wi: number, yi: number) => void): void {
+  for (let b = 0; b < g.b; b++)
+    for (let co = 0; co < g.cout; co++)
+      for (let z = 0; z < g.od; z++)
+        for (let y = 0; y < g.oh; y++)
+          for (let xo = 0; xo < g.ow; xo++) {
+            const yIdx = (((b * g.cout + co) * g.od + z) * g.oh + y) * g.ow + xo;
+            for (let ci = 0; ci < g.cin; ci++)
+              for (let i = 0; i < g.kd; i++) {
+                const zi = z * g.sd + i - g.pd;
+                if (zi < 0 || zi >= g.d) continue;
+                for (let j = 0; j < g.kh; j++) {
+                  const yi = y * g.sh + j - g.ph;
+                  if (yi < 0 || yi >= g.h) continue;
+                  for (let k = 0; k < g.kw; k++) {
+                    const xi = xo * g.sw + k - g.pw;
+                    if (xi < 0 || xi >= g.w) continue;
+                    f((((b * g.cin + ci) * g.d + zi) * g.h + yi) * g.w + xi, (((co * g.cin + ci) * g.kd + i) * g.kh + j) * g.kw + k, yIdx);
+                  }
+                }
+              }
+          }
+}
+
+/** d loss / d x given gy = d loss / d y. */
+export function conv3dGradInputRef(gy: Float32Array, w: Float32Array, g: ConvGeometry): Float32Array {
+  const acc = new Float64Array(g.b * g.cin * g.d * g.h * g.w);
+  forEachTap(g, (xi, wi, yi) => { acc[xi] += gy[yi] * w[wi]; });
+  return Float32Array.from(acc);
+}
+
+/** d loss / d w given the input x and gy. */
+export function conv3dGradWeightRef(x: Float32Array, gy: Float32Array, g: ConvGeometry): Float32Array {
+  const acc = new Float64Array(g.cout * g.cin * g.kd * g.kh * g.kw);
+  forEachTap(g, (xi, wi, yi) => { acc[wi] += gy[yi] * x[xi]; });
+  return Float32Array.from(acc);
+}
+
+/** d loss / d bias: gy summed over batch and space, per output channel. */
+export function conv3dGradBiasRef(gy: Float32Array, g: ConvGeometry): Float32Array {
+  const n = g.od * g.oh * g.ow;
+  const out = new Float32Array(g.cout);
+  for (let b = 0; b < g.b; b++)
+    for (let co = 0; co < g.cout; co++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += gy[(b * g.cout + co) * n + i];
+      out[co] += s;
+    }
+  return out;
+}

@@ -1,0 +1,94 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { conv3d } from '../../src/nn/conv3d.ts';
+import { type Triple, conv3dGradBiasRef, conv3dGradInputRef, conv3dGradWeightRef, conv3dRef, convGeometry } from '../../src/nn/conv3d.ref.ts';
+import { full } from '../../src/ops/elementwise.ts';
+import { Tape } from '../../src/tape/tape.ts';
+import { Tensor } from '../../src/tape/tensor.ts';
+import { assertClose, checkGradient, gpu, randomArray } from '../helpers.ts';
+
+const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+test('ref on a hand-checked case: 1x1x3x3 input, 3x3 kernel, same padding and stride 2', () => {
+  const x = Float32Array.from({ length: 9 }, (_, i) => i + 1); // 1..9
+  const w = new Float32Array(9).fill(0);
+  w[4] = 2; // centre tap
+  w[5] = 1; // right neighbour
+  const g = convGeometry([1, 1, 1, 3, 3], [1, 1, 1, 3, 3], [0, 1, 1]);
+  assert.equal([g.od, g.oh, g.ow], [1, 3, 3]);
+  assert.equal([...conv3dRef(x, w, new Float32Array([0.5]), g)], [4.5, 7.5, 6.5, 13.5, 16.5, 12.5, 22.5, 25.5, 18.5]);
+  const s = convGeometry([1, 1, 1, 3, 3], [1, 1, 1, 3, 3], [0, 1, 1], [1, 2, 2]);
+  assert.equal([s.oh, s.ow], [2, 2]);
+  assert.equal([...conv3dRef(x, w, null, s)], [4, 6, 22, 18]);
+});
+
+test('shape errors name the problem', () => {
+  assert.throws(() => convGeometry([1, 2, 3, 3, 3], [4, 3, 1, 1, 1]), /2 channels, weight expects 3/);
+  assert.throws(() => convGeometry([1, 2, 3], [4, 2, 1, 1, 1]), /5-D/);
+  assert.throws(() => convGeometry([1, 1, 1, 2, 2], [1, 1, 3, 3, 3]), /larger than/);
+});
+
+interface Case { name: string; x: number[]; w: number[]; pad: Triple; stride: Triple; bias: boolean }
+const CASES: Case[] = [
+  { name: '(1,3,3) same', x: [2, 3, 3, 7, 9], w: [5, 3, 1, 3, 3], pad: [0, 1, 1], stride: [1, 1, 1], bias: false },
+  { name: '(3,3,3) same + bias', x: [2, 3, 5, 7, 9], w: [5, 3, 3, 3, 3], pad: [1, 1, 1], stride: [1, 1, 1], bias: true },
+  { name: '(3,3,3) same, 10 to 1', x: [1, 10, 5, 6, 11], w: [1, 10, 3, 3, 3], pad: [1, 1, 1], stride: [1, 1, 1], bias: false },
+  { name: '(2,1,1) stride 2', x: [2, 3, 5, 4, 7], w: [5, 3, 2, 1, 1], pad: [0, 0, 0], stride: [2, 1, 1], bias: true },
+  { name: '(2,2,2) stride 2 odd sizes', x: [2, 3, 5, 7, 9], w: [4, 3, 2, 2, 2], pad: [0, 0, 0], stride: [2, 2, 2], bias: false },
+  { name: '(3,2,3) pad (1,0,2) stride (1,2,3)', x: [1, 2, 4, 7, 10], w: [3, 2, 3, 2, 3], pad: [1, 0, 2], stride: [1, 2, 3], bias: true },
+  { name: '1-voxel volume, (1,3,3) same', x: [3, 4, 1, 1, 1], w: [6, 4, 1, 3, 3], pad: [0, 1, 1], stride: [1, 1, 1], bias: false },
+  { name: '1-voxel volume, (3,3,3) same', x: [1, 2, 1, 1, 1], w: [3, 2, 3, 3, 3], pad: [1, 1, 1], stride: [1, 1, 1], bias: true },
+  { name: '12 output channels, wide row', x: [1, 5, 2, 3, 37], w: [12, 5, 1, 3, 3], pad: [0, 1, 1], stride: [1, 1, 1], bias: false },
+];
+
+test('GPU forward, gradInput, gradWeight and gradBias equal the refs', async () => {
+  const g = await gpu();
+  let seed = 10;
+  for (const c of CASES) {
+    const geo = convGeometry(c.x, c.w, c.pad, c.stride);
+    const x = randomArray(size(c.x), seed++);
+    const w = randomArray(size(c.w), seed++);
+    const b = c.bias ? randomArray(c.w[0], seed++) : null;
+    const t = new Tape(g);
+    const tx = Tensor.from(g, x, c.x, true);
+    const tw = Tensor.from(g, w, c.w, true);
+    const tb = b ? Tensor.from(g, b, [c.w[0]], true) : null;
+    const y = conv3d(t, tx, tw, tb, { padding: c.pad, stride: c.stride });
+    assert.equal(y.shape, [geo.b, geo.cout, geo.od, geo.oh, geo.ow], `${c.name} shape`);
+    assertClose(await y.read(), conv3dRef(x, w, b, geo), 1e-4, 1e-5, `${c.name} forward`);
+    const gy = randomArray(y.size, seed++);
+    t.backward(y, Tensor.from(g, gy, y.shape));
+    assertClose(await tx.grad!.read(), conv3dGradInputRef(gy, w, geo), 1e-4, 1e-5, `${c.name} gradInput`);
+    assertClose(await tw.grad!.read(), conv3dGradWeightRef(x, gy, geo), 1e-4, 1e-4, `${c.name} gradWeight`);
+    if (tb) assertClose(await tb.grad!.read(), conv3dGradBiasRef(gy, geo), 1e-4, 1e-4, `${c.name} gradBias`);
+    t.release();
+    for (const v of [tx, tw, tb]) v?.release();
+  }
+});
+
+test('only the inputs that need a gradient get one', async () => {
+  const g = await gpu();
+  const t = new Tape(g);
+  const tx = Tensor.from(g, randomArray(2 * 3 * 3 * 4 * 5, 1), [2, 3, 3, 4, 5]);
+  const tw = Tensor.from(g, randomArray(4 * 3 * 27, 2), [4, 3, 3, 3, 3], true);
+  const y = conv3d(t, tx, tw, null, { padding: [1, 1, 1] });
+  t.backward(y, full(g, y.shape, 1));
+  assert.is(tx.grad, null);
+  assert.ok(tw.grad);
+  t.release();
+});
+
+test('ref gradients equal finite differences of the ref', async () => {
+  const c = CASES[5];
+  const geo = convGeometry(c.x, c.w, c.pad, c.stride);
+  const x = randomArray(size(c.x), 3);
+  const w = randomArray(size(c.w), 4);
+  const gy = randomArray(geo.b * geo.cout * geo.od * geo.oh * geo.ow, 5);
+  const dot = (y: Float32Array) => y.reduce((s, v, i) => s + v * gy[i], 0);
+  await checkGradient((v) => dot(conv3dRef(v, w, null, geo)), x, conv3dGradInputRef(gy, w, geo), { eps: 1e-2, count: 30 });
+  await checkGradient((v) => dot(conv3dRef(x, v, null, geo)), w, conv3dGradWeightRef(x, gy, geo), { eps: 1e-2, count: 30 });
+  const b = randomArray(geo.cout, 6);
+  await checkGradient((v) => dot(conv3dRef(x, w, v, geo)), b, conv3dGradBiasRef(gy, geo), { eps: 1e-2 });
+});
+
+test.run();

@@ -1,0 +1,73 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Triple } from '../../src/nn/conv3d.ref.ts';
+import { convTranspose3d } from '../../src/nn/conv_transpose3d.ts';
+import {
+  convTGeometry, convTranspose3dGradBiasRef, convTranspose3dGradInputRef, convTranspose3dGradWeightRef, convTranspose3dRef,
+} from '../../src/nn/conv_transpose3d.ref.ts';
+import { Tape } from '../../src/tape/tape.ts';
+import { Tensor } from '../../src/tape/tensor.ts';
+import { assertClose, checkGradient, gpu, randomArray } from '../helpers.ts';
+
+const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+
+test('ref on a hand-checked case: k=(2,1,1), s=(2,1,1) doubles depth', () => {
+  const x = new Float32Array([1, 2]); // [1,1,2,1,1]
+  const w = new Float32Array([3, -1]); // [1,1,2,1,1]
+  const g = convTGeometry([1, 1, 2, 1, 1], [1, 1, 2, 1, 1], [2, 1, 1]);
+  assert.equal([g.od, g.oh, g.ow], [4, 1, 1]);
+  assert.equal([...convTranspose3dRef(x, w, new Float32Array([0.5]), g)], [3.5, -0.5, 6.5, -1.5]);
+  // overlapping taps (k=3, s=2) add up
+  const o = convTGeometry([1, 1, 1, 1, 2], [1, 1, 1, 1, 3], [1, 1, 2]);
+  assert.equal(o.ow, 5);
+  assert.equal([...convTranspose3dRef(new Float32Array([1, 10]), new Float32Array([1, 2, 3]), null, o)], [1, 2, 13, 20, 30]);
+});
+
+interface Case { name: string; x: number[]; w: number[]; stride: Triple; bias: boolean }
+const CASES: Case[] = [
+  { name: '(2,1,1) s(2,1,1) + bias', x: [2, 3, 3, 5, 7], w: [3, 5, 2, 1, 1], stride: [2, 1, 1], bias: true },
+  { name: '(2,2,2) s2 + bias', x: [2, 3, 3, 5, 7], w: [3, 4, 2, 2, 2], stride: [2, 2, 2], bias: true },
+  { name: '(2,2,2) s2, 1 voxel', x: [1, 5, 1, 1, 1], w: [5, 3, 2, 2, 2], stride: [2, 2, 2], bias: false },
+  { name: '(3,1,2) s(2,1,1) overlapping', x: [2, 2, 3, 4, 5], w: [2, 3, 3, 1, 2], stride: [2, 1, 1], bias: true },
+  { name: '(2,1,1) s(2,1,1), 12 channels out', x: [1, 5, 2, 3, 11], w: [5, 12, 2, 1, 1], stride: [2, 1, 1], bias: true },
+];
+
+test('GPU forward and gradients equal the refs', async () => {
+  const g = await gpu();
+  let seed = 40;
+  for (const c of CASES) {
+    const geo = convTGeometry(c.x, c.w, c.stride);
+    const x = randomArray(size(c.x), seed++);
+    const w = randomArray(size(c.w), seed++);
+    const b = c.bias ? randomArray(c.w[1], seed++) : null;
+    const t = new Tape(g);
+    const tx = Tensor.from(g, x, c.x, true);
+    const tw = Tensor.from(g, w, c.w, true);
+    const tb = b ? Tensor.from(g, b, [c.w[1]], true) : null;
+    const y = convTranspose3d(t, tx, tw, tb, { stride: c.stride });
+    assert.equal(y.shape, [geo.b, geo.cout, geo.od, geo.oh, geo.ow], `${c.name} shape`);
+    assertClose(await y.read(), convTranspose3dRef(x, w, b, geo), 1e-4, 1e-5, `${c.name} forward`);
+    const gy = randomArray(y.size, seed++);
+    t.backward(y, Tensor.from(g, gy, y.shape));
+    assertClose(await tx.grad!.read(), convTranspose3dGradInputRef(gy, w, geo), 1e-4, 1e-5, `${c.name} gradInput`);
+    assertClose(await tw.grad!.read(), convTranspose3dGradWeightRef(x, gy, geo), 1e-4, 1e-4, `${c.name} gradWeight`);
+    if (tb) assertClose(await tb.grad!.read(), convTranspose3dGradBiasRef(gy, geo), 1e-4, 1e-4, `${c.name} gradBias`);
+    t.release();
+    for (const v of [tx, tw, tb]) v?.release();
+  }
+});
+
+test('ref gradients equal finite differences of the ref', async () => {
+  const c = CASES[3];
+  const geo = convTGeometry(c.x, c.w, c.stride);
+  const x = randomArray(size(c.x), 7);
+  const w = randomArray(size(c.w), 8);
+  const b = randomArray(geo.cout, 9);
+  const gy = randomArray(geo.b * geo.cout * geo.od * geo.oh * geo.ow, 10);
+  const dot = (y: Float32Array) => y.reduce((s, v, i) => s + v * gy[i], 0);
+  await checkGradient((v) => dot(convTranspose3dRef(v, w, b, geo)), x, convTranspose3dGradInputRef(gy, w, geo), { count: 30 });
+  await checkGradient((v) => dot(convTranspose3dRef(x, v, b, geo)), w, convTranspose3dGradWeightRef(x, gy, geo), { count: 30 });
+  await checkGradient((v) => dot(convTranspose3dRef(x, w, v, geo)), b, convTranspose3dGradBiasRef(gy, geo));
+});
+
+test.run();
