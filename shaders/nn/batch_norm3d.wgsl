@@ -1,0 +1,223 @@
+// BatchNorm3d over x: [B, C, D, H, W], statistics per channel c over the N = B * S elements of that channel
+// (S = D * H * W). Element k of channel c (k = b * S + s) lives at (b * C + c) * S + s.
+//   training: mean, biased var of the batch; running stats updated with momentum and the UNBIASED variance
+//   eval:     mean = runningMean, var = runningVar
+//   y = gamma * (x - mean) * invStd + beta,  invStd = 1 / sqrt(var + eps)
+// Backward (xhat = (x - mean) * invStd, sums over the channel's N elements):
+//   dbeta = sum(dy), dgamma = sum(dy * xhat)
+//   training: dx = gamma * invStd * (dy - dbeta / N - xhat * dgamma / N);  eval: dx = gamma * invStd * dy
+// Threads: the per-channel reductions run in two levels. Level 1 (statsPartial, gradPartial): workgroup
+// (chunk, c) reduces a chunk of CHUNK = WG * ITEMS consecutive elements of channel c (each invocation ITEMS
+// strided by WG, then a workgroup-memory tree); level 2 (statsFinal, gradFinal): one workgroup per channel
+// combines the chunk partials. The elementwise passes (normalize, gradInput) use one invocation per element
+// on a 2D grid of WG groups. Bounds: elements past N count as 0 and are skipped; invocations past n return.
+
+override WG: u32 = 256;   // power of two
+override ITEMS: u32 = 16;
+
+struct Params {
+  channels: u32,  // C
+  spatial: u32,   // S = D * H * W
+  count: u32,     // N = B * S
+  chunks: u32,    // ceil(N / (WG * ITEMS))
+  eps: f32,
+  momentum: f32,
+  training: u32,  // 1: batch statistics, 0: running statistics
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> input: array<f32>;            // [B, C, D, H, W]
+@group(0) @binding(2) var<storage, read_write> partial: array<f32>;    // [C, chunks, 2]
+@group(0) @binding(3) var<storage, read_write> stats: array<f32>;      // [C, 2]: mean, invStd
+@group(0) @binding(4) var<storage, read_write> runningMean: array<f32>; // [C]
+@group(0) @binding(5) var<storage, read_write> runningVar: array<f32>;  // [C]
+@group(0) @binding(6) var<storage, read> gamma: array<f32>;            // [C]
+@group(0) @binding(7) var<storage, read> beta: array<f32>;             // [C]
+@group(0) @binding(8) var<storage, read_write> output: array<f32>;     // [B, C, D, H, W]
+@group(0) @binding(9) var<storage, read> gradOutput: array<f32>;       // [B, C, D, H, W]
+@group(0) @binding(10) var<storage, read_write> gradGamma: array<f32>; // [C]
+@group(0) @binding(11) var<storage, read_write> gradBeta: array<f32>;  // [C]
+
+var<workgroup> scratchA: array<f32, WG>;
+var<workgroup> scratchB: array<f32, WG>;
+
+fn address(c: u32, k: u32) -> u32 {
+  let b = k / params.spatial;
+  return (b * params.channels + c) * params.spatial + (k - b * params.spatial);
+}
+
+// Sums scratchA and scratchB over the workgroup into element 0 of each.
+fn treeSum2(l: u32) {
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (l < s) {
+      scratchA[l] += scratchA[l + s];
+      scratchB[l] += scratchB[l + s];
+    }
+    workgroupBarrier();
+  }
+}
+
+fn chunkLength(chunk: u32) -> u32 {
+  return min(WG * ITEMS, params.count - chunk * WG * ITEMS);
+}
+
+// partial[c, chunk] = (sum, M2 about the chunk's own mean).
+// NOTE: M2 about the chunk mean (second read of the chunk), combined with Chan's formula in statsFinal,
+// avoids the cancellation of sum(x^2) - N mean^2 on large volumes.
+@compute @workgroup_size(WG)
+fn statsPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let chunk = wid.x;
+  let c = wid.y;
+  let l = lid.x;
+  let base = chunk * WG * ITEMS;
+  var acc = 0.0;
+  for (var i = 0u; i < ITEMS; i++) {
+    let k = base + i * WG + l;
+    if (k < params.count) { acc += input[address(c, k)]; }
+  }
+  scratchA[l] = acc;
+  scratchB[l] = 0.0;
+  treeSum2(l);
+  let sum = scratchA[0];
+  let mean = sum / f32(chunkLength(chunk));
+  workgroupBarrier();
+  var m2 = 0.0;
+  for (var i = 0u; i < ITEMS; i++) {
+    let k = base + i * WG + l;
+    if (k < params.count) {
+      let d = input[address(c, k)] - mean;
+      m2 += d * d;
+    }
+  }
+  scratchA[l] = 0.0;
+  scratchB[l] = m2;
+  treeSum2(l);
+  if (l == 0u) {
+    let p = (c * params.chunks + chunk) * 2u;
+    partial[p] = sum;
+    partial[p + 1u] = scratchB[0];
+  }
+}
+
+// stats[c] = (mean, invStd); in training also updates the running statistics. One workgroup per channel.
+@compute @workgroup_size(WG)
+fn statsFinal(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let c = wid.x;
+  let l = lid.x;
+  if (params.training == 0u) {
+    if (l == 0u) {
+      stats[c * 2u] = runningMean[c];
+      stats[c * 2u + 1u] = inverseSqrt(runningVar[c] + params.eps);
+    }
+    return;
+  }
+  var acc = 0.0;
+  for (var j = l; j < params.chunks; j += WG) { acc += partial[(c * params.chunks + j) * 2u]; }
+  scratchA[l] = acc;
+  scratchB[l] = 0.0;
+  treeSum2(l);
+  let n = f32(params.count);
+  let mean = scratchA[0] / n;
+  workgroupBarrier();
+  // Chan et al.: M2 = sum_j (M2_j + n_j (mean_j - mean)^2)
+  var m2 = 0.0;
+  for (var j = l; j < params.chunks; j += WG) {
+    let p = (c * params.chunks + j) * 2u;
+    let nj = f32(chunkLength(j));
+    let d = partial[p] / nj - mean;
+    m2 += partial[p + 1u] + nj * d * d;
+  }
+  scratchA[l] = 0.0;
+  scratchB[l] = m2;
+  treeSum2(l);
+  if (l == 0u) {
+    let variance = scratchB[0] / n;
+    stats[c * 2u] = mean;
+    stats[c * 2u + 1u] = inverseSqrt(variance + params.eps);
+    let m = params.momentum;
+    runningMean[c] = (1.0 - m) * runningMean[c] + m * mean;
+    runningVar[c] = (1.0 - m) * runningVar[c] + m * scratchB[0] / max(n - 1.0, 1.0);
+  }
+}
+
+fn elementIndex(gid: vec3u, groups: vec3u) -> u32 {
+  return gid.x + gid.y * groups.x * WG;
+}
+
+// output = gamma * (x - mean) * invStd + beta
+@compute @workgroup_size(WG)
+fn normalize(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let i = elementIndex(gid, groups);
+  if (i >= params.count * params.channels) { return; }
+  let c = (i / params.spatial) % params.channels;
+  output[i] = gamma[c] * (input[i] - stats[c * 2u]) * stats[c * 2u + 1u] + beta[c];
+}
+
+// partial[c, chunk] = (sum dy * xhat, sum dy) over the chunk.
+@compute @workgroup_size(WG)
+fn gradPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let chunk = wid.x;
+  let c = wid.y;
+  let l = lid.x;
+  let base = chunk * WG * ITEMS;
+  let mean = stats[c * 2u];
+  let invStd = stats[c * 2u + 1u];
+  var accA = 0.0;
+  var accB = 0.0;
+  for (var i = 0u; i < ITEMS; i++) {
+    let k = base + i * WG + l;
+    if (k < params.count) {
+      let a = address(c, k);
+      let dy = gradOutput[a];
+      accA += dy * (input[a] - mean) * invStd;
+      accB += dy;
+    }
+  }
+  scratchA[l] = accA;
+  scratchB[l] = accB;
+  treeSum2(l);
+  if (l == 0u) {
+    let p = (c * params.chunks + chunk) * 2u;
+    partial[p] = scratchA[0];
+    partial[p + 1u] = scratchB[0];
+  }
+}
+
+// gradGamma[c], gradBeta[c]; one workgroup per channel.
+@compute @workgroup_size(WG)
+fn gradFinal(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let c = wid.x;
+  let l = lid.x;
+  var accA = 0.0;
+  var accB = 0.0;
+  for (var j = l; j < params.chunks; j += WG) {
+    let p = (c * params.chunks + j) * 2u;
+    accA += partial[p];
+    accB += partial[p + 1u];
+  }
+  scratchA[l] = accA;
+  scratchB[l] = accB;
+  treeSum2(l);
+  if (l == 0u) {
+    gradGamma[c] = scratchA[0];
+    gradBeta[c] = scratchB[0];
+  }
+}
+
+// gradInput (written to output) from dy, the statistics and the per-channel sums.
+@compute @workgroup_size(WG)
+fn gradInput(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let i = elementIndex(gid, groups);
+  if (i >= params.count * params.channels) { return; }
+  let c = (i / params.spatial) % params.channels;
+  let invStd = stats[c * 2u + 1u];
+  let scale = gamma[c] * invStd;
+  if (params.training == 0u) {
+    output[i] = scale * gradOutput[i];
+    return;
+  }
+  let n = f32(params.count);
+  let xhat = (input[i] - stats[c * 2u]) * invStd;
+  output[i] = scale * (gradOutput[i] - gradBeta[c] / n - xhat * gradGamma[c] / n);
+}

@@ -1,0 +1,93 @@
+// BatchNorm3d on the tape: per-channel batch statistics (training) or running statistics (eval), with the
+// running mean/variance updated in place during training. Kernels: shaders/nn/batch_norm3d.wgsl.
+import type { Gpu } from '../gpu/device.ts';
+import { dispatch, grid1d } from '../gpu/kernel.ts';
+import { packParams } from '../gpu/params.ts';
+import type { Tape } from '../tape/tape.ts';
+import { Tensor } from '../tape/tensor.ts';
+
+const WG = 256;
+const ITEMS = 16;
+const SHADER = 'nn/batch_norm3d';
+
+export interface BatchNormOptions {
+  training: boolean;
+  momentum?: number; // running = (1 - momentum) running + momentum batch (PyTorch's default 0.1)
+  eps?: number; // added to the variance (PyTorch's default 1e-5)
+}
+
+/** The trainable and running tensors of one BatchNorm3d layer, each of shape [C]. */
+export interface BatchNormState {
+  gamma: Tensor;
+  beta: Tensor;
+  runningMean: Tensor;
+  runningVar: Tensor;
+}
+
+/** gamma = 1, beta = 0 (trainable), running mean 0 and variance 1, as PyTorch initialises them. */
+export function createBatchNorm(gpu: Gpu, channels: number): BatchNormState {
+  const fill = (v: number) => new Float32Array(channels).fill(v);
+  return {
+    gamma: Tensor.from(gpu, fill(1), [channels], true),
+    beta: Tensor.from(gpu, fill(0), [channels], true),
+    runningMean: Tensor.from(gpu, fill(0), [channels]),
+    runningVar: Tensor.from(gpu, fill(1), [channels]),
+  };
+}
+
+function kernel(entry: string) {
+  return { shader: SHADER, entry, constants: { WG, ITEMS } };
+}
+
+/**
+ * y = gamma (x - mean) / sqrt(var + eps) + beta per channel of x: [B, C, D, H, W].
+ * Training: mean and biased variance over B×D×H×W; runningMean/runningVar are updated in place with the
+ * unbiased variance (as PyTorch). Eval: the running statistics. Gradients for x, gamma and beta.
+ */
+export function batchNorm3d(t: Tape, x: Tensor, bn: BatchNormState, opts: BatchNormOptions): Tensor {
+  const g = t.gpu;
+  if (x.shape.length !== 5) throw new Error(`batchNorm3d: input must be [B, C, D, H, W], got [${x.shape}]`);
+  const [batch, channels, d, h, w] = x.shape;
+  if (bn.gamma.size !== channels) throw new Error(`batchNorm3d: ${bn.gamma.size} gammas for ${channels} channels`);
+  const spatial = d * h * w;
+  const count = batch * spatial;
+  if (opts.training && count < 2) throw new Error(`batchNorm3d: training needs more than 1 value per channel, input [${x.shape}]`);
+  const chunks = Math.ceil(count / (WG * ITEMS));
+  const training = opts.training ? 1 : 0;
+  const params = packParams('uuuuffu', channels, spatial, count, chunks, opts.eps ?? 1e-5, opts.momentum ?? 0.1, training);
+  const n = x.size;
+
+  const stats = Tensor.empty(g, [channels, 2]);
+  const partial = Tensor.empty(g, [channels, chunks, 2]);
+  if (training) dispatch(g, kernel('statsPartial'), { params, input: x.buffer, partial: partial.buffer }, [chunks, channels]);
+  dispatch(g, kernel('statsFinal'), {
+    params, partial: partial.buffer, stats: stats.buffer, runningMean: bn.runningMean.buffer, runningVar: bn.runningVar.buffer,
+  }, [channels]);
+  partial.release(); // NOTE: safe: later dispatches that reuse the buffer run after these in the same pass
+  const y = Tensor.empty(g, x.shape);
+  dispatch(g, kernel('normalize'), {
+    params, input: x.buffer, stats: stats.buffer, gamma: bn.gamma.buffer, beta: bn.beta.buffer, output: y.buffer,
+  }, grid1d(g, n, WG));
+
+  return t.record(y, [x, bn.gamma, bn.beta], (gy) => {
+    const part = Tensor.empty(g, [channels, chunks, 2]);
+    const gGamma = Tensor.empty(g, [channels]);
+    const gBeta = Tensor.empty(g, [channels]);
+    dispatch(g, kernel('gradPartial'), {
+      params, input: x.buffer, stats: stats.buffer, gradOutput: gy.buffer, partial: part.buffer,
+    }, [chunks, channels]);
+    dispatch(g, kernel('gradFinal'), { params, partial: part.buffer, gradGamma: gGamma.buffer, gradBeta: gBeta.buffer }, [channels]);
+    part.release();
+    let gx: Tensor | null = null;
+    if (x.requiresGrad) {
+      gx = Tensor.empty(g, x.shape);
+      dispatch(g, kernel('gradInput'), {
+        params, input: x.buffer, stats: stats.buffer, gamma: bn.gamma.buffer, gradOutput: gy.buffer,
+        gradGamma: gGamma.buffer, gradBeta: gBeta.buffer, output: gx.buffer,
+      }, grid1d(g, n, WG));
+    }
+    // NOTE: the tape frees only the gradients it uses; drop the others (their dispatches are already recorded).
+    const keep = (gt: Tensor, p: Tensor) => (p.requiresGrad ? gt : (gt.release(), null));
+    return [gx, keep(gGamma, bn.gamma), keep(gBeta, bn.beta)];
+  }, [stats]);
+}
