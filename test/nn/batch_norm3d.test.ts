@@ -66,8 +66,8 @@ test('training updates running stats every call; eval leaves them and uses them'
   const bn = createBatchNorm(g, 2);
   const t = new Tape(g);
   const x = Tensor.from(g, xh, shape);
-  let rm = new Float32Array(2);
-  let rv = new Float32Array(2).fill(1);
+  let rm: Float32Array = new Float32Array(2);
+  let rv: Float32Array = new Float32Array(2).fill(1);
   for (let i = 0; i < 3; i++) {
     batchNorm3d(t, x, bn, { training: true });
     const r = batchNorm3dRef(xh, shape, new Float32Array([1, 1]), new Float32Array(2), rm, rv, true);
