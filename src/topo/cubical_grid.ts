@@ -77,8 +77,7 @@ export function cellFacets(g: CellGrid, c: number): number[] {
 
 /**
  * For every cell, a value combined over the voxels it belongs to (T: it touches; V: its vertices):
- * `combine` is min or max, applied separably along x, y, z. `voxelValue[v]` (≥ 0: voxel ranks) is written
- * at voxel v's cell. Returns an array over all cells.
+ * `combine` is min or max, applied separably along x, y, z. `voxelValue[v]` is written at voxel v's cell. Returns an array over all cells.
  */
 export function spreadToCells(g: CellGrid, voxelValue: Int32Array, combine: 'min' | 'max'): Int32Array {
   const out = new Int32Array(g.size);
@@ -92,30 +91,23 @@ export function spreadToCells(g: CellGrid, voxelValue: Int32Array, combine: 'min
     }
   }
   const isMin = combine === 'min';
+  const { gx, gy, gz, sy, sz } = g;
   // NOTE: the voxel-bearing parity is odd in T and even in V; every other cell along an axis takes the
   // min/max of its (one or two) neighbours along that axis, which after three passes covers the full block.
-  const fill = (stride: number, n: number, outer: (f: (base: number) => void) => void) => {
-    outer((base) => {
-      for (let a = 1 - o; a < n; a += 2) {
-        const c = base + a * stride;
-        const lo = a > 0 ? out[c - stride] : -1;
-        const hi = a < n - 1 ? out[c + stride] : -1;
-        out[c] = lo < 0 ? hi : hi < 0 ? lo : isMin ? Math.min(lo, hi) : Math.max(lo, hi);
+  const line = (base: number, stride: number, n: number) => {
+    for (let a = 1 - o; a < n; a += 2) {
+      const c = base + a * stride;
+      if (a === 0) out[c] = out[c + stride];
+      else if (a === n - 1) out[c] = out[c - stride];
+      else {
+        const lo = out[c - stride];
+        const hi = out[c + stride];
+        out[c] = isMin === lo < hi ? lo : hi;
       }
-    });
+    }
   };
-  const { gx, gy, gz, sy, sz } = g;
-  // Pass x: rows with voxel parity in y and z.
-  fill(1, gx, (f) => {
-    for (let z = o; z < gz; z += 2) for (let y = o; y < gy; y += 2) f(z * sz + y * sy);
-  });
-  // Pass y: all x, voxel parity in z.
-  fill(sy, gy, (f) => {
-    for (let z = o; z < gz; z += 2) for (let x = 0; x < gx; x++) f(z * sz + x);
-  });
-  // Pass z: everything.
-  fill(sz, gz, (f) => {
-    for (let y = 0; y < gy; y++) for (let x = 0; x < gx; x++) f(y * sy + x);
-  });
+  for (let z = o; z < gz; z += 2) for (let y = o; y < gy; y += 2) line(z * sz + y * sy, 1, gx);
+  for (let z = o; z < gz; z += 2) for (let x = 0; x < gx; x++) line(z * sz + x, sy, gy);
+  for (let y = 0; y < gy; y++) for (let x = 0; x < gx; x++) line(y * sy + x, sz, gz);
   return out;
 }

@@ -43,8 +43,8 @@ function find(parent: Int32Array, x: number): number {
  * essential class's vertex (the first cell).
  */
 export function dim0Pairs(f: Filtration, flags: Uint8Array, sink: PairSink): number {
-  const { cells, dims } = f;
-  const { gx, gy, sy, sz, size } = f.grid;
+  const { cells, dims, odd } = f;
+  const { sy, sz, size } = f.grid;
   const parent = new Int32Array(size);
   const birth = new Int32Array(size); // filtration position of a root's oldest vertex
   for (let p = 0; p < size; p++) {
@@ -56,8 +56,8 @@ export function dim0Pairs(f: Filtration, flags: Uint8Array, sink: PairSink): num
       birth[c] = p;
       continue;
     }
-    const x = c % gx;
-    const s = x & 1 ? 1 : ((c - x) / gx) % gy & 1 ? sy : sz;
+    const m = odd[p];
+    const s = m === 1 ? 1 : m === 2 ? sy : sz;
     const a = find(parent, c - s);
     const b = find(parent, c + s);
     if (a === b) continue;
@@ -72,7 +72,7 @@ export function dim0Pairs(f: Filtration, flags: Uint8Array, sink: PairSink): num
 
 /** Dimension-2 pairs (square, cube) through the dual graph; marks the squares that create voids in `flags`. */
 export function dim2Pairs(f: Filtration, flags: Uint8Array, sink: PairSink): void {
-  const { cells, dims } = f;
+  const { cells, dims, odd } = f;
   const { gx, gy, gz, sy, sz, size } = f.grid;
   const outside = size;
   const parent = new Int32Array(size + 1);
@@ -88,20 +88,20 @@ export function dim2Pairs(f: Filtration, flags: Uint8Array, sink: PairSink): voi
       birth[c] = p;
       continue;
     }
-    const x = c % gx;
-    const t = (c - x) / gx;
-    const y = t % gy;
-    const z = (t - y) / gy;
+    const m = odd[p];
     // The square's normal is its one even coordinate; its two cofaces lie at ±1 along it, or outside.
     let lo: number;
     let hi: number;
-    if (!(x & 1)) {
+    if (!(m & 1)) {
+      const x = c % gx;
       lo = x > 0 ? c - 1 : outside;
       hi = x < gx - 1 ? c + 1 : outside;
-    } else if (!(y & 1)) {
+    } else if (!(m & 2)) {
+      const y = ((c / sy) | 0) % gy;
       lo = y > 0 ? c - sy : outside;
       hi = y < gy - 1 ? c + sy : outside;
     } else {
+      const z = (c / sz) | 0;
       lo = z > 0 ? c - sz : outside;
       hi = z < gz - 1 ? c + sz : outside;
     }
