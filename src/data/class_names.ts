@@ -43,6 +43,6 @@ export function readClassesCsv(path: string): Map<string, string> | null {
 }
 
 /** Formats a classes.csv for the given samples. */
-export function formatClassesCsv(rows: { name: string; className: string }[]): string {
+export function formatClassesCsv(rows: readonly { name: string; className: string }[]): string {
   return ['name,class', ...rows.map((r) => `${r.name},${r.className}`)].join('\n') + '\n';
 }

@@ -128,7 +128,7 @@ export function loadDataset(dir: string, opts: { limit?: number } = {}): Dataset
     if (stats.maskArea === 0) warnings.push(`mask/${lists.mask.get(stem)}: empty mask`);
     else if (stats.iou < 0.5) warnings.push(`mask/${lists.mask.get(stem)}: unlike the obj middle slice (IoU ${stats.iou.toFixed(2)})`);
     if (stats.objectFraction === 0) warnings.push(`obj/${lists.obj.get(stem)}: empty volume`);
-    samples.push({ name: stem, className, shape, input: makeInput(mask.data, image.data), target: obj.data });
+    samples.push({ name: stem, className, shape, input: makeInput(mask.data, image.data), target: obj.data, image: image.data });
   }
   const perClass: Record<string, number> = {};
   for (const s of samples) perClass[s.className] = (perClass[s.className] ?? 0) + 1;

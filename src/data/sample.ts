@@ -5,6 +5,7 @@
  * - `input`: shape [2, H, W]; channel 0 = mask, channel 1 = image × mask (SHAPR's model input).
  * - `target`: shape [D, H, W] (Z first), the 3D object; border voxels may hold intermediate values.
  * - `shape`: [D, H, W] of `target`.
+ * - `image`: the unmasked image as stored in image/ (kept so that a dataset can be written back).
  */
 export interface Sample {
   name: string; // file stem shared by obj/, mask/ and image/ (no extension)
@@ -12,6 +13,7 @@ export interface Sample {
   shape: [number, number, number];
   input: Float32Array;
   target: Float32Array;
+  image: Float32Array; // [H, W]: the whole fluorescence image (input channel 1 is this times the mask)
 }
 
 /** Builds SHAPR's 2-channel input [mask, image × mask] from a mask and an image of H×W values each. */
