@@ -1,0 +1,49 @@
+// A tiny reader for NumPy .npy files (format versions 1–3): float32, float64 and uint8 arrays in C order.
+// Values become float32; uint8 is scaled by 1/255 (as the TIFF reader does), float64 is rounded to float32.
+import { fileError } from './errors.ts';
+
+export interface NpyArray {
+  shape: number[];
+  data: Float32Array;
+  dtype: 'float32' | 'float64' | 'uint8';
+}
+
+/** Decodes .npy bytes; `path` only names the file in error messages (UserError). */
+export function decodeNpy(bytes: Uint8Array, path: string): NpyArray {
+  const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+  if (bytes.length < 10 || magic.some((b, i) => bytes[i] !== b)) throw fileError(path, 'not a .npy file (bad magic)');
+  const major = bytes[6];
+  if (major < 1 || major > 3) throw fileError(path, `unsupported .npy version ${major}`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLen = major === 1 ? dv.getUint16(8, true) : dv.getUint32(8, true);
+  const start = major === 1 ? 10 : 12;
+  if (start + headerLen > bytes.length) throw fileError(path, 'truncated .npy header');
+  const header = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(bytes.subarray(start, start + headerLen));
+  const descr = /'descr'\s*:\s*'([^']*)'/.exec(header)?.[1];
+  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
+  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
+  if (descr === undefined || fortran === undefined || shapeText === undefined) throw fileError(path, `unreadable .npy header ${header.trim()}`);
+  if (fortran === 'True') throw fileError(path, 'Fortran-ordered .npy arrays are not supported (save with C order)');
+  const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+  if (shape.some((n) => !Number.isInteger(n) || n < 0)) throw fileError(path, `bad .npy shape (${shapeText})`);
+  const count = shape.reduce((a, b) => a * b, 1);
+  const kinds: Record<string, { dtype: NpyArray['dtype']; size: number }> = {
+    f4: { dtype: 'float32', size: 4 },
+    f8: { dtype: 'float64', size: 8 },
+    u1: { dtype: 'uint8', size: 1 },
+  };
+  const order = descr[0];
+  const kind = kinds[descr.slice(1)];
+  if (!kind || !'<>=|'.includes(order)) throw fileError(path, `unsupported .npy dtype '${descr}' (float32, float64 or uint8)`);
+  const little = order !== '>';
+  const offset = start + headerLen;
+  if (bytes.length < offset + count * kind.size) {
+    throw fileError(path, `truncated .npy data: ${bytes.length - offset} bytes for ${count} × ${kind.size}`);
+  }
+  const data = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    const at = offset + i * kind.size;
+    data[i] = kind.dtype === 'float32' ? dv.getFloat32(at, little) : kind.dtype === 'float64' ? dv.getFloat64(at, little) : bytes[at] / 255;
+  }
+  return { shape, data, dtype: kind.dtype };
+}

@@ -1,0 +1,97 @@
+// The persistence command's input side: .npy decoding (versions, dtypes, byte orders), raw float32 with
+// --shape, and one-line user errors that name the file.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeNpy } from '../../src/util/npy.ts';
+import { UserError } from '../../src/util/errors.ts';
+import { readVolume } from '../../harness/commands/persistence.ts';
+import { pairKeys } from '../../src/topo/diagrams.ts';
+
+/** A .npy file (version 1) with the given descr, shape and raw data bytes. */
+function npy(descr: string, shape: number[], data: Uint8Array, fortran = false): Uint8Array {
+  let header = `{'descr': '${descr}', 'fortran_order': ${fortran ? 'True' : 'False'}, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  while ((10 + header.length + 1) % 64 !== 0) header += ' ';
+  header += '\n';
+  const out = new Uint8Array(10 + header.length + data.length);
+  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, header.length & 255, header.length >> 8]);
+  out.set(new TextEncoder().encode(header), 10);
+  out.set(data, 10 + header.length);
+  return out;
+}
+
+const values = [0.25, -1.5, 3, 0.1];
+const bytesOf = (kind: 'f4' | 'f8', little: boolean) => {
+  const size = kind === 'f4' ? 4 : 8;
+  const dv = new DataView(new ArrayBuffer(values.length * size));
+  values.forEach((v, i) => (kind === 'f4' ? dv.setFloat32(i * size, v, little) : dv.setFloat64(i * size, v, little)));
+  return new Uint8Array(dv.buffer);
+};
+
+test('npy: float32 / float64 in both byte orders, uint8 scaled by 1/255', () => {
+  const want = values.map(Math.fround);
+  for (const [descr, little] of [['<f4', true], ['>f4', false], ['<f8', true], ['>f8', false]] as const) {
+    const a = decodeNpy(npy(descr, [1, 2, 2], bytesOf(descr.endsWith('4') ? 'f4' : 'f8', little)), 'x.npy');
+    assert.equal(a.shape, [1, 2, 2]);
+    assert.equal(Array.from(a.data), want, descr);
+  }
+  const u = decodeNpy(npy('|u1', [2, 2], new Uint8Array([0, 51, 255, 102])), 'u.npy');
+  assert.equal(Array.from(u.data), [0, 0.2, 1, 0.4].map(Math.fround));
+});
+
+test('npy: bad files are user errors naming the file', () => {
+  const bad: Array<[Uint8Array, RegExp]> = [
+    [new Uint8Array([1, 2, 3]), /bad magic/],
+    [npy('<i4', [2], new Uint8Array(8)), /unsupported .npy dtype/],
+    [npy('<f4', [2, 2], new Uint8Array(8)), /truncated/],
+    [npy('<f4', [2, 2], new Uint8Array(16), true), /Fortran/],
+  ];
+  for (const [bytes, re] of bad) {
+    try {
+      decodeNpy(bytes, 'bad.npy');
+      assert.unreachable('no error');
+    } catch (err) {
+      assert.instance(err, UserError);
+      assert.match((err as Error).message, /^bad\.npy: /);
+      assert.match((err as Error).message, re);
+    }
+  }
+});
+
+test('readVolume: .npy (2D gets D = 1), raw .f32 with --shape, and its errors', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'topo-cli-'));
+  const p = join(dir, 'img.npy');
+  writeFileSync(p, npy('<f4', [2, 2], bytesOf('f4', true)));
+  const a = readVolume(p);
+  assert.equal(a.shape, [1, 2, 2]);
+  const raw = join(dir, 'v.f32');
+  writeFileSync(raw, bytesOf('f4', true));
+  assert.equal(readVolume(raw, '2,1,2').shape, [2, 1, 2]);
+  assert.equal(Array.from(readVolume(raw, '2,2').data), values.map(Math.fround));
+  assert.throws(() => readVolume(raw), (e: Error) => e instanceof UserError && e.message.startsWith(raw) && /--shape/.test(e.message));
+  assert.throws(() => readVolume(raw, '3,3'), (e: Error) => e instanceof UserError && /needs 36/.test(e.message));
+  assert.throws(() => readVolume(join(dir, 'missing.npy')), (e: Error) => e instanceof UserError && /ENOENT/.test(e.message));
+  const nan = join(dir, 'nan.f32');
+  writeFileSync(nan, new Uint8Array(new Float32Array([1, NaN]).buffer));
+  assert.throws(() => readVolume(nan, '1,2'), (e: Error) => e instanceof UserError && /NaN/.test(e.message));
+});
+
+test('the command prints GUDHI's diagrams for a fixture volume, with generators on request', () => {
+  const fx = JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/persistence_small.json', import.meta.url)), 'utf8'));
+  const c = fx.cases.noise5;
+  const file = join(mkdtempSync(join(tmpdir(), 'topo-cli-')), 'noise5.f32');
+  writeFileSync(file, new Uint8Array(Float32Array.from(c.volume as number[]).buffer));
+  const bin = fileURLToPath(new URL('../../harness/bin/topo-shapr.js', import.meta.url));
+  const out = JSON.parse(execFileSync('node', [bin, 'persistence', file, '--shape', c.shape.join(','), '--construction', 'V', '--generators'], { encoding: 'utf8' }));
+  for (const k of ['0', '1', '2']) {
+    assert.equal(pairKeys(out.diagrams[k]), pairKeys(c.V[k]), `dim ${k}`);
+    assert.is(out.generators[k].length, out.diagrams[k].length);
+  }
+  assert.is(out.diagrams['0'][0][1], null);
+});
+
+test.run();
