@@ -2,12 +2,13 @@
 // Errors reach the user as one line naming the file and the problem (UserError), never a stack trace.
 import { Command } from 'commander';
 import { UserError } from '../src/util/errors.ts';
+import * as persistenceCmd from './commands/persistence.ts';
 
 const program = new Command('topo-shapr')
   .description('3D cell-shape reconstruction from 2D microscopy with a topological loss (WGSL on WebGPU)')
   .showHelpAfterError();
 
-const commands: Array<{ register(p: Command): void }> = [];
+const commands: Array<{ register(p: Command): void }> = [persistenceCmd];
 for (const c of commands) c.register(program);
 
 try {
