@@ -80,7 +80,7 @@ test('readVolume: .npy (2D gets D = 1), raw .f32 with --shape, and its errors', 
   assert.throws(() => readVolume(nan, '1,2'), (e: Error) => e instanceof UserError && /NaN/.test(e.message));
 });
 
-test('the command prints GUDHI's diagrams for a fixture volume, with generators on request', () => {
+test('the command prints the GUDHI diagrams for a fixture volume, with generators on request', () => {
   const fx = JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/persistence_small.json', import.meta.url)), 'utf8'));
   const c = fx.cases.noise5;
   const file = join(mkdtempSync(join(tmpdir(), 'topo-cli-')), 'noise5.f32');
