@@ -1,0 +1,160 @@
+// Builds the comparison report from run directories: groups runs that differ only in their fold into
+// one method, pools their test-fold metrics, pairs samples across methods for the Wilcoxon test, and
+// renders examples (slices, projections, persistence diagrams of truth and predictions).
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readTiff } from '../data/tiff.ts';
+import { summarize } from '../eval/summary.ts';
+import { wilcoxon } from '../eval/wilcoxon.ts';
+import { trilinearDownRef } from '../resample/trilinear_down.ref.ts';
+import { diagramsToJson, persistence } from '../topo/persistence.ts';
+import type { TrainConfig } from '../train/config.ts';
+import { loadSamples } from '../train/data.ts';
+import type { SampleMetrics } from '../train/finish.ts';
+import { RUN_FILES, type EpochLog } from '../train/trainer.ts';
+import { fileError, UserError } from '../util/errors.ts';
+import { METRICS, type ExampleReport, type Metric, type MethodReport, type ReportInput } from './report.ts';
+import { maxProjection, midSlice } from './views.ts';
+
+export interface RunData {
+  dir: string;
+  config: TrainConfig;
+  logs: EpochLog[];
+  metrics: SampleMetrics[];
+}
+
+function readJson<T>(path: string): T {
+  if (!existsSync(path)) throw fileError(path, 'missing (has this run finished training?)');
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch (e) {
+    throw fileError(path, `not valid JSON (${(e as Error).message})`);
+  }
+}
+
+export function loadRun(dir: string): RunData {
+  const config = readJson<TrainConfig>(join(dir, RUN_FILES.config));
+  const logPath = join(dir, RUN_FILES.log);
+  const logs = existsSync(logPath)
+    ? readFileSync(logPath, 'utf8').split('\n').filter((l) => l.trim()).map((l, i) => {
+        try {
+          return JSON.parse(l) as EpochLog;
+        } catch {
+          throw fileError(logPath, `line ${i + 1} is not valid JSON`);
+        }
+      })
+    : [];
+  return { dir, config, logs, metrics: readJson<SampleMetrics[]>(join(dir, 'metrics.json')) };
+}
+
+/** What makes two runs the same method: everything but the fold. */
+function methodKey(c: TrainConfig): string {
+  const { fold: _fold, ...rest } = c;
+  return JSON.stringify(rest);
+}
+
+export function methodLabel(c: TrainConfig): string {
+  if (c.lambda === 0) return 'SHAPR (λ = 0)';
+  const dims = c.topoDims.length === 3 ? 'all' : c.topoDims.join(',');
+  return `topo λ=${c.lambda} dim ${dims} s=${c.topoSize}${c.topoQ === 2 ? '' : ` q=${c.topoQ}`}`;
+}
+
+function methodReport(label: string, runs: RunData[]): MethodReport {
+  const rows = runs.flatMap((r) => r.metrics);
+  const stats = summarize(rows as unknown as Record<Metric, number>[], METRICS, rows.map((r) => r.className));
+  const values: MethodReport['values'] = {};
+  for (const cls of Object.keys(stats)) {
+    const sel = cls === 'all' ? rows : rows.filter((r) => r.className === cls);
+    values[cls] = Object.fromEntries(METRICS.map((m) => [m, sel.map((r) => r[m])])) as Record<Metric, number[]>;
+  }
+  return { label, runs: runs.map((r) => ({ dir: r.dir, fold: r.config.fold, logs: r.logs })), stats, values };
+}
+
+function examples(groups: Array<{ label: string; runs: RunData[] }>, count: number): ExampleReport[] {
+  const first = groups[0].runs[0];
+  const samples = loadSamples(first.config);
+  const byName = new Map(samples.map((s) => [s.name, s]));
+  // one test sample per class, up to `count`
+  const seen = new Set<string>();
+  const picked = first.metrics.filter((m) => !seen.has(m.className) && seen.add(m.className)).slice(0, count);
+  const s = first.config.topoSize;
+  return picked.map((m) => {
+    const sample = byName.get(m.name);
+    if (!sample) throw new UserError(`${first.dir}: test sample ${m.name} is not in the run's dataset`);
+    const shape = sample.shape;
+    const [, h, w] = shape;
+    const images: ExampleReport['images'] = [
+      { caption: 'image × mask', image: { width: w, height: h, data: sample.input.slice(h * w) } },
+      { caption: 'mask', image: { width: w, height: h, data: sample.input.slice(0, h * w) } },
+      { caption: 'truth z', image: midSlice(sample.target, shape, 0) },
+      { caption: 'truth y', image: midSlice(sample.target, shape, 1) },
+      { caption: 'truth max-proj y', image: maxProjection(sample.target, shape, 1) },
+    ];
+    const diagramOf = (v: Float32Array) => diagramsToJson(persistence(s === shape[0] ? v : trilinearDownRef(v, shape, s), [s, s, s]));
+    const truthD = diagramOf(sample.target);
+    const series: Array<{ name: string; d: ReturnType<typeof diagramOf> }> = [{ name: 'truth', d: truthD }];
+    for (const g of groups) {
+      const run = g.runs.find((r) => r.metrics.some((x) => x.name === m.name));
+      if (!run) continue;
+      const pred = readTiff(join(run.dir, 'predictions', `${m.name}.tif`)).data;
+      images.push({ caption: `${g.label} z`, image: midSlice(pred, shape, 0) });
+      images.push({ caption: `${g.label} y`, image: midSlice(pred, shape, 1) });
+      images.push({ caption: `${g.label} max-proj y`, image: maxProjection(pred, shape, 1) });
+      series.push({ name: g.label, d: diagramOf(pred) });
+    }
+    const diagrams = [0, 1, 2].map((dim) => ({
+      title: `dimension ${dim} at ${s}³`,
+      series: series.map((x) => ({ name: x.name, points: x.d[String(dim)] ?? [] })),
+    }));
+    return { name: m.name, className: m.className, images, diagrams };
+  });
+}
+
+/** The report's content for a set of run directories. */
+export function compareRuns(dirs: string[], opts: { examples?: number; meta?: Record<string, string> } = {}): ReportInput {
+  if (!dirs.length) throw new UserError('compare: give at least one run directory');
+  const runs = dirs.map(loadRun);
+  const groups = new Map<string, { label: string; runs: RunData[] }>();
+  for (const r of runs) {
+    const key = methodKey(r.config);
+    if (!groups.has(key)) groups.set(key, { label: methodLabel(r.config), runs: [] });
+    groups.get(key)!.runs.push(r);
+  }
+  const list = [...groups.values()];
+  // same label for different configs: disambiguate with the first directory
+  const counts = new Map<string, number>();
+  for (const g of list) counts.set(g.label, (counts.get(g.label) ?? 0) + 1);
+  for (const g of list) if (counts.get(g.label)! > 1) g.label = `${g.label} (${g.runs[0].dir})`;
+  const methods = list.map((g) => methodReport(g.label, g.runs));
+  const tests: ReportInput['tests'] = [];
+  if (list.length >= 2) {
+    const [a, b] = list;
+    const am = new Map(a.runs.flatMap((r) => r.metrics).map((x) => [x.name, x]));
+    const pairs = b.runs.flatMap((r) => r.metrics).filter((x) => am.has(x.name));
+    for (const m of METRICS) {
+      const xs: number[] = [];
+      const ys: number[] = [];
+      for (const p of pairs) {
+        const va = am.get(p.name)![m];
+        if (Number.isFinite(va) && Number.isFinite(p[m])) {
+          xs.push(va);
+          ys.push(p[m]);
+        }
+      }
+      let result = null;
+      try {
+        result = xs.length ? wilcoxon(xs, ys) : null;
+      } catch {
+        result = null; // e.g. all differences zero
+      }
+      tests.push({ metric: m, a: a.label, b: b.label, result, pairs: xs.length });
+    }
+  }
+  return {
+    title: 'topo-shapr: SHAPR with and without the topological loss',
+    meta: { runs: dirs.join(', '), generated: new Date().toISOString(), ...(opts.meta ?? {}) },
+    methods,
+    tests,
+    examples: examples(list, opts.examples ?? 3),
+  };
+}

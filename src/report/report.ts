@@ -1,0 +1,131 @@
+// The comparison report: one self-contained HTML file (inline SVG charts and PNG data URIs, no scripts,
+// nothing fetched), with the paper-style table, per-class box plots, training curves and examples.
+import type { Stats } from '../eval/summary.ts';
+import type { WilcoxonResult } from '../eval/wilcoxon.ts';
+import type { DiagramsJson } from '../topo/persistence.ts';
+import type { EpochLog } from '../train/trainer.ts';
+import { encodePng, type GrayImage } from '../util/png.ts';
+import { boxPlot, diagramPlot, linePlot } from './svg.ts';
+
+export const METRICS = ['iou_error', 'volume_error', 'surface_error', 'roughness_error'] as const;
+export type Metric = (typeof METRICS)[number];
+export const METRIC_TITLES: Record<Metric, string> = {
+  iou_error: 'IoU error',
+  volume_error: 'relative volume error',
+  surface_error: 'relative surface error',
+  roughness_error: 'relative roughness error',
+};
+
+/** One method (a config trained on one or more folds). */
+export interface MethodReport {
+  label: string;
+  runs: Array<{ dir: string; fold: number; logs: EpochLog[] }>;
+  stats: Record<string, Record<Metric, Stats>>; // class ('all' first) → metric → stats
+  values: Record<string, Record<Metric, number[]>>; // class → metric → per-sample values (box plots)
+}
+
+export interface ExampleReport {
+  name: string;
+  className: string;
+  images: Array<{ caption: string; image: GrayImage }>;
+  diagrams: Array<{ title: string; series: Array<{ name: string; points: Array<[number, number | null]> }> }>;
+}
+
+export interface ReportInput {
+  title: string;
+  meta: Record<string, string>;
+  methods: MethodReport[];
+  tests: Array<{ metric: Metric; a: string; b: string; result: WilcoxonResult | null; pairs: number }>;
+  examples: ExampleReport[];
+}
+
+function esc(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}
+
+const num = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '–');
+
+function png(image: GrayImage, scale: number): string {
+  // nearest-neighbour upscale so small volumes stay readable
+  const data = new Float32Array(image.width * scale * image.height * scale);
+  for (let y = 0; y < image.height * scale; y++) {
+    for (let x = 0; x < image.width * scale; x++) data[y * image.width * scale + x] = image.data[Math.floor(y / scale) * image.width + Math.floor(x / scale)];
+  }
+  const b64 = encodePng({ width: image.width * scale, height: image.height * scale, data }).toString('base64');
+  return `<img src="data:image/png;base64,${b64}" width="${image.width * scale}" height="${image.height * scale}" alt="">`;
+}
+
+function table(input: ReportInput): string {
+  const rows = METRICS.map((m) => {
+    const cells = input.methods.map((meth) => {
+      const s = meth.stats.all?.[m];
+      return s ? `<td>${num(s.mean)}</td><td>${num(s.median)} [${num(s.q25)}, ${num(s.q75)}]</td><td>${s.n}${s.nan ? ` (+${s.nan} NaN)` : ''}</td>` : '<td colspan="3">–</td>';
+    });
+    const test = input.tests.find((t) => t.metric === m);
+    const p = test?.result ? `${test.result.pvalue.toPrecision(3)} (${test.result.method}, n=${test.result.n})` : '–';
+    return `<tr><th>${METRIC_TITLES[m]}</th>${cells.join('')}<td>${p}</td></tr>`;
+  });
+  const head = input.methods.map((m) => `<th colspan="3">${esc(m.label)}<br><small>${m.runs.length} fold(s)</small></th>`).join('');
+  const sub = input.methods.map(() => '<th>mean</th><th>median [IQR]</th><th>n</th>').join('');
+  const pHead = input.tests.length ? `Wilcoxon p<br><small>${esc(input.tests[0].a)} vs ${esc(input.tests[0].b)}</small>` : 'Wilcoxon p';
+  return `<table><tr><th rowspan="2">metric (lower is better)</th>${head}<th rowspan="2">${pHead}</th></tr><tr>${sub}</tr>${rows.join('')}</table>`;
+}
+
+function perClassTable(input: ReportInput): string {
+  const classes = [...new Set(input.methods.flatMap((m) => Object.keys(m.stats)))].filter((c) => c !== 'all').sort();
+  if (!classes.length) return '';
+  const rows = classes.map((c) => `<tr><th>${esc(c)}</th>${input.methods.map((m) => METRICS.map((k) => `<td>${num(m.stats[c]?.[k]?.mean ?? NaN)}</td>`).join('')).join('')}</tr>`);
+  const head = input.methods.map((m) => `<th colspan="${METRICS.length}">${esc(m.label)}</th>`).join('');
+  const sub = input.methods.map(() => METRICS.map((k) => `<th>${METRIC_TITLES[k].replace('relative ', '')}</th>`).join('')).join('');
+  return `<h3>Mean error per class</h3><table><tr><th rowspan="2">class</th>${head}</tr><tr>${sub}</tr>${rows.join('')}</table>`;
+}
+
+function boxPlots(input: ReportInput): string {
+  const classes = [...new Set(input.methods.flatMap((m) => Object.keys(m.values)))].sort((a, b) => (a === 'all' ? -1 : b === 'all' ? 1 : a < b ? -1 : 1));
+  return METRICS.map((m) =>
+    boxPlot(METRIC_TITLES[m], m, input.methods.map((x) => x.label), classes.map((c) => ({ label: c.length > 14 ? c.slice(0, 13) + '…' : c, values: input.methods.map((x) => x.values[c]?.[m] ?? []) }))),
+  ).join('');
+}
+
+function curves(input: ReportInput): string {
+  return input.methods
+    .flatMap((m) =>
+      m.runs.map((r) =>
+        linePlot(`${m.label} — fold ${r.fold}`, 'epoch', 'loss', [
+          { name: 'train', x: r.logs.map((l) => l.epoch + 1), y: r.logs.map((l) => l.train.loss) },
+          { name: 'validation', x: r.logs.map((l) => l.epoch + 1), y: r.logs.map((l) => l.val.loss) },
+          ...(r.logs.some((l) => l.train.topo > 0) ? [{ name: 'train L_T', x: r.logs.map((l) => l.epoch + 1), y: r.logs.map((l) => l.train.topo) }] : []),
+        ]),
+      ),
+    )
+    .join('');
+}
+
+function examples(input: ReportInput): string {
+  return input.examples
+    .map((e) => {
+      const scale = Math.max(1, Math.round(96 / (e.images[0]?.image.width ?? 96)));
+      const figs = e.images.map((i) => `<figure>${png(i.image, scale)}<figcaption>${esc(i.caption)}</figcaption></figure>`).join('');
+      const diags = e.diagrams.map((d) => diagramPlot(d.title, d.series)).join('');
+      return `<h3>${esc(e.name)} <small>(${esc(e.className)})</small></h3><div class="row">${figs}</div><div class="row">${diags}</div>`;
+    })
+    .join('');
+}
+
+/** The whole report as one HTML string. */
+export function renderReport(input: ReportInput): string {
+  const meta = Object.entries(input.meta).map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${esc(input.title)}</title><style>
+body{font-family:sans-serif;margin:24px;max-width:1200px;color:#222}
+table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right;font-size:13px}
+th{background:#f4f4f4}figure{display:inline-block;margin:4px;text-align:center}figcaption{font-size:11px;color:#555}
+.row{display:flex;flex-wrap:wrap;gap:6px;align-items:flex-start}svg{margin:4px}small{color:#666}
+</style></head><body><h1>${esc(input.title)}</h1><table>${meta}</table>
+<h2>Shape errors on the test folds</h2><p>Per-sample errors after max-normalisation and Otsu thresholding, as in SHAPR's evaluation; the p-value is a paired two-sided Wilcoxon signed-rank test over the samples both methods predicted.</p>${table(input)}${perClassTable(input)}
+<h2>Per class</h2><div class="row">${boxPlots(input)}</div>
+<h2>Training curves</h2><div class="row">${curves(input)}</div>
+<h2>Examples</h2><p>Input image and mask, then mid-slices (z: the image plane; y; x) and maximum projections of the true and predicted volumes; persistence diagrams (superlevel, birth ≥ death) of truth and prediction at the loss' resolution.</p>${examples(input)}
+</body></html>`;
+}
+
+export type { DiagramsJson };

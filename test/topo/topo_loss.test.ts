@@ -1,0 +1,149 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { full } from '../../src/ops/elementwise.ts';
+import { Adam } from '../../src/optim/adam.ts';
+import { trilinearDownBackwardRef, trilinearDownRef } from '../../src/resample/trilinear_down.ref.ts';
+import { Tape } from '../../src/tape/tape.ts';
+import { Tensor } from '../../src/tape/tensor.ts';
+import { diagramLoss, type DiagramLossOptions } from '../../src/topo/diagram_loss.ts';
+import { persistence } from '../../src/topo/persistence.ts';
+import { scatterGradRef } from '../../src/topo/scatter_grad.ref.ts';
+import { TopoLoss } from '../../src/topo/topo_loss.ts';
+import { Rng } from '../../src/util/rng.ts';
+import { assertClose, gpu } from '../helpers.ts';
+
+/**
+ * A volume of distinct values, a random permutation of (k + 0.35 + 0.3 u_k) / n: gaps of at least 0.4/n,
+ * and jittered so that no two L∞ differences in the matching tie (the loss is smooth there).
+ */
+function distinctVolume(n: number, seed: number): Float32Array {
+  const r = new Rng(seed);
+  const order = [...Array(n).keys()];
+  r.shuffle(order);
+  return Float32Array.from(order, (k) => (k + 0.35 + 0.3 * r.next()) / n);
+}
+
+function blobs(side: number, centres: number[][], radius: number): Float32Array {
+  const v = new Float32Array(side ** 3);
+  for (let z = 0; z < side; z++)
+    for (let y = 0; y < side; y++)
+      for (let x = 0; x < side; x++) {
+        let m = 0;
+        for (const [cz, cy, cx] of centres) m = Math.max(m, Math.exp(-((z - cz) ** 2 + (y - cy) ** 2 + (x - cx) ** 2) / (2 * radius * radius)));
+        v[(z * side + y) * side + x] = m;
+      }
+  return v;
+}
+
+function ball(side: number, r0: number, r1: number): Float32Array {
+  // a shell between radii r0 and r1 (hollow when r0 > 0): the void is a dimension-2 class
+  const v = new Float32Array(side ** 3);
+  const c = (side - 1) / 2;
+  for (let z = 0; z < side; z++)
+    for (let y = 0; y < side; y++)
+      for (let x = 0; x < side; x++) {
+        const r = Math.hypot(z - c, y - c, x - c);
+        v[(z * side + y) * side + x] = r >= r0 && r <= r1 ? 0.9 : 0.1;
+      }
+  return v;
+}
+
+test('diagram loss: gradient equals finite differences (all dimensions, q = 2 and 3, total persistence)', () => {
+  const shape: [number, number, number] = [5, 6, 4];
+  const n = 5 * 6 * 4;
+  const target = persistence(distinctVolume(n, 2), shape);
+  for (const opts of [
+    { dims: [0, 1, 2], q: 2, totalPersistence: 0 },
+    { dims: [0, 2], q: 3, totalPersistence: 0.3 }, // NOTE: not q = 1: its optimal matching is rarely unique, so L is kinked almost everywhere
+    { dims: [1], q: 2, totalPersistence: 0.5 },
+  ] as DiagramLossOptions[]) {
+    const v = distinctVolume(n, 1);
+    const { grad, value } = diagramLoss(persistence(v, shape), target, opts);
+    assert.ok(value > 0);
+    const eps = 1e-4; // far below half the smallest gap 0.4/n: the filtration order, hence the pairing, is unchanged
+    let checked = 0;
+    for (let i = 0; i < n; i++) {
+      const vp = v.slice();
+      const vm = v.slice();
+      vp[i] += eps;
+      vm[i] -= eps;
+      const fd = (diagramLoss(persistence(vp, shape), target, opts).value - diagramLoss(persistence(vm, shape), target, opts).value) / (2 * eps);
+      const an = grad.get(i) ?? 0;
+      assert.ok(Math.abs(fd - an) <= 2e-3 + 1e-3 * Math.abs(fd), `voxel ${i}, ${JSON.stringify(opts)}: fd ${fd}, analytic ${an}`);
+      if (an !== 0) checked++;
+    }
+    assert.ok(checked >= 4, `only ${checked} voxels carry a gradient`);
+  }
+});
+
+test('the tape op: value and gradient equal the CPU composition downsample → diagrams → matching → adjoint', async () => {
+  const g = await gpu();
+  const side = 9;
+  const s = 5;
+  const batch = 2;
+  const per = side ** 3;
+  const vols = [distinctVolume(per, 3), distinctVolume(per, 4)];
+  const targets = [distinctVolume(per, 5), distinctVolume(per, 6)];
+  const topo = new TopoLoss({ size: s, dims: [0, 1, 2] });
+  const t = new Tape(g);
+  const x = new Float32Array(batch * per);
+  vols.forEach((v, b) => x.set(v, b * per));
+  const pred = Tensor.from(g, x, [batch, 1, side, side, side], true);
+  const r = await topo.apply(t, pred, targets.map((v, b) => ({ key: `t${b}`, volume: v })));
+  t.backward(r.loss, full(g, [1], 3)); // an upstream gradient of 3 must scale everything
+  const gpuGrad = await pred.grad!.read();
+  let want = 0;
+  for (let b = 0; b < batch; b++) {
+    const small = (await Tensor.from(g, vols[b], [side, side, side]).read(), trilinearDownRef(vols[b], [side, side, side], s));
+    const tgt = persistence(trilinearDownRef(targets[b], [side, side, side], s), [s, s, s], { dims: [0, 1, 2] });
+    const l = diagramLoss(persistence(small, [s, s, s], { dims: [0, 1, 2] }), tgt, topo.opts);
+    want += l.value / batch;
+    const sparse = scatterGradRef(s ** 3, Uint32Array.from(l.grad.keys()), Float32Array.from(l.grad.values()), 3 / batch);
+    assertClose(gpuGrad.subarray(b * per, (b + 1) * per), trilinearDownBackwardRef(sparse, [side, side, side], s), 1e-4, 2e-5, `sample ${b}`);
+  }
+  assert.ok(Math.abs(r.value - want) <= 1e-4 * want, `value ${r.value} vs ${want}`);
+  assertClose(await r.loss.read(), [want], 1e-4);
+  t.release();
+});
+
+/** Gradient descent on L_T alone over the voxels of `start`; returns the final volume. */
+async function descend(start: Float32Array, target: Float32Array, side: number, dims: number[], steps: number): Promise<Float32Array> {
+  const g = await gpu();
+  const topo = new TopoLoss({ size: side, dims });
+  const v = Tensor.from(g, start, [1, 1, side, side, side], true);
+  const opt = new Adam([v], { lr: 0.05 });
+  for (let k = 0; k < steps; k++) {
+    const t = new Tape(g);
+    opt.zeroGrad();
+    const r = await topo.apply(t, v, [{ key: 'target', volume: target }]);
+    t.backward(r.loss, full(g, [1], 1));
+    opt.step();
+    t.release();
+    if (r.value < 1e-4) break;
+  }
+  return v.read();
+}
+
+function significant(volume: Float32Array, side: number, dim: number, min: number): number {
+  return persistence(volume, [side, side, side]).dims[dim].filter((p) => p.death !== -Infinity && p.birth - p.death > min).length;
+}
+
+test('descending L_T (dimension 0) merges two blobs into one', async () => {
+  const side = 10;
+  const two = blobs(side, [[3, 3, 3], [6, 6, 6]], 1.2);
+  const one = blobs(side, [[4.5, 4.5, 4.5]], 2);
+  assert.is(significant(two, side, 0, 0.2), 1, 'start: a second component');
+  const out = await descend(two, one, side, [0], 200);
+  assert.is(significant(out, side, 0, 0.05), 0, 'end: one component');
+});
+
+test('descending L_T (dimension 2) fills the void of a hollow shell', async () => {
+  const side = 9;
+  const shell = ball(side, 2, 4);
+  const solid = ball(side, 0, 4);
+  assert.is(significant(shell, side, 2, 0.5), 1, 'start: one void');
+  const out = await descend(shell, solid, side, [2], 200);
+  assert.is(significant(out, side, 2, 0.05), 0, 'end: no void');
+});
+
+test.run();
