@@ -4,8 +4,10 @@
 // reads back as one D×H×W array.
 import { writeFileSync } from 'node:fs';
 
-/** Pixel types the writer produces: uint8 (values in [0,1] scaled by 255, rounded) or float32 as is. */
-export type TiffWriteDtype = 'uint8' | 'float32';
+/** Pixel types the writer produces: uint8 / uint16 (values in [0,1] × 255 / × 65535, rounded) or float32 as is. */
+export type TiffWriteDtype = 'uint8' | 'uint16' | 'float32';
+
+const BYTES: Record<TiffWriteDtype, number> = { uint8: 1, uint16: 2, float32: 4 };
 
 // TIFF field types.
 const SHORT = 3;
@@ -21,7 +23,8 @@ interface Entry {
 
 /**
  * Encodes `data` (shape [D, H, W], `data[z*H*W + y*W + x]`) as a D-page TIFF.
- * Float input written as uint8 is clamped to [0, 1] and scaled by 255; a Uint8Array is written unchanged.
+ * Float input written as uint8 / uint16 is clamped to [0, 1] and scaled by 255 / 65535 (NaN → 0);
+ * a Uint8Array written as uint8 is copied unchanged.
  */
 export function encodeTiff(
   data: Float32Array | Uint8Array,
@@ -32,7 +35,7 @@ export function encodeTiff(
   if (data.length !== depth * height * width) {
     throw new Error(`encodeTiff: data has ${data.length} values, shape ${shape.join('×')} needs ${depth * height * width}`);
   }
-  const bytesPerSample = dtype === 'uint8' ? 1 : 4;
+  const bytesPerSample = BYTES[dtype];
   const pageBytes = width * height * bytesPerSample;
   const description = JSON.stringify({ shape: depth === 1 ? [height, width] : [depth, height, width] });
 
@@ -62,12 +65,15 @@ export function encodeTiff(
     const slice = data.subarray(z * width * height, (z + 1) * width * height);
     if (dtype === 'float32') {
       for (let i = 0; i < slice.length; i++) view.setFloat32(page.pixelOffset + 4 * i, slice[i], true);
-    } else if (slice instanceof Uint8Array) {
+    } else if (dtype === 'uint8' && slice instanceof Uint8Array) {
       out.set(slice, page.pixelOffset);
     } else {
+      const scale = dtype === 'uint8' ? 255 : 65535;
       for (let i = 0; i < slice.length; i++) {
         const v = slice[i];
-        out[page.pixelOffset + i] = Number.isNaN(v) ? 0 : Math.round(Math.min(1, Math.max(0, v)) * 255);
+        const q = Number.isNaN(v) ? 0 : Math.round(Math.min(1, Math.max(0, v)) * scale);
+        if (dtype === 'uint8') out[page.pixelOffset + i] = q;
+        else view.setUint16(page.pixelOffset + 2 * i, q, true);
       }
     }
   }
@@ -86,7 +92,7 @@ export function writeTiff(
 
 // The baseline tags of one grayscale page, in ascending tag order as TIFF requires.
 function pageEntries(width: number, height: number, dtype: TiffWriteDtype, description: string | null): Entry[] {
-  const bits = dtype === 'uint8' ? 8 : 32;
+  const bits = 8 * BYTES[dtype];
   const entries: Entry[] = [
     { tag: 256, type: LONG, values: [width] }, // ImageWidth
     { tag: 257, type: LONG, values: [height] }, // ImageLength
@@ -103,7 +109,7 @@ function pageEntries(width: number, height: number, dtype: TiffWriteDtype, descr
     { tag: 282, type: RATIONAL, values: [1, 1] }, // XResolution
     { tag: 283, type: RATIONAL, values: [1, 1] }, // YResolution
     { tag: 296, type: SHORT, values: [1] }, // ResolutionUnit: none
-    { tag: 339, type: SHORT, values: [dtype === 'uint8' ? 1 : 3] }, // SampleFormat: uint / float
+    { tag: 339, type: SHORT, values: [dtype === 'float32' ? 3 : 1] }, // SampleFormat: float / uint
   );
   return entries;
 }

@@ -1,0 +1,138 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { classFromName } from '../../src/data/class_names.ts';
+import { loadDataset, validateDataset } from '../../src/data/dataset.ts';
+import { writeDataset } from '../../src/data/dataset_writer.ts';
+import { generateDataset } from '../../src/data/synthetic.ts';
+import { encodeTiff } from '../../src/data/tiff_writer.ts';
+import { UserError } from '../../src/util/errors.ts';
+
+const SAMPLE = new URL('../../../shared/data/shapr-sample/', import.meta.url).pathname;
+const S = 16;
+const samples = generateDataset({ n: 12, size: S, seed: 5 });
+
+// A fresh copy of the small synthetic dataset in a temp folder.
+function fresh(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-ds-'));
+  writeDataset(dir, samples);
+  return dir;
+}
+
+function expectError(dir: string, pattern: RegExp): void {
+  try {
+    loadDataset(dir);
+  } catch (err) {
+    assert.instance(err, UserError);
+    assert.match((err as Error).message, pattern);
+    assert.not.match((err as Error).message, /\n/);
+    rmSync(dir, { recursive: true, force: true });
+    return;
+  }
+  rmSync(dir, { recursive: true, force: true });
+  assert.unreachable(`expected an error matching ${pattern}`);
+}
+
+test('class from file name: trailing number and separators stripped', () => {
+  assert.is(classFromName('A_cell_clusters000604'), 'A_cell_clusters');
+  assert.is(classFromName('cell_cluster_0007'), 'cell_cluster');
+  assert.is(classFromName('discocyte-12'), 'discocyte');
+  assert.is(classFromName('0042'), 'unlabelled');
+});
+
+test('written synthetic dataset reads back identically, with classes and summary', () => {
+  const dir = fresh();
+  const ds = loadDataset(dir);
+  assert.is(ds.samples.length, samples.length);
+  assert.equal(ds.shape, [S, S, S]);
+  const byName = new Map(samples.map((s) => [s.name, s]));
+  for (const s of ds.samples) {
+    const g = byName.get(s.name)!;
+    assert.is(s.className, g.className);
+    assert.equal([...s.target], [...g.target], s.name);
+    assert.equal([...s.input], [...g.input], s.name);
+    assert.equal([...s.image], [...g.image], s.name);
+  }
+  assert.is(ds.summary.classesFrom, 'classes.csv');
+  assert.is(Object.values(ds.summary.perClass).reduce((a, b) => a + b, 0), 12);
+  assert.is(ds.summary.perClass.spherocyte, 2); // 12 samples cycle through 10 classes
+  assert.is(ds.summary.perClass.discocyte, 1);
+  assert.is(ds.summary.maskMidSliceIou, 1);
+  // without classes.csv the class comes from the file-name prefix: the same labels
+  unlinkSync(join(dir, 'classes.csv'));
+  const again = loadDataset(dir);
+  assert.is(again.summary.classesFrom, 'file names');
+  assert.equal(again.samples.map((s) => s.className), ds.samples.map((s) => s.className));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('classes.csv overrides the file names and must list every sample', () => {
+  const dir = fresh();
+  const rows = samples.map((s, i) => `${s.name}.tif,group${i % 2}`);
+  writeFileSync(join(dir, 'classes.csv'), ['name,class', ...rows].join('\n'));
+  assert.equal(Object.keys(loadDataset(dir).summary.perClass), ['group0', 'group1']);
+  writeFileSync(join(dir, 'classes.csv'), ['name,class', ...rows.slice(1)].join('\n'));
+  expectError(dir, new RegExp(`classes\\.csv: no class for sample "${samples[0].name}"`));
+});
+
+test('missing partner file names the missing file', () => {
+  const dir = fresh();
+  const name = samples[3].name;
+  unlinkSync(join(dir, 'mask', `${name}.tif`));
+  expectError(dir, new RegExp(`mask/${name}\\.tif: missing \\(partner of obj/${name}\\.tif\\)`));
+});
+
+test('truncated and non-TIFF files are named', () => {
+  let dir = fresh();
+  const obj = join(dir, 'obj', `${samples[2].name}.tif`);
+  const bytes = readFileSync(obj);
+  writeFileSync(obj, bytes.subarray(0, Math.floor(bytes.length / 2)));
+  expectError(dir, new RegExp(`obj/${samples[2].name}\\.tif: truncated TIFF`));
+  dir = fresh();
+  writeFileSync(join(dir, 'image', `${samples[4].name}.tif`), 'not an image at all\n');
+  expectError(dir, new RegExp(`image/${samples[4].name}\\.tif: not a TIFF file`));
+});
+
+test('wrong shapes are named: a mask of another size, an obj of another depth', () => {
+  let dir = fresh();
+  writeFileSync(join(dir, 'mask', `${samples[1].name}.tif`), encodeTiff(new Float32Array(8 * 8), [1, 8, 8], 'uint8'));
+  expectError(dir, new RegExp(`mask/${samples[1].name}\\.tif: shape 8×8, expected 16×16`));
+  dir = fresh();
+  writeFileSync(join(dir, 'obj', `${samples[5].name}.tif`), encodeTiff(new Float32Array(12 * S * S), [12, S, S], 'uint8'));
+  expectError(dir, new RegExp(`obj/${samples[5].name}\\.tif: shape 12×16×16, expected 16×16×16`));
+});
+
+test('NaN and out-of-range float values are named with the voxel', () => {
+  let dir = fresh();
+  const t = Float32Array.from(samples[0].target);
+  t[3 * S * S + 2 * S + 1] = NaN;
+  writeFileSync(join(dir, 'obj', `${samples[0].name}.tif`), encodeTiff(t, [S, S, S], 'float32'));
+  expectError(dir, new RegExp(`obj/${samples[0].name}\\.tif: contains NaN at \\(z 3, y 2, x 1\\)`));
+  dir = fresh();
+  writeFileSync(join(dir, 'image', `${samples[0].name}.tif`), encodeTiff(new Float32Array(S * S).fill(200), [1, S, S], 'float32'));
+  expectError(dir, /outside \[0, 1\]/);
+});
+
+test('empty and missing folders', () => {
+  let dir = fresh();
+  for (const s of samples) for (const sub of ['obj', 'mask', 'image']) unlinkSync(join(dir, sub, `${s.name}.tif`));
+  expectError(dir, /obj: no \.tif files in folder/);
+  dir = fresh();
+  rmSync(join(dir, 'image'), { recursive: true });
+  expectError(dir, /image: missing folder/);
+  expectError(join(tmpdir(), 'no-such-topo-shapr-dir'), /no-such-topo-shapr-dir: no such folder/);
+});
+
+const real = existsSync(SAMPLE) ? test : test.skip;
+
+real('real SHAPR sample folder: 135 samples in 4 classes, 64³', () => {
+  const s = validateDataset(SAMPLE);
+  assert.is(s.count, 135);
+  assert.equal(s.shape, [64, 64, 64]);
+  assert.equal(s.perClass, { A_cell_clusters: 69, B_keratocytes: 31, C_knizocytes: 23, D_multilobate_cells: 12 });
+  assert.ok(s.maskMidSliceIou > 0.95);
+});
+
+test.run();
