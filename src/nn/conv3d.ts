@@ -15,32 +15,86 @@ export interface Conv3dOptions {
 const WG = 64;
 const SHADER = 'nn/conv3d';
 
-export function convParams(c: ConvGeometry, hasBias: boolean): Uint32Array {
-  return packParams('uuuuuuuuuuuuuuuuuuu', c.b, c.cin, c.cout, c.d, c.h, c.w, c.od, c.oh, c.ow, c.kd, c.kh, c.kw, c.sd, c.sh, c.sw, c.pd, c.ph, c.pw, hasBias ? 1 : 0);
+/** Params of shaders/nn/conv3d.wgsl for a pass over geometry `c` (see the WGSL header for each field). */
+export function convParams(c: ConvGeometry, extra: Partial<{ hasBias: boolean; wStrideOut: number; wStrideIn: number; flip: boolean; invocations: number }> = {}): Uint32Array {
+  const kvol = c.kd * c.kh * c.kw;
+  const aligned = c.pw === 1 && c.w % 8 === 0 && c.ow === c.w && c.kw === 3 && c.sw === 1;
+  return packParams('u'.repeat(25),
+    c.b, c.cin, c.cout, c.d, c.h, c.w, c.od, c.oh, c.ow, c.kd, c.kh, c.kw, c.sd, c.sh, c.sw, c.pd, c.ph, c.pw,
+    extra.hasBias ? 1 : 0, extra.wStrideOut ?? c.cin * kvol, extra.wStrideIn ?? kvol, extra.flip ? 1 : 0,
+    aligned ? 1 : 0, Math.ceil(c.ow / 8), extra.invocations ?? 0);
 }
+
+/** Output channels per invocation of the register-blocked kernels. */
+function channelBlock(cout: number): number {
+  return cout >= 3 ? 4 : cout;
+}
+
+/** The blocked kernel: conv of geometry c (kw = 3, sw = 1), optionally as gradInput (flipped taps). */
+function blockedConv(g: Gpu, x: GPUBuffer, w: GPUBuffer, bias: GPUBuffer | null, c: ConvGeometry, out: Tensor, extra: Parameters<typeof convParams>[1]): void {
+  const cob = channelBlock(c.cout);
+  const blocks = c.b * c.od * c.oh * Math.ceil(c.ow / 8);
+  const [gx, gy] = grid1d(g, blocks, WG);
+  dispatch(g, { shader: SHADER, entry: 'forward', constants: { WG, COB: cob } },
+    { params: convParams(c, { ...extra, hasBias: bias !== null }), input: x, input4: x, weight: w, bias: bias ?? w, output: out.buffer },
+    [gx, gy, Math.ceil(c.cout / cob)]);
+}
+
+const strideOne = (c: ConvGeometry) => c.sd === 1 && c.sh === 1 && c.sw === 1;
 
 /** y = conv(x, w) + bias into a fresh tensor (not recorded). */
 export function conv3dForward(g: Gpu, x: GPUBuffer, w: GPUBuffer, bias: GPUBuffer | null, c: ConvGeometry): Tensor {
   const out = Tensor.empty(g, [c.b, c.cout, c.od, c.oh, c.ow]);
-  const n = out.size;
-  dispatch(g, { shader: SHADER, entry: 'forward', constants: { WG } },
-    { params: convParams(c, bias !== null), input: x, weight: w, bias: bias ?? w, output: out.buffer }, grid1d(g, n, WG));
+  if (c.kw === 3 && c.sw === 1) {
+    blockedConv(g, x, w, bias, c, out, {});
+    return out;
+  }
+  dispatch(g, { shader: SHADER, entry: 'forwardNaive', constants: { WG } },
+    { params: convParams(c, { hasBias: bias !== null }), input: x, weight: w, bias: bias ?? w, output: out.buffer }, grid1d(g, out.size, WG));
   return out;
 }
 
 /** d loss / d x of conv(x, w) given gy (not recorded). */
 export function conv3dGradInput(g: Gpu, gy: GPUBuffer, w: GPUBuffer, c: ConvGeometry): Tensor {
   const gx = Tensor.empty(g, [c.b, c.cin, c.d, c.h, c.w]);
+  if (c.kw === 3 && strideOne(c) && c.pd < c.kd && c.ph < c.kh && c.pw < c.kw) {
+    // NOTE: the gradient of a stride-1 convolution is a convolution of gy with swapped channels, flipped
+    // taps and padding k − 1 − p; its output is x's shape.
+    const r: ConvGeometry = {
+      ...c, cin: c.cout, cout: c.cin, d: c.od, h: c.oh, w: c.ow, od: c.d, oh: c.h, ow: c.w,
+      pd: c.kd - 1 - c.pd, ph: c.kh - 1 - c.ph, pw: c.kw - 1 - c.pw,
+    };
+    const kvol = c.kd * c.kh * c.kw;
+    blockedConv(g, gy, w, null, r, gx, { wStrideOut: kvol, wStrideIn: c.cin * kvol, flip: true });
+    return gx;
+  }
   dispatch(g, { shader: SHADER, entry: 'gradInputNaive', constants: { WG } },
-    { params: convParams(c, false), gradOutput: gy, weight: w, gradInput: gx.buffer }, grid1d(g, gx.size, WG));
+    { params: convParams(c), gradOutput: gy, weight: w, gradInput: gx.buffer }, grid1d(g, gx.size, WG));
   return gx;
 }
 
 /** d loss / d w of conv(x, w) given x and gy (not recorded). */
 export function conv3dGradWeight(g: Gpu, x: GPUBuffer, gy: GPUBuffer, c: ConvGeometry): Tensor {
   const gw = Tensor.empty(g, [c.cout, c.cin, c.kd, c.kh, c.kw]);
+  if (c.kw === 3 && c.kh <= 3 && strideOne(c)) {
+    const cob = channelBlock(c.cout);
+    const vy = cob === 1 ? 4 : cob === 2 ? 2 : 1;
+    const constants = { WG, COB: cob, KH_W: c.kh, VY: vy };
+    const tiles = c.b * c.od * Math.ceil(c.oh / vy) * Math.ceil(c.ow / 8);
+    const blocks = Math.ceil(c.cout / cob) * c.cin * c.kd;
+    // NOTE: about 16 tiles per invocation, but at least ~1024 invocations in all so both passes stay parallel.
+    const inv = Math.min(tiles, Math.max(Math.ceil(tiles / 16), Math.ceil(1024 / blocks)));
+    const partial = Tensor.empty(g, [blocks * inv * cob * c.kh * 3]);
+    const params = convParams(c, { invocations: inv });
+    dispatch(g, { shader: SHADER, entry: 'gradWeightPartial', constants },
+      { params, input: x, input4: x, gradOutput: gy, gradOutput4: gy, partial: partial.buffer }, [Math.ceil(inv / WG), blocks]);
+    dispatch(g, { shader: SHADER, entry: 'gradWeightReduce', constants },
+      { params, partial: partial.buffer, gradWeight: gw.buffer }, grid1d(g, gw.size, WG));
+    partial.release(); // NOTE: safe: later dispatches that reuse the buffer run after the reduce
+    return gw;
+  }
   dispatch(g, { shader: SHADER, entry: 'gradWeightNaive', constants: { WG } },
-    { params: convParams(c, false), input: x, gradOutput: gy, gradWeight: gw.buffer }, grid1d(g, gw.size, WG));
+    { params: convParams(c), input: x, gradOutput: gy, gradWeight: gw.buffer }, grid1d(g, gw.size, WG));
   return gw;
 }
 
@@ -48,7 +102,7 @@ export function conv3dGradWeight(g: Gpu, x: GPUBuffer, gy: GPUBuffer, c: ConvGeo
 export function conv3dGradBias(g: Gpu, gy: GPUBuffer, c: ConvGeometry): Tensor {
   const gb = Tensor.empty(g, [c.cout]);
   dispatch(g, { shader: SHADER, entry: 'gradBias' },
-    { params: convParams(c, false), gradOutput: gy, gradWeight: gb.buffer }, [c.cout]);
+    { params: convParams(c), gradOutput: gy, gradWeight: gb.buffer }, [c.cout]);
   return gb;
 }
 

@@ -6,6 +6,7 @@ import { dispatch, grid1d } from '../gpu/kernel.ts';
 import { packParams } from '../gpu/params.ts';
 import type { Tape } from '../tape/tape.ts';
 import type { Tensor } from '../tape/tensor.ts';
+import type { Gpu } from '../gpu/device.ts';
 import { type ConvGeometry } from './conv3d.ref.ts';
 import { conv3dForward, conv3dGradBias, conv3dGradInput, conv3dGradWeight } from './conv3d.ts';
 import { type ConvTGeometry, convTGeometry } from './conv_transpose3d.ref.ts';
@@ -21,6 +22,32 @@ export function adjointConv(c: ConvTGeometry): ConvGeometry {
   };
 }
 
+/** y = convT(x, w) + bias into a fresh tensor (not recorded). */
+export function convTForward(g: Gpu, x: GPUBuffer, w: GPUBuffer, bias: GPUBuffer | null, c: ConvTGeometry): Tensor {
+  const y = conv3dGradInput(g, x, w, adjointConv(c));
+  if (bias) {
+    const n = c.od * c.oh * c.ow;
+    dispatch(g, { shader: 'nn/conv_transpose3d', entry: 'addBias', constants: { WG } },
+      { params: packParams('uuu', n, c.cout, y.size), bias, output: y.buffer }, grid1d(g, y.size, WG));
+  }
+  return y;
+}
+
+/** d loss / d x given gy (not recorded). */
+export function convTGradInput(g: Gpu, gy: GPUBuffer, w: GPUBuffer, c: ConvTGeometry): Tensor {
+  return conv3dForward(g, gy, w, null, adjointConv(c));
+}
+
+/** d loss / d w given x and gy (not recorded). */
+export function convTGradWeight(g: Gpu, x: GPUBuffer, gy: GPUBuffer, c: ConvTGeometry): Tensor {
+  return conv3dGradWeight(g, gy, x, adjointConv(c));
+}
+
+/** d loss / d bias (not recorded). */
+export function convTGradBias(g: Gpu, gy: GPUBuffer, c: ConvTGeometry): Tensor {
+  return conv3dGradBias(g, gy, { ...adjointConv(c), cout: c.cout, od: c.od, oh: c.oh, ow: c.ow });
+}
+
 /**
  * Transposed 3D convolution, PyTorch ConvTranspose3d with padding 0:
  *   y[b,co, z·sd+i, y·sh+j, x·sw+k] += x[b,ci,z,y,x] · w[ci,co,i,j,k];  y += bias[co]
@@ -30,18 +57,12 @@ export function convTranspose3d(t: Tape, x: Tensor, w: Tensor, bias: Tensor | nu
   const c = convTGeometry(x.shape, w.shape, opts.stride ?? [1, 1, 1]);
   if (bias && bias.size !== c.cout) throw new Error(`convTranspose3d: bias has ${bias.size} elements, expected ${c.cout}`);
   const g = t.gpu;
-  const a = adjointConv(c);
-  const y = conv3dGradInput(g, x.buffer, w.buffer, a);
-  const n = c.od * c.oh * c.ow;
-  if (bias) {
-    dispatch(g, { shader: 'nn/conv_transpose3d', entry: 'addBias', constants: { WG } },
-      { params: packParams('uuu', n, c.cout, y.size), bias: bias.buffer, output: y.buffer }, grid1d(g, y.size, WG));
-  }
+  const y = convTForward(g, x.buffer, w.buffer, bias?.buffer ?? null, c);
   const inputs = bias ? [x, w, bias] : [x, w];
   return t.record(y, inputs, (gy) => [
-    x.requiresGrad ? conv3dForward(g, gy.buffer, w.buffer, null, a) : null,
-    w.requiresGrad ? conv3dGradWeight(g, gy.buffer, x.buffer, a) : null,
-    bias?.requiresGrad ? conv3dGradBias(g, gy.buffer, { ...a, cout: c.cout, od: c.od, oh: c.oh, ow: c.ow }) : null,
+    x.requiresGrad ? convTGradInput(g, gy.buffer, w.buffer, c) : null,
+    w.requiresGrad ? convTGradWeight(g, x.buffer, gy.buffer, c) : null,
+    bias?.requiresGrad ? convTGradBias(g, gy.buffer, c) : null,
   ]);
 }
 

@@ -1,0 +1,60 @@
+// Register-blocked matmul benchmark: the best plain f32 matmul rate this adapter reaches, the yardstick
+// for the convolution kernels (harness/bench/conv.ts). Prints one JSON object per line.
+// Usage: npx tsx harness/bench/matmul.ts [size=512] [reps=5]
+import { pathToFileURL } from 'node:url';
+import { type Gpu, getGpu } from '../../src/gpu/device.ts';
+import { allocBuffer, releaseBuffer, writeBuffer } from '../../src/gpu/buffers.ts';
+import { dispatch, flush, sync } from '../../src/gpu/kernel.ts';
+import { packParams } from '../../src/gpu/params.ts';
+
+export interface MatmulResult { bench: 'matmul'; variant: string; size: number; ms: number; gflops: number; adapter: string }
+
+/** Median of `reps` timed runs of `run` (each followed by flush + sync), after one warm-up run. */
+export async function timeMedian(g: Gpu, run: () => void, reps: number): Promise<number> {
+  run();
+  await sync(g);
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    run();
+    flush(g);
+    await sync(g);
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+/** Times C = A·B for n×n matrices with each kernel variant; returns one result per variant. */
+export async function benchMatmul(g: Gpu, n = 512, reps = 5): Promise<MatmulResult[]> {
+  const a = allocBuffer(g, n * n * 4);
+  const b = allocBuffer(g, n * n * 4);
+  const c = allocBuffer(g, n * n * 4);
+  const data = new Float32Array(n * n).map((_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
+  writeBuffer(g, a, data);
+  writeBuffer(g, b, data);
+  const params = packParams('uuu', n, n, n);
+  const variants: Array<[string, [number, number, number]]> = [
+    ['blocked', [n / 8 / 8, n / 4 / 8, 1]],
+    ['blockedRows', [n / 8, n / 4 / 8, 1]],
+  ];
+  const out: MatmulResult[] = [];
+  for (const [entry, groups] of variants) {
+    const ms = await timeMedian(g, () => dispatch(g, { shader: 'bench/matmul', entry, constants: { WG_X: 8, WG_Y: 8 } }, { params, a, b, c }, groups), reps);
+    out.push({ bench: 'matmul', variant: entry, size: n, ms: +ms.toFixed(3), gflops: +((2 * n * n * n) / ms / 1e6).toFixed(2), adapter: g.adapterName });
+  }
+  for (const buf of [a, b, c]) releaseBuffer(g, buf);
+  return out;
+}
+
+/** The best matmul rate over the variants, in GFLOP/s. */
+export async function matmulPeak(g: Gpu, n = 512): Promise<MatmulResult> {
+  const all = await benchMatmul(g, n);
+  return all.reduce((best, r) => (r.gflops > best.gflops ? r : best));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const g = await getGpu();
+  const n = Number(process.argv[2] ?? 512);
+  for (const r of await benchMatmul(g, n, Number(process.argv[3] ?? 5))) console.log(JSON.stringify(r));
+}

@@ -1,0 +1,66 @@
+// Register-blocked f32 matmul C = A·B, the yardstick for what a compute kernel can reach on an adapter
+// (harness/bench/matmul.ts). Layouts: A [M, K], B [K, N], C [M, N], row-major; M % 4 = K % 4 = 0, N % 8 = 0
+// (the benchmark picks such sizes, so there are no bounds checks).
+// Threads: each invocation computes a 4 × 8 block of C from vec4 loads straight from storage, no
+// workgroup memory (on CPU drivers every load is a per-lane memory access, so FLOPs per load rule).
+//   blocked:     lanes of a workgroup span both rows and columns (WG_X × WG_Y invocations).
+//   blockedRows: a workgroup spans only rows (WG_X = 1 column block), so every B load has the same address
+//                across the workgroup (uniform); on a CPU driver that can scalarise uniform loads this is
+//                the faster one.
+
+override WG_X: u32 = 8;
+override WG_Y: u32 = 8;
+
+struct Params {
+  m: u32,
+  n: u32,
+  k: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> a: array<vec4f>;       // [M, K/4]
+@group(0) @binding(2) var<storage, read> b: array<vec4f>;       // [K, N/4]
+@group(0) @binding(3) var<storage, read_write> c: array<vec4f>; // [M, N/4]
+
+fn block(row0: u32, col4: u32) {
+  let k4 = params.k / 4u;
+  let n4 = params.n / 4u;
+  // NOTE: written out by hand: CPU drivers keep dynamically indexed local arrays in memory, not registers.
+  var c00 = vec4f(); var c01 = vec4f(); var c10 = vec4f(); var c11 = vec4f();
+  var c20 = vec4f(); var c21 = vec4f(); var c30 = vec4f(); var c31 = vec4f();
+  var ia = row0 * k4;
+  var ib = col4;
+  for (var kk = 0u; kk < k4; kk++) {
+    let b00 = b[ib]; let b01 = b[ib + 1u]; ib += n4;
+    let b10 = b[ib]; let b11 = b[ib + 1u]; ib += n4;
+    let b20 = b[ib]; let b21 = b[ib + 1u]; ib += n4;
+    let b30 = b[ib]; let b31 = b[ib + 1u]; ib += n4;
+    let a0 = a[ia]; let a1 = a[ia + k4]; let a2 = a[ia + 2u * k4]; let a3 = a[ia + 3u * k4];
+    ia += 1u;
+    c00 += a0.x * b00 + a0.y * b10 + a0.z * b20 + a0.w * b30;
+    c01 += a0.x * b01 + a0.y * b11 + a0.z * b21 + a0.w * b31;
+    c10 += a1.x * b00 + a1.y * b10 + a1.z * b20 + a1.w * b30;
+    c11 += a1.x * b01 + a1.y * b11 + a1.z * b21 + a1.w * b31;
+    c20 += a2.x * b00 + a2.y * b10 + a2.z * b20 + a2.w * b30;
+    c21 += a2.x * b01 + a2.y * b11 + a2.z * b21 + a2.w * b31;
+    c30 += a3.x * b00 + a3.y * b10 + a3.z * b20 + a3.w * b30;
+    c31 += a3.x * b01 + a3.y * b11 + a3.z * b21 + a3.w * b31;
+  }
+  let o = row0 * n4 + col4;
+  c[o] = c00; c[o + 1u] = c01;
+  c[o + n4] = c10; c[o + n4 + 1u] = c11;
+  c[o + 2u * n4] = c20; c[o + 2u * n4 + 1u] = c21;
+  c[o + 3u * n4] = c30; c[o + 3u * n4 + 1u] = c31;
+}
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn blocked(@builtin(global_invocation_id) gid: vec3u) {
+  if (gid.y * 4u >= params.m || gid.x * 8u >= params.n) { return; }
+  block(gid.y * 4u, gid.x * 2u);
+}
+
+@compute @workgroup_size(1, WG_Y)
+fn blockedRows(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  if (gid.y * 4u >= params.m || wid.x * 8u >= params.n) { return; }
+  block(gid.y * 4u, wid.x * 2u);
+}
