@@ -3,12 +3,15 @@
 import { Command } from 'commander';
 import { UserError } from '../src/util/errors.ts';
 import * as persistenceCmd from './commands/persistence.ts';
+import * as generateCmd from './commands/generate.ts';
+import * as inspectCmd from './commands/inspect.ts';
+import * as evaluateCmd from './commands/evaluate.ts';
 
 const program = new Command('topo-shapr')
   .description('3D cell-shape reconstruction from 2D microscopy with a topological loss (WGSL on WebGPU)')
   .showHelpAfterError();
 
-const commands: Array<{ register(p: Command): void }> = [persistenceCmd];
+const commands: Array<{ register(p: Command): void }> = [persistenceCmd, generateCmd, inspectCmd, evaluateCmd];
 for (const c of commands) c.register(program);
 
 try {

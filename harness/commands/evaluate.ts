@@ -1,0 +1,77 @@
+// `topo-shapr evaluate --truth DIR --pred DIR [--json]`: the paper's four errors per sample (IoU, volume,
+// surface, roughness; SHAPR's max-normalisation + Otsu), with summaries per class, and optionally a
+// paired Wilcoxon signed-rank test against a second prediction folder.
+import type { Command } from 'commander';
+import { evaluateFolders, METRICS, toJsonRows, type SampleEvaluation } from '../../src/eval/evaluate_folders.ts';
+import { summarize } from '../../src/eval/summary.ts';
+import { wilcoxon } from '../../src/eval/wilcoxon.ts';
+import { UserError } from '../../src/util/errors.ts';
+
+interface EvaluateFlags {
+  truth: string; // folder of true volumes (or a dataset root with obj/)
+  pred: string; // folder of predicted volumes, same file names
+  against?: string; // a second prediction folder for a paired comparison
+  json: boolean;
+}
+
+const fmt = (x: number) => (Number.isNaN(x) ? 'NaN' : x.toFixed(4));
+
+function table(rows: readonly SampleEvaluation[]): string {
+  const nw = Math.max(4, ...rows.map((r) => r.name.length));
+  const cw = Math.max(5, ...rows.map((r) => r.className.length));
+  const head = `${'name'.padEnd(nw)}  ${'class'.padEnd(cw)}  ${METRICS.map(([, j]) => j.padStart(15)).join('')}`;
+  return [head, ...rows.map((r) => `${r.name.padEnd(nw)}  ${r.className.padEnd(cw)}  ${METRICS.map(([k]) => fmt(r[k]).padStart(15)).join('')}`)].join('\n');
+}
+
+function summaryTable(rows: readonly SampleEvaluation[]): string {
+  const stats = summarize(rows, METRICS.map(([k]) => k), rows.map((r) => r.className));
+  const gw = Math.max(5, ...Object.keys(stats).map((g) => g.length));
+  const lines = [`${'group'.padEnd(gw)}  ${'metric'.padEnd(15)}  ${'n'.padStart(4)}  ${'mean'.padStart(8)}  ${'median'.padStart(8)}  ${'IQR'.padStart(8)}  NaN`];
+  for (const [group, byMetric] of Object.entries(stats)) {
+    for (const [k, json] of METRICS) {
+      const s = byMetric[k];
+      lines.push(`${group.padEnd(gw)}  ${json.padEnd(15)}  ${String(s.n).padStart(4)}  ${fmt(s.mean).padStart(8)}  ${fmt(s.median).padStart(8)}  ${fmt(s.iqr).padStart(8)}  ${s.nan}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+export function register(program: Command): void {
+  program
+    .command('evaluate')
+    .description('per-sample IoU / volume / surface / roughness errors of predicted volumes against the truth (TIFF, matched by file name)')
+    .requiredOption('--truth <dir>', 'true volumes (a folder of TIFF stacks, or a dataset root with obj/)')
+    .requiredOption('--pred <dir>', 'predicted volumes with the same file names')
+    .option('--against <dir>', 'second prediction folder: paired Wilcoxon signed-rank test per metric (pred vs against)')
+    .option('--json', 'print a JSON array of {"name","iou_error","volume_error","surface_error","roughness_error"} (NaN as null)', false)
+    .action((f: EvaluateFlags) => {
+      const progress = !f.json && process.stderr.isTTY ? (d: number, n: number) => process.stderr.write(`\r${d}/${n}`) : undefined;
+      const rows = evaluateFolders(f.truth, f.pred, progress);
+      if (progress) process.stderr.write('\r');
+      if (f.json && !f.against) {
+        console.log(JSON.stringify(toJsonRows(rows), null, 1));
+        return;
+      }
+      if (!f.json) console.log(`${table(rows)}\n\n${summaryTable(rows)}`);
+      const nan = rows.filter((r) => METRICS.some(([k]) => Number.isNaN(r[k]))).length;
+      if (!f.json && nan > 0) console.log(`\n${nan} sample(s) with an undefined (NaN) relative error: the truth's measure is 0`);
+      if (f.against) {
+        const other = evaluateFolders(f.truth, f.against);
+        if (other.length !== rows.length) throw new UserError(`${f.against}: ${other.length} samples, ${f.pred} has ${rows.length}`);
+        const tests = METRICS.map(([k, json]) => ({ metric: json, ...wilcoxon(rows.map((r) => r[k]), other.map((r) => r[k])) }));
+        if (f.json) {
+          console.log(JSON.stringify({ pred: toJsonRows(rows), against: toJsonRows(other), wilcoxon: tests }, null, 1));
+          return;
+        }
+        console.log(`\npaired Wilcoxon signed-rank (two-sided), ${f.pred} vs ${f.against}:`);
+        for (const t of tests) {
+          const mean = (xs: SampleEvaluation[], m: string) => {
+            const k = METRICS.find(([, j]) => j === m)![0];
+            const v = xs.map((r) => r[k]).filter((x) => !Number.isNaN(x));
+            return v.reduce((a, b) => a + b, 0) / v.length;
+          };
+          console.log(`  ${t.metric.padEnd(15)} mean ${fmt(mean(rows, t.metric))} vs ${fmt(mean(other, t.metric))}  T = ${t.statistic}  p = ${t.pvalue.toPrecision(3)} (${t.method}, n = ${t.n})`);
+        }
+      }
+    });
+}

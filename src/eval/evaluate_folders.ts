@@ -1,0 +1,75 @@
+// Evaluates a folder of predicted volumes against a folder of true volumes (TIFF, matched by file name).
+import { existsSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { classFromName, readClassesCsv } from '../data/class_names.ts';
+import { listTiffs } from '../data/dataset.ts';
+import { readTiff } from '../data/tiff.ts';
+import { fileError } from '../util/errors.ts';
+import { evaluateVolumes, type ShapeErrors } from './metrics.ts';
+
+/** One evaluated sample. */
+export interface SampleEvaluation extends ShapeErrors {
+  name: string; // file stem
+  className: string; // from classes.csv beside the truth's obj/ folder, else from the file name
+}
+
+/** The four metrics in the paper's order, with their JSON names. */
+export const METRICS = [
+  ['iouError', 'iou_error'],
+  ['volumeError', 'volume_error'],
+  ['surfaceError', 'surface_error'],
+  ['roughnessError', 'roughness_error'],
+] as const;
+
+/**
+ * A folder of volumes: DIR itself, or DIR/obj when DIR is a dataset root in SHAPR's layout (no TIFF
+ * files directly inside, an obj/ folder beside mask/ and image/).
+ */
+export function volumeFolder(dir: string): string {
+  const own = listTiffs(dir);
+  if (own.size === 0 && existsSync(join(dir, 'obj'))) return join(dir, 'obj');
+  return dir;
+}
+
+/**
+ * Evaluates every prediction against its truth; both folders must hold the same names and each pair the
+ * same shape. `onSample` reports progress. Throws a UserError naming the first unmatched or bad file.
+ */
+export function evaluateFolders(
+  truthDir: string,
+  predDir: string,
+  onSample?: (done: number, total: number) => void,
+): SampleEvaluation[] {
+  const truthFolder = volumeFolder(truthDir);
+  const predFolder = volumeFolder(predDir);
+  const truth = listTiffs(truthFolder);
+  const pred = listTiffs(predFolder);
+  if (truth.size === 0) throw fileError(truthFolder, 'no .tif files in folder');
+  for (const [stem, file] of truth) if (!pred.has(stem)) throw fileError(join(predFolder, `${stem}.tif`), `missing prediction for ${join(truthFolder, file)}`);
+  for (const [stem, file] of pred) if (!truth.has(stem)) throw fileError(join(predFolder, file), `no ground truth named ${stem} in ${truthFolder}`);
+  // classes.csv sits at the dataset root, beside obj/
+  const csvPath = join(basename(truthFolder) === 'obj' ? dirname(truthFolder) : truthFolder, 'classes.csv');
+  const csv = readClassesCsv(csvPath);
+  const out: SampleEvaluation[] = [];
+  let done = 0;
+  for (const [stem, file] of truth) {
+    const t = readTiff(join(truthFolder, file));
+    const p = readTiff(join(predFolder, pred.get(stem)!));
+    if (p.shape.join() !== t.shape.join()) {
+      throw fileError(join(predFolder, pred.get(stem)!), `shape ${p.shape.join('×')}, truth is ${t.shape.join('×')}`);
+    }
+    const className = csv?.get(stem) ?? classFromName(stem);
+    out.push({ name: stem, className, ...evaluateVolumes(p.data, t.data, t.shape) });
+    onSample?.(++done, truth.size);
+  }
+  return out;
+}
+
+/** The JSON rows of `evaluate --json`: the paper's metric names, NaN as null. */
+export function toJsonRows(rows: readonly SampleEvaluation[]): Record<string, string | number | null>[] {
+  return rows.map((r) => {
+    const o: Record<string, string | number | null> = { name: r.name };
+    for (const [key, json] of METRICS) o[json] = Number.isNaN(r[key]) ? null : r[key];
+    return o;
+  });
+}
