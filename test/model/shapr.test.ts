@@ -1,4 +1,5 @@
 import { test } from 'uvu';
+import { writeBuffer } from '../../src/gpu/buffers.ts';
 import * as assert from 'uvu/assert';
 import { Shapr } from '../../src/model/shapr.ts';
 import { shaprForwardRef } from '../../src/model/shapr.ref.ts';
@@ -110,7 +111,7 @@ test('whole-network gradient equals finite differences (side 16, filters 2)', as
     const at = (v: number) => {
       const h = host.slice();
       h[i] = v;
-      g.device.queue.writeBuffer(p.buffer, 0, h);
+      writeBuffer(g, p.buffer, h);
     };
     at(host[i] + eps);
     const fp = await f();

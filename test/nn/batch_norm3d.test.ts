@@ -1,4 +1,5 @@
 import { test } from 'uvu';
+import { writeBuffer } from '../../src/gpu/buffers.ts';
 import * as assert from 'uvu/assert';
 import { batchNorm3d, createBatchNorm, type BatchNormState } from '../../src/nn/batch_norm3d.ts';
 import { batchNorm3dBackwardRef, batchNorm3dRef } from '../../src/nn/batch_norm3d.ref.ts';
@@ -25,7 +26,7 @@ async function upload(g: Awaited<ReturnType<typeof gpu>>, c: number, seed: numbe
   const host = [randomArray(c, seed, 0.5, 2), randomArray(c, seed + 1, -1, 1), randomArray(c, seed + 2, -1, 1), randomArray(c, seed + 3, 0.5, 3)];
   const bn = createBatchNorm(g, c);
   const ts = [bn.gamma, bn.beta, bn.runningMean, bn.runningVar];
-  host.forEach((h, i) => g.device.queue.writeBuffer(ts[i].buffer, 0, h));
+  host.forEach((h, i) => writeBuffer(g, ts[i].buffer, h));
   return { bn, host };
 }
 
