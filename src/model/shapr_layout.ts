@@ -145,6 +145,22 @@ export interface SummaryRow {
   description: string;
   outShape: number[];
   params: number; // trainable parameters of the layer
+  flops: number; // multiply-adds × 2 of its convolutions, forward (BatchNorm, ReLU, pooling not counted)
+}
+
+/** Forward FLOPs (2 × multiply-adds) of a layer's convolutions, given its output shape. */
+export function layerFlops(l: LayerSpec, out: readonly number[]): number {
+  const voxels = out[0] * out[2] * out[3] * out[4];
+  switch (l.kind) {
+    case 'enc':
+      return 2 * 9 * (l.cin + l.cout) * l.cout * voxels;
+    case 'conv':
+      return 2 * l.cin * volume(l.k) * l.cout * voxels;
+    case 'convT':
+      return 2 * l.cin * l.cout * voxels; // each output voxel receives one tap per input channel
+    case 'pool':
+      return 0;
+  }
 }
 
 /** Layers, output shapes (for `batch`) and trainable parameter counts, computed without a GPU. */
@@ -153,6 +169,6 @@ export function shaprSummary(c: ShaprConfig, batch = 1): SummaryRow[] {
   return shaprLayers(c).map((l) => {
     shape = layerOutShape(l, shape);
     const params = layerParams(l).filter((p) => p.trainable).reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
-    return { layer: l.name, description: describeLayer(l), outShape: shape, params };
+    return { layer: l.name, description: describeLayer(l), outShape: shape, params, flops: layerFlops(l, shape) };
   });
 }
