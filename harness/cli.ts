@@ -6,12 +6,13 @@ import * as persistenceCmd from './commands/persistence.ts';
 import * as generateCmd from './commands/generate.ts';
 import * as inspectCmd from './commands/inspect.ts';
 import * as evaluateCmd from './commands/evaluate.ts';
+import * as modelCmd from './commands/model.ts';
 
 const program = new Command('topo-shapr')
   .description('3D cell-shape reconstruction from 2D microscopy with a topological loss (WGSL on WebGPU)')
   .showHelpAfterError();
 
-const commands: Array<{ register(p: Command): void }> = [persistenceCmd, generateCmd, inspectCmd, evaluateCmd];
+const commands: Array<{ register(p: Command): void }> = [persistenceCmd, generateCmd, inspectCmd, evaluateCmd, modelCmd];
 for (const c of commands) c.register(program);
 
 try {
