@@ -19,8 +19,8 @@ const fmt = (x: number) => (Number.isNaN(x) ? 'NaN' : x.toFixed(4));
 function table(rows: readonly SampleEvaluation[]): string {
   const nw = Math.max(4, ...rows.map((r) => r.name.length));
   const cw = Math.max(5, ...rows.map((r) => r.className.length));
-  const head = `${'name'.padEnd(nw)}  ${'class'.padEnd(cw)}  ${METRICS.map(([, j]) => j.padStart(15)).join('')}`;
-  return [head, ...rows.map((r) => `${r.name.padEnd(nw)}  ${r.className.padEnd(cw)}  ${METRICS.map(([k]) => fmt(r[k]).padStart(15)).join('')}`)].join('\n');
+  const head = `${'name'.padEnd(nw)}  ${'class'.padEnd(cw)}  ${METRICS.map(([, j]) => j.padStart(16)).join('')}`;
+  return [head, ...rows.map((r) => `${r.name.padEnd(nw)}  ${r.className.padEnd(cw)}  ${METRICS.map(([k]) => fmt(r[k]).padStart(16)).join('')}`)].join('\n');
 }
 
 function summaryTable(rows: readonly SampleEvaluation[]): string {

@@ -151,7 +151,7 @@ function fluorescence(target: Float32Array, size: number, rng: Rng): Float32Arra
   const texture = gaussianFilter3d(Float64Array.from({ length: plane }, () => rng.normal()), [1, size, size], size / 10);
   let tmax = 1e-9;
   for (const t of texture) tmax = Math.max(tmax, Math.abs(t));
-  const gain = rng.uniform(0.55, 0.95);
+  const gain = rng.uniform(0.5, 0.85);
   const texAmp = rng.uniform(0.05, 0.2);
   const raw = new Float64Array(plane);
   for (let i = 0; i < plane; i++) {

@@ -103,7 +103,7 @@ const MAKERS: Record<SyntheticClass, (rng: Rng) => Field> = {
     for (let i = 0; i < lobes; i++) {
       const ang = turn + (2 * Math.PI * i) / lobes + rng.uniform(-0.3, 0.3);
       const d = rng.uniform(0.28, 0.4);
-      parts.push(translate(discocyte(rng.uniform(0.6, 0.75), rng.uniform(1.6, 2.4)), d * Math.cos(ang), d * Math.sin(ang), 0));
+      parts.push(translate(discocyte(rng.uniform(0.6, 0.75), rng.uniform(2.0, 3.0)), d * Math.cos(ang), d * Math.sin(ang), 0));
     }
     return union(parts, 0.2);
   },

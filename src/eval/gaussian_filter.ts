@@ -57,7 +57,8 @@ export function gaussianFilter3d(v: Float64Array, shape: readonly [number, numbe
 }
 
 // One separable pass: out = Σ_k w[k] · in[reflect(i + k)] along `axis`, in scipy's symmetric-kernel order
-// (centre term first, then the pairs from the outermost inwards).
+// (centre term first, then the pairs from the outermost inwards). The array is viewed as
+// [outer, n, inner] with inner = the axis stride, so that for axes 0 and 1 the inner loop is contiguous.
 function correlateAxis(
   src: Float64Array,
   shape: readonly [number, number, number],
@@ -68,21 +69,36 @@ function correlateAxis(
   const n = shape[axis];
   const radius = (w.length - 1) / 2;
   const out = new Float64Array(src.length);
-  const line = new Float64Array(n + 2 * radius);
-  const lines = src.length / n;
-  const [, h, wd] = shape;
-  for (let l = 0; l < lines; l++) {
-    // Base offset of line l: enumerate the two other axes in order.
-    let base: number;
-    if (axis === 0) base = l;
-    else if (axis === 1) base = Math.floor(l / wd) * h * wd + (l % wd);
-    else base = l * wd;
-    for (let i = -radius; i < n + radius; i++) line[i + radius] = src[base + reflectIndex(i, n) * stride];
+  const inner = stride;
+  const outer = src.length / (n * inner);
+  const from = Int32Array.from({ length: n + 2 * radius }, (_, i) => reflectIndex(i - radius, n));
+  const wc = w[radius];
+  if (inner === 1) {
+    const line = new Float64Array(n + 2 * radius);
+    for (let o = 0; o < outer; o++) {
+      const base = o * n;
+      for (let i = 0; i < line.length; i++) line[i] = src[base + from[i]];
+      for (let i = 0; i < n; i++) {
+        const c = i + radius;
+        let acc = line[c] * wc;
+        for (let j = radius; j >= 1; j--) acc += (line[c - j] + line[c + j]) * w[radius - j];
+        out[base + i] = acc;
+      }
+    }
+    return out;
+  }
+  for (let o = 0; o < outer; o++) {
+    const base = o * n * inner;
     for (let i = 0; i < n; i++) {
-      const c = i + radius;
-      let acc = line[c] * w[radius];
-      for (let j = radius; j >= 1; j--) acc += (line[c - j] + line[c + j]) * w[radius - j];
-      out[base + i * stride] = acc;
+      const dst = base + i * inner;
+      const mid = base + from[i + radius] * inner;
+      for (let t = 0; t < inner; t++) out[dst + t] = src[mid + t] * wc;
+      for (let j = radius; j >= 1; j--) {
+        const lo = base + from[i + radius - j] * inner;
+        const hi = base + from[i + radius + j] * inner;
+        const wj = w[radius - j];
+        for (let t = 0; t < inner; t++) out[dst + t] += (src[lo + t] + src[hi + t]) * wj;
+      }
     }
   }
   return out;
