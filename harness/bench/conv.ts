@@ -72,8 +72,11 @@ export async function benchLayer(g: Gpu, l: Layer, b: number, reps: number): Pro
     temps = [w, bias, gy];
   }
   for (const [pass, run] of passes) {
-    const ms = await timeMedian(g, () => run().release(), reps);
-    out.push({ bench: 'conv', layer: l.name, batch: b, pass, ms: +ms.toFixed(3), gflops: +(flops / ms / 1e6).toFixed(2), adapter: g.adapterName });
+    const t = await timeMedian(g, () => run().release(), reps);
+    out.push({
+      bench: 'conv', layer: l.name, batch: b, pass, ms: +t.ms.toFixed(3), gflops: +(flops / t.ms / 1e6).toFixed(2),
+      cpuMs: +t.cpuMs.toFixed(1), gflopsPerCore: +(flops / t.cpuMs / 1e6).toFixed(2), adapter: g.adapterName,
+    });
   }
   for (const t of [x, ...temps]) t.release();
   return out;

@@ -7,22 +7,33 @@ import { allocBuffer, releaseBuffer, writeBuffer } from '../../src/gpu/buffers.t
 import { dispatch, flush, sync } from '../../src/gpu/kernel.ts';
 import { packParams } from '../../src/gpu/params.ts';
 
-export interface MatmulResult { bench: 'matmul'; variant: string; size: number; ms: number; gflops: number; adapter: string }
+export interface MatmulResult { bench: 'matmul'; variant: string; size: number; ms: number; gflops: number; cpuMs: number; gflopsPerCore: number; adapter: string }
 
-/** Median of `reps` timed runs of `run` (each followed by flush + sync), after one warm-up run. */
-export async function timeMedian(g: Gpu, run: () => void, reps: number): Promise<number> {
+export interface Timing { ms: number; cpuMs: number }
+
+/**
+ * Median wall time of `reps` timed runs of `run` (each followed by flush + sync), after one warm-up run,
+ * and the median process CPU time (user + system, all threads) of the same runs.
+ * NOTE: CPU drivers run the kernels on this process' threads, so CPU time is a rate measure that other
+ * processes on a shared machine disturb much less than wall time.
+ */
+export async function timeMedian(g: Gpu, run: () => void, reps: number): Promise<Timing> {
   run();
   await sync(g);
-  const times: number[] = [];
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < reps; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     run();
     flush(g);
     await sync(g);
-    times.push(performance.now() - t0);
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  const median = (a: number[]) => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
+  return { ms: median(wall), cpuMs: median(cpu) };
 }
 
 /** Times C = A·B for n×n matrices with each kernel variant; returns one result per variant. */
@@ -37,11 +48,16 @@ export async function benchMatmul(g: Gpu, n = 512, reps = 5): Promise<MatmulResu
   const variants: Array<[string, [number, number, number]]> = [
     ['blocked', [n / 8 / 8, n / 4 / 8, 1]],
     ['blockedRows', [n / 8, n / 4 / 8, 1]],
+    ['blockedLoop', [n / 8 / 8, n / 4 / 8, 1]],
   ];
   const out: MatmulResult[] = [];
   for (const [entry, groups] of variants) {
-    const ms = await timeMedian(g, () => dispatch(g, { shader: 'bench/matmul', entry, constants: { WG_X: 8, WG_Y: 8 } }, { params, a, b, c }, groups), reps);
-    out.push({ bench: 'matmul', variant: entry, size: n, ms: +ms.toFixed(3), gflops: +((2 * n * n * n) / ms / 1e6).toFixed(2), adapter: g.adapterName });
+    const t = await timeMedian(g, () => dispatch(g, { shader: 'bench/matmul', entry, constants: { WG_X: 8, WG_Y: 8 } }, { params, a, b, c }, groups), reps);
+    const flops = 2 * n * n * n;
+    out.push({
+      bench: 'matmul', variant: entry, size: n, ms: +t.ms.toFixed(3), gflops: +(flops / t.ms / 1e6).toFixed(2),
+      cpuMs: +t.cpuMs.toFixed(1), gflopsPerCore: +(flops / t.cpuMs / 1e6).toFixed(2), adapter: g.adapterName,
+    });
   }
   for (const buf of [a, b, c]) releaseBuffer(g, buf);
   return out;

@@ -64,3 +64,32 @@ fn blockedRows(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id)
   if (gid.y * 4u >= params.m || wid.x * 8u >= params.n) { return; }
   block(gid.y * 4u, wid.x * 2u);
 }
+
+// The same 4 × 8 block written with loops over local arrays (relies on the driver unrolling them).
+@compute @workgroup_size(WG_X, WG_Y)
+fn blockedLoop(@builtin(global_invocation_id) gid: vec3u) {
+  if (gid.y * 4u >= params.m || gid.x * 8u >= params.n) { return; }
+  let row0 = gid.y * 4u;
+  let col4 = gid.x * 2u;
+  let k4 = params.k / 4u;
+  let n4 = params.n / 4u;
+  var acc: array<array<vec4f, 2>, 4>;
+  for (var kk = 0u; kk < k4; kk++) {
+    var bv: array<array<vec4f, 2>, 4>;
+    for (var j = 0u; j < 4u; j++) {
+      let base = (kk * 4u + j) * n4 + col4;
+      bv[j][0] = b[base];
+      bv[j][1] = b[base + 1u];
+    }
+    for (var r = 0u; r < 4u; r++) {
+      let av = a[(row0 + r) * k4 + kk];
+      for (var h = 0u; h < 2u; h++) {
+        acc[r][h] += av.x * bv[0][h] + av.y * bv[1][h] + av.z * bv[2][h] + av.w * bv[3][h];
+      }
+    }
+  }
+  for (var r = 0u; r < 4u; r++) {
+    c[(row0 + r) * n4 + col4] = acc[r][0];
+    c[(row0 + r) * n4 + col4 + 1u] = acc[r][1];
+  }
+}

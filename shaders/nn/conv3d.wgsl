@@ -2,25 +2,29 @@
 // Layouts: input [B, Cin, D, H, W], weight [Cout, Cin, kd, kh, kw], output [B, Cout, OD, OH, OW], all NCDHW
 // flat f32.
 //
-// Fast path (`forward`, kw = 3 and stride 1 along W): each invocation computes a register block of COB
-// output channels × 8 consecutive voxels of one output row. A workgroup's invocations share the channel
-// block (workgroup_id.z), so weight loads have the same address in every lane (uniform), while each lane
-// loads its own input rows of 10 values (two vec4 + two scalars when rows are 16-byte aligned). On CPU
-// drivers every divergent load is a per-lane memory access and arithmetic is vectorised, so the block is
-// sized for FLOPs per load. The same entry computes gradInput of a stride-1 convolution: that is a
-// convolution of gradOutput with the weight's channels swapped and its taps flipped (params.flip), with
-// padding k − 1 − p.
-// Weight gradient (`gradWeightPartial` + `gradWeightReduce`): a reduction over B·OD·OH·OW. Invocations
-// split the output rows; each keeps COB × KH × 3 partial sums for one input channel and one kz, blocking
-// VY output rows so each loaded input row serves up to KH output rows; a second pass sums the partials.
+// Why the kernels look like this: CPU drivers (lavapipe) run invocations as SIMD lanes and perform every
+// buffer load lane by lane (with a bounds check) while arithmetic is vectorised, so speed follows FLOPs
+// per load instruction. Each invocation therefore computes a register block, loads whole vec4s, and the
+// blocks are written out by hand (dynamically indexed local arrays would live in memory).
+//
+// Fast path, kw = 3 and stride 1 along W:
+// - `packWeights` copies the weight into `packed` [Cout/4, Cin, kd, kh, 3] of vec4 (4 output channels
+//   per vec4, zero past Cout), or for gradInput its adjoint (channels swapped, taps flipped: params.flip).
+// - `forward`: one invocation = 4 output channels × 8 consecutive voxels of one output row
+//   (workgroup_id.z = channel block). Per input row: 10 input values (two vec4 + two scalars when rows
+//   are 16-byte aligned) and 3 vec4 of weights feed 96 multiply-adds. gradInput of a stride-1
+//   convolution is the same convolution of gradOutput with the packed adjoint and padding k − 1 − p.
+// - `forwardRows`: for Cout = 1, kh = 3 (the 64³ output layer): 1 channel × 4 rows × 8 voxels, so each
+//   loaded input row serves up to 3 output rows.
+// - `gradWeightPartial` + `gradWeightReduce`: a reduction over B·OD·OH·OW. workgroup_id.y picks a weight
+//   block (4 output channels, one input channel, one kz; or 1 output channel for Cout = 1 with 4-row
+//   tiles); invocations split the (b, z, row, 8-voxel chunk) tiles and write partial sums, which the
+//   second pass adds up (no atomics, deterministic).
 // Naive entries (one invocation per element written) cover every other shape.
 // Bounds: taps outside the input read as zero; voxels past the row end and channels past Cout are
 // computed on clamped addresses and never stored.
 
 override WG: u32 = 64;
-override COB: u32 = 4; // output channels per invocation (1, 2 or 4)
-override KH_W: u32 = 3; // kernel height compiled into gradWeightPartial (1..3)
-override VY: u32 = 1;  // output rows per invocation in gradWeightPartial (1..4)
 
 struct Params {
   b: u32, cin: u32, cout: u32,
@@ -30,12 +34,12 @@ struct Params {
   sd: u32, sh: u32, sw: u32,
   pd: u32, ph: u32, pw: u32,
   hasBias: u32,
-  wStrideOut: u32, // weight index step per output channel of this pass (forward: Cin·kvol; gradInput: kvol)
-  wStrideIn: u32,  // weight index step per reduced channel (forward: kvol; gradInput: Cin·kvol)
-  flip: u32,       // 1: taps reversed (gradInput)
-  aligned: u32,    // 1: pw = 1, W % 8 = 0, OW = W: input rows load as vec4
-  xBlocks: u32,    // ceil(OW / 8)
-  invocations: u32, // gradWeightPartial: invocations per weight block (partial sums per weight)
+  wStrideOut: u32,  // packWeights: weight index step per output channel of this pass
+  wStrideIn: u32,   // packWeights: weight index step per reduced channel
+  flip: u32,        // packWeights: 1 = taps reversed (gradInput)
+  aligned: u32,     // 1: pw = 1, W % 8 = 0, OW = W: input rows load as vec4
+  xBlocks: u32,     // ceil(OW / 8)
+  invocations: u32, // gradWeightPartial: invocations per weight block
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -48,108 +52,322 @@ struct Params {
 @group(0) @binding(7) var<storage, read_write> gradWeight: array<f32>; // [Cout, Cin, kd, kh, kw]
 @group(0) @binding(8) var<storage, read> input4: array<vec4f>;         // the input buffer again, as vec4
 @group(0) @binding(9) var<storage, read> gradOutput4: array<vec4f>;    // gradOutput again, as vec4
-@group(0) @binding(10) var<storage, read_write> partial: array<f32>;   // [blocks, invocations, COB·KH_W·3]
+@group(0) @binding(10) var<storage, read_write> partial: array<f32>;   // [blocks, invocations, 36]
+@group(0) @binding(11) var<storage, read_write> packedOut: array<vec4f>; // [Cout/4, Cin, kd, kh, 3]
+@group(0) @binding(12) var<storage, read> packed: array<vec4f>;        // packedOut, read by the convs
 
 fn flat(gid: vec3u, groups: vec3u) -> u32 {
   return gid.x + gid.y * groups.x * WG;
 }
 
-// Ten consecutive input values row[x0 - pw .. x0 - pw + 9] of the row starting at rowBase (zero outside
-// [0, W) and when the row itself is outside the volume: valid = false).
-struct Row { a: vec4f, b: vec4f, c: vec4f }
+// packed[((cb·Cin + ci)·kd + kz)·kh + ky)·3 + kx] = weights of output channels 4cb .. 4cb+3 at that tap.
+@compute @workgroup_size(WG)
+fn packWeights(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let p = params;
+  let i = flat(gid, groups);
+  let kvol = p.kd * p.kh * p.kw;
+  let tapsPerChannel = p.kd * p.kh * 3u;
+  if (i >= ((p.cout + 3u) / 4u) * p.cin * tapsPerChannel) { return; }
+  let kx = i % 3u;
+  let kyz = (i / 3u) % (p.kd * p.kh); // kz · kh + ky
+  let ci = (i / tapsPerChannel) % p.cin;
+  let cb = i / (tapsPerChannel * p.cin);
+  let tap = kyz * p.kw + kx;
+  let src = select(tap, kvol - 1u - tap, p.flip != 0u);
+  var v = vec4f();
+  for (var c = 0u; c < 4u; c++) {
+    let co = cb * 4u + c;
+    if (co < p.cout && kx < p.kw) { v[c] = weight[co * p.wStrideOut + ci * p.wStrideIn + src]; }
+  }
+  packedOut[i] = v;
+}
+
+// Ten consecutive values row[x0 − pw .. x0 − pw + 9] (zero outside [0, W) or when !valid), as 3 vec4
+// (the last two lanes unused), and the same row shifted by one and two for taps kx = 1, 2.
+struct Row { a0: vec4f, b0: vec4f, a1: vec4f, b1: vec4f, a2: vec4f, b2: vec4f }
+
+fn at(rowBase: u32, xi: i32, valid: bool) -> f32 {
+  let ok = valid && xi >= 0 && xi < i32(params.w);
+  return select(0.0, input[select(0u, rowBase + u32(xi), ok)], ok);
+}
 
 fn loadRow(rowBase: u32, x0: i32, valid: bool) -> Row {
   let p = params;
-  var r: Row;
+  var lo: vec4f;
+  var mid: vec4f;
+  var hi: vec2f;
   if (p.aligned != 0u) {
-    // NOTE: x0 % 8 = 0 and pw = 1: row[x0-1], then two aligned vec4 at x0, then row[x0+8].
-    let base = select(0u, rowBase, valid);
-    let v0 = input4[(base + u32(x0)) / 4u];
-    let v1 = input4[(base + u32(x0)) / 4u + 1u];
-    let lo = select(0.0, input[max(i32(base) + x0 - 1, 0)], valid && x0 > 0);
-    let hi = select(0.0, input[base + u32(x0) + 8u - select(1u, 0u, u32(x0) + 8u < p.w)], valid && u32(x0) + 8u < p.w);
-    let z = select(vec4f(), vec4f(1.0), valid);
-    r.a = vec4f(lo, v0.x, v0.y, v0.z) * z;
-    r.b = vec4f(v0.w, v1.x, v1.y, v1.z) * z;
-    r.c = vec4f(v1.w, hi, 0.0, 0.0) * z;
-    return r;
+    // NOTE: x0 % 8 = 0 and pw = 1: row[x0 − 1], two aligned vec4 at x0, then row[x0 + 8].
+    let base = select(0u, rowBase + u32(x0), valid);
+    let z = select(0.0, 1.0, valid);
+    let v0 = input4[base / 4u] * z;
+    let v1 = input4[base / 4u + 1u] * z;
+    lo = vec4f(at(rowBase, x0 - 1, valid), v0.xyz);
+    mid = vec4f(v0.w, v1.xyz);
+    hi = vec2f(v1.w, at(rowBase, x0 + 8, valid));
+  } else {
+    let xs = x0 - i32(p.pw);
+    lo = vec4f(at(rowBase, xs, valid), at(rowBase, xs + 1, valid), at(rowBase, xs + 2, valid), at(rowBase, xs + 3, valid));
+    mid = vec4f(at(rowBase, xs + 4, valid), at(rowBase, xs + 5, valid), at(rowBase, xs + 6, valid), at(rowBase, xs + 7, valid));
+    hi = vec2f(at(rowBase, xs + 8, valid), at(rowBase, xs + 9, valid));
   }
-  var v: array<f32, 12>;
-  let xs = x0 - i32(p.pw);
-  for (var j = 0; j < 10; j++) {
-    let xi = xs + j;
-    let ok = valid && xi >= 0 && xi < i32(p.w);
-    v[j] = select(0.0, input[select(0u, rowBase + u32(xi), ok)], ok);
-  }
-  r.a = vec4f(v[0], v[1], v[2], v[3]);
-  r.b = vec4f(v[4], v[5], v[6], v[7]);
-  r.c = vec4f(v[8], v[9], 0.0, 0.0);
-  return r;
+  return Row(lo, mid, vec4f(lo.yzw, mid.x), vec4f(mid.yzw, hi.x), vec4f(lo.zw, mid.xy), vec4f(mid.zw, hi));
 }
 
-// Fast convolution, kw = 3, stride 1 along W (forward, or gradInput with params.flip = 1; see the header).
+// 8 outputs of one channel: .a = voxels 0..3, .b = 4..7.
+struct Acc { a: vec4f, b: vec4f }
+
+// acc += Σ_kx w[kx] · row shifted by kx
+fn taps(acc: Acc, w0: f32, w1: f32, w2: f32, r: Row) -> Acc {
+  return Acc(acc.a + w0 * r.a0 + w1 * r.a1 + w2 * r.a2, acc.b + w0 * r.b0 + w1 * r.b1 + w2 * r.b2);
+}
+
+fn store(acc: Acc, o: u32, x0: u32, ow: u32) {
+  if (x0 + 8u <= ow) {
+    output[o] = acc.a.x; output[o + 1u] = acc.a.y; output[o + 2u] = acc.a.z; output[o + 3u] = acc.a.w;
+    output[o + 4u] = acc.b.x; output[o + 5u] = acc.b.y; output[o + 6u] = acc.b.z; output[o + 7u] = acc.b.w;
+    return;
+  }
+  for (var v = 0u; v < 8u; v++) {
+    if (x0 + v < ow) { output[o + v] = select(acc.a[v % 4u], acc.b[v % 4u], v >= 4u); }
+  }
+}
+
+// The (b, z, y, x0) of an 8-voxel output block; b ≥ B for the padding invocations of the last group.
+struct Block { b: u32, z: u32, y: u32, x0: u32 }
+
+fn blockOf(blk: u32, rowsPerBlock: u32) -> Block {
+  let p = params;
+  let xb = blk % p.xBlocks;
+  var t = blk / p.xBlocks;
+  let bands = (p.oh + rowsPerBlock - 1u) / rowsPerBlock;
+  let y = (t % bands) * rowsPerBlock;
+  t /= bands;
+  return Block(t / p.od, t % p.od, y, xb * 8u);
+}
+
+// Fast convolution, kw = 3, stride 1 along W: 4 output channels × 8 voxels per invocation.
 @compute @workgroup_size(WG)
 fn forward(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u,
            @builtin(num_workgroups) groups: vec3u) {
   let p = params;
-  let blk = (wid.x + wid.y * groups.x) * WG + lid.x;
-  let co0 = wid.z * COB;
-  let xb = blk % p.xBlocks;
-  var t = blk / p.xBlocks;
-  let y = t % p.oh; t /= p.oh;
-  let z = t % p.od;
-  let b = t / p.od;
-  let live = b < p.b;
-  let bb = select(0u, b, live);
-  let x0 = i32(xb * 8u);
-  var acc: array<array<vec4f, 2>, 4>;
+  let k = blockOf((wid.x + wid.y * groups.x) * WG + lid.x, 1u);
+  let live = k.b < p.b;
+  let b = select(0u, k.b, live);
+  let cb = wid.z;
+  let x0 = i32(k.x0);
+  var acc0: Acc; var acc1: Acc; var acc2: Acc; var acc3: Acc;
   if (p.hasBias != 0u) {
-    for (var c = 0u; c < COB; c++) {
-      let bv = bias[min(co0 + c, p.cout - 1u)];
-      acc[c][0] = vec4f(bv);
-      acc[c][1] = vec4f(bv);
-    }
+    let c = min(vec4u(0u, 1u, 2u, 3u) + cb * 4u, vec4u(p.cout - 1u));
+    acc0 = Acc(vec4f(bias[c.x]), vec4f(bias[c.x]));
+    acc1 = Acc(vec4f(bias[c.y]), vec4f(bias[c.y]));
+    acc2 = Acc(vec4f(bias[c.z]), vec4f(bias[c.z]));
+    acc3 = Acc(vec4f(bias[c.w]), vec4f(bias[c.w]));
   }
-  let kvolRow = i32(p.kw);
-  let kvol = i32(p.kd * p.kh * p.kw);
+  var wi = cb * p.cin * p.kd * p.kh * 3u;
   for (var ci = 0u; ci < p.cin; ci++) {
-    let plane = (bb * p.cin + ci) * p.d;
+    let plane = (b * p.cin + ci) * p.d;
     for (var kz = 0u; kz < p.kd; kz++) {
-      let zi = i32(z * p.sd + kz) - i32(p.pd);
+      let zi = i32(k.z * p.sd + kz) - i32(p.pd);
       let zok = live && zi >= 0 && zi < i32(p.d);
       for (var ky = 0u; ky < p.kh; ky++) {
-        let yi = i32(y * p.sh + ky) - i32(p.ph);
+        let yi = i32(k.y * p.sh + ky) - i32(p.ph);
         let ok = zok && yi >= 0 && yi < i32(p.h);
-        let rowBase = select(0u, ((plane + u32(zi)) * p.h + u32(yi)) * p.w, ok);
-        let r = loadRow(rowBase, x0, ok);
-        let s1a = vec4f(r.a.yzw, r.b.x);
-        let s1b = vec4f(r.b.yzw, r.c.x);
-        let s2a = vec4f(r.a.zw, r.b.xy);
-        let s2b = vec4f(r.b.zw, r.c.xy);
-        // weight index of tap (kz, ky, 0) and the step to the next kx (flipped taps run backwards)
-        let tap = i32(kz * p.kh + ky) * kvolRow;
-        let t0 = select(tap, kvol - 1 - tap, p.flip != 0u);
-        let dt = select(1, -1, p.flip != 0u);
-        for (var c = 0u; c < COB; c++) {
-          let wi = i32(min(co0 + c, p.cout - 1u) * p.wStrideOut + ci * p.wStrideIn) + t0;
-          let w0 = weight[wi];
-          let w1 = weight[wi + dt];
-          let w2 = weight[wi + 2 * dt];
-          acc[c][0] += w0 * r.a + w1 * s1a + w2 * s2a;
-          acc[c][1] += w0 * r.b + w1 * s1b + w2 * s2b;
-        }
+        let r = loadRow(((plane + u32(zi)) * p.h + u32(yi)) * p.w, x0, ok);
+        let w0 = packed[wi];
+        let w1 = packed[wi + 1u];
+        let w2 = packed[wi + 2u];
+        wi += 3u;
+        acc0 = taps(acc0, w0.x, w1.x, w2.x, r);
+        acc1 = taps(acc1, w0.y, w1.y, w2.y, r);
+        acc2 = taps(acc2, w0.z, w1.z, w2.z, r);
+        acc3 = taps(acc3, w0.w, w1.w, w2.w, r);
       }
     }
   }
   if (!live) { return; }
-  for (var c = 0u; c < COB; c++) {
-    let co = co0 + c;
-    if (co >= p.cout) { break; }
-    let o = (((b * p.cout + co) * p.od + z) * p.oh + y) * p.ow + u32(x0);
-    for (var v = 0u; v < 8u; v++) {
-      if (u32(x0) + v < p.ow) { output[o + v] = acc[c][v / 4u][v % 4u]; }
+  let co = cb * 4u;
+  let plane = p.od * p.oh * p.ow;
+  let o = (((b * p.cout + co) * p.od + k.z) * p.oh + k.y) * p.ow + k.x0;
+  store(acc0, o, k.x0, p.ow);
+  if (co + 1u < p.cout) { store(acc1, o + plane, k.x0, p.ow); }
+  if (co + 2u < p.cout) { store(acc2, o + 2u * plane, k.x0, p.ow); }
+  if (co + 3u < p.cout) { store(acc3, o + 3u * plane, k.x0, p.ow); }
+}
+
+// Fast convolution for one output channel with kh = 3, stride 1 along H and W: 4 rows × 8 voxels per
+// invocation; input rows y0 − ph .. y0 − ph + 5 each serve up to three output rows.
+@compute @workgroup_size(WG)
+fn forwardRows(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u,
+               @builtin(num_workgroups) groups: vec3u) {
+  let p = params;
+  let k = blockOf((wid.x + wid.y * groups.x) * WG + lid.x, 4u);
+  let live = k.b < p.b;
+  let b = select(0u, k.b, live);
+  let x0 = i32(k.x0);
+  var acc0: Acc; var acc1: Acc; var acc2: Acc; var acc3: Acc;
+  if (p.hasBias != 0u) {
+    let bv = vec4f(bias[0]);
+    acc0 = Acc(bv, bv); acc1 = Acc(bv, bv); acc2 = Acc(bv, bv); acc3 = Acc(bv, bv);
+  }
+  var wi = 0u;
+  for (var ci = 0u; ci < p.cin; ci++) {
+    let plane = (b * p.cin + ci) * p.d;
+    for (var kz = 0u; kz < p.kd; kz++) {
+      let zi = i32(k.z * p.sd + kz) - i32(p.pd);
+      let zok = live && zi >= 0 && zi < i32(p.d);
+      let w0 = vec3f(packed[wi].x, packed[wi + 1u].x, packed[wi + 2u].x);
+      let w1 = vec3f(packed[wi + 3u].x, packed[wi + 4u].x, packed[wi + 5u].x);
+      let w2 = vec3f(packed[wi + 6u].x, packed[wi + 7u].x, packed[wi + 8u].x);
+      wi += 9u;
+      let y = i32(k.y) - i32(p.ph);
+      let base = (plane + u32(zi)) * p.h;
+      let r0 = loadRow((base + u32(y)) * p.w, x0, zok && y >= 0 && y < i32(p.h));
+      let r1 = loadRow((base + u32(y + 1)) * p.w, x0, zok && y + 1 >= 0 && y + 1 < i32(p.h));
+      let r2 = loadRow((base + u32(y + 2)) * p.w, x0, zok && y + 2 >= 0 && y + 2 < i32(p.h));
+      acc0 = taps(taps(taps(acc0, w0.x, w0.y, w0.z, r0), w1.x, w1.y, w1.z, r1), w2.x, w2.y, w2.z, r2);
+      let r3 = loadRow((base + u32(y + 3)) * p.w, x0, zok && y + 3 >= 0 && y + 3 < i32(p.h));
+      acc1 = taps(taps(taps(acc1, w0.x, w0.y, w0.z, r1), w1.x, w1.y, w1.z, r2), w2.x, w2.y, w2.z, r3);
+      let r4 = loadRow((base + u32(y + 4)) * p.w, x0, zok && y + 4 >= 0 && y + 4 < i32(p.h));
+      acc2 = taps(taps(taps(acc2, w0.x, w0.y, w0.z, r2), w1.x, w1.y, w1.z, r3), w2.x, w2.y, w2.z, r4);
+      let r5 = loadRow((base + u32(y + 5)) * p.w, x0, zok && y + 5 >= 0 && y + 5 < i32(p.h));
+      acc3 = taps(taps(taps(acc3, w0.x, w0.y, w0.z, r3), w1.x, w1.y, w1.z, r4), w2.x, w2.y, w2.z, r5);
     }
   }
+  if (!live) { return; }
+  let o = ((b * p.od + k.z) * p.oh + k.y) * p.ow + k.x0;
+  store(acc0, o, k.x0, p.ow);
+  if (k.y + 1u < p.oh) { store(acc1, o + p.ow, k.x0, p.ow); }
+  if (k.y + 2u < p.oh) { store(acc2, o + 2u * p.ow, k.x0, p.ow); }
+  if (k.y + 3u < p.oh) { store(acc3, o + 3u * p.ow, k.x0, p.ow); }
+}
+
+// Eight gradOutput values x0 .. x0+7 of the row at rowBase (zero past OW or when !valid).
+fn gradAt(rowBase: u32, x: u32, valid: bool) -> f32 {
+  let ok = valid && x < params.ow;
+  return select(0.0, gradOutput[select(0u, rowBase + x, ok)], ok);
+}
+
+fn loadGradRow(rowBase: u32, x0: u32, valid: bool) -> Acc {
+  if (params.ow % 8u == 0u) {
+    let i4 = select(0u, (rowBase + x0) / 4u, valid);
+    let z = select(0.0, 1.0, valid);
+    return Acc(gradOutput4[i4] * z, gradOutput4[i4 + 1u] * z);
+  }
+  return Acc(vec4f(gradAt(rowBase, x0, valid), gradAt(rowBase, x0 + 1u, valid), gradAt(rowBase, x0 + 2u, valid), gradAt(rowBase, x0 + 3u, valid)),
+             vec4f(gradAt(rowBase, x0 + 4u, valid), gradAt(rowBase, x0 + 5u, valid), gradAt(rowBase, x0 + 6u, valid), gradAt(rowBase, x0 + 7u, valid)));
+}
+
+// acc[kx] += Σ_v g[v] · row[v + kx]
+fn corr(acc: vec3f, g: Acc, r: Row) -> vec3f {
+  return acc + vec3f(dot(g.a, r.a0) + dot(g.b, r.b0), dot(g.a, r.a1) + dot(g.b, r.b1), dot(g.a, r.a2) + dot(g.b, r.b2));
+}
+
+fn storePartial(o: u32, a: vec3f) {
+  partial[o] = a.x; partial[o + 1u] = a.y; partial[o + 2u] = a.z;
+}
+
+// Partial weight gradients, stride 1, kw = 3, kh = 3, Cout ≥ 2: workgroup_id.y = ((cb·Cin + ci)·kd + kz);
+// 4 output channels × 3 ky × 3 kx sums per invocation over 1-row tiles.
+@compute @workgroup_size(WG)
+fn gradWeightPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let p = params;
+  let inv = wid.x * WG + lid.x;
+  if (inv >= p.invocations) { return; }
+  let kz = wid.y % p.kd;
+  let ci = (wid.y / p.kd) % p.cin;
+  let co = min(vec4u(0u, 1u, 2u, 3u) + (wid.y / (p.kd * p.cin)) * 4u, vec4u(p.cout - 1u));
+  let tiles = p.b * p.od * p.oh * p.xBlocks;
+  let gplane = p.od * p.oh * p.ow;
+  var a00: vec3f; var a01: vec3f; var a02: vec3f; var a10: vec3f; var a11: vec3f; var a12: vec3f;
+  var a20: vec3f; var a21: vec3f; var a22: vec3f; var a30: vec3f; var a31: vec3f; var a32: vec3f;
+  for (var t = inv; t < tiles; t += p.invocations) {
+    let k = blockOf(t, 1u);
+    let zi = i32(k.z + kz) - i32(p.pd);
+    if (zi < 0 || zi >= i32(p.d)) { continue; }
+    let grow = ((k.b * p.cout * p.od + k.z) * p.oh + k.y) * p.ow;
+    let g0 = loadGradRow(grow + co.x * gplane, k.x0, true);
+    let g1 = loadGradRow(grow + co.y * gplane, k.x0, true);
+    let g2 = loadGradRow(grow + co.z * gplane, k.x0, true);
+    let g3 = loadGradRow(grow + co.w * gplane, k.x0, true);
+    let base = ((k.b * p.cin + ci) * p.d + u32(zi)) * p.h;
+    let y = i32(k.y) - i32(p.ph);
+    let r0 = loadRow((base + u32(y)) * p.w, i32(k.x0), y >= 0 && y < i32(p.h));
+    a00 = corr(a00, g0, r0); a10 = corr(a10, g1, r0); a20 = corr(a20, g2, r0); a30 = corr(a30, g3, r0);
+    let r1 = loadRow((base + u32(y + 1)) * p.w, i32(k.x0), y + 1 >= 0 && y + 1 < i32(p.h));
+    a01 = corr(a01, g0, r1); a11 = corr(a11, g1, r1); a21 = corr(a21, g2, r1); a31 = corr(a31, g3, r1);
+    let r2 = loadRow((base + u32(y + 2)) * p.w, i32(k.x0), y + 2 >= 0 && y + 2 < i32(p.h));
+    a02 = corr(a02, g0, r2); a12 = corr(a12, g1, r2); a22 = corr(a22, g2, r2); a32 = corr(a32, g3, r2);
+  }
+  let o = (wid.y * p.invocations + inv) * 36u;
+  storePartial(o, a00); storePartial(o + 3u, a01); storePartial(o + 6u, a02);
+  storePartial(o + 9u, a10); storePartial(o + 12u, a11); storePartial(o + 15u, a12);
+  storePartial(o + 18u, a20); storePartial(o + 21u, a21); storePartial(o + 24u, a22);
+  storePartial(o + 27u, a30); storePartial(o + 30u, a31); storePartial(o + 33u, a32);
+}
+
+// Partial weight gradients for Cout = 1, kh = 3, stride 1: workgroup_id.y = ci·kd + kz; tiles of 4 rows
+// × 8 voxels, so each of the 6 input rows loaded serves up to 3 taps ky.
+@compute @workgroup_size(WG)
+fn gradWeightPartialRows(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let p = params;
+  let inv = wid.x * WG + lid.x;
+  if (inv >= p.invocations) { return; }
+  let kz = wid.y % p.kd;
+  let ci = wid.y / p.kd;
+  let tiles = p.b * p.od * ((p.oh + 3u) / 4u) * p.xBlocks;
+  var a0: vec3f; var a1: vec3f; var a2: vec3f;
+  for (var t = inv; t < tiles; t += p.invocations) {
+    let k = blockOf(t, 4u);
+    let zi = i32(k.z + kz) - i32(p.pd);
+    if (zi < 0 || zi >= i32(p.d)) { continue; }
+    let grow = ((k.b * p.od + k.z) * p.oh + k.y) * p.ow;
+    let g0 = loadGradRow(grow, k.x0, true);
+    let g1 = loadGradRow(grow + p.ow, k.x0, k.y + 1u < p.oh);
+    let g2 = loadGradRow(grow + 2u * p.ow, k.x0, k.y + 2u < p.oh);
+    let g3 = loadGradRow(grow + 3u * p.ow, k.x0, k.y + 3u < p.oh);
+    let base = ((k.b * p.cin + ci) * p.d + u32(zi)) * p.h;
+    let y = i32(k.y) - i32(p.ph);
+    let x0 = i32(k.x0);
+    // input row y + j meets output row j − ky through tap ky
+    let r0 = loadRow((base + u32(y)) * p.w, x0, y >= 0 && y < i32(p.h));
+    a0 = corr(a0, g0, r0);
+    let r1 = loadRow((base + u32(y + 1)) * p.w, x0, y + 1 >= 0 && y + 1 < i32(p.h));
+    a0 = corr(a0, g1, r1); a1 = corr(a1, g0, r1);
+    let r2 = loadRow((base + u32(y + 2)) * p.w, x0, y + 2 >= 0 && y + 2 < i32(p.h));
+    a0 = corr(a0, g2, r2); a1 = corr(a1, g1, r2); a2 = corr(a2, g0, r2);
+    let r3 = loadRow((base + u32(y + 3)) * p.w, x0, y + 3 >= 0 && y + 3 < i32(p.h));
+    a0 = corr(a0, g3, r3); a1 = corr(a1, g2, r3); a2 = corr(a2, g1, r3);
+    let r4 = loadRow((base + u32(y + 4)) * p.w, x0, y + 4 >= 0 && y + 4 < i32(p.h));
+    a1 = corr(a1, g3, r4); a2 = corr(a2, g2, r4);
+    let r5 = loadRow((base + u32(y + 5)) * p.w, x0, y + 5 >= 0 && y + 5 < i32(p.h));
+    a2 = corr(a2, g3, r5);
+  }
+  let o = (wid.y * p.invocations + inv) * 9u;
+  storePartial(o, a0); storePartial(o + 3u, a1); storePartial(o + 6u, a2);
+}
+
+// gradWeight[co, ci, kz, ky, kx] = Σ over invocations of the partial sums; one invocation per weight.
+// params.hasBias doubles as the layout flag here: 0 = gradWeightPartial (4 channels per block), 1 = Rows.
+@compute @workgroup_size(WG)
+fn gradWeightReduce(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let p = params;
+  let i = flat(gid, groups);
+  if (i >= p.cout * p.cin * p.kd * 9u) { return; }
+  let tap = i % 9u; // ky · 3 + kx
+  let kz = (i / 9u) % p.kd;
+  let ci = (i / (9u * p.kd)) % p.cin;
+  let co = i / (9u * p.kd * p.cin);
+  let rows = p.hasBias != 0u;
+  let s = select(36u, 9u, rows);
+  let blockIdx = select(((co / 4u) * p.cin + ci) * p.kd + kz, ci * p.kd + kz, rows);
+  var j = blockIdx * p.invocations * s + select((co % 4u) * 9u, 0u, rows) + tap;
+  var acc = 0.0;
+  for (var n = 0u; n < p.invocations; n++) {
+    acc += partial[j];
+    j += s;
+  }
+  gradWeight[i] = acc;
 }
 
 @compute @workgroup_size(WG)
@@ -253,120 +471,6 @@ fn gradWeightNaive(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workg
     }
   }
   gradWeight[flat(gid, groups)] = acc;
-}
-
-// Eight gradOutput values of one output row, x0 .. x0+7 (zero past OW or for a row outside the volume).
-fn loadGradRow(rowBase: u32, x0: u32, valid: bool) -> array<vec4f, 2> {
-  let p = params;
-  var g: array<vec4f, 2>;
-  if (p.ow % 8u == 0u) {
-    let i4 = select(0u, (rowBase + x0) / 4u, valid);
-    let z = select(vec4f(), vec4f(1.0), valid);
-    g[0] = gradOutput4[i4] * z;
-    g[1] = gradOutput4[i4 + 1u] * z;
-    return g;
-  }
-  var v: array<f32, 8>;
-  for (var j = 0u; j < 8u; j++) {
-    let ok = valid && x0 + j < p.ow;
-    v[j] = select(0.0, gradOutput[select(0u, rowBase + x0 + j, ok)], ok);
-  }
-  g[0] = vec4f(v[0], v[1], v[2], v[3]);
-  g[1] = vec4f(v[4], v[5], v[6], v[7]);
-  return g;
-}
-
-// Partial weight gradients, stride 1, kw = 3, kh = KH_W: workgroup_id.y = weight block (channel block of
-// COB, input channel ci, tap plane kz); each invocation sums over its share of (b, z, VY-row band,
-// 8-voxel chunk) tiles and writes COB × KH_W × 3 partial sums.
-@compute @workgroup_size(WG)
-fn gradWeightPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
-  let p = params;
-  let inv = wid.x * WG + lid.x;
-  if (inv >= p.invocations) { return; }
-  let kz = wid.y % p.kd;
-  let ci = (wid.y / p.kd) % p.cin;
-  let co0 = (wid.y / (p.kd * p.cin)) * COB;
-  let bands = (p.oh + VY - 1u) / VY;
-  let tiles = p.b * p.od * bands * p.xBlocks;
-  var acc: array<array<vec3f, 3>, 4>; // [c][ky] over kx
-  for (var t = inv; t < tiles; t += p.invocations) {
-    let xb = t % p.xBlocks;
-    var r = t / p.xBlocks;
-    let band = r % bands; r /= bands;
-    let z = r % p.od;
-    let b = r / p.od;
-    let x0 = xb * 8u;
-    let y0 = band * VY;
-    let zi = i32(z + kz) - i32(p.pd);
-    if (zi < 0 || zi >= i32(p.d)) { continue; }
-    // gradOutput rows [c][vy]
-    var g: array<array<vec4f, 2>, 16>;
-    for (var c = 0u; c < COB; c++) {
-      let co = min(co0 + c, p.cout - 1u);
-      let live = co0 + c < p.cout;
-      for (var vy = 0u; vy < VY; vy++) {
-        let y = y0 + vy;
-        let row = (((b * p.cout + co) * p.od + z) * p.oh + y) * p.ow;
-        let gr = loadGradRow(row, x0, live && y < p.oh);
-        g[c * VY + vy][0] = gr[0];
-        g[c * VY + vy][1] = gr[1];
-      }
-    }
-    let plane = (b * p.cin + ci) * p.d + u32(zi);
-    for (var iy = 0u; iy < VY + KH_W - 1u; iy++) {
-      let yi = i32(y0 + iy) - i32(p.ph);
-      let ok = yi >= 0 && yi < i32(p.h);
-      let rw = loadRow(select(0u, (plane * p.h + u32(yi)) * p.w, ok), i32(x0), ok);
-      let s1a = vec4f(rw.a.yzw, rw.b.x);
-      let s1b = vec4f(rw.b.yzw, rw.c.x);
-      let s2a = vec4f(rw.a.zw, rw.b.xy);
-      let s2b = vec4f(rw.b.zw, rw.c.xy);
-      for (var ky = 0u; ky < KH_W; ky++) {
-        // input row iy meets output row vy = iy - ky through tap ky
-        if (iy < ky || iy - ky >= VY) { continue; }
-        let vy = iy - ky;
-        for (var c = 0u; c < COB; c++) {
-          let ga = g[c * VY + vy][0];
-          let gb = g[c * VY + vy][1];
-          acc[c][ky] += vec3f(dot(ga, rw.a) + dot(gb, rw.b), dot(ga, s1a) + dot(gb, s1b), dot(ga, s2a) + dot(gb, s2b));
-        }
-      }
-    }
-  }
-  let s = COB * KH_W * 3u;
-  let o = (wid.y * p.invocations + inv) * s;
-  for (var c = 0u; c < COB; c++) {
-    for (var ky = 0u; ky < KH_W; ky++) {
-      let a = acc[c][ky];
-      let j = o + (c * KH_W + ky) * 3u;
-      partial[j] = a.x;
-      partial[j + 1u] = a.y;
-      partial[j + 2u] = a.z;
-    }
-  }
-}
-
-// gradWeight[co, ci, kz, ky, kx] = Σ over invocations of the partial sums; one invocation per weight.
-@compute @workgroup_size(WG)
-fn gradWeightReduce(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let p = params;
-  let i = flat(gid, groups);
-  if (i >= p.cout * p.cin * p.kd * KH_W * 3u) { return; }
-  let kx = i % 3u;
-  let ky = (i / 3u) % KH_W;
-  let kz = (i / (3u * KH_W)) % p.kd;
-  let ci = (i / (3u * KH_W * p.kd)) % p.cin;
-  let co = i / (3u * KH_W * p.kd * p.cin);
-  let blockIdx = ((co / COB) * p.cin + ci) * p.kd + kz;
-  let s = COB * KH_W * 3u;
-  var j = blockIdx * p.invocations * s + ((co % COB) * KH_W + ky) * 3u + kx;
-  var acc = 0.0;
-  for (var n = 0u; n < p.invocations; n++) {
-    acc += partial[j];
-    j += s;
-  }
-  gradWeight[i] = acc;
 }
 
 // gradBias[co] = Σ over batch and space of gradOutput: one workgroup per channel, each invocation sums a

@@ -25,19 +25,25 @@ export function convParams(c: ConvGeometry, extra: Partial<{ hasBias: boolean; w
     aligned ? 1 : 0, Math.ceil(c.ow / 8), extra.invocations ?? 0);
 }
 
-/** Output channels per invocation of the register-blocked kernels. */
-function channelBlock(cout: number): number {
-  return cout >= 3 ? 4 : cout;
+/** Weights repacked for the blocked kernels (4 output channels per vec4; see packWeights in the WGSL). */
+function packWeights(g: Gpu, w: GPUBuffer, c: ConvGeometry, extra: Parameters<typeof convParams>[1]): Tensor {
+  const n = Math.ceil(c.cout / 4) * c.cin * c.kd * c.kh * 3;
+  const packed = Tensor.empty(g, [n, 4]);
+  dispatch(g, { shader: SHADER, entry: 'packWeights', constants: { WG } },
+    { params: convParams(c, extra), weight: w, packedOut: packed.buffer }, grid1d(g, n, WG));
+  return packed;
 }
 
-/** The blocked kernel: conv of geometry c (kw = 3, sw = 1), optionally as gradInput (flipped taps). */
+/** The blocked kernels: conv of geometry c (kw = 3, sw = 1), optionally as gradInput (adjoint packing). */
 function blockedConv(g: Gpu, x: GPUBuffer, w: GPUBuffer, bias: GPUBuffer | null, c: ConvGeometry, out: Tensor, extra: Parameters<typeof convParams>[1]): void {
-  const cob = channelBlock(c.cout);
-  const blocks = c.b * c.od * c.oh * Math.ceil(c.ow / 8);
+  const packed = packWeights(g, w, c, extra);
+  const rows = c.cout === 1 && c.kh === 3 && c.sh === 1;
+  const blocks = c.b * c.od * Math.ceil(c.oh / (rows ? 4 : 1)) * Math.ceil(c.ow / 8);
   const [gx, gy] = grid1d(g, blocks, WG);
-  dispatch(g, { shader: SHADER, entry: 'forward', constants: { WG, COB: cob } },
-    { params: convParams(c, { ...extra, hasBias: bias !== null }), input: x, input4: x, weight: w, bias: bias ?? w, output: out.buffer },
-    [gx, gy, Math.ceil(c.cout / cob)]);
+  dispatch(g, { shader: SHADER, entry: rows ? 'forwardRows' : 'forward', constants: { WG } },
+    { params: convParams(c, { hasBias: bias !== null }), input: x, input4: x, packed: packed.buffer, bias: bias ?? w, output: out.buffer },
+    [gx, gy, rows ? 1 : Math.ceil(c.cout / 4)]);
+  packed.release(); // NOTE: safe: a later dispatch that reuses the buffer runs after this one
 }
 
 const strideOne = (c: ConvGeometry) => c.sd === 1 && c.sh === 1 && c.sw === 1;
@@ -76,19 +82,17 @@ export function conv3dGradInput(g: Gpu, gy: GPUBuffer, w: GPUBuffer, c: ConvGeom
 /** d loss / d w of conv(x, w) given x and gy (not recorded). */
 export function conv3dGradWeight(g: Gpu, x: GPUBuffer, gy: GPUBuffer, c: ConvGeometry): Tensor {
   const gw = Tensor.empty(g, [c.cout, c.cin, c.kd, c.kh, c.kw]);
-  if (c.kw === 3 && c.kh <= 3 && strideOne(c)) {
-    const cob = channelBlock(c.cout);
-    const vy = cob === 1 ? 4 : cob === 2 ? 2 : 1;
-    const constants = { WG, COB: cob, KH_W: c.kh, VY: vy };
-    const tiles = c.b * c.od * Math.ceil(c.oh / vy) * Math.ceil(c.ow / 8);
-    const blocks = Math.ceil(c.cout / cob) * c.cin * c.kd;
+  if (c.kw === 3 && c.kh === 3 && strideOne(c)) {
+    const rows = c.cout === 1;
+    const tiles = c.b * c.od * Math.ceil(c.oh / (rows ? 4 : 1)) * Math.ceil(c.ow / 8);
+    const blocks = (rows ? 1 : Math.ceil(c.cout / 4)) * c.cin * c.kd;
     // NOTE: about 16 tiles per invocation, but at least ~1024 invocations in all so both passes stay parallel.
     const inv = Math.min(tiles, Math.max(Math.ceil(tiles / 16), Math.ceil(1024 / blocks)));
-    const partial = Tensor.empty(g, [blocks * inv * cob * c.kh * 3]);
-    const params = convParams(c, { invocations: inv });
-    dispatch(g, { shader: SHADER, entry: 'gradWeightPartial', constants },
+    const partial = Tensor.empty(g, [blocks * inv * (rows ? 9 : 36)]);
+    const params = convParams(c, { invocations: inv, hasBias: rows });
+    dispatch(g, { shader: SHADER, entry: rows ? 'gradWeightPartialRows' : 'gradWeightPartial', constants: { WG } },
       { params, input: x, input4: x, gradOutput: gy, gradOutput4: gy, partial: partial.buffer }, [Math.ceil(inv / WG), blocks]);
-    dispatch(g, { shader: SHADER, entry: 'gradWeightReduce', constants },
+    dispatch(g, { shader: SHADER, entry: 'gradWeightReduce', constants: { WG } },
       { params, partial: partial.buffer, gradWeight: gw.buffer }, grid1d(g, gw.size, WG));
     partial.release(); // NOTE: safe: later dispatches that reuse the buffer run after the reduce
     return gw;
