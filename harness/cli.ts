@@ -7,12 +7,14 @@ import * as generateCmd from './commands/generate.ts';
 import * as inspectCmd from './commands/inspect.ts';
 import * as evaluateCmd from './commands/evaluate.ts';
 import * as modelCmd from './commands/model.ts';
+import * as trainCmd from './commands/train.ts';
+import * as compareCmd from './commands/compare.ts';
 
 const program = new Command('topo-shapr')
   .description('3D cell-shape reconstruction from 2D microscopy with a topological loss (WGSL on WebGPU)')
   .showHelpAfterError();
 
-const commands: Array<{ register(p: Command): void }> = [persistenceCmd, generateCmd, inspectCmd, evaluateCmd, modelCmd];
+const commands: Array<{ register(p: Command): void }> = [persistenceCmd, generateCmd, inspectCmd, evaluateCmd, modelCmd, trainCmd, compareCmd];
 for (const c of commands) c.register(program);
 
 try {

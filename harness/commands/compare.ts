@@ -1,0 +1,31 @@
+// topo-shapr compare: runs (any folds, any configs) → statistics table and a single-file HTML report.
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { compareRuns } from '../../src/report/compare.ts';
+import { renderReport } from '../../src/report/report.ts';
+import { writeFileAtomic } from '../../src/util/atomic.ts';
+
+export function writeReport(dirs: string[], out: string, meta: Record<string, string> = {}): string {
+  const input = compareRuns(dirs, { meta });
+  writeFileAtomic(out, renderReport(input));
+  // the table on the terminal too
+  for (const m of input.methods) {
+    const s = m.stats.all;
+    console.log(`${m.label.padEnd(34)} IoU err ${s.iou_error.mean.toFixed(3)}  volume err ${s.volume_error.mean.toFixed(3)}  surface err ${s.surface_error.mean.toFixed(3)}  roughness err ${s.roughness_error.mean.toFixed(3)}  (n=${s.iou_error.n})`);
+  }
+  for (const t of input.tests) if (t.result) console.log(`Wilcoxon ${t.metric}: p = ${t.result.pvalue.toPrecision(3)} (${t.pairs} pairs)`);
+  return out;
+}
+
+export function register(program: Command): void {
+  program
+    .command('compare')
+    .description('compare runs (folds of the same config are pooled): paper-style table, Wilcoxon tests, HTML report')
+    .argument('<runs...>', 'run directories written by train')
+    .option('--out <file>', 'report file (single HTML, opens offline)')
+    .action((runs: string[], o) => {
+      const out = o.out ?? join(runs[0], '..', 'report.html');
+      writeReport(runs, out);
+      console.log(`report: ${out}`);
+    });
+}

@@ -1,0 +1,73 @@
+// Run checkpoints: the model's tensors (weights and BatchNorm statistics) plus Adam's moments as
+// 'optim.m.NAME' / 'optim.v.NAME', and the schedule state and epoch logs in the metadata, in the weights
+// file format (src/model/weights.ts). Written atomically; validated completely before anything is applied.
+import { readFile } from 'node:fs/promises';
+import { writeBuffer } from '../gpu/buffers.ts';
+import type { Shapr } from '../model/shapr.ts';
+import { applyWeights, decodeWeights, encodeWeights, WEIGHTS_FORMAT, type DecodedWeights, type WeightEntry } from '../model/weights.ts';
+import { loadWeights, saveWeights } from '../model/weights_node.ts';
+import type { Adam } from '../optim/adam.ts';
+import { writeFileAtomic } from '../util/atomic.ts';
+import { fileError } from '../util/errors.ts';
+import type { PlateauState } from './schedule.ts';
+import type { EpochLog } from './trainer.ts';
+
+export interface CheckpointState {
+  epoch: number; // last completed epoch
+  state: PlateauState;
+  logs: EpochLog[];
+}
+
+/** Best weights of a run (a plain weights file, loadable by predict and the browser page). */
+export async function saveModel(path: string, model: Shapr, meta: { epoch: number; valLoss: number }): Promise<void> {
+  await saveWeights(path, model, { epoch: String(meta.epoch), valLoss: String(meta.valLoss) });
+}
+
+export async function loadModel(path: string, model: Shapr): Promise<Record<string, string>> {
+  return loadWeights(path, model);
+}
+
+export async function saveCheckpoint(path: string, model: Shapr, opt: Adam, ck: CheckpointState): Promise<void> {
+  const entries: WeightEntry[] = [];
+  for (const n of model.named()) entries.push({ name: n.name, shape: [...n.tensor.shape], data: await n.tensor.read() });
+  for (const n of model.named().filter((x) => x.trainable)) {
+    const k = model.params.indexOf(n.tensor);
+    entries.push({ name: `optim.m.${n.name}`, shape: [...n.tensor.shape], data: await opt.m[k].read() });
+    entries.push({ name: `optim.v.${n.name}`, shape: [...n.tensor.shape], data: await opt.v[k].read() });
+  }
+  const metadata = { format: WEIGHTS_FORMAT, config: JSON.stringify(model.config), kind: 'checkpoint', adamStep: String(opt.t), checkpoint: JSON.stringify(ck) };
+  writeFileAtomic(path, new Uint8Array(encodeWeights(entries, metadata)));
+}
+
+/** Restores model, optimiser and schedule state; throws (naming the file) before changing anything. */
+export async function loadCheckpoint(path: string, model: Shapr, opt: Adam): Promise<CheckpointState> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    throw fileError(path, `cannot read checkpoint (${(e as Error).message})`);
+  }
+  const all = decodeWeights(bytes, path);
+  if (all.metadata.kind !== 'checkpoint') throw fileError(path, 'not a training checkpoint');
+  let ck: CheckpointState;
+  try {
+    ck = JSON.parse(all.metadata.checkpoint);
+  } catch {
+    throw fileError(path, 'checkpoint metadata is not valid JSON');
+  }
+  const modelPart: DecodedWeights = { metadata: all.metadata, tensors: new Map([...all.tensors].filter(([k]) => !k.startsWith('optim.'))) };
+  const named = model.named().filter((n) => n.trainable);
+  const moments = named.map((n) => {
+    const m = all.tensors.get(`optim.m.${n.name}`);
+    const v = all.tensors.get(`optim.v.${n.name}`);
+    if (!m || !v || m.data.length !== n.tensor.size || v.data.length !== n.tensor.size) throw fileError(path, `checkpoint lacks optimiser state for ${n.name}`);
+    return { k: model.params.indexOf(n.tensor), m: m.data, v: v.data };
+  });
+  applyWeights(model, modelPart, path); // validates everything first
+  for (const { k, m, v } of moments) {
+    writeBuffer(model.gpu, opt.m[k].buffer, m);
+    writeBuffer(model.gpu, opt.v[k].buffer, v);
+  }
+  opt.t = Number(all.metadata.adamStep);
+  return ck;
+}

@@ -1,0 +1,72 @@
+// Everything a training run depends on, with its default and why. Saved as config.json in the run
+// directory; a resumed run must have the same config.
+import { UserError } from '../util/errors.ts';
+
+export interface TrainConfig {
+  data: string; // dataset folder in SHAPR's layout, or 'synthetic' for the built-in generator
+  syntheticCount: number; // samples generated when data = 'synthetic'
+  syntheticSeed: number; // generator seed
+  side: number; // input H = W and output D = H = W (64 in the paper; 16 or 32 for quick runs)
+  filters: number; // base filter count (10 in the paper: 10, 20, 40, 80)
+  folds: number; // k of k-fold cross-validation (60/20/20 train/val/test at k = 5)
+  fold: number; // which fold this run trains (0-based)
+  seed: number; // initialisation, shuffling and augmentation
+  batchSize: number; // 6 in the paper
+  epochs: number; // maximum epochs (100 in the paper)
+  patience: number; // early stopping: epochs without a better validation loss (15)
+  lr: number; // Adam learning rate (1e-3)
+  lrFactor: number; // ReduceLROnPlateau factor
+  lrPatience: number; // ReduceLROnPlateau patience (epochs)
+  minLr: number; // floor of the learning rate
+  augment: boolean; // flips and 90° rotations, each with probability 1/3
+  lambda: number; // weight of the topological loss (0 = the SHAPR baseline)
+  topoSize: number; // s: side the topology is computed at (trilinear downsampling of pred and truth)
+  topoDims: number[]; // homology dimensions of the loss
+  topoQ: number; // Wasserstein exponent (1, 2 or Infinity)
+  topoPersistence: number; // μ: weight of the prediction's total persistence (0 = off)
+  stepsPerEpoch: number; // 0 = the whole training split; > 0 caps steps (quick demos)
+}
+
+export const TRAIN_DEFAULTS: TrainConfig = {
+  data: 'synthetic',
+  syntheticCount: 120,
+  syntheticSeed: 1,
+  side: 64,
+  filters: 10,
+  folds: 5,
+  fold: 0,
+  seed: 0,
+  batchSize: 6,
+  epochs: 100,
+  patience: 15,
+  lr: 1e-3,
+  lrFactor: 0.5,
+  lrPatience: 5,
+  minLr: 1e-6,
+  augment: true,
+  lambda: 0.1,
+  topoSize: 16,
+  topoDims: [2],
+  topoQ: 2,
+  topoPersistence: 0,
+  stepsPerEpoch: 0,
+};
+
+/** Checks a config, naming the first bad field. */
+export function checkConfig(c: TrainConfig): TrainConfig {
+  const bad = (field: string, why: string) => new UserError(`config: ${field} ${why}`);
+  const posInt = (f: keyof TrainConfig) => {
+    const v = c[f] as number;
+    if (!Number.isInteger(v) || v < 1) throw bad(f, `must be a positive integer, got ${v}`);
+  };
+  (['side', 'filters', 'folds', 'batchSize', 'epochs', 'patience', 'lrPatience', 'topoSize', 'syntheticCount'] as const).forEach(posInt);
+  if (c.side % 4 !== 0) throw bad('side', `must be a multiple of 4 (two 2× poolings), got ${c.side}`);
+  if (c.fold < 0 || c.fold >= c.folds || !Number.isInteger(c.fold)) throw bad('fold', `must be in 0..${c.folds - 1}, got ${c.fold}`);
+  if (c.folds < 3) throw bad('folds', 'must be at least 3 (train, validation and test folds)');
+  if (!(c.lr > 0)) throw bad('lr', `must be > 0, got ${c.lr}`);
+  if (!(c.lambda >= 0)) throw bad('lambda', `must be >= 0, got ${c.lambda}`);
+  if (c.topoSize > c.side) throw bad('topoSize', `(${c.topoSize}) exceeds the volume side (${c.side})`);
+  if (!c.topoDims.length || c.topoDims.some((d) => ![0, 1, 2].includes(d))) throw bad('topoDims', `must be among 0, 1, 2, got ${c.topoDims}`);
+  if (!(c.topoQ >= 1)) throw bad('topoQ', `must be >= 1 or Infinity, got ${c.topoQ}`);
+  return c;
+}

@@ -1,0 +1,167 @@
+// The training loop: k-fold split, Adam, Dice + BCE (+ λ · topological loss), validation each epoch,
+// early stopping and learning-rate reduction, atomic checkpoints every epoch, and an exact resume:
+// each epoch's shuffling and augmentation come from an RNG seeded by (seed, epoch), and the checkpoint
+// holds weights, BatchNorm statistics, Adam moments and schedule state, so an interrupted run that resumes
+// reaches the same weights as one that was never interrupted.
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Gpu } from '../gpu/device.ts';
+import type { Sample } from '../data/sample.ts';
+import { Shapr } from '../model/shapr.ts';
+import { supervisedLoss } from '../loss/supervised.ts';
+import { add, full, scale } from '../ops/elementwise.ts';
+import { Adam } from '../optim/adam.ts';
+import { Tape } from '../tape/tape.ts';
+import { TopoLoss } from '../topo/topo_loss.ts';
+import { Rng } from '../util/rng.ts';
+import { UserError } from '../util/errors.ts';
+import { appendLine, writeFileAtomic } from '../util/atomic.ts';
+import { chunk, makeBatch, releaseBatch } from './batches.ts';
+import { loadCheckpoint, saveCheckpoint, saveModel } from './checkpoint.ts';
+import { checkConfig, type TrainConfig } from './config.ts';
+import { initialPlateau, plateauStep, type PlateauState } from './schedule.ts';
+import type { Split } from './data.ts';
+
+export interface EpochLog {
+  epoch: number;
+  train: { loss: number; dice: number; bce: number; topo: number };
+  val: { loss: number; dice: number; bce: number; topo: number };
+  lr: number;
+  seconds: number;
+  improved: boolean;
+}
+
+export interface TrainEvents {
+  onEpochStart?(epoch: number, steps: number): void;
+  onStep?(epoch: number, step: number, steps: number, parts: { loss: number; dice: number; bce: number; topo: number }): void;
+  onEpochEnd?(log: EpochLog): void;
+  onResume?(epoch: number): void;
+  /** Test hook: stop (as if killed) after this many completed epochs in this process. */
+  stopAfterEpochs?: number;
+}
+
+export const RUN_FILES = {
+  config: 'config.json',
+  log: 'log.jsonl',
+  last: 'last.ckpt.safetensors',
+  best: 'best.safetensors',
+};
+
+/** An RNG stream for (seed, epoch, purpose), independent of what ran before. */
+export function epochRng(seed: number, epoch: number, purpose: number): Rng {
+  return new Rng(((seed * 1_000_003) ^ (epoch * 7919 + purpose * 104729)) >>> 0);
+}
+
+interface Parts {
+  loss: number;
+  dice: number;
+  bce: number;
+  topo: number;
+}
+
+function mean(parts: Parts[]): Parts {
+  const n = Math.max(1, parts.length);
+  const m = { loss: 0, dice: 0, bce: 0, topo: 0 };
+  for (const p of parts) (Object.keys(m) as (keyof Parts)[]).forEach((k) => (m[k] += p[k] / n));
+  return m;
+}
+
+/** One forward (+ backward and update when `opt` is given) over a batch; returns the loss parts. */
+async function runBatch(g: Gpu, model: Shapr, topo: TopoLoss | null, c: TrainConfig, samples: Sample[], rng: Rng | null, opt: Adam | null): Promise<Parts> {
+  const t = new Tape(g);
+  const batch = makeBatch(g, samples, rng);
+  try {
+    t.recording = opt !== null;
+    const pred = model.forward(t, batch.input, opt !== null);
+    const sup = supervisedLoss(t, pred, batch.target);
+    let total = sup.loss;
+    let topoValue = 0;
+    if (topo && c.lambda > 0) {
+      const r = await topo.apply(t, pred, batch.samples.map((s) => ({ key: s.name, volume: s.target })));
+      topoValue = r.value;
+      total = add(t, total, scale(t, r.loss, c.lambda));
+    }
+    if (opt) {
+      opt.zeroGrad();
+      t.backward(total, t.own(full(g, [1], 1)));
+      opt.step();
+    }
+    const [lossV, dice, bce] = await Promise.all([total.read(), sup.dice.read(), sup.bce.read()]);
+    return { loss: lossV[0], dice: dice[0], bce: bce[0], topo: topoValue };
+  } finally {
+    t.release();
+    releaseBatch(batch);
+  }
+}
+
+/** Mean loss parts over a split without updating anything (BatchNorm in evaluation mode). */
+export async function evaluateLoss(g: Gpu, model: Shapr, topo: TopoLoss | null, c: TrainConfig, samples: Sample[]): Promise<Parts> {
+  const parts: Parts[] = [];
+  for (const idx of chunk([...samples.keys()], c.batchSize)) parts.push(await runBatch(g, model, topo, c, idx.map((i) => samples[i]), null, null));
+  return mean(parts);
+}
+
+export interface TrainResult {
+  model: Shapr;
+  epochs: EpochLog[];
+  stoppedEarly: boolean;
+  interrupted: boolean;
+}
+
+/** Trains (or resumes) the run in `dir` on `samples` split by `split`. */
+export async function train(g: Gpu, config: TrainConfig, dir: string, samples: Sample[], split: Split, ev: TrainEvents = {}): Promise<TrainResult> {
+  const c = checkConfig(config);
+  mkdirSync(dir, { recursive: true });
+  const cfgPath = join(dir, RUN_FILES.config);
+  if (existsSync(cfgPath)) {
+    const saved = readFileSync(cfgPath, 'utf8');
+    if (saved !== JSON.stringify(c, null, 2)) throw new UserError(`${cfgPath}: this run directory was started with another config; use a new --out or the same options`);
+  } else writeFileAtomic(cfgPath, JSON.stringify(c, null, 2));
+
+  const model = new Shapr(g, { side: c.side, filters: c.filters }, c.seed);
+  const opt = new Adam(model.params, { lr: c.lr });
+  const topo = c.lambda > 0 ? new TopoLoss({ size: c.topoSize, dims: c.topoDims, q: c.topoQ, totalPersistence: c.topoPersistence }) : null;
+  let state: PlateauState = initialPlateau(c.lr);
+  let start = 0;
+  const logs: EpochLog[] = [];
+  const lastPath = join(dir, RUN_FILES.last);
+  if (existsSync(lastPath)) {
+    const ck = await loadCheckpoint(lastPath, model, opt);
+    state = ck.state;
+    start = ck.epoch + 1;
+    logs.push(...ck.logs);
+    ev.onResume?.(start);
+  }
+  // the log is rewritten from the checkpoint's copy, so epochs run after it (then lost) leave no trace
+  writeFileAtomic(join(dir, RUN_FILES.log), logs.map((l) => JSON.stringify(l) + '\n').join(''));
+  const trainSet = split.train.map((i) => samples[i]);
+  const valSet = split.val.map((i) => samples[i]);
+  let stopped = logs.length > 0 && logs[logs.length - 1].epoch - state.bestEpoch >= c.patience;
+  let ran = 0;
+  for (let epoch = start; epoch < c.epochs && !stopped; epoch++) {
+    const t0 = performance.now();
+    opt.opts.lr = state.lr;
+    const order = [...trainSet.keys()];
+    epochRng(c.seed, epoch, 1).shuffle(order);
+    let batches = chunk(order, c.batchSize);
+    if (c.stepsPerEpoch > 0) batches = batches.slice(0, c.stepsPerEpoch);
+    ev.onEpochStart?.(epoch, batches.length);
+    const aug = c.augment ? epochRng(c.seed, epoch, 2) : null;
+    const parts: Parts[] = [];
+    for (const [k, idx] of batches.entries()) {
+      parts.push(await runBatch(g, model, topo, c, idx.map((i) => trainSet[i]), aug, opt));
+      ev.onStep?.(epoch, k + 1, batches.length, parts[parts.length - 1]);
+    }
+    const val = await evaluateLoss(g, model, topo, c, valSet);
+    const decision = plateauStep(state, epoch, val.loss, c);
+    const log: EpochLog = { epoch, train: mean(parts), val, lr: opt.opts.lr, seconds: (performance.now() - t0) / 1000, improved: decision.improved };
+    logs.push(log);
+    if (decision.improved) await saveModel(join(dir, RUN_FILES.best), model, { epoch, valLoss: val.loss });
+    await saveCheckpoint(lastPath, model, opt, { epoch, state, logs });
+    appendLine(join(dir, RUN_FILES.log), JSON.stringify(log));
+    ev.onEpochEnd?.(log);
+    stopped = decision.stop;
+    if (++ran === ev.stopAfterEpochs) return { model, epochs: logs, stoppedEarly: false, interrupted: true };
+  }
+  return { model, epochs: logs, stoppedEarly: stopped, interrupted: false };
+}
