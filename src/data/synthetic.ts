@@ -5,7 +5,7 @@
 import { gaussianFilter3d } from '../eval/gaussian_filter.ts';
 import { Rng } from '../util/rng.ts';
 import { makeInput, type Sample } from './sample.ts';
-import { MAX_TILT, SYNTHETIC_CLASSES, makeShape, type Field, type SyntheticClass } from './synthetic_shapes.ts';
+import { EXTENT, MAX_TILT, SYNTHETIC_CLASSES, makeShape, type Field, type SyntheticClass } from './synthetic_shapes.ts';
 
 export { SYNTHETIC_CLASSES, type SyntheticClass } from './synthetic_shapes.ts';
 
@@ -28,7 +28,7 @@ export function midSlice(d: number): number {
  */
 export function generateSample(cls: SyntheticClass, size: number, rng: Rng, name: string = cls): Sample {
   for (let attempt = 0; ; attempt++) {
-    const target = renderVolume(makeShape(cls, rng), MAX_TILT[cls], size, rng);
+    const target = renderVolume(makeShape(cls, rng), MAX_TILT[cls], EXTENT[cls], size, rng);
     const m = midSlice(size) * size * size;
     const mask = new Float32Array(size * size);
     let area = 0;
@@ -58,11 +58,13 @@ export function generateDataset(opts: SyntheticOptions): Sample[] {
   return samples;
 }
 
+const BORDER_SIGMA = 0.38; // voxels at S = 64: blur of the partial-volume border
+
 // Samples the shape on the voxel grid. Voxels whose 6-neighbourhood crosses the surface get 4³
 // sub-samples, so the border holds partial-volume values like the real (resampled) volumes.
-function renderVolume(f: Field, maxTilt: number, size: number, rng: Rng): Float32Array {
+function renderVolume(f: Field, maxTilt: number, extent: readonly [number, number], size: number, rng: Rng): Float32Array {
   const bound = boundRadius(f);
-  const scale = (rng.uniform(0.32, 0.46) * size) / bound; // voxels per canonical unit
+  const scale = (rng.uniform(extent[0], extent[1]) * size) / bound; // voxels per canonical unit
   const rot = rotation(rng.uniform(0, 2 * Math.PI), rng.uniform(-maxTilt, maxTilt), rng.uniform(0, 2 * Math.PI));
   const jitter = 0.03 * size;
   const c = [0, 1, 2].map(() => (size - 1) / 2 + rng.uniform(-jitter, jitter));
@@ -80,9 +82,19 @@ function renderVolume(f: Field, maxTilt: number, size: number, rng: Rng): Float3
   };
   const n = size * size * size;
   const inside = new Uint8Array(n);
-  for (let z = 0, i = 0; z < size; z++) for (let y = 0; y < size; y++) for (let x = 0; x < size; x++, i++) inside[i] = sample(x, y, z);
+  // Only the voxels of each row that lie within the shape's bounding ball are evaluated.
+  const reachVox = reach * scale;
+  for (let z = 0; z < size; z++) {
+    for (let y = 0; y < size; y++) {
+      const rr = reachVox * reachVox - (z - c[2]) ** 2 - (y - c[1]) ** 2;
+      if (rr < 0) continue;
+      const x0 = Math.max(0, Math.ceil(c[0] - Math.sqrt(rr)));
+      const x1 = Math.min(size - 1, Math.floor(c[0] + Math.sqrt(rr)));
+      for (let x = x0, i = (z * size + y) * size + x0; x <= x1; x++, i++) inside[i] = sample(x, y, z);
+    }
+  }
   const out = new Float32Array(n);
-  const sub = 4;
+  const sub = 3;
   for (let z = 0, i = 0; z < size; z++) {
     for (let y = 0; y < size; y++) {
       for (let x = 0; x < size; x++, i++) {
@@ -99,10 +111,14 @@ function renderVolume(f: Field, maxTilt: number, size: number, rng: Rng): Float3
         for (let a = 0; a < sub; a++) for (let b = 0; b < sub; b++) for (let d = 0; d < sub; d++) {
           acc += sample(x + (d + 0.5) / sub - 0.5, y + (b + 0.5) / sub - 0.5, z + (a + 0.5) / sub - 0.5);
         }
-        out[i] = Math.round((acc / sub ** 3) * 255) / 255;
+        out[i] = acc / sub ** 3;
       }
     }
   }
+  // NOTE: a slight blur widens the soft border to the 1–2 voxels of the real (resampled) volumes, whose
+  // intermediate values are about a third of the non-zero voxels.
+  const soft = gaussianFilter3d(Float64Array.from(out), [size, size, size], BORDER_SIGMA * Math.max(1, size / 64));
+  for (let i = 0; i < n; i++) out[i] = Math.round(soft[i] * 255) / 255;
   return out;
 }
 

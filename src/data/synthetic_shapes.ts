@@ -29,11 +29,29 @@ export const MAX_TILT: Record<SyntheticClass, number> = {
   discocyte: 0.6,
   echinocyte: 0.6,
   keratocyte: 0.5,
-  knizocyte: 0.5,
+  knizocyte: 0.8,
   acanthocyte: Math.PI,
-  cell_cluster: 0.35,
+  cell_cluster: 0.8,
   multilobate: Math.PI,
   nucleus: Math.PI,
+};
+
+/**
+ * Radius of the shape's bounding ball as a fraction of the box side (drawn uniformly from the range).
+ * NOTE: the real SHAPR crops are resized so that the cell fills most of the box; clusters, whose bounding
+ * ball is far from round, are allowed to touch the border as they do in the real data.
+ */
+export const EXTENT: Record<SyntheticClass, readonly [number, number]> = {
+  spherocyte: [0.3, 0.42],
+  stomatocyte: [0.32, 0.46],
+  discocyte: [0.32, 0.46],
+  echinocyte: [0.32, 0.46],
+  keratocyte: [0.32, 0.46],
+  knizocyte: [0.34, 0.47],
+  acanthocyte: [0.38, 0.48],
+  cell_cluster: [0.42, 0.52],
+  multilobate: [0.34, 0.47],
+  nucleus: [0.32, 0.46],
 };
 
 /** Makes a random instance of a class. */
@@ -51,7 +69,7 @@ const MAKERS: Record<SyntheticClass, (rng: Rng) => Field> = {
     const rc = rng.uniform(0.55, 0.75);
     const cz = half + rc - rng.uniform(0.55, 0.8) * 2 * half * 0.75;
     const cx = rng.uniform(-0.15, 0.15);
-    return (x, y, z) => Math.max(body(x, y, z), rc - Math.hypot(x - cx, y, z - cz));
+    return (x, y, z) => Math.max(body(x, y, z), rc - len(x - cx, y, z - cz));
   },
   echinocyte: (rng) => {
     // Many short, evenly spaced, blunt spicules on a crenated disc or sphere.
@@ -63,21 +81,24 @@ const MAKERS: Record<SyntheticClass, (rng: Rng) => Field> = {
       const u = x / radii[0];
       const v = y / radii[1];
       const t = z / radii[2];
-      const q = Math.hypot(u, v, t);
-      if (q < 0.7) return q - 1;
+      const q = len(u, v, t);
+      if (q < 0.7 || q > 1.35) return (q - 1) * radii[2];
       let bump = 0;
-      for (const d of dirs) bump += Math.exp(-(1 - (u * d[0] + v * d[1] + t * d[2]) / q) / w);
+      for (const d of dirs) {
+        const e = (1 - (u * d[0] + v * d[1] + t * d[2]) / q) / w;
+        if (e < 12) bump += Math.exp(-e); // NOTE: terms below e^-12 cannot change the sign of the field
+      }
       return (q - 1 - a * Math.min(bump, 1.2)) * radii[2];
     };
   },
   acanthocyte: (rng) => {
     // A dense, contracted body with a few irregular, long, thin spicules with knobby tips.
-    const body = ellipsoid(0.8, rng.uniform(0.7, 0.8), rng.uniform(0.6, 0.75));
+    const body = ellipsoid(0.85, rng.uniform(0.75, 0.85), rng.uniform(0.65, 0.8));
     const n = rng.int(6) + 5;
     const spikes: Field[] = [];
     for (let i = 0; i < n; i++) {
       const d = randomDirection(rng, 0.7);
-      const len = rng.uniform(0.95, 1.2);
+      const len = rng.uniform(0.95, 1.15);
       const r = rng.uniform(0.09, 0.15);
       const tip: [number, number, number] = [d[0] * len, d[1] * len, d[2] * len];
       spikes.push(capsule([0, 0, 0], tip, r), sphere(tip, r * rng.uniform(1.2, 1.7)));
@@ -93,7 +114,7 @@ const MAKERS: Record<SyntheticClass, (rng: Rng) => Field> = {
     const body = discocyte(1, rng.uniform(1.0, 1.6));
     const r = rng.uniform(0.35, 0.6);
     const c = rng.uniform(0.75, 1.0);
-    return (x, y, z) => Math.max(body(x, y, z), r - Math.hypot(x - c, y));
+    return (x, y, z) => Math.max(body(x, y, z), r - len(x - c, y));
   },
   knizocyte: (rng) => {
     // Pinched cell: two or three thick, overlapping lobes joined by a waist.
@@ -103,12 +124,12 @@ const MAKERS: Record<SyntheticClass, (rng: Rng) => Field> = {
     for (let i = 0; i < lobes; i++) {
       const ang = turn + (2 * Math.PI * i) / lobes + rng.uniform(-0.3, 0.3);
       const d = rng.uniform(0.28, 0.4);
-      parts.push(translate(discocyte(rng.uniform(0.6, 0.75), rng.uniform(2.0, 3.0)), d * Math.cos(ang), d * Math.sin(ang), 0));
+      parts.push(translate(discocyte(rng.uniform(0.6, 0.75), rng.uniform(2.4, 3.4)), d * Math.cos(ang), d * Math.sin(ang), 0));
     }
     return union(parts, 0.2);
   },
   cell_cluster: (rng) => {
-    // Two to four cells pressed together, mostly side by side.
+    // Two or three plump cells pressed together, side by side or stacked at an angle.
     const n = rng.next() < 0.7 ? 2 : 3;
     const cells: Field[] = [];
     const centres: [number, number, number][] = [];
@@ -116,21 +137,21 @@ const MAKERS: Record<SyntheticClass, (rng: Rng) => Field> = {
     for (let i = 0; i < n; i++) {
       const r = rng.uniform(0.45, 0.6);
       const kind = rng.next();
-      let cell = kind < 0.6 ? discocyte(r, rng.uniform(1.0, 1.5)) : ellipsoid(r, r * rng.uniform(0.8, 1), r * rng.uniform(0.5, 0.8));
-      cell = rotate(cell, rng.uniform(0, 2 * Math.PI), rng.uniform(-0.5, 0.5));
+      let cell = kind < 0.5 ? discocyte(r, rng.uniform(1.4, 2.4)) : ellipsoid(r, r * rng.uniform(0.8, 1), r * rng.uniform(0.65, 0.95));
+      cell = rotate(cell, rng.uniform(0, 2 * Math.PI), rng.uniform(-1.2, 1.2));
       let c: [number, number, number] = [0, 0, 0];
       if (i > 0) {
         const j = rng.int(i);
         const ang = rng.uniform(0, 2 * Math.PI);
-        const dist = (radii[j] + r) * rng.uniform(0.65, 0.85);
-        c = [centres[j][0] + dist * Math.cos(ang), centres[j][1] + dist * Math.sin(ang), centres[j][2] + rng.uniform(-0.15, 0.15)];
+        const dist = (radii[j] + r) * rng.uniform(0.6, 0.8);
+        c = [centres[j][0] + dist * Math.cos(ang), centres[j][1] + dist * Math.sin(ang), centres[j][2] + rng.uniform(-0.3, 0.3)];
       }
       centres.push(c);
       radii.push(r);
       cells.push(translate(cell, ...c));
     }
     const m = [0, 1, 2].map((k) => centres.reduce((s, c) => s + c[k], 0) / n);
-    return translate(union(cells, 0), -m[0], -m[1], -m[2]);
+    return translate(union(cells, 0.06), -m[0], -m[1], -m[2]);
   },
   multilobate: (rng) => {
     // An irregular blob of several rounded lobes.
@@ -152,7 +173,7 @@ const MAKERS: Record<SyntheticClass, (rng: Rng) => Field> = {
       const r = rng.uniform(0.4, 0.55);
       const c = rng.uniform(0.75, 0.9) + r * 0.6;
       const g = f;
-      f = (x, y, z) => -smoothMin(-g(x, y, z), Math.hypot(x, y - c, z * 0.6) - r, 0.15);
+      f = (x, y, z) => -smoothMin(-g(x, y, z), len(x, y - c, z * 0.6) - r, 0.15);
     }
     return f;
   },
@@ -162,7 +183,7 @@ const MAKERS: Record<SyntheticClass, (rng: Rng) => Field> = {
 // optionally thickened by `thick`.
 function discocyte(r: number, thick: number): Field {
   return (x, y, z) => {
-    const rho = Math.hypot(x, y) / r;
+    const rho = len(x, y) / r;
     if (rho >= 1) return Math.max((rho - 1) * r, Math.abs(z) - 0.05 * r);
     const p = rho * rho;
     const h = 0.5 * r * thick * Math.sqrt(1 - p) * (0.207 + 2.003 * p - 1.123 * p * p);
@@ -172,11 +193,11 @@ function discocyte(r: number, thick: number): Field {
 
 function ellipsoid(a: number, b: number, c: number): Field {
   const m = Math.min(a, b, c);
-  return (x, y, z) => (Math.hypot(x / a, y / b, z / c) - 1) * m;
+  return (x, y, z) => (len(x / a, y / b, z / c) - 1) * m;
 }
 
 function sphere(c: readonly number[], r: number): Field {
-  return (x, y, z) => Math.hypot(x - c[0], y - c[1], z - c[2]) - r;
+  return (x, y, z) => len(x - c[0], y - c[1], z - c[2]) - r;
 }
 
 // Distance to the segment a–b minus r.
@@ -186,7 +207,7 @@ function capsule(a: readonly number[], b: readonly number[], r: number): Field {
   return (x, y, z) => {
     const ap = [x - a[0], y - a[1], z - a[2]];
     const t = Math.max(0, Math.min(1, (ap[0] * ab[0] + ap[1] * ab[1] + ap[2] * ab[2]) / len2));
-    return Math.hypot(ap[0] - t * ab[0], ap[1] - t * ab[1], ap[2] - t * ab[2]) - r;
+    return len(ap[0] - t * ab[0], ap[1] - t * ab[1], ap[2] - t * ab[2]) - r;
   };
 }
 
@@ -194,7 +215,7 @@ function capsule(a: readonly number[], b: readonly number[], r: number): Field {
 function bumpy(f: Field, rng: Rng, n: number, amp: number): Field {
   const bumps = Array.from({ length: n }, () => ({ d: randomDirection(rng, 1), a: rng.uniform(-amp, amp), w: rng.uniform(0.3, 0.6) }));
   return (x, y, z) => {
-    const r = Math.hypot(x, y, z) || 1;
+    const r = len(x, y, z) || 1;
     let s = 0;
     for (const b of bumps) s += b.a * Math.exp(-(1 - (x * b.d[0] + y * b.d[1] + z * b.d[2]) / r) / b.w);
     return f(x / (1 + s), y / (1 + s), z / (1 + s));
@@ -227,6 +248,11 @@ function union(parts: Field[], k: number): Field {
   };
 }
 
+// Euclidean norm of 2 or 3 components (Math.hypot is several times slower and guards overflow we never hit).
+function len(x: number, y: number, z = 0): number {
+  return Math.sqrt(x * x + y * y + z * z);
+}
+
 // Polynomial smooth minimum.
 function smoothMin(a: number, b: number, k: number): number {
   const h = Math.max(0, Math.min(1, 0.5 + (0.5 * (b - a)) / k));
@@ -236,7 +262,7 @@ function smoothMin(a: number, b: number, k: number): number {
 // A random unit vector; `flat` < 1 squashes its z component (directions mostly in the cell's plane).
 function randomDirection(rng: Rng, flat: number): [number, number, number] {
   const v = [rng.normal(), rng.normal(), rng.normal() * flat];
-  const n = Math.hypot(v[0], v[1], v[2]) || 1;
+  const n = len(v[0], v[1], v[2]) || 1;
   return [v[0] / n, v[1] / n, v[2] / n];
 }
 
@@ -249,7 +275,7 @@ function fibonacciDirections(n: number, rng: Rng, jitter: number): [number, numb
     const r = Math.sqrt(1 - z * z);
     const phi = turn + i * Math.PI * (3 - Math.sqrt(5));
     const v = [r * Math.cos(phi) + jitter * rng.normal() / Math.sqrt(n), r * Math.sin(phi) + jitter * rng.normal() / Math.sqrt(n), z];
-    const m = Math.hypot(v[0], v[1], v[2]);
+    const m = len(v[0], v[1], v[2]);
     out.push([v[0] / m, v[1] / m, v[2] / m]);
   }
   return out;
