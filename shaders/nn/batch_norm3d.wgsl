@@ -7,10 +7,11 @@
 //   dbeta = sum(dy), dgamma = sum(dy * xhat)
 //   training: dx = gamma * invStd * (dy - dbeta / N - xhat * dgamma / N);  eval: dx = gamma * invStd * dy
 // Threads: the per-channel reductions run in two levels. Level 1 (statsPartial, gradPartial): workgroup
-// (chunk, c) reduces a chunk of CHUNK = WG * ITEMS consecutive elements of channel c (each invocation ITEMS
-// strided by WG, then a workgroup-memory tree); level 2 (statsFinal, gradFinal): one workgroup per channel
-// combines the chunk partials. The elementwise passes (normalize, gradInput) use one invocation per element
-// on a 2D grid of WG groups. Bounds: elements past N count as 0 and are skipped; invocations past n return.
+// (chunk, c, b) reduces a contiguous chunk of up to CHUNK = WG * ITEMS elements of the plane (b, c) (each
+// invocation ITEMS elements strided by WG, then a workgroup-memory tree); level 2 (statsFinal, gradFinal):
+// one workgroup per channel combines its B * chunks partials. The elementwise passes (normalize, gradInput)
+// run a (ceil(S / WG), B * C) grid, so the channel comes from the workgroup id, not a per-element division.
+// Bounds: elements past the plane's end count as 0 and are skipped; invocations past S return.
 
 override WG: u32 = 256;   // power of two
 override ITEMS: u32 = 16;
@@ -18,8 +19,8 @@ override ITEMS: u32 = 16;
 struct Params {
   channels: u32,  // C
   spatial: u32,   // S = D * H * W
-  count: u32,     // N = B * S
-  chunks: u32,    // ceil(N / (WG * ITEMS))
+  batch: u32,     // B
+  chunks: u32,    // per plane: ceil(S / (WG * ITEMS))
   eps: f32,
   momentum: f32,
   training: u32,  // 1: batch statistics, 0: running statistics
@@ -27,7 +28,7 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> input: array<f32>;            // [B, C, D, H, W]
-@group(0) @binding(2) var<storage, read_write> partial: array<f32>;    // [C, chunks, 2]
+@group(0) @binding(2) var<storage, read_write> partial: array<f32>;    // [C, B * chunks, 2]
 @group(0) @binding(3) var<storage, read_write> stats: array<f32>;      // [C, 2]: mean, invStd
 @group(0) @binding(4) var<storage, read_write> runningMean: array<f32>; // [C]
 @group(0) @binding(5) var<storage, read_write> runningVar: array<f32>;  // [C]
@@ -41,10 +42,6 @@ struct Params {
 var<workgroup> scratchA: array<f32, WG>;
 var<workgroup> scratchB: array<f32, WG>;
 
-fn address(c: u32, k: u32) -> u32 {
-  let b = k / params.spatial;
-  return (b * params.channels + c) * params.spatial + (k - b * params.spatial);
-}
 
 // Sums scratchA and scratchB over the workgroup into element 0 of each.
 fn treeSum2(l: u32) {
@@ -58,8 +55,13 @@ fn treeSum2(l: u32) {
   }
 }
 
-fn chunkLength(chunk: u32) -> u32 {
-  return min(WG * ITEMS, params.count - chunk * WG * ITEMS);
+// Elements in chunk j (0 <= j < B * chunks) of a channel.
+fn chunkLength(j: u32) -> u32 {
+  return min(WG * ITEMS, params.spatial - (j % params.chunks) * WG * ITEMS);
+}
+
+fn count() -> f32 {
+  return f32(params.batch * params.spatial);
 }
 
 // partial[c, chunk] = (sum, M2 about the chunk's own mean).
@@ -67,26 +69,27 @@ fn chunkLength(chunk: u32) -> u32 {
 // avoids the cancellation of sum(x^2) - N mean^2 on large volumes.
 @compute @workgroup_size(WG)
 fn statsPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
-  let chunk = wid.x;
   let c = wid.y;
   let l = lid.x;
-  let base = chunk * WG * ITEMS;
+  let j = wid.z * params.chunks + wid.x; // this chunk's number within the channel
+  let len = chunkLength(j);
+  let base = (wid.z * params.channels + c) * params.spatial + wid.x * WG * ITEMS;
   var acc = 0.0;
   for (var i = 0u; i < ITEMS; i++) {
-    let k = base + i * WG + l;
-    if (k < params.count) { acc += input[address(c, k)]; }
+    let k = i * WG + l;
+    if (k < len) { acc += input[base + k]; }
   }
   scratchA[l] = acc;
   scratchB[l] = 0.0;
   treeSum2(l);
   let sum = scratchA[0];
-  let mean = sum / f32(chunkLength(chunk));
+  let mean = sum / f32(len);
   workgroupBarrier();
   var m2 = 0.0;
   for (var i = 0u; i < ITEMS; i++) {
-    let k = base + i * WG + l;
-    if (k < params.count) {
-      let d = input[address(c, k)] - mean;
+    let k = i * WG + l;
+    if (k < len) {
+      let d = input[base + k] - mean;
       m2 += d * d;
     }
   }
@@ -94,7 +97,7 @@ fn statsPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id)
   scratchB[l] = m2;
   treeSum2(l);
   if (l == 0u) {
-    let p = (c * params.chunks + chunk) * 2u;
+    let p = (c * params.batch * params.chunks + j) * 2u;
     partial[p] = sum;
     partial[p + 1u] = scratchB[0];
   }
@@ -112,18 +115,19 @@ fn statsFinal(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) w
     }
     return;
   }
+  let chunks = params.batch * params.chunks;
   var acc = 0.0;
-  for (var j = l; j < params.chunks; j += WG) { acc += partial[(c * params.chunks + j) * 2u]; }
+  for (var j = l; j < chunks; j += WG) { acc += partial[(c * chunks + j) * 2u]; }
   scratchA[l] = acc;
   scratchB[l] = 0.0;
   treeSum2(l);
-  let n = f32(params.count);
+  let n = count();
   let mean = scratchA[0] / n;
   workgroupBarrier();
   // Chan et al.: M2 = sum_j (M2_j + n_j (mean_j - mean)^2)
   var m2 = 0.0;
-  for (var j = l; j < params.chunks; j += WG) {
-    let p = (c * params.chunks + j) * 2u;
+  for (var j = l; j < chunks; j += WG) {
+    let p = (c * chunks + j) * 2u;
     let nj = f32(chunkLength(j));
     let d = partial[p] / nj - mean;
     m2 += partial[p + 1u] + nj * d * d;
@@ -141,34 +145,31 @@ fn statsFinal(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) w
   }
 }
 
-fn elementIndex(gid: vec3u, groups: vec3u) -> u32 {
-  return gid.x + gid.y * groups.x * WG;
-}
-
 // output = gamma * (x - mean) * invStd + beta
 @compute @workgroup_size(WG)
-fn normalize(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let i = elementIndex(gid, groups);
-  if (i >= params.count * params.channels) { return; }
-  let c = (i / params.spatial) % params.channels;
+fn normalize(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  if (gid.x >= params.spatial) { return; }
+  let i = wid.y * params.spatial + gid.x;
+  let c = wid.y % params.channels;
   output[i] = gamma[c] * (input[i] - stats[c * 2u]) * stats[c * 2u + 1u] + beta[c];
 }
 
 // partial[c, chunk] = (sum dy * xhat, sum dy) over the chunk.
 @compute @workgroup_size(WG)
 fn gradPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
-  let chunk = wid.x;
   let c = wid.y;
   let l = lid.x;
-  let base = chunk * WG * ITEMS;
+  let j = wid.z * params.chunks + wid.x;
+  let len = chunkLength(j);
+  let base = (wid.z * params.channels + c) * params.spatial + wid.x * WG * ITEMS;
   let mean = stats[c * 2u];
   let invStd = stats[c * 2u + 1u];
   var accA = 0.0;
   var accB = 0.0;
   for (var i = 0u; i < ITEMS; i++) {
-    let k = base + i * WG + l;
-    if (k < params.count) {
-      let a = address(c, k);
+    let k = i * WG + l;
+    if (k < len) {
+      let a = base + k;
       let dy = gradOutput[a];
       accA += dy * (input[a] - mean) * invStd;
       accB += dy;
@@ -178,7 +179,7 @@ fn gradPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) 
   scratchB[l] = accB;
   treeSum2(l);
   if (l == 0u) {
-    let p = (c * params.chunks + chunk) * 2u;
+    let p = (c * params.batch * params.chunks + j) * 2u;
     partial[p] = scratchA[0];
     partial[p + 1u] = scratchB[0];
   }
@@ -189,10 +190,11 @@ fn gradPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) 
 fn gradFinal(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
   let c = wid.x;
   let l = lid.x;
+  let chunks = params.batch * params.chunks;
   var accA = 0.0;
   var accB = 0.0;
-  for (var j = l; j < params.chunks; j += WG) {
-    let p = (c * params.chunks + j) * 2u;
+  for (var j = l; j < chunks; j += WG) {
+    let p = (c * chunks + j) * 2u;
     accA += partial[p];
     accB += partial[p + 1u];
   }
@@ -207,17 +209,17 @@ fn gradFinal(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wi
 
 // gradInput (written to output) from dy, the statistics and the per-channel sums.
 @compute @workgroup_size(WG)
-fn gradInput(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let i = elementIndex(gid, groups);
-  if (i >= params.count * params.channels) { return; }
-  let c = (i / params.spatial) % params.channels;
+fn gradInput(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  if (gid.x >= params.spatial) { return; }
+  let i = wid.y * params.spatial + gid.x;
+  let c = wid.y % params.channels;
   let invStd = stats[c * 2u + 1u];
   let scale = gamma[c] * invStd;
   if (params.training == 0u) {
     output[i] = scale * gradOutput[i];
     return;
   }
-  let n = f32(params.count);
+  let n = count();
   let xhat = (input[i] - stats[c * 2u]) * invStd;
   output[i] = scale * (gradOutput[i] - gradBeta[c] / n - xhat * gradGamma[c] / n);
 }

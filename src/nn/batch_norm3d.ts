@@ -1,7 +1,7 @@
 // BatchNorm3d on the tape: per-channel batch statistics (training) or running statistics (eval), with the
 // running mean/variance updated in place during training. Kernels: shaders/nn/batch_norm3d.wgsl.
 import type { Gpu } from '../gpu/device.ts';
-import { dispatch, grid1d } from '../gpu/kernel.ts';
+import { dispatch } from '../gpu/kernel.ts';
 import { packParams } from '../gpu/params.ts';
 import type { Tape } from '../tape/tape.ts';
 import { Tensor } from '../tape/tensor.ts';
@@ -52,14 +52,14 @@ export function batchNorm3d(t: Tape, x: Tensor, bn: BatchNormState, opts: BatchN
   const spatial = d * h * w;
   const count = batch * spatial;
   if (opts.training && count < 2) throw new Error(`batchNorm3d: training needs more than 1 value per channel, input [${x.shape}]`);
-  const chunks = Math.ceil(count / (WG * ITEMS));
+  const chunks = Math.ceil(spatial / (WG * ITEMS)); // per (b, c) plane
   const training = opts.training ? 1 : 0;
-  const params = packParams('uuuuffu', channels, spatial, count, chunks, opts.eps ?? 1e-5, opts.momentum ?? 0.1, training);
-  const n = x.size;
+  const params = packParams('uuuuffu', channels, spatial, batch, chunks, opts.eps ?? 1e-5, opts.momentum ?? 0.1, training);
+  const planes: [number, number] = [Math.ceil(spatial / WG), batch * channels];
 
   const stats = Tensor.empty(g, [channels, 2]);
-  const partial = Tensor.empty(g, [channels, chunks, 2]);
-  if (training) dispatch(g, kernel('statsPartial'), { params, input: x.buffer, partial: partial.buffer }, [chunks, channels]);
+  const partial = Tensor.empty(g, [channels, batch * chunks, 2]);
+  if (training) dispatch(g, kernel('statsPartial'), { params, input: x.buffer, partial: partial.buffer }, [chunks, channels, batch]);
   dispatch(g, kernel('statsFinal'), {
     params, partial: partial.buffer, stats: stats.buffer, runningMean: bn.runningMean.buffer, runningVar: bn.runningVar.buffer,
   }, [channels]);
@@ -67,15 +67,15 @@ export function batchNorm3d(t: Tape, x: Tensor, bn: BatchNormState, opts: BatchN
   const y = Tensor.empty(g, x.shape);
   dispatch(g, kernel('normalize'), {
     params, input: x.buffer, stats: stats.buffer, gamma: bn.gamma.buffer, beta: bn.beta.buffer, output: y.buffer,
-  }, grid1d(g, n, WG));
+  }, planes);
 
   return t.record(y, [x, bn.gamma, bn.beta], (gy) => {
-    const part = Tensor.empty(g, [channels, chunks, 2]);
+    const part = Tensor.empty(g, [channels, batch * chunks, 2]);
     const gGamma = Tensor.empty(g, [channels]);
     const gBeta = Tensor.empty(g, [channels]);
     dispatch(g, kernel('gradPartial'), {
       params, input: x.buffer, stats: stats.buffer, gradOutput: gy.buffer, partial: part.buffer,
-    }, [chunks, channels]);
+    }, [chunks, channels, batch]);
     dispatch(g, kernel('gradFinal'), { params, partial: part.buffer, gradGamma: gGamma.buffer, gradBeta: gBeta.buffer }, [channels]);
     part.release();
     let gx: Tensor | null = null;
@@ -84,7 +84,7 @@ export function batchNorm3d(t: Tape, x: Tensor, bn: BatchNormState, opts: BatchN
       dispatch(g, kernel('gradInput'), {
         params, input: x.buffer, stats: stats.buffer, gamma: bn.gamma.buffer, gradOutput: gy.buffer,
         gradGamma: gGamma.buffer, gradBeta: gBeta.buffer, output: gx.buffer,
-      }, grid1d(g, n, WG));
+      }, planes);
     }
     // NOTE: the tape frees only the gradients it uses; drop the others (their dispatches are already recorded).
     const keep = (gt: Tensor, p: Tensor) => (p.requiresGrad ? gt : (gt.release(), null));
