@@ -1,0 +1,72 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeDataset } from '../../src/data/dataset_writer.ts';
+import { generateDataset } from '../../src/data/synthetic.ts';
+import { encodeTiff } from '../../src/data/tiff_writer.ts';
+import { evaluateFolders, toJsonRows } from '../../src/eval/evaluate_folders.ts';
+import { UserError } from '../../src/util/errors.ts';
+
+const S = 16;
+const samples = generateDataset({ n: 6, size: S, seed: 2 });
+const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-eval-'));
+writeDataset(join(dir, 'truth'), samples);
+// predictions: the truth as float32, and a second folder with each volume shifted by one slice
+mkdirSync(join(dir, 'same'));
+mkdirSync(join(dir, 'shift'));
+for (const s of samples) {
+  writeFileSync(join(dir, 'same', `${s.name}.tif`), encodeTiff(s.target, [S, S, S], 'float32'));
+  const shifted = new Float32Array(s.target.length);
+  shifted.set(s.target.subarray(S * S), 0);
+  writeFileSync(join(dir, 'shift', `${s.name}.tif`), encodeTiff(shifted, [S, S, S], 'float32'));
+}
+const BIN = fileURLToPath(new URL('../../harness/bin/topo-shapr.js', import.meta.url));
+
+test('truth against itself: all errors 0; a dataset root is read through its obj/ folder', () => {
+  const rows = evaluateFolders(join(dir, 'truth'), join(dir, 'same'));
+  assert.is(rows.length, 6);
+  for (const r of rows) assert.equal([r.iouError, r.volumeError, r.surfaceError, r.roughnessError], [0, 0, 0, 0]);
+  assert.equal(rows.map((r) => r.className).sort(), samples.map((s) => s.className).sort());
+});
+
+test('a shifted prediction has positive IoU error; JSON rows carry the paper metric names', () => {
+  const rows = evaluateFolders(join(dir, 'truth', 'obj'), join(dir, 'shift'));
+  for (const r of rows) assert.ok(r.iouError > 0, r.name);
+  const json = toJsonRows(rows);
+  assert.equal(Object.keys(json[0]), ['name', 'iou_error', 'volume_error', 'surface_error', 'roughness_error']);
+  assert.is(JSON.stringify(toJsonRows([{ ...rows[0], roughnessError: NaN }])).includes('"roughness_error":null'), true);
+});
+
+test('unmatched and mis-shaped predictions are named', () => {
+  const bad = join(dir, 'bad');
+  mkdirSync(bad);
+  for (const s of samples.slice(1)) writeFileSync(join(bad, `${s.name}.tif`), encodeTiff(s.target, [S, S, S], 'uint8'));
+  assert.throws(() => evaluateFolders(join(dir, 'truth'), bad), (e: unknown) => e instanceof UserError && /missing prediction/.test((e as Error).message) && (e as Error).message.includes(samples[0].name));
+  writeFileSync(join(bad, `${samples[0].name}.tif`), encodeTiff(new Float32Array(8 * S * S), [8, S, S], 'uint8'));
+  assert.throws(() => evaluateFolders(join(dir, 'truth'), bad), (e: unknown) => e instanceof UserError && /shape 8×16×16, truth is 16×16×16/.test((e as Error).message));
+  writeFileSync(join(bad, 'extra_0001.tif'), encodeTiff(new Float32Array(S * S * S), [S, S, S], 'uint8'));
+  unlinkSync(join(bad, `${samples[0].name}.tif`));
+  writeFileSync(join(bad, `${samples[0].name}.tif`), encodeTiff(samples[0].target, [S, S, S], 'uint8'));
+  assert.throws(() => evaluateFolders(join(dir, 'truth'), bad), (e: unknown) => e instanceof UserError && /extra_0001\.tif: no ground truth/.test((e as Error).message));
+});
+
+test('CLI: evaluate --json prints the rows; inspect on a broken folder exits 1 with one line', () => {
+  const ev = spawnSync(process.execPath, [BIN, 'evaluate', '--truth', join(dir, 'truth'), '--pred', join(dir, 'same'), '--json'], { encoding: 'utf8' });
+  assert.is(ev.status, 0, ev.stderr);
+  const rows = JSON.parse(ev.stdout);
+  assert.is(rows.length, 6);
+  assert.is(rows[0].iou_error, 0);
+  unlinkSync(join(dir, 'truth', 'image', `${samples[2].name}.tif`));
+  const ins = spawnSync(process.execPath, [BIN, 'inspect', join(dir, 'truth')], { encoding: 'utf8' });
+  assert.is(ins.status, 1);
+  const lines = ins.stderr.trim().split('\n');
+  assert.is(lines.length, 1, ins.stderr);
+  assert.match(lines[0], new RegExp(`image/${samples[2].name}\\.tif: missing \\(partner of`));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test.run();
