@@ -1,8 +1,9 @@
 // Paired Wilcoxon signed-rank test, two-sided, with scipy.stats.wilcoxon's defaults
 // (zero_method='wilcox': zero differences dropped; no continuity correction; method='auto').
-// NOTE: 'auto' here means exact when n <= 50 with no zero and no tied differences, else the normal
-// approximation with the tie correction (as recent scipy decides; scipy 1.10 also takes the exact path for
-// tied differences, truncating the non-integer rank sum).
+// NOTE: 'auto' here means exact when n <= 50 with no zero and no tied |differences|, else the normal
+// approximation with the tie correction. That equals scipy 1.10 (the reference the tests check against)
+// except for tied differences with n <= 50, where scipy 1.10 uses the exact table with a truncated rank
+// sum and scipy >= 1.15 runs a permutation test; the tie-corrected normal approximation is used here.
 
 /** Result of the signed-rank test. */
 export interface WilcoxonResult {
