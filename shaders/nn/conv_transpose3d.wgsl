@@ -1,23 +1,330 @@
-// Transposed 3D convolution helpers (PyTorch ConvTranspose3d, padding 0). The general case runs as the
-// adjoint of a Conv3d (shaders/nn/conv3d.wgsl); this file adds the bias.
-// Layout: output [B, Cout, N] flat (N = OD·OH·OW). Threads: one invocation per output element.
+// Transposed 3D convolution (PyTorch ConvTranspose3d, padding 0) for kernel = stride (the SHAPR case:
+// (2,1,1) and (2,2,2)), where every output voxel receives exactly one tap:
+//   y[b, co, z·kd+i, y·kh+j, x·kw+k] = bias[co] + Σ_ci x[b,ci,z,y,x] · w[ci,co,i,j,k].
+// Layouts: input [B, Cin, D, H, W], weight [Cin, Cout, kd, kh, kw], output [B, Cout, D·kd, H·kh, W·kw].
+// kw ∈ {1, 2}. Other kernel/stride combinations run as the adjoint of a Conv3d (src/nn/conv_transpose3d.ts).
+//
+// As in conv3d.wgsl, CPU drivers load lane by lane, so each invocation computes a register block from
+// vec4 loads:
+// - `packForward` / `packGradInput` repack the weight as vec4 over 4 output (resp. input) channels.
+// - `forward`: 4 output channels × 8 input voxels of one row for one tap (workgroup_id.z = channel
+//   block · taps + tap): per input channel 2 vec4 of input + 1 vec4 of weights feed 32 multiply-adds.
+// - `gradInput`: 4 input channels × 8 voxels; per (output channel, tap row) the 8·kw gradOutput values
+//   under the block (2 or 4 vec4) and kw vec4 of weights feed 32·kw multiply-adds.
+// - `gradWeightPartial` + `gradWeightReduce`: workgroup_id.y = (4 input channels, 4 output channels, tap
+//   row (i, j)); each invocation sums 4 × 4 × kw products over its share of 8-voxel input tiles, a
+//   second pass adds the partial sums.
+// - `addBias`: output += bias (used after the adjoint path).
+// Bounds: voxels past W and channels past Cin / Cout are computed on clamped addresses and never stored.
 
-override WG: u32 = 256;
+override WG: u32 = 64;
 
 struct Params {
-  n: u32,     // voxels per channel
-  cout: u32,
-  total: u32, // B · Cout · n
+  b: u32, cin: u32, cout: u32,
+  d: u32, h: u32, w: u32,
+  od: u32, oh: u32, ow: u32,
+  kd: u32, kh: u32, kw: u32,
+  hasBias: u32,
+  aligned: u32,     // 1: W % 8 = 0, rows load as vec4
+  xBlocks: u32,     // ceil(W / 8)
+  invocations: u32, // gradWeightPartial: invocations per weight block
+  n: u32,           // addBias: voxels per channel
+  total: u32,       // addBias: B · Cout · n
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> bias: array<f32>;         // [Cout]
-@group(0) @binding(2) var<storage, read_write> output: array<f32>; // [B, Cout, N]
+@group(0) @binding(1) var<storage, read> input: array<f32>;            // [B, Cin, D, H, W]
+@group(0) @binding(2) var<storage, read> input4: array<vec4f>;         // the same buffer as vec4
+@group(0) @binding(3) var<storage, read> weight: array<f32>;           // [Cin, Cout, kd, kh, kw]
+@group(0) @binding(4) var<storage, read> bias: array<f32>;             // [Cout]
+@group(0) @binding(5) var<storage, read_write> output: array<f32>;     // [B, Cout, OD, OH, OW]
+@group(0) @binding(6) var<storage, read> gradOutput: array<f32>;       // [B, Cout, OD, OH, OW]
+@group(0) @binding(7) var<storage, read> gradOutput4: array<vec4f>;    // the same buffer as vec4
+@group(0) @binding(8) var<storage, read_write> partial: array<f32>;    // [blocks, invocations, 32]
+@group(0) @binding(9) var<storage, read_write> packedOut: array<vec4f>;
+@group(0) @binding(10) var<storage, read> packed: array<vec4f>;
+
+fn flat(gid: vec3u, groups: vec3u) -> u32 {
+  return gid.x + gid.y * groups.x * WG;
+}
+
+// packed[(cb·Cin + ci)·taps + tap] = w[ci, 4cb .. 4cb+3, tap] (zero past Cout)
+@compute @workgroup_size(WG)
+fn packForward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let p = params;
+  let taps = p.kd * p.kh * p.kw;
+  let i = flat(gid, groups);
+  if (i >= ((p.cout + 3u) / 4u) * p.cin * taps) { return; }
+  let tap = i % taps;
+  let ci = (i / taps) % p.cin;
+  let cb = i / (taps * p.cin);
+  var v = vec4f();
+  for (var c = 0u; c < 4u; c++) {
+    let co = cb * 4u + c;
+    if (co < p.cout) { v[c] = weight[(ci * p.cout + co) * taps + tap]; }
+  }
+  packedOut[i] = v;
+}
+
+// packed[(cb·Cout + co)·taps + tap] = w[4cb .. 4cb+3, co, tap] (zero past Cin)
+@compute @workgroup_size(WG)
+fn packGradInput(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let p = params;
+  let taps = p.kd * p.kh * p.kw;
+  let i = flat(gid, groups);
+  if (i >= ((p.cin + 3u) / 4u) * p.cout * taps) { return; }
+  let tap = i % taps;
+  let co = (i / taps) % p.cout;
+  let cb = i / (taps * p.cout);
+  var v = vec4f();
+  for (var c = 0u; c < 4u; c++) {
+    let ci = cb * 4u + c;
+    if (ci < p.cin) { v[c] = weight[(ci * p.cout + co) * taps + tap]; }
+  }
+  packedOut[i] = v;
+}
+
+struct Acc { a: vec4f, b: vec4f }
+
+// The input voxels x0 .. x0+7 of the row at rowBase (zero past W).
+fn inputAt(i: u32, ok: bool) -> f32 {
+  return select(0.0, input[select(0u, i, ok)], ok);
+}
+
+fn loadInput(rowBase: u32, x0: u32) -> Acc {
+  let p = params;
+  if (p.aligned != 0u) { return Acc(input4[(rowBase + x0) / 4u], input4[(rowBase + x0) / 4u + 1u]); }
+  let i = rowBase + x0;
+  return Acc(vec4f(inputAt(i, x0 < p.w), inputAt(i + 1u, x0 + 1u < p.w), inputAt(i + 2u, x0 + 2u < p.w), inputAt(i + 3u, x0 + 3u < p.w)),
+             vec4f(inputAt(i + 4u, x0 + 4u < p.w), inputAt(i + 5u, x0 + 5u < p.w), inputAt(i + 6u, x0 + 6u < p.w), inputAt(i + 7u, x0 + 7u < p.w)));
+}
+
+// gradOutput under an 8-voxel input block for one tap row: .k0 for tap k = 0, .k1 for k = 1 (kw = 2).
+struct GradRow { k0: Acc, k1: Acc }
+
+fn gradAt(i: u32, ok: bool) -> f32 {
+  return select(0.0, gradOutput[select(0u, i, ok)], ok);
+}
+
+fn loadGrad(rowBase: u32, x0: u32) -> GradRow {
+  let p = params;
+  var r: GradRow;
+  if (p.kw == 1u) {
+    if (p.aligned != 0u) {
+      r.k0 = Acc(gradOutput4[(rowBase + x0) / 4u], gradOutput4[(rowBase + x0) / 4u + 1u]);
+      return r;
+    }
+    let i = rowBase + x0;
+    r.k0 = Acc(vec4f(gradAt(i, x0 < p.ow), gradAt(i + 1u, x0 + 1u < p.ow), gradAt(i + 2u, x0 + 2u < p.ow), gradAt(i + 3u, x0 + 3u < p.ow)),
+               vec4f(gradAt(i + 4u, x0 + 4u < p.ow), gradAt(i + 5u, x0 + 5u < p.ow), gradAt(i + 6u, x0 + 6u < p.ow), gradAt(i + 7u, x0 + 7u < p.ow)));
+    return r;
+  }
+  // kw = 2: 16 consecutive values, even ones for k = 0, odd ones for k = 1
+  let o = rowBase + 2u * x0;
+  var v0: vec4f; var v1: vec4f; var v2: vec4f; var v3: vec4f;
+  if (p.aligned != 0u) {
+    v0 = gradOutput4[o / 4u]; v1 = gradOutput4[o / 4u + 1u]; v2 = gradOutput4[o / 4u + 2u]; v3 = gradOutput4[o / 4u + 3u];
+  } else {
+    let x = 2u * x0;
+    v0 = vec4f(gradAt(o, x < p.ow), gradAt(o + 1u, x + 1u < p.ow), gradAt(o + 2u, x + 2u < p.ow), gradAt(o + 3u, x + 3u < p.ow));
+    v1 = vec4f(gradAt(o + 4u, x + 4u < p.ow), gradAt(o + 5u, x + 5u < p.ow), gradAt(o + 6u, x + 6u < p.ow), gradAt(o + 7u, x + 7u < p.ow));
+    v2 = vec4f(gradAt(o + 8u, x + 8u < p.ow), gradAt(o + 9u, x + 9u < p.ow), gradAt(o + 10u, x + 10u < p.ow), gradAt(o + 11u, x + 11u < p.ow));
+    v3 = vec4f(gradAt(o + 12u, x + 12u < p.ow), gradAt(o + 13u, x + 13u < p.ow), gradAt(o + 14u, x + 14u < p.ow), gradAt(o + 15u, x + 15u < p.ow));
+  }
+  r.k0 = Acc(vec4f(v0.xz, v1.xz), vec4f(v2.xz, v3.xz));
+  r.k1 = Acc(vec4f(v0.yw, v1.yw), vec4f(v2.yw, v3.yw));
+  return r;
+}
+
+// (b, z, y, x0) of the 8-voxel input block number blk
+struct Block { b: u32, z: u32, y: u32, x0: u32 }
+
+fn blockOf(blk: u32) -> Block {
+  let p = params;
+  let t = blk / p.xBlocks;
+  return Block(t / (p.d * p.h), (t / p.h) % p.d, t % p.h, (blk % p.xBlocks) * 8u);
+}
+
+// One tap's outputs of 4 channels for the 8 input voxels x0.. of one input row.
+fn storeTap(acc: Acc, o: u32, x0: u32, kw: u32) {
+  let p = params;
+  for (var v = 0u; v < 8u; v++) {
+    if (x0 + v < p.w) { output[o + v * kw] = select(acc.a[v % 4u], acc.b[v % 4u], v >= 4u); }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn forward(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u,
+           @builtin(num_workgroups) groups: vec3u) {
+  let p = params;
+  let taps = p.kd * p.kh * p.kw;
+  let k = blockOf((wid.x + wid.y * groups.x) * WG + lid.x);
+  let live = k.b < p.b;
+  let b = select(0u, k.b, live);
+  let tap = wid.z % taps;
+  let cb = wid.z / taps;
+  var acc0: Acc; var acc1: Acc; var acc2: Acc; var acc3: Acc;
+  if (p.hasBias != 0u) {
+    let c = min(vec4u(0u, 1u, 2u, 3u) + cb * 4u, vec4u(p.cout - 1u));
+    acc0 = Acc(vec4f(bias[c.x]), vec4f(bias[c.x])); acc1 = Acc(vec4f(bias[c.y]), vec4f(bias[c.y]));
+    acc2 = Acc(vec4f(bias[c.z]), vec4f(bias[c.z])); acc3 = Acc(vec4f(bias[c.w]), vec4f(bias[c.w]));
+  }
+  let plane = p.d * p.h * p.w;
+  var xi = ((b * p.cin * p.d + k.z) * p.h + k.y) * p.w;
+  var wi = cb * p.cin * taps + tap;
+  for (var ci = 0u; ci < p.cin; ci++) {
+    let x = loadInput(xi, k.x0);
+    let w = packed[wi];
+    acc0 = Acc(acc0.a + w.x * x.a, acc0.b + w.x * x.b);
+    acc1 = Acc(acc1.a + w.y * x.a, acc1.b + w.y * x.b);
+    acc2 = Acc(acc2.a + w.z * x.a, acc2.b + w.z * x.b);
+    acc3 = Acc(acc3.a + w.w * x.a, acc3.b + w.w * x.b);
+    xi += plane;
+    wi += taps;
+  }
+  if (!live) { return; }
+  let i = tap / (p.kh * p.kw);
+  let j = (tap / p.kw) % p.kh;
+  let kx = tap % p.kw;
+  let co = cb * 4u;
+  let oplane = p.od * p.oh * p.ow;
+  let o = (((b * p.cout + co) * p.od + k.z * p.kd + i) * p.oh + k.y * p.kh + j) * p.ow + k.x0 * p.kw + kx;
+  storeTap(acc0, o, k.x0, p.kw);
+  if (co + 1u < p.cout) { storeTap(acc1, o + oplane, k.x0, p.kw); }
+  if (co + 2u < p.cout) { storeTap(acc2, o + 2u * oplane, k.x0, p.kw); }
+  if (co + 3u < p.cout) { storeTap(acc3, o + 3u * oplane, k.x0, p.kw); }
+}
+
+fn axpy(acc: Acc, w: f32, g: Acc) -> Acc {
+  return Acc(acc.a + w * g.a, acc.b + w * g.b);
+}
+
+fn storeRow(acc: Acc, o: u32, x0: u32) {
+  let p = params;
+  for (var v = 0u; v < 8u; v++) {
+    if (x0 + v < p.w) { output[o + v] = select(acc.a[v % 4u], acc.b[v % 4u], v >= 4u); }
+  }
+}
+
+// gradInput[b, ci, z, y, x] = Σ_{co, tap} gradOutput[b, co, z·kd+i, y·kh+j, x·kw+k] · w[ci, co, tap]
+// (written to `output`); 4 input channels × 8 voxels per invocation, workgroup_id.z = channel block.
+@compute @workgroup_size(WG)
+fn gradInput(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u,
+             @builtin(num_workgroups) groups: vec3u) {
+  let p = params;
+  let taps = p.kd * p.kh * p.kw;
+  let k = blockOf((wid.x + wid.y * groups.x) * WG + lid.x);
+  let live = k.b < p.b;
+  let b = select(0u, k.b, live);
+  let cb = wid.z;
+  var acc0: Acc; var acc1: Acc; var acc2: Acc; var acc3: Acc;
+  var wi = cb * p.cout * taps;
+  for (var co = 0u; co < p.cout; co++) {
+    for (var ij = 0u; ij < p.kd * p.kh; ij++) {
+      let i = ij / p.kh;
+      let j = ij % p.kh;
+      let row = (((b * p.cout + co) * p.od + k.z * p.kd + i) * p.oh + k.y * p.kh + j) * p.ow;
+      let g = loadGrad(row, k.x0);
+      let w0 = packed[wi];
+      acc0 = axpy(acc0, w0.x, g.k0); acc1 = axpy(acc1, w0.y, g.k0); acc2 = axpy(acc2, w0.z, g.k0); acc3 = axpy(acc3, w0.w, g.k0);
+      if (p.kw == 2u) {
+        let w1 = packed[wi + 1u];
+        acc0 = axpy(acc0, w1.x, g.k1); acc1 = axpy(acc1, w1.y, g.k1); acc2 = axpy(acc2, w1.z, g.k1); acc3 = axpy(acc3, w1.w, g.k1);
+      }
+      wi += p.kw;
+    }
+  }
+  if (!live) { return; }
+  let ci = cb * 4u;
+  let plane = p.d * p.h * p.w;
+  let o = (((b * p.cin + ci) * p.d + k.z) * p.h + k.y) * p.w + k.x0;
+  storeRow(acc0, o, k.x0);
+  if (ci + 1u < p.cin) { storeRow(acc1, o + plane, k.x0); }
+  if (ci + 2u < p.cin) { storeRow(acc2, o + 2u * plane, k.x0); }
+  if (ci + 3u < p.cin) { storeRow(acc3, o + 3u * plane, k.x0); }
+}
+
+fn dots(x: Acc, g0: Acc, g1: Acc, g2: Acc, g3: Acc) -> vec4f {
+  return vec4f(dot(x.a, g0.a) + dot(x.b, g0.b), dot(x.a, g1.a) + dot(x.b, g1.b),
+               dot(x.a, g2.a) + dot(x.b, g2.b), dot(x.a, g3.a) + dot(x.b, g3.b));
+}
+
+fn storePartial(o: u32, v: vec4f) {
+  partial[o] = v.x; partial[o + 1u] = v.y; partial[o + 2u] = v.z; partial[o + 3u] = v.w;
+}
+
+// Partial sums of gradWeight[ci, co, i, j, k] for 4 input channels × 4 output channels × kw taps of one
+// tap row ij: workgroup_id.y = (cib · ceil(Cout/4) + cob) · kd·kh + ij. Partial layout per invocation:
+// [k][ci 0..3][co 0..3].
+@compute @workgroup_size(WG)
+fn gradWeightPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let p = params;
+  let inv = wid.x * WG + lid.x;
+  if (inv >= p.invocations) { return; }
+  let kdh = p.kd * p.kh;
+  let ij = wid.y % kdh;
+  let cob = (wid.y / kdh) % ((p.cout + 3u) / 4u);
+  let cib = wid.y / (kdh * ((p.cout + 3u) / 4u));
+  let i = ij / p.kh;
+  let j = ij % p.kh;
+  let ci = min(vec4u(0u, 1u, 2u, 3u) + cib * 4u, vec4u(p.cin - 1u));
+  let co = min(vec4u(0u, 1u, 2u, 3u) + cob * 4u, vec4u(p.cout - 1u));
+  let plane = p.d * p.h * p.w;
+  let oplane = p.od * p.oh * p.ow;
+  let tiles = p.b * p.d * p.h * p.xBlocks;
+  var a00: vec4f; var a01: vec4f; var a02: vec4f; var a03: vec4f; // k = 0, ci 0..3, over co
+  var a10: vec4f; var a11: vec4f; var a12: vec4f; var a13: vec4f; // k = 1
+  for (var t = inv; t < tiles; t += p.invocations) {
+    let k = blockOf(t);
+    let xrow = ((k.b * p.cin * p.d + k.z) * p.h + k.y) * p.w;
+    let x0 = loadInput(xrow + ci.x * plane, k.x0);
+    let x1 = loadInput(xrow + ci.y * plane, k.x0);
+    let x2 = loadInput(xrow + ci.z * plane, k.x0);
+    let x3 = loadInput(xrow + ci.w * plane, k.x0);
+    let grow = ((k.b * p.cout * p.od + k.z * p.kd + i) * p.oh + k.y * p.kh + j) * p.ow;
+    let g0 = loadGrad(grow + co.x * oplane, k.x0);
+    let g1 = loadGrad(grow + co.y * oplane, k.x0);
+    let g2 = loadGrad(grow + co.z * oplane, k.x0);
+    let g3 = loadGrad(grow + co.w * oplane, k.x0);
+    a00 += dots(x0, g0.k0, g1.k0, g2.k0, g3.k0); a01 += dots(x1, g0.k0, g1.k0, g2.k0, g3.k0);
+    a02 += dots(x2, g0.k0, g1.k0, g2.k0, g3.k0); a03 += dots(x3, g0.k0, g1.k0, g2.k0, g3.k0);
+    if (p.kw == 2u) {
+      a10 += dots(x0, g0.k1, g1.k1, g2.k1, g3.k1); a11 += dots(x1, g0.k1, g1.k1, g2.k1, g3.k1);
+      a12 += dots(x2, g0.k1, g1.k1, g2.k1, g3.k1); a13 += dots(x3, g0.k1, g1.k1, g2.k1, g3.k1);
+    }
+  }
+  let o = (wid.y * p.invocations + inv) * 32u;
+  storePartial(o, a00); storePartial(o + 4u, a01); storePartial(o + 8u, a02); storePartial(o + 12u, a03);
+  storePartial(o + 16u, a10); storePartial(o + 20u, a11); storePartial(o + 24u, a12); storePartial(o + 28u, a13);
+}
+
+@group(0) @binding(11) var<storage, read_write> gradWeight: array<f32>; // [Cin, Cout, kd, kh, kw]
+
+// gradWeight = Σ over invocations of the partial sums; one invocation per weight.
+@compute @workgroup_size(WG)
+fn gradWeightReduce(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let p = params;
+  let taps = p.kd * p.kh * p.kw;
+  let n = flat(gid, groups);
+  if (n >= p.cin * p.cout * taps) { return; }
+  let k = n % p.kw;
+  let ij = (n / p.kw) % (p.kd * p.kh);
+  let co = (n / taps) % p.cout;
+  let ci = n / (taps * p.cout);
+  let blockIdx = ((ci / 4u) * ((p.cout + 3u) / 4u) + co / 4u) * p.kd * p.kh + ij;
+  var idx = blockIdx * p.invocations * 32u + k * 16u + (ci % 4u) * 4u + co % 4u;
+  var acc = 0.0;
+  for (var m = 0u; m < p.invocations; m++) {
+    acc += partial[idx];
+    idx += 32u;
+  }
+  gradWeight[n] = acc;
+}
 
 // output += bias[channel]
 @compute @workgroup_size(WG)
 fn addBias(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let i = gid.x + gid.y * groups.x * WG;
+  let i = flat(gid, groups);
   if (i >= params.total) { return; }
   output[i] += bias[(i / params.n) % params.cout];
 }

@@ -1,17 +1,18 @@
-// ConvTranspose3d on the tape. A transposed convolution is the adjoint of a Conv3d whose input is this
-// op's output: forward = that conv's gradInput, gradInput = that conv's forward, gradWeight = that conv's
-// gradWeight with the roles of input and gradOutput swapped. Kernels: shaders/nn/conv3d.wgsl (+ bias in
-// shaders/nn/conv_transpose3d.wgsl).
+// ConvTranspose3d on the tape. Kernel = stride with kw ≤ 2 (every SHAPR layer) runs the register-blocked
+// kernels of shaders/nn/conv_transpose3d.wgsl. Any other case runs as the adjoint of a Conv3d whose input
+// is this op's output: forward = that conv's gradInput, gradInput = that conv's forward, gradWeight = that
+// conv's gradWeight with input and gradOutput swapped (shaders/nn/conv3d.wgsl).
+import type { Gpu } from '../gpu/device.ts';
 import { dispatch, grid1d } from '../gpu/kernel.ts';
 import { packParams } from '../gpu/params.ts';
 import type { Tape } from '../tape/tape.ts';
-import type { Tensor } from '../tape/tensor.ts';
-import type { Gpu } from '../gpu/device.ts';
+import { Tensor } from '../tape/tensor.ts';
 import { type ConvGeometry } from './conv3d.ref.ts';
 import { conv3dForward, conv3dGradBias, conv3dGradInput, conv3dGradWeight } from './conv3d.ts';
 import { type ConvTGeometry, convTGeometry } from './conv_transpose3d.ref.ts';
 
-const WG = 256;
+const WG = 64;
+const SHADER = 'nn/conv_transpose3d';
 
 /** The Conv3d whose adjoint this transposed convolution is: input = our output, output = our input. */
 export function adjointConv(c: ConvTGeometry): ConvGeometry {
@@ -22,25 +23,74 @@ export function adjointConv(c: ConvTGeometry): ConvGeometry {
   };
 }
 
+/** The blocked kernels handle kernel = stride (every output voxel gets one tap) with kw ≤ 2. */
+function blocked(c: ConvTGeometry): boolean {
+  return c.kd === c.sd && c.kh === c.sh && c.kw === c.sw && c.kw <= 2;
+}
+
+function params(c: ConvTGeometry, extra: { hasBias?: boolean; invocations?: number; n?: number; total?: number } = {}): Uint32Array {
+  return packParams('u'.repeat(18), c.b, c.cin, c.cout, c.d, c.h, c.w, c.od, c.oh, c.ow, c.kd, c.kh, c.kw,
+    extra.hasBias ? 1 : 0, c.w % 8 === 0 ? 1 : 0, Math.ceil(c.w / 8), extra.invocations ?? 0, extra.n ?? 0, extra.total ?? 0);
+}
+
+/** The weight as vec4 over 4 output channels (forward) or 4 input channels (gradInput). */
+function pack(g: Gpu, w: GPUBuffer, c: ConvTGeometry, entry: 'packForward' | 'packGradInput'): Tensor {
+  const taps = c.kd * c.kh * c.kw;
+  const n = Math.ceil((entry === 'packForward' ? c.cout : c.cin) / 4) * (entry === 'packForward' ? c.cin : c.cout) * taps;
+  const packed = Tensor.empty(g, [n, 4]);
+  dispatch(g, { shader: SHADER, entry, constants: { WG } }, { params: params(c), weight: w, packedOut: packed.buffer }, grid1d(g, n, WG));
+  return packed;
+}
+
 /** y = convT(x, w) + bias into a fresh tensor (not recorded). */
 export function convTForward(g: Gpu, x: GPUBuffer, w: GPUBuffer, bias: GPUBuffer | null, c: ConvTGeometry): Tensor {
+  if (blocked(c)) {
+    const y = Tensor.empty(g, [c.b, c.cout, c.od, c.oh, c.ow]);
+    const packed = pack(g, w, c, 'packForward');
+    const [gx, gy] = grid1d(g, c.b * c.d * c.h * Math.ceil(c.w / 8), WG);
+    dispatch(g, { shader: SHADER, entry: 'forward', constants: { WG } },
+      { params: params(c, { hasBias: bias !== null }), input: x, input4: x, packed: packed.buffer, bias: bias ?? w, output: y.buffer },
+      [gx, gy, Math.ceil(c.cout / 4) * c.kd * c.kh * c.kw]);
+    packed.release(); // NOTE: safe: a later dispatch that reuses the buffer runs after this one
+    return y;
+  }
   const y = conv3dGradInput(g, x, w, adjointConv(c));
   if (bias) {
     const n = c.od * c.oh * c.ow;
-    dispatch(g, { shader: 'nn/conv_transpose3d', entry: 'addBias', constants: { WG } },
-      { params: packParams('uuu', n, c.cout, y.size), bias, output: y.buffer }, grid1d(g, y.size, WG));
+    dispatch(g, { shader: SHADER, entry: 'addBias', constants: { WG } },
+      { params: params(c, { n, total: y.size }), bias, output: y.buffer }, grid1d(g, y.size, WG));
   }
   return y;
 }
 
 /** d loss / d x given gy (not recorded). */
 export function convTGradInput(g: Gpu, gy: GPUBuffer, w: GPUBuffer, c: ConvTGeometry): Tensor {
-  return conv3dForward(g, gy, w, null, adjointConv(c));
+  if (!blocked(c)) return conv3dForward(g, gy, w, null, adjointConv(c));
+  const gx = Tensor.empty(g, [c.b, c.cin, c.d, c.h, c.w]);
+  const packed = pack(g, w, c, 'packGradInput');
+  const [nx, ny] = grid1d(g, c.b * c.d * c.h * Math.ceil(c.w / 8), WG);
+  dispatch(g, { shader: SHADER, entry: 'gradInput', constants: { WG } },
+    { params: params(c), gradOutput: gy, gradOutput4: gy, packed: packed.buffer, output: gx.buffer }, [nx, ny, Math.ceil(c.cin / 4)]);
+  packed.release();
+  return gx;
 }
 
 /** d loss / d w given x and gy (not recorded). */
 export function convTGradWeight(g: Gpu, x: GPUBuffer, gy: GPUBuffer, c: ConvTGeometry): Tensor {
-  return conv3dGradWeight(g, gy, x, adjointConv(c));
+  if (!blocked(c)) return conv3dGradWeight(g, gy, x, adjointConv(c));
+  const gw = Tensor.empty(g, [c.cin, c.cout, c.kd, c.kh, c.kw]);
+  const tiles = c.b * c.d * c.h * Math.ceil(c.w / 8);
+  const blocks = Math.ceil(c.cin / 4) * Math.ceil(c.cout / 4) * c.kd * c.kh;
+  // NOTE: about 16 tiles per invocation, but at least ~1024 invocations in all so both passes stay parallel.
+  const inv = Math.min(tiles, Math.max(Math.ceil(tiles / 16), Math.ceil(1024 / blocks)));
+  const partial = Tensor.empty(g, [blocks * inv * 32]);
+  const p = params(c, { invocations: inv });
+  dispatch(g, { shader: SHADER, entry: 'gradWeightPartial', constants: { WG } },
+    { params: p, input: x, input4: x, gradOutput: gy, gradOutput4: gy, partial: partial.buffer }, [Math.ceil(inv / WG), blocks]);
+  dispatch(g, { shader: SHADER, entry: 'gradWeightReduce', constants: { WG } },
+    { params: p, partial: partial.buffer, gradWeight: gw.buffer }, grid1d(g, gw.size, WG));
+  partial.release();
+  return gw;
 }
 
 /** d loss / d bias (not recorded). */

@@ -29,6 +29,8 @@ const CASES: Case[] = [
   { name: '(2,2,2) s2 + bias', x: [2, 3, 3, 5, 7], w: [3, 4, 2, 2, 2], stride: [2, 2, 2], bias: true },
   { name: '(2,2,2) s2, 1 voxel', x: [1, 5, 1, 1, 1], w: [5, 3, 2, 2, 2], stride: [2, 2, 2], bias: false },
   { name: '(3,1,2) s(2,1,1) overlapping', x: [2, 2, 3, 4, 5], w: [2, 3, 3, 1, 2], stride: [2, 1, 1], bias: true },
+  { name: '(2,1,1) s(2,1,1), aligned rows (W = 8)', x: [2, 3, 2, 3, 8], w: [3, 5, 2, 1, 1], stride: [2, 1, 1], bias: true },
+  { name: '(2,2,2) s2, aligned rows (W = 16)', x: [1, 5, 2, 2, 16], w: [5, 6, 2, 2, 2], stride: [2, 2, 2], bias: true },
   { name: '(2,1,1) s(2,1,1), 12 channels out', x: [1, 5, 2, 3, 11], w: [5, 12, 2, 1, 1], stride: [2, 1, 1], bias: true },
 ];
 
