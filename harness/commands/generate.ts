@@ -47,7 +47,10 @@ export function register(program: Command): void {
         throw new UserError(`${out}: already holds a dataset (obj/ is not empty); use --force to overwrite`);
       }
       const t0 = performance.now();
-      const samples = generateDataset({ n, size, seed, classes });
+      const tty = process.stderr.isTTY;
+      const onProgress = tty ? (d: number, total: number) => process.stderr.write(`\rgenerating ${d}/${total}`) : undefined;
+      const samples = generateDataset({ n, size, seed, classes, onProgress });
+      if (tty) process.stderr.write('\r\x1b[K');
       writeDataset(out, samples);
       const per = new Map<string, number>();
       for (const s of samples) per.set(s.className, (per.get(s.className) ?? 0) + 1);

@@ -15,6 +15,7 @@ export interface SyntheticOptions {
   size?: number; // S: volumes S×S×S, images S×S (default 64)
   seed?: number; // default 0
   classes?: readonly SyntheticClass[]; // default: all ten
+  onProgress?: (done: number, total: number) => void; // called after each sample
 }
 
 /** Middle slice index of a volume of depth d (the slice the mask and image show). */
@@ -54,6 +55,7 @@ export function generateDataset(opts: SyntheticOptions): Sample[] {
     const cls = classes[k % classes.length];
     const rng = new Rng((Math.imul(seed, 0x9e3779b1) ^ Math.imul(k + 1, 0x85ebca6b)) >>> 0);
     samples.push(generateSample(cls, size, rng, `${cls}_${String(k).padStart(digits, '0')}`));
+    opts.onProgress?.(k + 1, opts.n);
   }
   return samples;
 }
