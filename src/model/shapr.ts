@@ -5,7 +5,7 @@ import { type BatchNormState, batchNorm3d } from '../nn/batch_norm3d.ts';
 import { conv3d } from '../nn/conv3d.ts';
 import { convTranspose3d } from '../nn/conv_transpose3d.ts';
 import { maxPool3d } from '../nn/max_pool3d.ts';
-import { relu, sigmoid } from '../ops/elementwise.ts';
+import { sigmoid } from '../ops/elementwise.ts';
 import type { Tape } from '../tape/tape.ts';
 import { Tensor } from '../tape/tensor.ts';
 import { Rng } from '../util/rng.ts';
@@ -91,7 +91,7 @@ export class Shapr {
         case 'enc':
           for (const i of [0, 1]) {
             x = conv3d(t, x, this.p(`${l.name}.conv${i}.weight`), null, { padding: [0, 1, 1] });
-            x = relu(t, batchNorm3d(t, x, this.bn(`${l.name}.bn${i}`), { training }));
+            x = batchNorm3d(t, x, this.bn(`${l.name}.bn${i}`), { training, relu: true }); // BN → ReLU, fused
           }
           break;
         case 'pool':

@@ -14,6 +14,7 @@ export interface BatchNormOptions {
   training: boolean;
   momentum?: number; // running = (1 - momentum) running + momentum batch (PyTorch's default 0.1)
   eps?: number; // added to the variance (PyTorch's default 1e-5)
+  relu?: boolean; // fuse the ReLU that follows: y = max(BN(x), 0) (one pass less each way)
 }
 
 /** The trainable and running tensors of one BatchNorm3d layer, each of shape [C]. */
@@ -43,6 +44,7 @@ function kernel(entry: string) {
  * y = gamma (x - mean) / sqrt(var + eps) + beta per channel of x: [B, C, D, H, W].
  * Training: mean and biased variance over B×D×H×W; runningMean/runningVar are updated in place with the
  * unbiased variance (as PyTorch). Eval: the running statistics. Gradients for x, gamma and beta.
+ * With `relu`, returns max(y, 0) and backpropagates through it, as relu(batchNorm3d(x)) would.
  */
 export function batchNorm3d(t: Tape, x: Tensor, bn: BatchNormState, opts: BatchNormOptions): Tensor {
   const g = t.gpu;
@@ -54,7 +56,7 @@ export function batchNorm3d(t: Tape, x: Tensor, bn: BatchNormState, opts: BatchN
   if (opts.training && count < 2) throw new Error(`batchNorm3d: training needs more than 1 value per channel, input [${x.shape}]`);
   const chunks = Math.ceil(spatial / (WG * ITEMS)); // per (b, c) plane
   const training = opts.training ? 1 : 0;
-  const params = packParams('uuuuffu', channels, spatial, batch, chunks, opts.eps ?? 1e-5, opts.momentum ?? 0.1, training);
+  const params = packParams('uuuuffuu', channels, spatial, batch, chunks, opts.eps ?? 1e-5, opts.momentum ?? 0.1, training, opts.relu ? 1 : 0);
   const planes: [number, number] = [Math.ceil(spatial / WG), batch * channels];
 
   const stats = Tensor.empty(g, [channels, 2]);
@@ -73,8 +75,10 @@ export function batchNorm3d(t: Tape, x: Tensor, bn: BatchNormState, opts: BatchN
     const part = Tensor.empty(g, [channels, batch * chunks, 2]);
     const gGamma = Tensor.empty(g, [channels]);
     const gBeta = Tensor.empty(g, [channels]);
+    // NOTE: without the fused ReLU `activation` is unused; any read-only buffer satisfies the binding.
+    const activation = opts.relu ? y.buffer : gy.buffer;
     dispatch(g, kernel('gradPartial'), {
-      params, input: x.buffer, stats: stats.buffer, gradOutput: gy.buffer, partial: part.buffer,
+      params, input: x.buffer, stats: stats.buffer, gradOutput: gy.buffer, activation, partial: part.buffer,
     }, [chunks, channels, batch]);
     dispatch(g, kernel('gradFinal'), { params, partial: part.buffer, gradGamma: gGamma.buffer, gradBeta: gBeta.buffer }, [channels]);
     part.release();
@@ -82,7 +86,7 @@ export function batchNorm3d(t: Tape, x: Tensor, bn: BatchNormState, opts: BatchN
     if (x.requiresGrad) {
       gx = Tensor.empty(g, x.shape);
       dispatch(g, kernel('gradInput'), {
-        params, input: x.buffer, stats: stats.buffer, gamma: bn.gamma.buffer, gradOutput: gy.buffer,
+        params, input: x.buffer, stats: stats.buffer, gamma: bn.gamma.buffer, gradOutput: gy.buffer, activation,
         gradGamma: gGamma.buffer, gradBeta: gBeta.buffer, output: gx.buffer,
       }, planes);
     }

@@ -4,6 +4,7 @@ import * as assert from 'uvu/assert';
 import { batchNorm3d, createBatchNorm, type BatchNormState } from '../../src/nn/batch_norm3d.ts';
 import { batchNorm3dBackwardRef, batchNorm3dRef } from '../../src/nn/batch_norm3d.ref.ts';
 import { full } from '../../src/ops/elementwise.ts';
+import { reluBackwardRef, reluRef } from '../../src/ops/elementwise.ref.ts';
 import { Tape } from '../../src/tape/tape.ts';
 import { Tensor } from '../../src/tape/tensor.ts';
 import { assertClose, checkGradient, gpu, randomArray } from '../helpers.ts';
@@ -34,23 +35,24 @@ async function upload(g: Awaited<ReturnType<typeof gpu>>, c: number, seed: numbe
 // variance does not cancel.
 const SHAPES: Array<[number[], number]> = [[[3, 5, 3, 7, 11], 0], [[2, 3, 5, 33, 37], 100], [[1, 2, 1, 1, 3], 0]];
 
-test('GPU forward and backward equal the ref (training and eval, odd and multi-chunk sizes)', async () => {
+test('GPU forward and backward equal the ref (training and eval, fused ReLU, odd and multi-chunk sizes)', async () => {
   const g = await gpu();
   for (const [shape, offset] of SHAPES) {
-    for (const training of [true, false]) {
-      const what = `[${shape}] ${training ? 'train' : 'eval'}`;
+    for (const [training, relu] of [[true, false], [false, false], [true, true], [false, true]]) {
+      const what = `[${shape}] ${training ? 'train' : 'eval'}${relu ? ' +relu' : ''}`;
       const xh = randomArray(size(shape), 7, -2 + offset, 2 + offset);
       const gyh = randomArray(size(shape), 8);
       const { bn, host } = await upload(g, shape[1], 11);
       const ref = batchNorm3dRef(xh, shape, host[0], host[1], host[2], host[3], training);
       const t = new Tape(g);
       const x = Tensor.from(g, xh, shape, true);
-      const y = batchNorm3d(t, x, bn, { training });
-      assertClose(await y.read(), ref.y, 1e-4, 1e-4, `${what} y`);
+      const y = batchNorm3d(t, x, bn, { training, relu });
+      assertClose(await y.read(), relu ? reluRef(ref.y) : ref.y, 1e-4, 1e-4, `${what} y`);
       assertClose(await bn.runningMean.read(), ref.runningMean, 1e-5, 1e-5, `${what} running mean`);
       assertClose(await bn.runningVar.read(), ref.runningVar, 1e-4, 1e-5, `${what} running var`);
       t.backward(y, Tensor.from(g, gyh, shape));
-      const gr = batchNorm3dBackwardRef(xh, shape, host[0], ref.mean, ref.invStd, gyh, training);
+      const gyRef = relu ? reluBackwardRef(ref.y, gyh) : gyh;
+      const gr = batchNorm3dBackwardRef(xh, shape, host[0], ref.mean, ref.invStd, gyRef, training);
       assertClose(await x.grad!.read(), gr.dx, 1e-3, 1e-4, `${what} dx`);
       assertClose(await bn.gamma.grad!.read(), gr.dgamma, 1e-4, 1e-3, `${what} dgamma`);
       assertClose(await bn.beta.grad!.read(), gr.dbeta, 1e-4, 1e-3, `${what} dbeta`);
