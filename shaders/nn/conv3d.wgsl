@@ -268,7 +268,7 @@ fn storePartial(o: u32, a: vec3f) {
 }
 
 // Partial weight gradients, stride 1, kw = 3, kh = 3, Cout ≥ 2: workgroup_id.y = ((cb·Cin + ci)·kd + kz);
-// 4 output channels × 3 ky × 3 kx sums per invocation over 1-row tiles.
+// 4 output channels × 3 ky × 3 kx sums per invocation over whole output rows (8 voxels at a time).
 @compute @workgroup_size(WG)
 fn gradWeightPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
   let p = params;
@@ -277,14 +277,17 @@ fn gradWeightPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgrou
   let kz = wid.y % p.kd;
   let ci = (wid.y / p.kd) % p.cin;
   let co = min(vec4u(0u, 1u, 2u, 3u) + (wid.y / (p.kd * p.cin)) * 4u, vec4u(p.cout - 1u));
-  let tiles = p.b * p.od * p.oh * p.xBlocks;
+  let rows = p.b * p.od * p.oh;
   let gplane = p.od * p.oh * p.ow;
   var a00: vec3f; var a01: vec3f; var a02: vec3f; var a10: vec3f; var a11: vec3f; var a12: vec3f;
   var a20: vec3f; var a21: vec3f; var a22: vec3f; var a30: vec3f; var a31: vec3f; var a32: vec3f;
-  for (var t = inv; t < tiles; t += p.invocations) {
-    let k = blockOf(t, 1u);
-    let zi = i32(k.z + kz) - i32(p.pd);
-    if (zi < 0 || zi >= i32(p.d)) { continue; }
+  // NOTE: whole rows per invocation, so the integer divisions (scalar per lane on CPUs) run once per row.
+  for (var row = inv; row < rows; row += p.invocations) {
+   let k0 = blockOf(row * p.xBlocks, 1u);
+   let zi = i32(k0.z + kz) - i32(p.pd);
+   if (zi < 0 || zi >= i32(p.d)) { continue; }
+   for (var x0 = 0u; x0 < p.ow; x0 += 8u) {
+    let k = Block(k0.b, k0.z, k0.y, x0);
     let grow = ((k.b * p.cout * p.od + k.z) * p.oh + k.y) * p.ow;
     let g0 = loadGradRow(grow + co.x * gplane, k.x0, true);
     let g1 = loadGradRow(grow + co.y * gplane, k.x0, true);
@@ -298,6 +301,7 @@ fn gradWeightPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgrou
     a01 = corr(a01, g0, r1); a11 = corr(a11, g1, r1); a21 = corr(a21, g2, r1); a31 = corr(a31, g3, r1);
     let r2 = loadRow((base + u32(y + 2)) * p.w, i32(k.x0), y + 2 >= 0 && y + 2 < i32(p.h));
     a02 = corr(a02, g0, r2); a12 = corr(a12, g1, r2); a22 = corr(a22, g2, r2); a32 = corr(a32, g3, r2);
+   }
   }
   let o = (wid.y * p.invocations + inv) * 36u;
   storePartial(o, a00); storePartial(o + 3u, a01); storePartial(o + 6u, a02);
@@ -315,12 +319,14 @@ fn gradWeightPartialRows(@builtin(local_invocation_id) lid: vec3u, @builtin(work
   if (inv >= p.invocations) { return; }
   let kz = wid.y % p.kd;
   let ci = wid.y / p.kd;
-  let tiles = p.b * p.od * ((p.oh + 3u) / 4u) * p.xBlocks;
+  let bands = p.b * p.od * ((p.oh + 3u) / 4u);
   var a0: vec3f; var a1: vec3f; var a2: vec3f;
-  for (var t = inv; t < tiles; t += p.invocations) {
-    let k = blockOf(t, 4u);
-    let zi = i32(k.z + kz) - i32(p.pd);
-    if (zi < 0 || zi >= i32(p.d)) { continue; }
+  for (var band = inv; band < bands; band += p.invocations) {
+   let k0 = blockOf(band * p.xBlocks, 4u);
+   let zi = i32(k0.z + kz) - i32(p.pd);
+   if (zi < 0 || zi >= i32(p.d)) { continue; }
+   for (var xs = 0u; xs < p.ow; xs += 8u) {
+    let k = Block(k0.b, k0.z, k0.y, xs);
     let grow = ((k.b * p.od + k.z) * p.oh + k.y) * p.ow;
     let g0 = loadGradRow(grow, k.x0, true);
     let g1 = loadGradRow(grow + p.ow, k.x0, k.y + 1u < p.oh);
@@ -342,6 +348,7 @@ fn gradWeightPartialRows(@builtin(local_invocation_id) lid: vec3u, @builtin(work
     a1 = corr(a1, g3, r4); a2 = corr(a2, g2, r4);
     let r5 = loadRow((base + u32(y + 5)) * p.w, x0, y + 5 >= 0 && y + 5 < i32(p.h));
     a2 = corr(a2, g3, r5);
+   }
   }
   let o = (wid.y * p.invocations + inv) * 9u;
   storePartial(o, a0); storePartial(o + 3u, a1); storePartial(o + 6u, a2);

@@ -271,11 +271,14 @@ fn gradWeightPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgrou
   let co = min(vec4u(0u, 1u, 2u, 3u) + cob * 4u, vec4u(p.cout - 1u));
   let plane = p.d * p.h * p.w;
   let oplane = p.od * p.oh * p.ow;
-  let tiles = p.b * p.d * p.h * p.xBlocks;
+  let rows = p.b * p.d * p.h;
   var a00: vec4f; var a01: vec4f; var a02: vec4f; var a03: vec4f; // k = 0, ci 0..3, over co
   var a10: vec4f; var a11: vec4f; var a12: vec4f; var a13: vec4f; // k = 1
-  for (var t = inv; t < tiles; t += p.invocations) {
-    let k = blockOf(t);
+  // NOTE: whole rows per invocation, so the integer divisions (scalar per lane on CPUs) run once per row.
+  for (var row = inv; row < rows; row += p.invocations) {
+   let k0 = blockOf(row * p.xBlocks);
+   for (var xs = 0u; xs < p.w; xs += 8u) {
+    let k = Block(k0.b, k0.z, k0.y, xs);
     let xrow = ((k.b * p.cin * p.d + k.z) * p.h + k.y) * p.w;
     let x0 = loadInput(xrow + ci.x * plane, k.x0);
     let x1 = loadInput(xrow + ci.y * plane, k.x0);
@@ -292,6 +295,7 @@ fn gradWeightPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgrou
       a10 += dots(x0, g0.k1, g1.k1, g2.k1, g3.k1); a11 += dots(x1, g0.k1, g1.k1, g2.k1, g3.k1);
       a12 += dots(x2, g0.k1, g1.k1, g2.k1, g3.k1); a13 += dots(x3, g0.k1, g1.k1, g2.k1, g3.k1);
     }
+   }
   }
   let o = (wid.y * p.invocations + inv) * 32u;
   storePartial(o, a00); storePartial(o + 4u, a01); storePartial(o + 8u, a02); storePartial(o + 12u, a03);

@@ -79,15 +79,22 @@ export function conv3dGradInput(g: Gpu, gy: GPUBuffer, w: GPUBuffer, c: ConvGeom
   return gx;
 }
 
+/**
+ * Invocations per weight block for a two-pass weight gradient over `rows` rows of `tilesPerRow` 8-voxel
+ * tiles: about 16 tiles each, but at least ~1024 invocations in all so both passes stay parallel.
+ */
+export function invocationsFor(rows: number, tilesPerRow: number, blocks: number): number {
+  return Math.max(1, Math.min(rows, Math.max(Math.ceil((rows * tilesPerRow) / 16), Math.ceil(1024 / blocks))));
+}
+
 /** d loss / d w of conv(x, w) given x and gy (not recorded). */
 export function conv3dGradWeight(g: Gpu, x: GPUBuffer, gy: GPUBuffer, c: ConvGeometry): Tensor {
   const gw = Tensor.empty(g, [c.cout, c.cin, c.kd, c.kh, c.kw]);
   if (c.kw === 3 && c.kh === 3 && strideOne(c)) {
     const rows = c.cout === 1;
-    const tiles = c.b * c.od * Math.ceil(c.oh / (rows ? 4 : 1)) * Math.ceil(c.ow / 8);
+    const bands = c.b * c.od * Math.ceil(c.oh / (rows ? 4 : 1));
     const blocks = (rows ? 1 : Math.ceil(c.cout / 4)) * c.cin * c.kd;
-    // NOTE: about 16 tiles per invocation, but at least ~1024 invocations in all so both passes stay parallel.
-    const inv = Math.min(tiles, Math.max(Math.ceil(tiles / 16), Math.ceil(1024 / blocks)));
+    const inv = invocationsFor(bands, Math.ceil(c.ow / 8), blocks);
     const partial = Tensor.empty(g, [blocks * inv * (rows ? 9 : 36)]);
     const params = convParams(c, { invocations: inv, hasBias: rows });
     dispatch(g, { shader: SHADER, entry: rows ? 'gradWeightPartialRows' : 'gradWeightPartial', constants: { WG } },

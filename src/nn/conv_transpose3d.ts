@@ -8,7 +8,7 @@ import { packParams } from '../gpu/params.ts';
 import type { Tape } from '../tape/tape.ts';
 import { Tensor } from '../tape/tensor.ts';
 import { type ConvGeometry } from './conv3d.ref.ts';
-import { conv3dForward, conv3dGradBias, conv3dGradInput, conv3dGradWeight } from './conv3d.ts';
+import { conv3dForward, conv3dGradBias, conv3dGradInput, conv3dGradWeight, invocationsFor } from './conv3d.ts';
 import { type ConvTGeometry, convTGeometry } from './conv_transpose3d.ref.ts';
 
 const WG = 64;
@@ -79,10 +79,8 @@ export function convTGradInput(g: Gpu, gy: GPUBuffer, w: GPUBuffer, c: ConvTGeom
 export function convTGradWeight(g: Gpu, x: GPUBuffer, gy: GPUBuffer, c: ConvTGeometry): Tensor {
   if (!blocked(c)) return conv3dGradWeight(g, gy, x, adjointConv(c));
   const gw = Tensor.empty(g, [c.cin, c.cout, c.kd, c.kh, c.kw]);
-  const tiles = c.b * c.d * c.h * Math.ceil(c.w / 8);
   const blocks = Math.ceil(c.cin / 4) * Math.ceil(c.cout / 4) * c.kd * c.kh;
-  // NOTE: about 16 tiles per invocation, but at least ~1024 invocations in all so both passes stay parallel.
-  const inv = Math.min(tiles, Math.max(Math.ceil(tiles / 16), Math.ceil(1024 / blocks)));
+  const inv = invocationsFor(c.b * c.d * c.h, Math.ceil(c.w / 8), blocks);
   const partial = Tensor.empty(g, [blocks * inv * 32]);
   const p = params(c, { invocations: inv });
   dispatch(g, { shader: SHADER, entry: 'gradWeightPartial', constants: { WG } },
