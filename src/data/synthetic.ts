@@ -150,38 +150,44 @@ function mul(p: number[], q: number[]): number[] {
   return r;
 }
 
-// Widefield fluorescence of a cytoplasmic (sometimes membrane-enhanced) stain focused on the middle slice:
-// depth-weighted sum of slices, a smooth brightness texture, optical blur, background, shot and read noise.
+// Widefield fluorescence focused on the middle slice, of a stain that fills the cell and marks its membrane:
+// each slice contributes with a Gaussian depth weight (out-of-focus membranes give the soft halos of the
+// real images), then a smooth brightness texture, optical blur, background, shot and read noise.
 function fluorescence(target: Float32Array, size: number, rng: Rng): Float32Array {
   const plane = size * size;
   const mid = midSlice(size);
-  const sz = rng.uniform(0.06, 0.12) * size; // depth of field in slices
-  const signal = new Float64Array(plane);
+  const sz = rng.uniform(0.05, 0.1) * size; // depth of field in slices
+  // The membrane: a shell of a few voxels just inside the surface (the volume minus its blur).
+  const blur = gaussianFilter3d(Float64Array.from(target), [size, size, size], Math.max(1, (2.5 * size) / 64));
+  const body = new Float64Array(plane);
+  const shell = new Float64Array(plane);
   let wsum = 0;
   for (let z = 0; z < size; z++) {
     const wz = Math.exp(-0.5 * ((z - mid) / sz) ** 2);
+    if (wz < 1e-4) continue;
     wsum += wz;
-    for (let i = 0; i < plane; i++) signal[i] += wz * target[z * plane + i];
+    for (let i = 0, j = z * plane; i < plane; i++, j++) {
+      body[i] += wz * target[j];
+      shell[i] += wz * Math.max(0, target[j] - blur[j]);
+    }
   }
-  const midPlane = Float64Array.from(target.subarray(mid * plane, (mid + 1) * plane));
-  const inner = gaussianFilter3d(midPlane, [1, size, size], Math.max(0.8, size / 40));
-  const membrane = rng.uniform(0, 0.6);
+  const membrane = rng.uniform(0.1, 0.9); // share of the signal from the membrane stain
   const texture = gaussianFilter3d(Float64Array.from({ length: plane }, () => rng.normal()), [1, size, size], size / 10);
   let tmax = 1e-9;
   for (const t of texture) tmax = Math.max(tmax, Math.abs(t));
-  const gain = rng.uniform(0.5, 0.85);
+  const gain = rng.uniform(0.7, 1.05);
   const texAmp = rng.uniform(0.05, 0.2);
   const raw = new Float64Array(plane);
   for (let i = 0; i < plane; i++) {
     // NOTE: the depth-weighted fill fraction makes thin parts (a discocyte's dimple) dimmer, as in widefield.
-    const body = Math.min(1, (1.4 * signal[i]) / wsum);
-    const rim = Math.max(0, midPlane[i] - inner[i]) * 2.5;
-    raw[i] = gain * ((1 - membrane) * body + membrane * Math.min(1, body * 0.4 + rim)) * (1 + (texAmp * texture[i]) / tmax);
+    const fill = Math.min(1, (1.4 * body[i]) / wsum);
+    const wall = Math.min(1, (3 * shell[i]) / wsum);
+    raw[i] = gain * ((1 - membrane) * fill + membrane * Math.max(wall, 0.2 * fill)) * (1 + (texAmp * texture[i]) / tmax);
   }
-  const blurred = gaussianFilter3d(raw, [1, size, size], rng.uniform(0.7, 1.5) * (size / 64) + 0.3);
-  const background = rng.uniform(0.015, 0.06);
-  const shot = rng.uniform(0.01, 0.03);
-  const read = rng.uniform(0.003, 0.01);
+  const blurred = gaussianFilter3d(raw, [1, size, size], rng.uniform(0.6, 1.2) * (size / 64) + 0.3);
+  const background = rng.uniform(0.015, 0.05);
+  const shot = rng.uniform(0.004, 0.012);
+  const read = rng.uniform(0.002, 0.006);
   const image = new Float32Array(plane);
   for (let i = 0; i < plane; i++) {
     const v = blurred[i] + background;
