@@ -70,7 +70,8 @@ export function register(program: Command): void {
             const v = xs.map((r) => r[k]).filter((x) => !Number.isNaN(x));
             return v.reduce((a, b) => a + b, 0) / v.length;
           };
-          console.log(`  ${t.metric.padEnd(15)} mean ${fmt(mean(rows, t.metric))} vs ${fmt(mean(other, t.metric))}  T = ${t.statistic}  p = ${t.pvalue.toPrecision(3)} (${t.method}, n = ${t.n})`);
+          const test = t.n === 0 ? 'no non-zero differences' : `T = ${t.statistic}  p = ${t.pvalue.toPrecision(3)} (${t.method}, n = ${t.n})`;
+          console.log(`  ${t.metric.padEnd(15)} mean ${fmt(mean(rows, t.metric))} vs ${fmt(mean(other, t.metric))}  ${test}`);
         }
       }
     });
