@@ -1,0 +1,95 @@
+// The topological-loss step of one batch: trilinear downsampling to s³ (GPU) + read-back + persistence
+// diagrams (CPU) + optimal matching to the targets' cached diagrams (CPU) + the backward (WGSL scatter and the
+// downsampling's adjoint), at s = 16 and at full resolution (s = side: no downsampling), batch 6.
+// Predictions: the synthetic targets with ±0.1 uniform noise, clamped to [0, 1] (an imperfect, noisy
+// likelihood: many small features, the hard case for the diagrams). Target diagrams are cached after the
+// warm-up run, as in training. One JSON row per (s, dims); persistence_ms and matching_ms are the CPU stages.
+// Usage: npx tsx harness/bench/topo_loss.ts [--side 64] [--sizes 16,64] [--batch 6] [--dims 2|0,1,2|both] [--repeats 3] [--quick]
+import { pathToFileURL } from 'node:url';
+import { generateDataset } from '../../src/data/synthetic.ts';
+import { type Gpu, getGpu } from '../../src/gpu/device.ts';
+import { sync } from '../../src/gpu/kernel.ts';
+import { full } from '../../src/ops/elementwise.ts';
+import { Tape } from '../../src/tape/tape.ts';
+import { Tensor } from '../../src/tape/tensor.ts';
+import { TopoLoss, type TopoTarget } from '../../src/topo/topo_loss.ts';
+import { Rng } from '../../src/util/rng.ts';
+import { argNumbers, argValue, emit, median, memory, round, type Row, timeRuns, timingFields } from './common.ts';
+
+export interface TopoLossBenchOptions {
+  side: number; // S of the volumes (64)
+  sizes: number[]; // s values (16 and S)
+  batch: number; // 6
+  dims: number[][]; // homology-dimension sets, e.g. [[2], [0, 1, 2]]
+  repeats: number;
+}
+
+/** Noisy predictions [B, 1, S, S, S] next to their synthetic targets. */
+export function topoBatch(side: number, batch: number): { targets: TopoTarget[]; pred: Float32Array } {
+  const samples = generateDataset({ n: batch, size: side, seed: 7 });
+  const rng = new Rng(11);
+  const per = side ** 3;
+  const pred = new Float32Array(batch * per);
+  samples.forEach((s, b) => {
+    for (let i = 0; i < per; i++) pred[b * per + i] = Math.min(1, Math.max(0, s.target[i] + 0.2 * (rng.next() - 0.5)));
+  });
+  return { targets: samples.map((s) => ({ key: s.name, volume: s.target })), pred };
+}
+
+export async function benchTopoLoss(g: Gpu, o: TopoLossBenchOptions): Promise<Row[]> {
+  const { targets, pred } = topoBatch(o.side, o.batch);
+  const rows: Row[] = [];
+  for (const dims of o.dims) {
+    for (const s of o.sizes) {
+      memory.reset();
+      const topo = new TopoLoss({ size: s, dims });
+      const x = Tensor.from(g, pred, [o.batch, 1, o.side, o.side, o.side], true);
+      const pers: number[] = [];
+      const match: number[] = [];
+      let pairs = 0;
+      const step = async () => {
+        const t = new Tape(g);
+        const r = await topo.apply(t, x, targets);
+        t.backward(r.loss, t.own(full(g, [1], 1)));
+        await sync(g);
+        x.grad?.release();
+        x.grad = null;
+        t.release();
+        pers.push(r.ms.persistence);
+        match.push(r.ms.matching);
+        pairs = r.perDim.length;
+      };
+      const tm = await timeRuns(step, { warmup: 1, repeats: o.repeats });
+      // NOTE: drop the warm-up run's stage times (it also computed the targets' diagrams).
+      pers.shift();
+      match.shift();
+      rows.push({
+        bench: 'topo-loss', adapter: g.adapterName, side: o.side, s, batch: o.batch, dims: dims.join(','),
+        ...timingFields(tm), persistence_ms: round(median(pers)), matching_ms: round(median(match)),
+        other_ms: round(tm.median_ms - median(pers) - median(match)), ...memory.fields(),
+      });
+      void pairs;
+      x.release();
+    }
+  }
+  return rows;
+}
+
+export function topoLossOptions(argv: readonly string[]): TopoLossBenchOptions {
+  const quick = argv.includes('--quick');
+  const side = Number(argValue(argv, 'side', quick ? '16' : '64'));
+  const dimsArg = argValue(argv, 'dims', quick ? '0,1,2' : 'both');
+  const dims = dimsArg === 'both' ? [[2], [0, 1, 2]] : [dimsArg.split(',').map(Number)];
+  return {
+    side,
+    sizes: argNumbers(argv, 'sizes', quick ? [8, side] : [16, side]),
+    batch: Number(argValue(argv, 'batch', quick ? '2' : '6')),
+    dims,
+    repeats: Number(argValue(argv, 'repeats', quick ? '1' : '3')),
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const g = await getGpu();
+  for (const r of await benchTopoLoss(g, topoLossOptions(process.argv.slice(2)))) emit(r);
+}
