@@ -1,6 +1,7 @@
 // The superlevel filtration of a volume's cubical complex as one explicit total order of all its cells,
-// built without comparison sorts: the voxels are radix-sorted, then the cells are counting-sorted by the
-// rank of the voxel they enter with.
+// built without comparison sorts: the voxels are radix-sorted, then every cell gets its position by a
+// counting sort on the rank of the voxel it enters with. Only the edges and the squares are listed in
+// order (the union-finds and the reduction walk those); vertices and cubes are only looked up by position.
 //
 // NOTE: the total order (the one comparator every CPU and GPU path shares):
 //   1. rank of the cell's entry voxel, where voxels are ranked by value descending, then flat index ascending
@@ -18,9 +19,22 @@ export interface Filtration {
   volume: Float32Array;
   order: Int32Array; // order[r] = the voxel of rank r
   entry: Int32Array; // entry[c] = rank of cell c's entry voxel
-  cells: Int32Array; // cells[p] = the cell at filtration position p
-  dims: Uint8Array; // dims[p] = dimension of cells[p]
-  odd: Uint8Array; // odd[p] = which grid coordinates of cells[p] are odd: bit 0 x, bit 1 y, bit 2 z
+  pos: Int32Array; // pos[c] = filtration position of cell c
+  rankStart: Int32Array; // positions rankStart[r] .. rankStart[r+1]-1 hold the cells entering with voxel r
+  edges: Int32Array; // 4·c + odd axis (0 x, 1 y, 2 z) of every edge c, in filtration order
+  squares: Int32Array; // 4·c + normal axis (the even one) of every square c, in filtration order
+}
+
+/** The voxel a filtration position enters with (binary search in rankStart). */
+export function voxelAtPosition(f: Filtration, p: number): number {
+  let lo = 0;
+  let hi = f.order.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (f.rankStart[mid] <= p) lo = mid;
+    else hi = mid - 1;
+  }
+  return f.order[lo];
 }
 
 /** Voxel indices sorted by value descending, ties by index ascending (stable LSD radix sort, 3 × 11 bits). */
@@ -72,40 +86,44 @@ export function buildFiltration(
   for (let r = 0; r < n; r++) rank[order[r]] = r;
   const entry = spreadToCells(g, rank, construction === 'T' ? 'min' : 'max');
 
-  // Counting sort of the cells by entry rank, one pass per dimension so that each voxel's bucket ends up
-  // in (dimension, index) order: the scatter reads the grid in index order.
-  const start = new Int32Array(n + 1);
-  for (let c = 0; c < g.size; c++) start[entry[c] + 1]++;
-  for (let r = 0; r < n; r++) start[r + 1] += start[r];
-  const cells = new Int32Array(g.size);
-  const dims = new Uint8Array(g.size);
-  const odd = new Uint8Array(g.size);
-  const { gx, gy, gz } = g;
-  for (let d = 0; d <= 3; d++) {
-    let c = 0;
-    for (let z = 0; z < gz; z++) {
-      for (let y = 0; y < gy; y++) {
-        const m = ((z & 1) << 2) | ((y & 1) << 1);
-        const dzy = (z & 1) + (y & 1);
-        // Along x the dimension alternates dzy, dzy + 1 (x even, odd).
-        if (dzy === d) {
-          for (let x = 0; x < gx; x += 2) {
-            const p = start[entry[c + x]]++;
-            cells[p] = c + x;
-            dims[p] = d;
-            odd[p] = m;
-          }
-        } else if (dzy + 1 === d) {
-          for (let x = 1; x < gx; x += 2) {
-            const p = start[entry[c + x]]++;
-            cells[p] = c + x;
-            dims[p] = d;
-            odd[p] = m | 1;
-          }
-        }
-        c += gx;
+  // Counting sort by (entry rank, dimension), index ascending within: count, prefix-sum, scatter.
+  const { gx, gy, gz, size } = g;
+  const cursor = new Int32Array(4 * n + 1); // cursor[4r + d]: next position of a dimension-d cell of rank r
+  const eCursor = new Int32Array(n + 1);
+  const sCursor = new Int32Array(n + 1);
+  let c = 0;
+  for (let z = 0; z < gz; z++) {
+    for (let y = 0; y < gy; y++) {
+      const dzy = (z & 1) + (y & 1);
+      for (let x = 0; x < gx; x++, c++) cursor[4 * entry[c] + dzy + (x & 1) + 1]++;
+    }
+  }
+  const rankStart = new Int32Array(n + 1);
+  let nEdges = 0;
+  let nSquares = 0;
+  for (let r = 0; r < n; r++) {
+    eCursor[r] = nEdges;
+    sCursor[r] = nSquares;
+    nEdges += cursor[4 * r + 2];
+    nSquares += cursor[4 * r + 3];
+  }
+  for (let i = 0; i < 4 * n; i++) cursor[i + 1] += cursor[i];
+  for (let r = 0; r <= n; r++) rankStart[r] = cursor[4 * r];
+  const pos = new Int32Array(size);
+  const edges = new Int32Array(nEdges);
+  const squares = new Int32Array(nSquares);
+  c = 0;
+  for (let z = 0; z < gz; z++) {
+    for (let y = 0; y < gy; y++) {
+      const dzy = (z & 1) + (y & 1);
+      for (let x = 0; x < gx; x++, c++) {
+        const r = entry[c];
+        const d = dzy + (x & 1);
+        pos[c] = cursor[4 * r + d]++;
+        if (d === 1) edges[eCursor[r]++] = 4 * c + (x & 1 ? 0 : y & 1 ? 1 : 2);
+        else if (d === 2) squares[sCursor[r]++] = 4 * c + (!(x & 1) ? 0 : !(y & 1) ? 1 : 2);
       }
     }
   }
-  return { grid: g, volume, order, entry, cells, dims, odd };
+  return { grid: g, volume, order, entry, pos, rankStart, edges, squares };
 }

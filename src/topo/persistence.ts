@@ -6,9 +6,9 @@
 // The filtration's total order is documented in filtration.ts. Diagrams equal GUDHI's
 // CubicalComplex(top_dimensional_cells=-v) ('T') and CubicalRipser's V-construction ('V').
 import { checkVolume, type Construction } from './cubical_grid.ts';
-import { buildFiltration, type Filtration } from './filtration.ts';
-import { dim0Pairs, dim2Pairs, PairSink } from './pairs.ts';
-import { dim1Pairs } from './reduction.ts';
+import { buildFiltration } from './filtration.ts';
+import { dim0Pairs, dim2Pairs, newForest, PairSink } from './pairs.ts';
+import { dim1Pairs, type Dim1Method } from './reduction.ts';
 
 export type { Construction } from './cubical_grid.ts';
 export { diagramsToJson, generatorsToJson, type DiagramsJson } from './diagrams.ts';
@@ -34,6 +34,7 @@ export interface PersistenceOptions {
   construction?: Construction; // 'T' (default): voxels are cubes, 26-connected; 'V': vertices, 6-connected
   dims?: number[]; // dimensions to return (default [0, 1, 2]); dimension 1 computes the other two anyway
   keepZero?: boolean; // keep zero-persistence pairs (default false)
+  dim1Method?: Dim1Method; // dimension-1 algorithm (default: the faster one for the construction)
 }
 
 /**
@@ -50,11 +51,12 @@ export function persistence(
   const f = buildFiltration(volume, shape, opts.construction ?? 'T');
   const keepZero = opts.keepZero ?? false;
   const flags = new Uint8Array(f.grid.size);
-  const sinks = [0, 1, 2].map(() => new PairSink(f, keepZero));
-  if (want.has(0) || want.has(1)) dim0Pairs(f, flags, sinks[0]);
-  if (want.has(2) || want.has(1)) dim2Pairs(f, flags, sinks[2]);
-  if (want.has(1)) dim1Pairs(f, flags, sinks[1]);
-  const dims: Pair[][] = [0, 1, 2].map((k) => (want.has(k) ? toPairs(f, sinks[k]) : []));
+  const sinks = [0, 1, 2].map(() => new PairSink(volume, keepZero));
+  const forest = newForest(f);
+  if (want.has(0) || want.has(1)) dim0Pairs(f, flags, sinks[0], forest);
+  if (want.has(2) || want.has(1)) dim2Pairs(f, flags, sinks[2], forest);
+  if (want.has(1)) dim1Pairs(f, flags, sinks[1], opts.dim1Method);
+  const dims: Pair[][] = [0, 1, 2].map((k) => (want.has(k) ? toPairs(volume, sinks[k]) : []));
   if (want.has(0)) {
     const v = f.order[0];
     dims[0].push({ birth: volume[v], death: -Infinity, birthIndex: v, deathIndex: -1 });
@@ -73,12 +75,12 @@ export function persistence2d(
   return { dims: d.dims.slice(0, 2) };
 }
 
-function toPairs(f: Filtration, sink: PairSink): Pair[] {
+function toPairs(volume: Float32Array, sink: PairSink): Pair[] {
   const out: Pair[] = new Array(sink.birth.length);
   for (let i = 0; i < out.length; i++) {
-    const bv = f.order[f.entry[f.cells[sink.birth[i]]]];
-    const dv = f.order[f.entry[f.cells[sink.death[i]]]];
-    out[i] = { birth: f.volume[bv], death: f.volume[dv], birthIndex: bv, deathIndex: dv };
+    const bv = sink.birth[i];
+    const dv = sink.death[i];
+    out[i] = { birth: volume[bv], death: volume[dv], birthIndex: bv, deathIndex: dv };
   }
   return out;
 }

@@ -139,6 +139,21 @@ test('fast path equals the textbook reduction on random volumes (sizes 1–40, 2
   assert.ok(cases > 100);
 });
 
+test('dimension 1: homology and cohomology reductions give the same pairs', () => {
+  const rng = new Rng(5);
+  for (const shape of [[9, 8, 7], [12, 12, 12], [1, 30, 30]] as Array<[number, number, number]>) {
+    for (const kind of [0, 1, 2]) {
+      const vol = randomVolume(rng, shape[0] * shape[1] * shape[2], kind);
+      for (const c of CONS) {
+        const h = persistence(vol, shape, { construction: c, dims: [1], dim1Method: 'homology' });
+        const co = persistence(vol, shape, { construction: c, dims: [1], dim1Method: 'cohomology' });
+        assert.ok(h.dims[1].length > 0 || kind === 2);
+        assert.equal(pairKeys(h.dims[1]), pairKeys(co.dims[1]), `[${shape}] kind ${kind} ${c}`);
+      }
+    }
+  }
+});
+
 test('keepZero: every cell of the complex is in exactly one pair or is the essential vertex', () => {
   const rng = new Rng(7);
   for (const shape of [[5, 4, 3], [1, 6, 6], [6, 6, 6], [1, 1, 1]] as Array<[number, number, number]>) {

@@ -1,0 +1,84 @@
+// Benchmark of the exact CPU persistence (all three dimensions) on seeded volumes: uniform noise (the worst
+// case: tens of thousands of pairs) and Gaussian-smoothed noise (σ = 2 voxels, like a predicted likelihood).
+// Prints one JSON object per line. Memory: typed-array bytes allocated by one call, per voxel.
+// Usage: tsx harness/bench/persistence.ts [--sizes 16,32,64] [--construction T|V] [--reps N] [--dump DIR]
+//   --dump DIR writes each volume (NAME.f32) and its diagrams (NAME.json) for harness/bench/persistence_gudhi.py.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { persistence, type Construction } from '../../src/topo/persistence.ts';
+import { diagramsToJson } from '../../src/topo/diagrams.ts';
+import { Rng } from '../../src/util/rng.ts';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+
+/** Separable Gaussian blur of an n³ volume (clamped borders), in place. */
+function gaussianBlur(v: Float32Array, n: number, sigma: number): void {
+  const r = Math.ceil(3 * sigma);
+  const k = Array.from({ length: 2 * r + 1 }, (_, i) => Math.exp(-((i - r) ** 2) / (2 * sigma * sigma)));
+  const ksum = k.reduce((a, b) => a + b, 0);
+  const tmp = new Float32Array(v.length);
+  for (const stride of [1, n, n * n]) {
+    for (let i = 0; i < v.length; i++) {
+      const c = Math.floor(i / stride) % n;
+      let acc = 0;
+      for (let d = -r; d <= r; d++) acc += k[d + r] * v[i + (Math.min(n - 1, Math.max(0, c + d)) - c) * stride];
+      tmp[i] = acc / ksum;
+    }
+    v.set(tmp);
+  }
+}
+
+export function benchVolume(n: number, kind: 'smooth' | 'uniform', seed: number): Float32Array {
+  const rng = new Rng(seed);
+  const v = Float32Array.from({ length: n * n * n }, () => rng.next());
+  if (kind === 'smooth') gaussianBlur(v, n, 2);
+  return v;
+}
+
+const sizes = arg('sizes', '16,32,64').split(',').map(Number);
+const construction = arg('construction', 'T') as Construction;
+const dump = arg('dump', '');
+if (dump) mkdirSync(dump, { recursive: true });
+const gc = (globalThis as { gc?: () => void }).gc;
+for (const n of sizes) {
+  for (const kind of ['smooth', 'uniform'] as const) {
+    const vol = benchVolume(n, kind, 1000 + n);
+    const reps = Number(arg('reps', String(n <= 16 ? 200 : n <= 32 ? 30 : n <= 64 ? 7 : 3)));
+    const shape: [number, number, number] = [n, n, n];
+    for (let w = 0; w < Math.min(3, reps); w++) persistence(vol, shape, { construction }); // JIT warm-up
+    const times: number[] = [];
+    let pairs = 0;
+    for (let r = 0; r < reps; r++) {
+      const t = performance.now();
+      const d = persistence(vol, shape, { construction });
+      times.push(performance.now() - t);
+      pairs = d.dims.reduce((s, p) => s + p.length, 0);
+    }
+    times.sort((a, b) => a - b);
+    gc?.();
+    const before = process.memoryUsage().arrayBuffers;
+    const d = persistence(vol, shape, { construction });
+    const allocated = process.memoryUsage().arrayBuffers - before;
+    const row = {
+      bench: 'persistence',
+      size: n,
+      kind,
+      construction,
+      dims: [0, 1, 2],
+      median_ms: +times[times.length >> 1].toFixed(2),
+      min_ms: +times[0].toFixed(2),
+      pairs,
+      pairs_by_dim: d.dims.map((p) => p.length),
+      bytes_per_voxel: gc ? Math.round(allocated / vol.length) : null,
+    };
+    console.log(JSON.stringify(row));
+    if (dump) {
+      const name = `${kind}${n}`;
+      writeFileSync(join(dump, `${name}.f32`), new Uint8Array(vol.buffer));
+      writeFileSync(join(dump, `${name}.json`), JSON.stringify({ shape, construction, diagrams: diagramsToJson(d) }));
+    }
+  }
+}
