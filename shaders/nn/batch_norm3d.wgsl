@@ -2,30 +2,34 @@
 // (S = D * H * W), optionally fused with the ReLU that follows it in every SHAPR encoder block.
 //   training: mean, biased var of the batch; running stats updated with momentum and the UNBIASED variance
 //   eval:     mean = runningMean, var = runningVar
-//   y = gamma * (x - mean) * invStd + beta,  invStd = 1 / sqrt(var + eps);  fuseRelu: y = max(y, 0)
-// Backward (xhat = (x - mean) * invStd, sums over the channel's N elements; with fuseRelu dy is first zeroed
+//   y = gamma * (x - mean) * invStd + beta,  invStd = 1 / sqrt(var + eps);  FUSE_RELU: y = max(y, 0)
+// Backward (xhat = (x - mean) * invStd, sums over the channel's N elements; with FUSE_RELU dy is first zeroed
 // where the output is not > 0, the ReLU's gradient):
 //   dbeta = sum(dy), dgamma = sum(dy * xhat)
 //   training: dx = gamma * invStd * (dy - dbeta / N - xhat * dgamma / N);  eval: dx = gamma * invStd * dy
 // Threads: the per-channel reductions run in two levels. Level 1 (statsPartial, gradPartial): workgroup
 // (chunk, c, b) reduces a contiguous chunk of up to CHUNK = WG * ITEMS elements of the plane (b, c) (each
 // invocation ITEMS elements strided by WG, then a workgroup-memory tree); level 2 (statsFinal, gradFinal):
-// one workgroup per channel combines its B * chunks partials. The elementwise passes (normalize, gradInput)
-// run a (ceil(S / WG), B * C) grid, so the channel comes from the workgroup id, not a per-element division.
-// Bounds: elements past the plane's end are skipped; invocations past S return.
+// one invocation per channel runs through its B * chunks partials (a few hundred at most, no barriers).
+// The elementwise passes (normalize, gradInput) run a (ceil(S / (WG * PER)), B * C) grid: the channel comes
+// from the workgroup id and each invocation handles PER elements strided by WG, so the per-channel values
+// are loaded once per PER elements (lavapipe pays for every load, uniform ones included).
+// Bounds: elements past the plane's end are skipped; invocations past S (or past C) return.
 
-override WG: u32 = 256;   // power of two
-override ITEMS: u32 = 16;
+override WG: u32 = 256;    // power of two (the level-1 tree); 64 for the per-channel entries
+override ITEMS: u32 = 16;  // elements per invocation in the level-1 reductions
+override CHUNK: u32 = 4096; // = WG * ITEMS of the level-1 entries (the finals run with another WG)
+override PER: u32 = 4;     // elements per invocation in normalize and gradInput
+override FUSE_RELU: bool = false;
 
 struct Params {
   channels: u32,  // C
   spatial: u32,   // S = D * H * W
   batch: u32,     // B
-  chunks: u32,    // per plane: ceil(S / (WG * ITEMS))
+  chunks: u32,    // per plane: ceil(S / CHUNK)
   eps: f32,
   momentum: f32,
   training: u32,  // 1: batch statistics, 0: running statistics
-  fuseRelu: u32,  // 1: output max(y, 0)
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -40,43 +44,29 @@ struct Params {
 @group(0) @binding(9) var<storage, read> gradOutput: array<f32>;        // [B, C, D, H, W]
 @group(0) @binding(10) var<storage, read_write> gradGamma: array<f32>;  // [C]
 @group(0) @binding(11) var<storage, read_write> gradBeta: array<f32>;   // [C]
-@group(0) @binding(12) var<storage, read> activation: array<f32>;       // [B, C, D, H, W] forward's output y
+@group(0) @binding(12) var<storage, read> activation: array<f32>;       // [B, C, D, H, W] forward's output (FUSE_RELU)
 
 var<workgroup> scratchA: array<f32, WG>;
 var<workgroup> scratchB: array<f32, WG>;
 var<workgroup> scratchN: array<f32, WG>;
 
-// Elements in chunk j (0 <= j < B * chunks) of a channel.
-fn chunkLength(j: u32) -> u32 {
-  return min(WG * ITEMS, params.spatial - (j % params.chunks) * WG * ITEMS);
-}
-
-fn count() -> f32 {
-  return f32(params.batch * params.spatial);
-}
-
-// First element of chunk (wid.x) of plane (b = wid.z, c = wid.y).
-fn chunkBase(wid: vec3u) -> u32 {
-  return (wid.z * params.channels + wid.y) * params.spatial + wid.x * WG * ITEMS;
-}
-
 // dy with the fused ReLU's mask applied.
 fn gradAt(a: u32) -> f32 {
   let dy = gradOutput[a];
-  if (params.fuseRelu == 1u) { return select(0.0, dy, activation[a] > 0.0); }
+  if (FUSE_RELU) { return select(0.0, dy, activation[a] > 0.0); }
   return dy;
 }
 
-// partial[c, j] = (sum, M2 about the chunk's mean) of chunk j of channel c.
+// partial[c, j] = (sum, M2 about the chunk's mean) of chunk j = b * chunks + wid.x of channel c = wid.y.
 // NOTE: one read per element: each invocation runs Welford's update over its ITEMS elements, and the tree
 // merges (count, mean, M2) triples with Chan's formula; statsFinal merges chunks the same way. This avoids
 // the cancellation of sum(x^2) - N mean^2 on large volumes.
 @compute @workgroup_size(WG)
 fn statsPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
   let l = lid.x;
-  let j = wid.z * params.chunks + wid.x; // this chunk's number within the channel
-  let len = chunkLength(j);
-  let base = chunkBase(wid);
+  let start = wid.x * CHUNK;
+  let len = min(CHUNK, params.spatial - start);
+  let base = (wid.z * params.channels + wid.y) * params.spatial + start;
   var n = 0.0;
   var mean = 0.0;
   var m2 = 0.0;
@@ -109,85 +99,69 @@ fn statsPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id)
     workgroupBarrier();
   }
   if (l == 0u) {
-    let p = (wid.y * params.batch * params.chunks + j) * 2u;
+    let p = (wid.y * params.batch * params.chunks + wid.z * params.chunks + wid.x) * 2u;
     partial[p] = scratchA[0] * scratchN[0];
     partial[p + 1u] = scratchB[0];
   }
 }
 
-// Sums scratchA and scratchB over the workgroup into element 0 of each.
-fn treeSum2(l: u32) {
-  workgroupBarrier();
-  for (var s = WG / 2u; s > 0u; s >>= 1u) {
-    if (l < s) {
-      scratchA[l] += scratchA[l + s];
-      scratchB[l] += scratchB[l + s];
-    }
-    workgroupBarrier();
-  }
-}
-
-// stats[c] = (mean, invStd); in training also updates the running statistics. One workgroup per channel.
+// stats[c] = (mean, invStd); in training also updates the running statistics. One invocation per channel.
 @compute @workgroup_size(WG)
-fn statsFinal(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
-  let c = wid.x;
-  let l = lid.x;
+fn statsFinal(@builtin(global_invocation_id) gid: vec3u) {
+  let c = gid.x;
+  if (c >= params.channels) { return; }
   if (params.training == 0u) {
-    if (l == 0u) {
-      stats[c * 2u] = runningMean[c];
-      stats[c * 2u + 1u] = inverseSqrt(runningVar[c] + params.eps);
-    }
+    stats[c * 2u] = runningMean[c];
+    stats[c * 2u + 1u] = inverseSqrt(runningVar[c] + params.eps);
     return;
   }
   let chunks = params.batch * params.chunks;
-  var acc = 0.0;
-  for (var j = l; j < chunks; j += WG) { acc += partial[(c * chunks + j) * 2u]; }
-  scratchA[l] = acc;
-  scratchB[l] = 0.0;
-  treeSum2(l);
-  let n = count();
-  let mean = scratchA[0] / n;
-  workgroupBarrier();
+  let first = c * chunks;
+  var sum = 0.0;
+  for (var j = 0u; j < chunks; j++) { sum += partial[(first + j) * 2u]; }
+  let n = f32(params.batch * params.spatial);
+  let mean = sum / n;
   // Chan et al.: M2 = sum_j (M2_j + n_j (mean_j - mean)^2)
   var m2 = 0.0;
-  for (var j = l; j < chunks; j += WG) {
-    let p = (c * chunks + j) * 2u;
-    let nj = f32(chunkLength(j));
-    let d = partial[p] / nj - mean;
-    m2 += partial[p + 1u] + nj * d * d;
+  for (var j = 0u; j < chunks; j++) {
+    let nj = f32(min(CHUNK, params.spatial - (j % params.chunks) * CHUNK));
+    let d = partial[(first + j) * 2u] / nj - mean;
+    m2 += partial[(first + j) * 2u + 1u] + nj * d * d;
   }
-  scratchA[l] = 0.0;
-  scratchB[l] = m2;
-  treeSum2(l);
-  if (l == 0u) {
-    let variance = scratchB[0] / n;
-    stats[c * 2u] = mean;
-    stats[c * 2u + 1u] = inverseSqrt(variance + params.eps);
-    let m = params.momentum;
-    runningMean[c] = (1.0 - m) * runningMean[c] + m * mean;
-    runningVar[c] = (1.0 - m) * runningVar[c] + m * scratchB[0] / max(n - 1.0, 1.0);
-  }
+  stats[c * 2u] = mean;
+  stats[c * 2u + 1u] = inverseSqrt(m2 / n + params.eps);
+  let m = params.momentum;
+  runningMean[c] = (1.0 - m) * runningMean[c] + m * mean;
+  runningVar[c] = (1.0 - m) * runningVar[c] + m * m2 / max(n - 1.0, 1.0);
 }
 
 // output = gamma * (x - mean) * invStd + beta  (then max(., 0) when fused)
 @compute @workgroup_size(WG)
-fn normalize(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: vec3u) {
-  if (gid.x >= params.spatial) { return; }
-  let i = wid.y * params.spatial + gid.x;
+fn normalize(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
   let c = wid.y % params.channels;
-  let y = gamma[c] * (input[i] - stats[c * 2u]) * stats[c * 2u + 1u] + beta[c];
-  // NOTE: select keeps NaN as NaN (like ops/elementwise relu)
-  output[i] = select(y, select(y, 0.0, y < 0.0), params.fuseRelu == 1u);
+  let spatial = params.spatial;
+  let base = wid.y * spatial;
+  let mean = stats[c * 2u];
+  let scale = gamma[c] * stats[c * 2u + 1u];
+  let shift = beta[c];
+  for (var k = 0u; k < PER; k++) {
+    let s = (wid.x * PER + k) * WG + lid.x;
+    if (s < spatial) {
+      let y = (input[base + s] - mean) * scale + shift;
+      // NOTE: select keeps NaN as NaN (like ops/elementwise relu)
+      output[base + s] = select(y, select(y, 0.0, y < 0.0), FUSE_RELU);
+    }
+  }
 }
 
-// partial[c, j] = (sum dy * xhat, sum dy) over chunk j of channel c.
+// partial[c, j] = (sum dy * xhat, sum dy) over chunk j = b * chunks + wid.x of channel c = wid.y.
 @compute @workgroup_size(WG)
 fn gradPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
   let c = wid.y;
   let l = lid.x;
-  let j = wid.z * params.chunks + wid.x;
-  let len = chunkLength(j);
-  let base = chunkBase(wid);
+  let start = wid.x * CHUNK;
+  let len = min(CHUNK, params.spatial - start);
+  let base = (wid.z * params.channels + c) * params.spatial + start;
   let mean = stats[c * 2u];
   let invStd = stats[c * 2u + 1u];
   var accA = 0.0;
@@ -197,56 +171,62 @@ fn gradPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) 
     if (k < len) {
       let a = base + k;
       let dy = gradAt(a);
-      accA += dy * (input[a] - mean) * invStd;
+      accA += dy * (input[a] - mean);
       accB += dy;
     }
   }
-  scratchA[l] = accA;
+  scratchA[l] = accA * invStd;
   scratchB[l] = accB;
-  treeSum2(l);
+  workgroupBarrier();
+  for (var s = WG / 2u; s > 0u; s >>= 1u) {
+    if (l < s) {
+      scratchA[l] += scratchA[l + s];
+      scratchB[l] += scratchB[l + s];
+    }
+    workgroupBarrier();
+  }
   if (l == 0u) {
-    let p = (c * params.batch * params.chunks + j) * 2u;
+    let p = (c * params.batch * params.chunks + wid.z * params.chunks + wid.x) * 2u;
     partial[p] = scratchA[0];
     partial[p + 1u] = scratchB[0];
   }
 }
 
-// gradGamma[c], gradBeta[c]; one workgroup per channel.
+// gradGamma[c], gradBeta[c]; one invocation per channel.
 @compute @workgroup_size(WG)
-fn gradFinal(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
-  let c = wid.x;
-  let l = lid.x;
+fn gradFinal(@builtin(global_invocation_id) gid: vec3u) {
+  let c = gid.x;
+  if (c >= params.channels) { return; }
   let chunks = params.batch * params.chunks;
   var accA = 0.0;
   var accB = 0.0;
-  for (var j = l; j < chunks; j += WG) {
-    let p = (c * chunks + j) * 2u;
-    accA += partial[p];
-    accB += partial[p + 1u];
+  for (var j = c * chunks; j < (c + 1u) * chunks; j++) {
+    accA += partial[j * 2u];
+    accB += partial[j * 2u + 1u];
   }
-  scratchA[l] = accA;
-  scratchB[l] = accB;
-  treeSum2(l);
-  if (l == 0u) {
-    gradGamma[c] = scratchA[0];
-    gradBeta[c] = scratchB[0];
-  }
+  gradGamma[c] = accA;
+  gradBeta[c] = accB;
 }
 
 // gradInput (written to output) from dy, the statistics and the per-channel sums.
 @compute @workgroup_size(WG)
-fn gradInput(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: vec3u) {
-  if (gid.x >= params.spatial) { return; }
-  let i = wid.y * params.spatial + gid.x;
+fn gradInput(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
   let c = wid.y % params.channels;
+  let spatial = params.spatial;
+  let base = wid.y * spatial;
   let invStd = stats[c * 2u + 1u];
+  let mean = stats[c * 2u];
   let scale = gamma[c] * invStd;
-  let dy = gradAt(i);
-  if (params.training == 0u) {
-    output[i] = scale * dy;
-    return;
+  let training = params.training == 1u;
+  let n = f32(params.batch * spatial);
+  // dx = scale * (dy - dbeta / N - xhat * dgamma / N) = scale * dy + a * (x - mean) + b in training
+  let a = select(0.0, -scale * gradGamma[c] * invStd / n, training);
+  let b = select(0.0, -scale * gradBeta[c] / n, training);
+  for (var k = 0u; k < PER; k++) {
+    let s = (wid.x * PER + k) * WG + lid.x;
+    if (s < spatial) {
+      let i = base + s;
+      output[i] = scale * gradAt(i) + a * (input[i] - mean) + b;
+    }
   }
-  let n = count();
-  let xhat = (input[i] - stats[c * 2u]) * invStd;
-  output[i] = scale * (dy - gradBeta[c] / n - xhat * gradGamma[c] / n);
 }

@@ -6,8 +6,11 @@ import { packParams } from '../gpu/params.ts';
 import type { Tape } from '../tape/tape.ts';
 import { Tensor } from '../tape/tensor.ts';
 
-const WG = 256;
-const ITEMS = 16;
+const WG = 256; // level-1 reductions and elementwise passes
+const ITEMS = 16; // elements per invocation in the level-1 reductions
+const CHUNK = WG * ITEMS;
+const PER = 4; // elements per invocation in the elementwise passes
+const WG_FINAL = 64; // one invocation per channel
 const SHADER = 'nn/batch_norm3d';
 
 export interface BatchNormOptions {
@@ -36,8 +39,8 @@ export function createBatchNorm(gpu: Gpu, channels: number): BatchNormState {
   };
 }
 
-function kernel(entry: string) {
-  return { shader: SHADER, entry, constants: { WG, ITEMS } };
+function kernel(entry: string, relu: boolean, wg = WG) {
+  return { shader: SHADER, entry, constants: { WG: wg, ITEMS, CHUNK, PER, FUSE_RELU: relu ? 1 : 0 } };
 }
 
 /**
@@ -54,20 +57,22 @@ export function batchNorm3d(t: Tape, x: Tensor, bn: BatchNormState, opts: BatchN
   const spatial = d * h * w;
   const count = batch * spatial;
   if (opts.training && count < 2) throw new Error(`batchNorm3d: training needs more than 1 value per channel, input [${x.shape}]`);
-  const chunks = Math.ceil(spatial / (WG * ITEMS)); // per (b, c) plane
+  const chunks = Math.ceil(spatial / CHUNK); // per (b, c) plane
   const training = opts.training ? 1 : 0;
-  const params = packParams('uuuuffuu', channels, spatial, batch, chunks, opts.eps ?? 1e-5, opts.momentum ?? 0.1, training, opts.relu ? 1 : 0);
-  const planes: [number, number] = [Math.ceil(spatial / WG), batch * channels];
+  const relu = opts.relu ?? false;
+  const params = packParams('uuuuffu', channels, spatial, batch, chunks, opts.eps ?? 1e-5, opts.momentum ?? 0.1, training);
+  const planes: [number, number] = [Math.ceil(spatial / (WG * PER)), batch * channels];
+  const perChannel: [number] = [Math.ceil(channels / WG_FINAL)];
 
   const stats = Tensor.empty(g, [channels, 2]);
   const partial = Tensor.empty(g, [channels, batch * chunks, 2]);
-  if (training) dispatch(g, kernel('statsPartial'), { params, input: x.buffer, partial: partial.buffer }, [chunks, channels, batch]);
-  dispatch(g, kernel('statsFinal'), {
+  if (training) dispatch(g, kernel('statsPartial', false), { params, input: x.buffer, partial: partial.buffer }, [chunks, channels, batch]);
+  dispatch(g, kernel('statsFinal', false, WG_FINAL), {
     params, partial: partial.buffer, stats: stats.buffer, runningMean: bn.runningMean.buffer, runningVar: bn.runningVar.buffer,
-  }, [channels]);
+  }, perChannel);
   partial.release(); // NOTE: safe: later dispatches that reuse the buffer run after these in the same pass
   const y = Tensor.empty(g, x.shape);
-  dispatch(g, kernel('normalize'), {
+  dispatch(g, kernel('normalize', relu), {
     params, input: x.buffer, stats: stats.buffer, gamma: bn.gamma.buffer, beta: bn.beta.buffer, output: y.buffer,
   }, planes);
 
@@ -76,16 +81,16 @@ export function batchNorm3d(t: Tape, x: Tensor, bn: BatchNormState, opts: BatchN
     const gGamma = Tensor.empty(g, [channels]);
     const gBeta = Tensor.empty(g, [channels]);
     // NOTE: without the fused ReLU `activation` is unused; any read-only buffer satisfies the binding.
-    const activation = opts.relu ? y.buffer : gy.buffer;
-    dispatch(g, kernel('gradPartial'), {
+    const activation = relu ? y.buffer : gy.buffer;
+    dispatch(g, kernel('gradPartial', relu), {
       params, input: x.buffer, stats: stats.buffer, gradOutput: gy.buffer, activation, partial: part.buffer,
     }, [chunks, channels, batch]);
-    dispatch(g, kernel('gradFinal'), { params, partial: part.buffer, gradGamma: gGamma.buffer, gradBeta: gBeta.buffer }, [channels]);
+    dispatch(g, kernel('gradFinal', false, WG_FINAL), { params, partial: part.buffer, gradGamma: gGamma.buffer, gradBeta: gBeta.buffer }, perChannel);
     part.release();
     let gx: Tensor | null = null;
     if (x.requiresGrad) {
       gx = Tensor.empty(g, x.shape);
-      dispatch(g, kernel('gradInput'), {
+      dispatch(g, kernel('gradInput', relu), {
         params, input: x.buffer, stats: stats.buffer, gamma: bn.gamma.buffer, gradOutput: gy.buffer, activation,
         gradGamma: gGamma.buffer, gradBeta: gBeta.buffer, output: gx.buffer,
       }, planes);
