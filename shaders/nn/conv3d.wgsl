@@ -10,9 +10,9 @@
 // Fast path, kw = 3 and stride 1 along W:
 // - `packWeights` copies the weight into `packed` [Cout/4, Cin, kd, kh, 3] of vec4 (4 output channels
 //   per vec4, zero past Cout), or for gradInput its adjoint (channels swapped, taps flipped: params.flip).
-// - `forward`: one invocation = 4 output channels × 8 consecutive voxels of one output row
-//   (workgroup_id.z = channel block). Per input row: 10 input values (two vec4 + two scalars when rows
-//   are 16-byte aligned) and 3 vec4 of weights feed 96 multiply-adds. gradInput of a stride-1
+// - `forward`: one invocation = 4 output channels × 16 consecutive voxels of one output row
+//   (workgroup_id.z = channel block). Per input row: 18 input values (four vec4 + two scalars when rows
+//   are 16-byte aligned) and 3 vec4 of weights feed 192 multiply-adds. gradInput of a stride-1
 //   convolution is the same convolution of gradOutput with the packed adjoint and padding k − 1 − p.
 // - `forwardRows`: for Cout = 1, kh = 3 (the 64³ output layer): 1 channel × 4 rows × 8 voxels, so each
 //   loaded input row serves up to 3 output rows.
@@ -40,6 +40,8 @@ struct Params {
   aligned: u32,     // 1: pw = 1, W % 8 = 0, OW = W: input rows load as vec4
   xBlocks: u32,     // ceil(OW / 8)
   invocations: u32, // gradWeightPartial: invocations per weight block
+  wideAligned: u32, // 1: pw = 1, W % 16 = 0, OW = W: `forward` rows load as vec4
+  wideBlocks: u32,  // ceil(OW / 16)
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -136,63 +138,107 @@ fn store(acc: Acc, o: u32, x0: u32, ow: u32) {
 // The (b, z, y, x0) of an 8-voxel output block; b ≥ B for the padding invocations of the last group.
 struct Block { b: u32, z: u32, y: u32, x0: u32 }
 
-fn blockOf(blk: u32, rowsPerBlock: u32) -> Block {
+fn blockOf(blk: u32, rowsPerBlock: u32, xBlocks: u32, vx: u32) -> Block {
   let p = params;
-  let xb = blk % p.xBlocks;
-  var t = blk / p.xBlocks;
+  let xb = blk % xBlocks;
+  var t = blk / xBlocks;
   let bands = (p.oh + rowsPerBlock - 1u) / rowsPerBlock;
   let y = (t % bands) * rowsPerBlock;
   t /= bands;
-  return Block(t / p.od, t % p.od, y, xb * 8u);
+  return Block(t / p.od, t % p.od, y, xb * vx);
 }
 
-// Fast convolution, kw = 3, stride 1 along W: 4 output channels × 8 voxels per invocation.
+// Eighteen consecutive values row[x0 − pw .. x0 − pw + 17] as four vec4 per shift kx = 0, 1, 2.
+struct Row16 { a0: vec4f, b0: vec4f, c0: vec4f, d0: vec4f, a1: vec4f, b1: vec4f, c1: vec4f, d1: vec4f,
+               a2: vec4f, b2: vec4f, c2: vec4f, d2: vec4f }
+
+fn loadRow16(rowBase: u32, x0: i32, valid: bool) -> Row16 {
+  let p = params;
+  var q0: vec4f; var q1: vec4f; var q2: vec4f; var q3: vec4f; var q4: vec2f;
+  if (p.wideAligned != 0u) {
+    // NOTE: x0 % 16 = 0 and pw = 1: row[x0 − 1], four aligned vec4 at x0, then row[x0 + 16].
+    let i4 = select(0u, rowBase + u32(x0), valid) / 4u;
+    let z = select(0.0, 1.0, valid);
+    let v0 = input4[i4] * z;
+    let v1 = input4[i4 + 1u] * z;
+    let v2 = input4[i4 + 2u] * z;
+    let v3 = input4[i4 + 3u] * z;
+    q0 = vec4f(at(rowBase, x0 - 1, valid), v0.xyz);
+    q1 = vec4f(v0.w, v1.xyz);
+    q2 = vec4f(v1.w, v2.xyz);
+    q3 = vec4f(v2.w, v3.xyz);
+    q4 = vec2f(v3.w, at(rowBase, x0 + 16, valid));
+  } else {
+    let xs = x0 - i32(p.pw);
+    q0 = vec4f(at(rowBase, xs, valid), at(rowBase, xs + 1, valid), at(rowBase, xs + 2, valid), at(rowBase, xs + 3, valid));
+    q1 = vec4f(at(rowBase, xs + 4, valid), at(rowBase, xs + 5, valid), at(rowBase, xs + 6, valid), at(rowBase, xs + 7, valid));
+    q2 = vec4f(at(rowBase, xs + 8, valid), at(rowBase, xs + 9, valid), at(rowBase, xs + 10, valid), at(rowBase, xs + 11, valid));
+    q3 = vec4f(at(rowBase, xs + 12, valid), at(rowBase, xs + 13, valid), at(rowBase, xs + 14, valid), at(rowBase, xs + 15, valid));
+    q4 = vec2f(at(rowBase, xs + 16, valid), at(rowBase, xs + 17, valid));
+  }
+  return Row16(q0, q1, q2, q3,
+               vec4f(q0.yzw, q1.x), vec4f(q1.yzw, q2.x), vec4f(q2.yzw, q3.x), vec4f(q3.yzw, q4.x),
+               vec4f(q0.zw, q1.xy), vec4f(q1.zw, q2.xy), vec4f(q2.zw, q3.xy), vec4f(q3.zw, q4));
+}
+
+// 16 outputs of one channel
+struct Acc16 { a: vec4f, b: vec4f, c: vec4f, d: vec4f }
+
+fn taps16(acc: Acc16, w0: f32, w1: f32, w2: f32, r: Row16) -> Acc16 {
+  return Acc16(acc.a + w0 * r.a0 + w1 * r.a1 + w2 * r.a2, acc.b + w0 * r.b0 + w1 * r.b1 + w2 * r.b2,
+               acc.c + w0 * r.c0 + w1 * r.c1 + w2 * r.c2, acc.d + w0 * r.d0 + w1 * r.d1 + w2 * r.d2);
+}
+
+fn store16(acc: Acc16, o: u32, x0: u32, ow: u32) {
+  store(Acc(acc.a, acc.b), o, x0, ow);
+  if (x0 + 8u < ow) { store(Acc(acc.c, acc.d), o + 8u, x0 + 8u, ow); }
+}
+
+// Fast convolution, kw = 3, stride 1 along W: 4 output channels × 16 voxels per invocation
+// (per input row: 18 input values and 3 vec4 of weights feed 192 multiply-adds).
 @compute @workgroup_size(WG)
 fn forward(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u,
            @builtin(num_workgroups) groups: vec3u) {
   let p = params;
-  let k = blockOf((wid.x + wid.y * groups.x) * WG + lid.x, 1u);
-  let live = k.b < p.b;
-  let b = select(0u, k.b, live);
+  let k = blockOf((wid.x + wid.y * groups.x) * WG + lid.x, 1u, p.wideBlocks, 16u);
+  // NOTE: no subgroup or barrier below, so padding lanes leave at once (whole idle SIMD batches skip).
+  if (k.b >= p.b) { return; }
   let cb = wid.z;
   let x0 = i32(k.x0);
-  var acc0: Acc; var acc1: Acc; var acc2: Acc; var acc3: Acc;
+  var acc0: Acc16; var acc1: Acc16; var acc2: Acc16; var acc3: Acc16;
   if (p.hasBias != 0u) {
     let c = min(vec4u(0u, 1u, 2u, 3u) + cb * 4u, vec4u(p.cout - 1u));
-    acc0 = Acc(vec4f(bias[c.x]), vec4f(bias[c.x]));
-    acc1 = Acc(vec4f(bias[c.y]), vec4f(bias[c.y]));
-    acc2 = Acc(vec4f(bias[c.z]), vec4f(bias[c.z]));
-    acc3 = Acc(vec4f(bias[c.w]), vec4f(bias[c.w]));
+    let b0 = vec4f(bias[c.x]); let b1 = vec4f(bias[c.y]); let b2 = vec4f(bias[c.z]); let b3 = vec4f(bias[c.w]);
+    acc0 = Acc16(b0, b0, b0, b0); acc1 = Acc16(b1, b1, b1, b1); acc2 = Acc16(b2, b2, b2, b2); acc3 = Acc16(b3, b3, b3, b3);
   }
   var wi = cb * p.cin * p.kd * p.kh * 3u;
   for (var ci = 0u; ci < p.cin; ci++) {
-    let plane = (b * p.cin + ci) * p.d;
+    let plane = (k.b * p.cin + ci) * p.d;
     for (var kz = 0u; kz < p.kd; kz++) {
       let zi = i32(k.z * p.sd + kz) - i32(p.pd);
-      let zok = live && zi >= 0 && zi < i32(p.d);
+      let zok = zi >= 0 && zi < i32(p.d);
       for (var ky = 0u; ky < p.kh; ky++) {
         let yi = i32(k.y * p.sh + ky) - i32(p.ph);
         let ok = zok && yi >= 0 && yi < i32(p.h);
-        let r = loadRow(((plane + u32(zi)) * p.h + u32(yi)) * p.w, x0, ok);
+        let r = loadRow16(((plane + u32(zi)) * p.h + u32(yi)) * p.w, x0, ok);
         let w0 = packed[wi];
         let w1 = packed[wi + 1u];
         let w2 = packed[wi + 2u];
         wi += 3u;
-        acc0 = taps(acc0, w0.x, w1.x, w2.x, r);
-        acc1 = taps(acc1, w0.y, w1.y, w2.y, r);
-        acc2 = taps(acc2, w0.z, w1.z, w2.z, r);
-        acc3 = taps(acc3, w0.w, w1.w, w2.w, r);
+        acc0 = taps16(acc0, w0.x, w1.x, w2.x, r);
+        acc1 = taps16(acc1, w0.y, w1.y, w2.y, r);
+        acc2 = taps16(acc2, w0.z, w1.z, w2.z, r);
+        acc3 = taps16(acc3, w0.w, w1.w, w2.w, r);
       }
     }
   }
-  if (!live) { return; }
   let co = cb * 4u;
   let plane = p.od * p.oh * p.ow;
-  let o = (((b * p.cout + co) * p.od + k.z) * p.oh + k.y) * p.ow + k.x0;
-  store(acc0, o, k.x0, p.ow);
-  if (co + 1u < p.cout) { store(acc1, o + plane, k.x0, p.ow); }
-  if (co + 2u < p.cout) { store(acc2, o + 2u * plane, k.x0, p.ow); }
-  if (co + 3u < p.cout) { store(acc3, o + 3u * plane, k.x0, p.ow); }
+  let o = (((k.b * p.cout + co) * p.od + k.z) * p.oh + k.y) * p.ow + k.x0;
+  store16(acc0, o, k.x0, p.ow);
+  if (co + 1u < p.cout) { store16(acc1, o + plane, k.x0, p.ow); }
+  if (co + 2u < p.cout) { store16(acc2, o + 2u * plane, k.x0, p.ow); }
+  if (co + 3u < p.cout) { store16(acc3, o + 3u * plane, k.x0, p.ow); }
 }
 
 // Fast convolution for one output channel with kh = 3, stride 1 along H and W: 4 rows × 8 voxels per
@@ -201,7 +247,7 @@ fn forward(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid:
 fn forwardRows(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u,
                @builtin(num_workgroups) groups: vec3u) {
   let p = params;
-  let k = blockOf((wid.x + wid.y * groups.x) * WG + lid.x, 4u);
+  let k = blockOf((wid.x + wid.y * groups.x) * WG + lid.x, 4u, p.xBlocks, 8u);
   let live = k.b < p.b;
   let b = select(0u, k.b, live);
   let x0 = i32(k.x0);
@@ -283,7 +329,7 @@ fn gradWeightPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgrou
   var a20: vec3f; var a21: vec3f; var a22: vec3f; var a30: vec3f; var a31: vec3f; var a32: vec3f;
   // NOTE: whole rows per invocation, so the integer divisions (scalar per lane on CPUs) run once per row.
   for (var row = inv; row < rows; row += p.invocations) {
-   let k0 = blockOf(row * p.xBlocks, 1u);
+   let k0 = blockOf(row * p.xBlocks, 1u, p.xBlocks, 8u);
    let zi = i32(k0.z + kz) - i32(p.pd);
    if (zi < 0 || zi >= i32(p.d)) { continue; }
    for (var x0 = 0u; x0 < p.ow; x0 += 8u) {
@@ -322,7 +368,7 @@ fn gradWeightPartialRows(@builtin(local_invocation_id) lid: vec3u, @builtin(work
   let bands = p.b * p.od * ((p.oh + 3u) / 4u);
   var a0: vec3f; var a1: vec3f; var a2: vec3f;
   for (var band = inv; band < bands; band += p.invocations) {
-   let k0 = blockOf(band * p.xBlocks, 4u);
+   let k0 = blockOf(band * p.xBlocks, 4u, p.xBlocks, 8u);
    let zi = i32(k0.z + kz) - i32(p.pd);
    if (zi < 0 || zi >= i32(p.d)) { continue; }
    for (var xs = 0u; xs < p.ow; xs += 8u) {
