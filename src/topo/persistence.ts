@@ -1,12 +1,14 @@
 // Exact persistent homology of a volume's superlevel-set filtration, dimensions 0, 1 and 2, on the CPU:
 //   dimension 0: union-find over vertices and edges, elder rule (pairs.ts);
 //   dimension 2: union-find over cubes and squares in reverse order, Alexander duality (pairs.ts);
+//   (without dimension 1, both run on the voxels directly: voxel_pairs.ts);
 //   dimension 1: boundary reduction of the squares with clearing and compression from the two above
 //     (reduction.ts).
 // The filtration's total order is documented in filtration.ts. Diagrams equal GUDHI's
 // CubicalComplex(top_dimensional_cells=-v) ('T') and CubicalRipser's V-construction ('V').
 import { checkVolume, type Construction } from './cubical_grid.ts';
-import { buildFiltration } from './filtration.ts';
+import { buildFiltration, sortVoxelsDescending } from './filtration.ts';
+import { voxelPairs } from './voxel_pairs.ts';
 import { dim0Pairs, dim2Pairs, newForest, PairSink } from './pairs.ts';
 import { dim1Pairs, type Dim1Method } from './reduction.ts';
 
@@ -48,19 +50,27 @@ export function persistence(
 ): Diagrams {
   checkVolume(volume, shape);
   const want = new Set(opts.dims ?? [0, 1, 2]);
-  const f = buildFiltration(volume, shape, opts.construction ?? 'T');
+  const construction = opts.construction ?? 'T';
   const keepZero = opts.keepZero ?? false;
-  const flags = new Uint8Array(f.grid.size);
   const sinks = [0, 1, 2].map(() => new PairSink(volume, keepZero));
-  const forest = newForest(f);
-  if (want.has(0) || want.has(1)) dim0Pairs(f, flags, sinks[0], forest);
-  if (want.has(2) || want.has(1)) dim2Pairs(f, flags, sinks[2], forest);
-  if (want.has(1)) dim1Pairs(f, flags, sinks[1], opts.dim1Method);
-  const dims: Pair[][] = [0, 1, 2].map((k) => (want.has(k) ? toPairs(volume, sinks[k]) : []));
-  if (want.has(0)) {
-    const v = f.order[0];
-    dims[0].push({ birth: volume[v], death: -Infinity, birthIndex: v, deathIndex: -1 });
+  let first: number;
+  if (!want.has(1) && !keepZero) {
+    // NOTE: dimensions 0 and 2 alone need no cell grid (voxel_pairs.ts); zero-persistence pairs differ
+    // between the two paths, so keepZero always takes the cell path.
+    const order = sortVoxelsDescending(volume);
+    voxelPairs(volume, shape, order, construction, want.has(0) ? sinks[0] : null, want.has(2) ? sinks[2] : null);
+    first = order[0];
+  } else {
+    const f = buildFiltration(volume, shape, construction);
+    const flags = new Uint8Array(f.grid.size);
+    const forest = newForest(f);
+    if (want.has(0) || want.has(1)) dim0Pairs(f, flags, sinks[0], forest);
+    if (want.has(2) || want.has(1)) dim2Pairs(f, flags, sinks[2], forest);
+    if (want.has(1)) dim1Pairs(f, flags, sinks[1], opts.dim1Method);
+    first = f.order[0];
   }
+  const dims: Pair[][] = [0, 1, 2].map((k) => (want.has(k) ? toPairs(volume, sinks[k]) : []));
+  if (want.has(0)) dims[0].push({ birth: volume[first], death: -Infinity, birthIndex: first, deathIndex: -1 });
   for (const pairs of dims) pairs.sort((a, b) => b.birth - a.birth || b.death - a.death);
   return { dims };
 }

@@ -94,6 +94,10 @@ test('every case of ../shared/reference (GUDHI 3.7.1), T and V, every dimension'
       const d = persistence(vol, c.shape, { construction: k });
       assertSame(d, c.diagrams, `${name} ${k}`);
       assertGenerators(vol, d, `${name} ${k}`);
+      // Without dimension 1 the voxel-level union-finds answer: same diagrams.
+      const d02 = persistence(vol, c.shape, { construction: k, dims: [0, 2] });
+      assertSame(d02, c.diagrams, `${name} ${k} voxel path`, [0, 2]);
+      assertGenerators(vol, d02, `${name} ${k} voxel path`);
       n++;
     }
   }
@@ -137,6 +141,23 @@ test('fast path equals the textbook reduction on random volumes (sizes 1–40, 2
     }
   }
   assert.ok(cases > 100);
+});
+
+test('voxel-level union-finds (dims without 1) equal the cell-level ones on random volumes', () => {
+  const rng = new Rng(17);
+  for (const shape of [[1, 1, 1], [2, 3, 1], [5, 5, 5], [3, 9, 6], [1, 25, 25], [10, 10, 10], [17, 4, 9]] as Array<[number, number, number]>) {
+    for (const kind of [0, 1, 2, 3]) {
+      const vol = randomVolume(rng, shape[0] * shape[1] * shape[2], kind);
+      for (const c of CONS) {
+        const cell = persistence(vol, shape, { construction: c });
+        for (const dims of [[0], [2], [0, 2]]) {
+          const vox = persistence(vol, shape, { construction: c, dims });
+          assertSame(vox, cell, `[${shape}] kind ${kind} ${c} dims ${dims}`, dims);
+          assertGenerators(vol, vox, `[${shape}] kind ${kind} ${c}`);
+        }
+      }
+    }
+  }
 });
 
 test('dimension 1: homology and cohomology reductions give the same pairs', () => {
