@@ -1,0 +1,103 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decodeWeights } from '../../src/model/weights.ts';
+import { TRAIN_DEFAULTS, type TrainConfig } from '../../src/train/config.ts';
+import { loadSamples, splitFor } from '../../src/train/data.ts';
+import { train } from '../../src/train/trainer.ts';
+import { initialPlateau, plateauStep } from '../../src/train/schedule.ts';
+import { gpu } from '../helpers.ts';
+
+const TINY: TrainConfig = {
+  ...TRAIN_DEFAULTS,
+  side: 16,
+  filters: 2,
+  syntheticCount: 15,
+  batchSize: 3,
+  epochs: 5,
+  lr: 5e-3,
+  topoSize: 8,
+  topoDims: [0, 2],
+};
+
+test('plateau schedule: improvement resets, patience stops, the learning rate halves', () => {
+  const s = initialPlateau(1e-3);
+  const o = { patience: 3, lrPatience: 2, lrFactor: 0.5, minLr: 1e-6 };
+  assert.ok(plateauStep(s, 0, 1.0, o).improved);
+  assert.not.ok(plateauStep(s, 1, 1.0, o).improved); // equal is not better
+  const d = plateauStep(s, 2, NaN, o); // NaN never improves
+  assert.ok(d.lrReduced);
+  assert.is(s.lr, 5e-4);
+  assert.ok(plateauStep(s, 3, 2, o).stop);
+  assert.is(s.bestEpoch, 0);
+});
+
+for (const lambda of [0, 0.5]) {
+  test(`a short training run lowers the training loss (λ = ${lambda})`, async () => {
+    const g = await gpu();
+    const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-train-'));
+    const c = { ...TINY, lambda };
+    const samples = loadSamples(c);
+    const r = await train(g, c, dir, samples, splitFor(samples, c));
+    const first = r.epochs[0].train.loss;
+    const last = r.epochs[r.epochs.length - 1].train.loss;
+    assert.ok(last < first - 0.01, `loss ${first} → ${last}`);
+    if (lambda > 0) assert.ok(r.epochs.some((e) => e.train.topo > 0), 'the topological term was computed');
+    else assert.ok(r.epochs.every((e) => e.train.topo === 0));
+    assert.ok(existsSync(join(dir, 'best.safetensors')) && existsSync(join(dir, 'last.ckpt.safetensors')));
+    assert.is(readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n').length, r.epochs.length);
+    r.model.dispose();
+    rmSync(dir, { recursive: true });
+  });
+}
+
+/** Runs the CLI's train; with killAfterEpochs, SIGKILLs it once that many epochs are logged. */
+function cliTrain(dir: string, killAfterEpochs?: number): Promise<number | null> {
+  const args = ['harness/bin/topo-shapr.js', 'train', '--out', dir, '--side', '16', '--filters', '2', '--synthetic-count', '15', '--batch-size', '3', '--epochs', '3', '--lr', '0.005', '--lambda', '0.5', '--topo-size', '8', '--topo-dims', '0,2'];
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d) => (err += d));
+    let timer: NodeJS.Timeout | undefined;
+    if (killAfterEpochs) {
+      timer = setInterval(() => {
+        const log = join(dir, 'log.jsonl');
+        if (existsSync(log) && readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).length >= killAfterEpochs) p.kill('SIGKILL');
+      }, 20);
+    }
+    p.on('exit', (code, signal) => {
+      clearInterval(timer);
+      if (code !== 0 && signal !== 'SIGKILL') reject(new Error(`train exited ${code}: ${err}`));
+      else resolve(code);
+    });
+  });
+}
+
+function modelTensors(path: string): Map<string, Float32Array> {
+  const w = decodeWeights(readFileSync(path), path);
+  return new Map([...w.tensors].filter(([k]) => !k.startsWith('optim.')).map(([k, v]) => [k, v.data]));
+}
+
+test('a run killed mid-training resumes to exactly the weights of an uninterrupted run', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'topo-shapr-resume-'));
+  const whole = join(root, 'whole');
+  const killed = join(root, 'killed');
+  assert.is(await cliTrain(whole), 0);
+  assert.is(await cliTrain(killed, 1), null, 'the first attempt was killed');
+  assert.ok(!existsSync(join(killed, 'metrics.json')), 'it did not finish');
+  assert.is(await cliTrain(killed), 0);
+  for (const file of ['last.ckpt.safetensors', 'best.safetensors']) {
+    const a = modelTensors(join(whole, file));
+    const b = modelTensors(join(killed, file));
+    assert.equal([...a.keys()], [...b.keys()]);
+    for (const [k, v] of a) assert.ok(v.every((x, i) => x === b.get(k)![i]), `${file}: ${k} differs`);
+  }
+  const logs = (d: string) => readFileSync(join(d, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).train.loss);
+  assert.equal(logs(killed), logs(whole));
+  rmSync(root, { recursive: true });
+});
+
+test.run();
