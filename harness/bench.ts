@@ -1,12 +1,14 @@
-// `npm run bench [-- --only NAME[,NAME]] [--quick] [--out DIR] [--list]`: runs the benchmarks of harness/bench/,
+// `npm run bench [-- --only NAME[,NAME]] [--quick] [--out DIR] [--set NAME='ARGS'] [--merge] [--list]`: runs the benchmarks of harness/bench/,
 // each in its own Node process (so peak memory is per benchmark and one crash does not end the run), prints
 // their JSON rows on stdout, fits the exponent of time versus size where it applies, and writes
 // harness/results/<adapter>.md (+ .jsonl with the raw rows).
 // --quick: everything small (under a minute in all); checks that each benchmark runs and gives finite numbers,
 // asserts no timing, writes no results unless --out is given. Used by CI to keep the harness from rotting.
+// --set NAME='ARGS' replaces a benchmark's arguments (e.g. a reduced run); --merge keeps the rows of the
+// benchmarks not run now from the existing results of the same adapter.
 // The adapter is the one the GPU code picks (TOPO_SHAPR_ADAPTER=swiftshader|lavapipe|NAME chooses).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getGpu } from '../src/gpu/device.ts';
@@ -120,6 +122,13 @@ async function main(argv: string[]): Promise<number> {
   }
   const outDir = argValue(argv, 'out', quick ? '' : 'harness/results');
   const selected = BENCHES.filter((b) => !only.length || only.includes(b.name));
+  const custom = new Map<string, string[]>();
+  argv.forEach((a, i) => {
+    if (a !== '--set') return;
+    const m = /^([\w-]+)=(.*)$/.exec(argv[i + 1] ?? '');
+    if (!m) throw new Error(`--set expects NAME='ARGS', got '${argv[i + 1]}'`);
+    custom.set(m[1], m[2].split(/\s+/).filter(Boolean));
+  });
   const g = await getGpu();
   const adapter = g.adapterName;
   console.error(`bench: ${selected.length} benchmark(s) on ${adapter}${quick ? ' (quick)' : ''}`);
@@ -131,12 +140,13 @@ async function main(argv: string[]): Promise<number> {
       failures.push(`${spec.name}: ${spec.script} is missing`);
       continue;
     }
-    const o = await runOne(spec, quick ? spec.quick : spec.full, quick ? 120 : 3600);
+    const args = custom.get(spec.name) ?? (quick ? spec.quick : spec.full);
+    const o = await runOne(spec, args, quick ? 120 : 3600);
     const got = normalise(o, adapter);
     const fit = fits(spec, got);
     for (const r of [...got, ...fit.rows]) console.log(JSON.stringify(r));
     rows.push(...got, ...fit.rows);
-    notes[spec.name] = [`- ${o.seconds.toFixed(1)} s in all; load average ${o.load[0]} → ${o.load[1]} on ${cpus().length} CPUs`, ...fit.notes];
+    notes[spec.name] = [`- arguments: \`${args.join(' ') || '(defaults)'}\`; ${o.seconds.toFixed(1)} s in all; load average ${o.load[0]} → ${o.load[1]} on ${cpus().length} CPUs`, ...fit.notes];
     if (o.code !== 0) failures.push(`${spec.name}: exit code ${o.code}`);
     if (!got.length) failures.push(`${spec.name}: no result rows`);
     for (const r of got) {
@@ -147,12 +157,22 @@ async function main(argv: string[]): Promise<number> {
   if (outDir && rows.length) {
     mkdirSync(outDir, { recursive: true });
     const key = adapterKey(adapter);
+    if (argv.includes('--merge') && existsSync(join(outDir, `${key}.jsonl`))) {
+      const ran = new Set(selected.map((b) => b.name));
+      const base = (r: Row) => (r.bench === '_notes' ? String(r.name) : r.bench.replace(/-exponent$/, ''));
+      const old = parseRows(readFileSync(join(outDir, `${key}.jsonl`), 'utf8')).filter((r) => !ran.has(base(r)));
+      for (const r of old) if (r.bench === '_notes') notes[String(r.name)] = r.lines as string[];
+      rows.unshift(...old.filter((r) => r.bench !== '_notes'));
+    }
+    const order = (r: Row) => BENCHES.findIndex((b) => b.name === r.bench.replace(/-exponent$/, ''));
+    rows.sort((a, b) => order(a) - order(b));
     const header = {
-      adapter, date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), mode: `${quick ? 'quick' : 'full'}${only.length ? ` (--only ${only.join(',')})` : ''}`,
+      adapter, date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), mode: `${quick ? 'quick' : 'full'}${only.length ? ` (--only ${only.join(',')}${argv.includes('--merge') ? ', merged with earlier rows' : ''})` : ''}`,
       machine: `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}`,
     };
     writeFileSync(join(outDir, `${key}.md`), resultsMarkdown(header, rows, notes));
-    writeFileSync(join(outDir, `${key}.jsonl`), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const noteRows = Object.entries(notes).map(([name, lines]) => ({ bench: '_notes', name, lines }));
+    writeFileSync(join(outDir, `${key}.jsonl`), [...rows, ...noteRows].map((r) => JSON.stringify(r)).join('\n') + '\n');
     console.error(`bench: wrote ${resolve(outDir, `${key}.md`)}`);
   }
   for (const f of failures) console.error(`bench: FAILED ${f}`);
