@@ -1,9 +1,12 @@
 // Benchmark of the exact CPU persistence (all three dimensions) on seeded volumes: uniform noise (the worst
 // case: tens of thousands of pairs) and Gaussian-smoothed noise (σ = 2 voxels, like a predicted likelihood).
-// Prints one JSON object per line. Memory: typed-array bytes allocated by one call, per voxel.
-// Usage: tsx harness/bench/persistence.ts [--sizes 16,32,64] [--construction T|V] [--reps N] [--dump DIR]
+// Prints one JSON object per line. Memory: peak resident-set growth of one call in a fresh process, per voxel.
+// Usage: tsx harness/bench/persistence.ts [--sizes 16,32,64] [--construction T|V] [--dims 0,1,2] [--reps N]
+//   [--dump DIR]
 //   --dump DIR writes each volume (NAME.f32) and its diagrams (NAME.json) for harness/bench/persistence_gudhi.py.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { persistence, type Construction } from '../../src/topo/persistence.ts';
 import { diagramsToJson } from '../../src/topo/diagrams.ts';
@@ -38,47 +41,61 @@ export function benchVolume(n: number, kind: 'smooth' | 'uniform', seed: number)
   return v;
 }
 
-const sizes = arg('sizes', '16,32,64').split(',').map(Number);
 const construction = arg('construction', 'T') as Construction;
-const dump = arg('dump', '');
-if (dump) mkdirSync(dump, { recursive: true });
-const gc = (globalThis as { gc?: () => void }).gc;
-for (const n of sizes) {
-  for (const kind of ['smooth', 'uniform'] as const) {
-    const vol = benchVolume(n, kind, 1000 + n);
-    const reps = Number(arg('reps', String(n <= 16 ? 200 : n <= 32 ? 30 : n <= 64 ? 7 : 3)));
-    const shape: [number, number, number] = [n, n, n];
-    for (let w = 0; w < Math.min(3, reps); w++) persistence(vol, shape, { construction }); // JIT warm-up
-    const times: number[] = [];
-    let pairs = 0;
-    for (let r = 0; r < reps; r++) {
-      const t = performance.now();
-      const d = persistence(vol, shape, { construction });
-      times.push(performance.now() - t);
-      pairs = d.dims.reduce((s, p) => s + p.length, 0);
-    }
-    times.sort((a, b) => a - b);
-    gc?.();
-    const before = process.memoryUsage().arrayBuffers;
-    const d = persistence(vol, shape, { construction });
-    const allocated = process.memoryUsage().arrayBuffers - before;
-    const row = {
-      bench: 'persistence',
-      size: n,
-      kind,
-      construction,
-      dims: [0, 1, 2],
-      median_ms: +times[times.length >> 1].toFixed(2),
-      min_ms: +times[0].toFixed(2),
-      pairs,
-      pairs_by_dim: d.dims.map((p) => p.length),
-      bytes_per_voxel: gc ? Math.round(allocated / vol.length) : null,
-    };
-    console.log(JSON.stringify(row));
-    if (dump) {
-      const name = `${kind}${n}`;
-      writeFileSync(join(dump, `${name}.f32`), new Uint8Array(vol.buffer));
-      writeFileSync(join(dump, `${name}.json`), JSON.stringify({ shape, construction, diagrams: diagramsToJson(d) }));
+const dims = arg('dims', '0,1,2').split(',').map(Number);
+const child = process.argv.indexOf('--child');
+if (child >= 0) {
+  // Memory probe: one call in this fresh process; peak RSS growth over the RSS with the volume in place.
+  const n = Number(process.argv[child + 1]);
+  const vol = benchVolume(n, process.argv[child + 2] as 'smooth' | 'uniform', 1000 + n);
+  const before = process.memoryUsage().rss;
+  persistence(vol, [n, n, n], { construction, dims });
+  console.log(Math.max(0, process.resourceUsage().maxRSS * 1024 - before));
+} else {
+  const sizes = arg('sizes', '16,32,64').split(',').map(Number);
+  const dump = arg('dump', '');
+  if (dump) mkdirSync(dump, { recursive: true });
+  for (const n of sizes) {
+    for (const kind of ['smooth', 'uniform'] as const) {
+      const vol = benchVolume(n, kind, 1000 + n);
+      const reps = Number(arg('reps', String(n <= 16 ? 200 : n <= 32 ? 30 : n <= 64 ? 7 : 3)));
+      const shape: [number, number, number] = [n, n, n];
+      for (let w = 0; w < Math.min(3, reps); w++) persistence(vol, shape, { construction, dims }); // JIT warm-up
+      const times: number[] = [];
+      const cpu: number[] = [];
+      let d = persistence(vol, shape, { construction, dims });
+      for (let r = 0; r < reps; r++) {
+        const t = performance.now();
+        const u = process.cpuUsage();
+        d = persistence(vol, shape, { construction, dims });
+        const du = process.cpuUsage(u);
+        times.push(performance.now() - t);
+        cpu.push((du.user + du.system) / 1000);
+      }
+      times.sort((a, b) => a - b);
+      cpu.sort((a, b) => a - b);
+      const probe = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(n), kind,
+        '--construction', construction, '--dims', dims.join(',')], { encoding: 'utf8' });
+      const row = {
+        bench: 'persistence',
+        size: n,
+        kind,
+        construction,
+        dims,
+        median_ms: +times[times.length >> 1].toFixed(2),
+        min_ms: +times[0].toFixed(2),
+        // NOTE: CPU time of this process (GC threads included) stays meaningful on a loaded machine.
+        median_cpu_ms: +cpu[cpu.length >> 1].toFixed(2),
+        pairs: d.dims.reduce((s, p) => s + p.length, 0),
+        pairs_by_dim: d.dims.map((p) => p.length),
+        peak_bytes_per_voxel: Math.round(Number(probe.trim()) / vol.length),
+      };
+      console.log(JSON.stringify(row));
+      if (dump) {
+        const name = `${kind}${n}`;
+        writeFileSync(join(dump, `${name}.f32`), new Uint8Array(vol.buffer));
+        writeFileSync(join(dump, `${name}.json`), JSON.stringify({ shape, construction, diagrams: diagramsToJson(d) }));
+      }
     }
   }
 }
