@@ -83,7 +83,7 @@ function perClassTable(input: ReportInput): string {
 function boxPlots(input: ReportInput): string {
   const classes = [...new Set(input.methods.flatMap((m) => Object.keys(m.values)))].sort((a, b) => (a === 'all' ? -1 : b === 'all' ? 1 : a < b ? -1 : 1));
   return METRICS.map((m) =>
-    boxPlot(METRIC_TITLES[m], m, input.methods.map((x) => x.label), classes.map((c) => ({ label: c.length > 14 ? c.slice(0, 13) + '…' : c, values: input.methods.map((x) => x.values[c]?.[m] ?? []) }))),
+    boxPlot(METRIC_TITLES[m], m, input.methods.map((x) => x.label), classes.map((c) => ({ label: c.length > 12 ? c.slice(0, 11) + '…' : c, values: input.methods.map((x) => x.values[c]?.[m] ?? []) }))),
   ).join('');
 }
 

@@ -112,7 +112,10 @@ export function boxPlot(title: string, yLabel: string, seriesNames: string[], gr
   const a = axes(title, '', yLabel, [0, groups.length], [Math.min(0, lo), hi * 1.05 || 1], false);
   const slot = (a.x(1) - a.x(0)) / (seriesNames.length + 1);
   groups.forEach((g, gi) => {
-    a.svg.push(`<text x="${(a.x(gi) + a.x(gi + 1)) / 2}" y="${H - M.b + 14}" text-anchor="middle">${esc(g.label)}</text>`);
+    const lx = (a.x(gi) + a.x(gi + 1)) / 2;
+    const ly = H - M.b + 12;
+    // NOTE: labels are slanted so that many class names fit under narrow groups
+    a.svg.push(`<text x="${lx}" y="${ly}" text-anchor="end" transform="rotate(-28 ${lx} ${ly})">${esc(g.label)}</text>`);
     g.values.forEach((vals, si) => {
       const v = vals.filter(Number.isFinite).sort((p, q) => p - q);
       if (!v.length) return;
