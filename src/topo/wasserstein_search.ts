@@ -12,6 +12,17 @@ export interface DijkstraSide {
   side: 0 | 1;
 }
 
+/**
+ * Arcs generated on demand for the points of one side: every j missing from i's list satisfies
+ * c_ij − u_j ≥ level[i] (true when it was generated and kept true while the other side's duals only fall), so
+ * while scanning i at distance d the missing arcs lead no nearer than d + level[i] − u_i; expand(i) raises the
+ * level and adds the arcs below it.
+ */
+export interface LazyArcs {
+  level: Float64Array;
+  expand(i: number): void;
+}
+
 /** Candidate arcs (i in A, j in B, cost), with a linked list per point on each side; grows by doubling. */
 export class ArcList {
   len = 0;
@@ -59,6 +70,7 @@ export class SearchSpace {
   private hKey = new Float64Array(64);
   private hId = new Int32Array(64);
   private hLen = 0;
+  visits = 0;
 
   constructor(n: number, m: number) {
     this.arcs = new ArcList(n, m);
@@ -69,26 +81,35 @@ export class SearchSpace {
   }
 
   /** One search from the free point `root` of S over O; returns after augmenting and updating the duals. */
-  search(S: DijkstraSide, O: DijkstraSide, root: number): void {
+  search(S: DijkstraSide, O: DijkstraSide, root: number, lazy?: LazyArcs): void {
     const arcs = this.arcs;
     const distS = this.dist[S.side], distO = this.dist[O.side];
     const doneO = this.done[O.side], predO = this.pred[O.side];
     const tS = this.touched[S.side], tO = this.touched[O.side];
     let nS = 0, nO = 0;
     this.hLen = 0;
-    const nOn = O.n;
+    const nOn = O.n, nLazy = O.n + S.n;
 
-    // Reach S-point i at distance d: offer its diagonal, relax its arcs.
+    // Reach S-point i at distance d: offer its diagonal and its missing arcs, relax its arcs.
     const scan = (i: number, d: number) => {
       distS[i] = d;
       tS[nS++] = i;
+      this.visits++;
       const slack = S.p[i] - S.u[i];
       this.push(d + (slack > 0 ? slack : 0), nOn + i);
+      relax(i, d, -1);
+    };
+    // Relax i's arcs from the head of its list down to (not including) arc `stop`; offer what is still missing.
+    const relax = (i: number, d: number, stop: number) => {
+      if (lazy && lazy.level[i] < S.p[i]) {
+        const gap = lazy.level[i] - S.u[i];
+        this.push(d + (gap > 0 ? gap : 0), nLazy + i);
+      }
       const head = S.side === 0 ? arcs.headA : arcs.headB;
       const next = S.side === 0 ? arcs.nextA : arcs.nextB;
       const other = S.side === 0 ? arcs.b : arcs.a;
       const ui = S.u[i];
-      for (let e = head[i]; e >= 0; e = next[e]) {
+      for (let e = head[i]; e !== stop && e >= 0; e = next[e]) {
         const j = other[e];
         if (doneO[j]) continue;
         let rc = arcs.cost[e] - ui - O.u[j];
@@ -108,6 +129,12 @@ export class SearchSpace {
     for (;;) {
       const key = this.hKey[0], id = this.hId[0];
       this.pop();
+      if (id >= nLazy) {
+        const i = id - nLazy, stop = (S.side === 0 ? arcs.headA : arcs.headB)[i];
+        lazy!.expand(i);
+        relax(i, distS[i], stop);
+        continue;
+      }
       if (id >= nOn) { D = key; endDiag = id - nOn; break; }
       if (doneO[id] || key > distO[id]) continue;
       doneO[id] = 1;

@@ -11,7 +11,8 @@
 // exact c-transform over all j, u_i = min(pA_i, min_j c_ij − v_j), with k-d tree bounds, and proves optimality
 // when the primal cost and Σu + Σv agree up to floating-point rounding.
 import { KdTree, linf, powq } from './kd_tree.ts';
-import { type DijkstraSide, SearchSpace } from './wasserstein_search.ts';
+import { auctionStart } from './wasserstein_auction.ts';
+import { type DijkstraSide, type LazyArcs, SearchSpace } from './wasserstein_search.ts';
 
 export interface SspResult {
   /** Partner in B of each point of A, -1 = diagonal. */
@@ -26,11 +27,17 @@ export interface SspResult {
   /** Certificate rounds (1 when the first candidate arcs were enough) and candidate arcs held at the end. */
   rounds: number;
   arcs: number;
+  /** The feasible duals that prove it (see certifyMatching). */
+  u: Float64Array;
+  v: Float64Array;
+  /** Shortest-path searches and auction bids run (for benchmarks). */
+  searches: number;
+  bids: number;
 }
 
 export interface SspOptions {
-  /** Candidate arcs per point of A at the start (weighted nearest neighbours). */
-  neighbours?: number;
+  /** Final ε of the auction start (default max diagonal cost / (n + m)). */
+  epsFinal?: number;
   /** Certificate rounds before giving up (the result then has certified = false). */
   maxRounds?: number;
 }
@@ -39,7 +46,6 @@ export interface SspOptions {
 export function solveWasserstein(ax: Float64Array, ay: Float64Array, bx: Float64Array, by: Float64Array,
   q: number, opts: SspOptions = {}): SspResult {
   const n = ax.length, m = bx.length;
-  const K = opts.neighbours ?? 6;
   const pA = new Float64Array(n), pB = new Float64Array(m);
   let scale = 0;
   for (let i = 0; i < n; i++) { pA[i] = powq(Math.abs(ax[i] - ay[i]) / 2, q); scale = Math.max(scale, pA[i]); }
@@ -51,80 +57,144 @@ export function solveWasserstein(ax: Float64Array, ay: Float64Array, bx: Float64
   const sp = new SearchSpace(n, m);
   const A: DijkstraSide = { n, u: new Float64Array(n), p: pA, mate: new Int32Array(n).fill(-1), side: 0 };
   const B: DijkstraSide = { n: m, u: Float64Array.from(pB), p: pB, mate: new Int32Array(m).fill(-1), side: 1 };
-  const tree = new KdTree(bx, by);
-  tree.refreshWeights(B.u);
+  const treeB = new KdTree(bx, by), treeA = new KdTree(ax, ay);
 
-  // Start: v = pB (every free point of B is then in complementary slackness), u = c-transform over the K best
-  // candidates; a point whose best partner is free takes it at once.
-  const bestJ = new Int32Array(K), bestV = new Float64Array(K);
+  // Start from the auction's near-optimal v (or v = pB when a side is empty).
+  let bids = 0;
+  if (n > 0 && m > 0) {
+    const st = auctionStart(treeB, ax, ay, pA, pB, q, scale, opts.epsFinal ?? scale / (n + m));
+    B.u.set(st.v); A.mate.set(st.mateA); B.mate.set(st.mateB);
+    bids = st.bids;
+  }
+  treeB.refreshWeights(B.u);
+  // u = exact c-transform of v: feasible on every arc; a matched pair it leaves slack is undone.
   for (let i = 0; i < n; i++) {
-    let cnt = 0;
-    tree.searchWeighted(ax[i], ay[i], q, B.u, pA[i], (j, value) => {
-      // keep the K smallest values in bestV (sorted); the search bound is the K-th once K are held
-      if (cnt === K && value >= bestV[K - 1]) return bestV[K - 1];
-      let s = cnt < K ? cnt++ : K - 1;
-      while (s > 0 && bestV[s - 1] > value) { bestV[s] = bestV[s - 1]; bestJ[s] = bestJ[s - 1]; s--; }
-      bestV[s] = value;
-      bestJ[s] = j;
-      return cnt === K ? Math.min(bestV[K - 1], pA[i]) : pA[i];
-    });
-    for (let s = 0; s < cnt; s++) sp.arcs.add(i, bestJ[s], cost(i, bestJ[s]));
-    A.u[i] = cnt > 0 ? Math.min(pA[i], bestV[0]) : pA[i];
-    if (cnt > 0 && bestV[0] < pA[i] && B.mate[bestJ[0]] < 0) { A.mate[i] = bestJ[0]; B.mate[bestJ[0]] = i; }
+    A.u[i] = cTransform(treeB, ax[i], ay[i], q, B.u, pA[i]);
+    const j = A.mate[i];
+    if (j >= 0 && cost(i, j) - A.u[i] - B.u[j] > tol) { A.mate[i] = -1; B.mate[j] = -1; }
   }
 
-  const maxRounds = opts.maxRounds ?? 50;
-  let rounds = 0, lowerBound = -Infinity;
-  const uFeas = new Float64Array(n);
+  // Arcs on demand (see LazyArcs): when a search nears point i's level, double the gap above u_i (at least
+  // 1/16 of the way to its diagonal cost) and add every partner below the new level. NOTE: each phase searches
+  // from one side only, so the other side's duals only fall and the k-d tree's node maxima (refreshed at the
+  // start of the phase) stay upper bounds; levels are reset at the start of a phase.
+  const lazyFor = (S: DijkstraSide, O: DijkstraSide, tree: KdTree, sx: Float64Array, sy: Float64Array): LazyArcs => {
+    const level = new Float64Array(S.n).fill(-Infinity);
+    const stamp = new Int32Array(O.n);
+    let stampId = 0;
+    const head = S.side === 0 ? sp.arcs.headA : sp.arcs.headB;
+    return {
+      level,
+      expand(i: number) {
+        const u = S.u[i];
+        const L = Math.min(S.p[i], u + Math.max(2 * (level[i] - u), (S.p[i] - u) / 16, tol));
+        stampId++;
+        const next = S.side === 0 ? sp.arcs.nextA : sp.arcs.nextB, other = S.side === 0 ? sp.arcs.b : sp.arcs.a;
+        for (let e = head[i]; e >= 0; e = next[e]) stamp[other[e]] = stampId;
+        tree.searchWeighted(sx[i], sy[i], q, O.u, L, (j) => {
+          if (stamp[j] !== stampId) {
+            stamp[j] = stampId;
+            if (S.side === 0) sp.arcs.add(i, j, cost(i, j)); else sp.arcs.add(j, i, cost(j, i));
+          }
+          return L;
+        });
+        level[i] = L;
+      },
+    };
+  };
+  const lazyA = lazyFor(A, B, treeB, ax, ay), lazyB = lazyFor(B, A, treeA, bx, by);
+
+  const maxRounds = opts.maxRounds ?? 20;
+  let rounds = 0, searches = 0;
   const found: number[] = [];
   for (;;) {
-    // Restore complementary slackness: free points whose dual is below their diagonal cost.
-    for (let i = 0; i < n; i++) if (A.mate[i] < 0 && A.u[i] < pA[i]) sp.search(A, B, i);
-    for (let j = 0; j < m; j++) if (B.mate[j] < 0 && B.u[j] < pB[j]) sp.search(B, A, j);
     rounds++;
+    // Row phase: free points of A whose dual is below their diagonal cost (complementary slackness broken).
+    treeB.refreshWeights(B.u);
+    lazyA.level.fill(-Infinity);
+    for (let i = 0; i < n; i++) if (A.mate[i] < 0 && A.u[i] < pA[i]) { searches++; sp.search(A, B, i, lazyA); }
+    // Column phase: first raise each such v_j to its c-transform over A (stays feasible), then search.
+    treeA.refreshWeights(A.u);
+    lazyB.level.fill(-Infinity);
+    for (let j = 0; j < m; j++) {
+      if (B.mate[j] >= 0 || B.u[j] >= pB[j]) continue;
+      B.u[j] = cTransform(treeA, bx[j], by[j], q, A.u, pB[j]);
+      if (B.u[j] < pB[j]) { searches++; sp.search(B, A, j, lazyB); }
+    }
 
     // Certificate: exact c-transform of v over all of B; collect the arcs it shows to be violated.
-    for (let j = 0; j < m; j++) if (B.u[j] > pB[j]) B.u[j] = pB[j];
-    tree.refreshWeights(B.u);
+    treeB.refreshWeights(B.u);
     let violated = 0;
     for (let i = 0; i < n; i++) {
       let best = pA[i];
       found.length = 0;
-      tree.searchWeighted(ax[i], ay[i], q, B.u, A.u[i], (j, value) => {
+      treeB.searchWeighted(ax[i], ay[i], q, B.u, A.u[i], (j, value) => {
         if (value < best) best = value;
         if (value < A.u[i] - tol && found.length < 64) found.push(j);
         return A.u[i];
       });
-      uFeas[i] = Math.min(A.u[i], best);
       if (found.length === 0) continue;
       violated++;
       for (const j of found) if (!sp.arcs.has(i, j)) sp.arcs.add(i, j, cost(i, j));
       // Lower u_i to feasibility; a matched arc that is no longer tight is undone, freeing both ends.
-      A.u[i] = uFeas[i];
+      A.u[i] = Math.min(A.u[i], best);
       const j0 = A.mate[i];
       if (j0 >= 0 && cost(i, j0) - A.u[i] - B.u[j0] > tol) { A.mate[i] = -1; B.mate[j0] = -1; }
     }
-    if (violated === 0 || rounds >= maxRounds) {
-      let s = 0;
-      for (let i = 0; i < n; i++) s += uFeas[i];
-      for (let j = 0; j < m; j++) s += B.u[j];
-      lowerBound = s;
-      if (violated === 0) break;
-      if (rounds >= maxRounds) break;
-    }
+    if (violated === 0 || rounds >= maxRounds) break;
   }
 
-  let primal = 0, mag = 0;
-  for (let i = 0; i < n; i++) {
-    primal += A.mate[i] >= 0 ? cost(i, A.mate[i]) : pA[i];
-    mag += Math.abs(uFeas[i]);
-  }
+  const cert = certifyMatching(ax, ay, bx, by, q, A.mate, B.mate, A.u, B.u, treeB);
+  return { mateA: A.mate, mateB: B.mate, cost: cert.cost, lowerBound: cert.lowerBound, certified: cert.certified,
+    rounds, arcs: sp.arcs.len, searches, bids, u: cert.u, v: cert.v };
+}
+
+export interface Certificate {
+  /** Cost of the matching (Σ matched c + Σ diagonal p). */
+  cost: number;
+  /** Σu + Σv after making (u, v) feasible on every arc: a proven lower bound on the optimum. */
+  lowerBound: number;
+  certified: boolean;
+  /** The feasible duals used. */
+  u: Float64Array;
+  v: Float64Array;
+}
+
+/**
+ * Checks that a matching is optimal, given duals (u for A, v for B) that should prove it: v is capped at pB, u is
+ * replaced by its exact c-transform min(u_i, pA_i, min_j c_ij − v_j) over ALL j (k-d tree, branch and bound on
+ * box distance minus the node's largest v), so Σu + Σv is a lower bound on every matching's cost (LP weak
+ * duality). certified = cost − lowerBound ≤ 1e-9·cost + the rounding of the two sums. Any matching, any duals.
+ */
+export function certifyMatching(ax: Float64Array, ay: Float64Array, bx: Float64Array, by: Float64Array, q: number,
+  mateA: Int32Array, mateB: Int32Array, uIn: Float64Array, vIn: Float64Array, treeB?: KdTree): Certificate {
+  const n = ax.length, m = bx.length;
+  const tree = treeB ?? new KdTree(bx, by);
+  const v = new Float64Array(m), u = new Float64Array(n);
+  let cost = 0, lb = 0, mag = 0;
   for (let j = 0; j < m; j++) {
-    if (B.mate[j] < 0) primal += pB[j];
-    mag += Math.abs(B.u[j]);
+    const p = powq(Math.abs(bx[j] - by[j]) / 2, q);
+    v[j] = Math.min(vIn[j], p);
+    if (mateB[j] < 0) cost += p;
+    else if (mateA[mateB[j]] !== j) throw new RangeError('certifyMatching: mateA and mateB disagree');
   }
+  tree.refreshWeights(v);
+  for (let i = 0; i < n; i++) {
+    const p = powq(Math.abs(ax[i] - ay[i]) / 2, q);
+    const j = mateA[i];
+    cost += j >= 0 ? powq(linf(ax[i], ay[i], bx[j], by[j]), q) : p;
+    u[i] = cTransform(tree, ax[i], ay[i], q, v, Math.min(uIn[i], p));
+  }
+  for (let i = 0; i < n; i++) { lb += u[i]; mag += Math.abs(u[i]); }
+  for (let j = 0; j < m; j++) { lb += v[j]; mag += Math.abs(v[j]); }
   // NOTE: the gap allowed is 1e-9 relative plus the rounding of the two sums (each term off by a few ulps).
-  const slack = 1e-9 * primal + 8 * Number.EPSILON * (n + m + 2) * (mag + primal);
-  const certified = lowerBound > -Infinity && primal - lowerBound <= slack;
-  return { mateA: A.mate, mateB: B.mate, cost: primal, lowerBound, certified, rounds, arcs: sp.arcs.len };
+  const slack = 1e-9 * cost + 8 * Number.EPSILON * (n + m + 2) * (mag + cost);
+  return { cost, lowerBound: lb, certified: cost - lb <= slack, u, v };
+}
+
+/** min(cap, min over the tree's points j of ‖x − p_j‖∞^q − w_j): the exact c-transform at one point. */
+function cTransform(tree: KdTree, x: number, y: number, q: number, w: Float64Array, cap: number): number {
+  let best = cap;
+  tree.searchWeighted(x, y, q, w, cap, (_j, value) => { if (value < best) best = value; return best; });
+  return best;
 }
