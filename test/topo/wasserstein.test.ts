@@ -1,0 +1,179 @@
+// Wasserstein matcher: hand-checked cases, brute force (dense Hungarian / threshold matching) on random small
+// diagrams, the robustness rules, the certificate's ability to reject, and the reference values of
+// ../shared/reference/persistence-T (a few copied into test/fixtures/wasserstein_small.json).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { existsSync, readFileSync } from 'node:fs';
+import { DIAGONAL, UNMATCHED_ESSENTIAL, matchingCost, wasserstein, type DiagramInput } from '../../src/topo/wasserstein.ts';
+import { wassersteinRef } from '../../src/topo/wasserstein.ref.ts';
+import { certifyMatching, solveWasserstein } from '../../src/topo/wasserstein_ssp.ts';
+import { Rng } from '../../src/util/rng.ts';
+
+const close = (x: number, y: number, rel = 1e-12) => Math.abs(x - y) <= rel * Math.max(1, Math.abs(y));
+type P = [number, number | null];
+
+test('hand-checked: one pair, one point against nothing', () => {
+  // (1,0) vs (0.9,0.1): matched at L∞ distance 0.1, cheaper than 0.5² + 0.4² through the diagonal
+  const r = wasserstein([[1, 0]], [[0.9, 0.1]]);
+  assert.ok(close(r.distance, 0.1));
+  assert.equal([...r.matching.aToB], [0]);
+  // far apart: both to the diagonal, W2 = sqrt(0.05² + 0.05²)
+  const s = wasserstein([[1, 0.9]], [[0.2, 0.1]]);
+  assert.ok(close(s.distance, Math.sqrt(0.005)));
+  assert.equal([...s.matching.aToB], [DIAGONAL]);
+  for (const q of [1, 2, Infinity]) assert.ok(close(wasserstein([[1, 0]], [], { q }).distance, 0.5));
+  assert.ok(close(wasserstein([[1, 0], [3, 1]], [], { q: 1 }).distance, 1.5));
+});
+
+// Random small diagrams with the awkward cases mixed in: quantised values (ties), duplicates, diagonal points.
+function randomDiagram(rng: Rng, n: number): P[] {
+  const out: P[] = [];
+  for (let i = 0; i < n; i++) {
+    const b = rng.int(3) === 0 ? rng.int(5) / 4 : rng.next();
+    const d = rng.int(6) === 0 ? b : rng.int(4) === 0 ? b - rng.int(4) / 8 : b - rng.next() * rng.next();
+    out.push([b, d]);
+    if (rng.int(5) === 0) out.push([b, d]);
+  }
+  return out;
+}
+
+test('equals brute force on 600 random small diagrams (q = 1, 2, ∞), empties and ties included', () => {
+  const rng = new Rng(7);
+  for (let t = 0; t < 600; t++) {
+    const A = randomDiagram(rng, rng.int(9)), B = randomDiagram(rng, rng.int(9));
+    for (const q of [1, 2, Infinity]) {
+      const r = wasserstein(A, B, { q });
+      const ref = wassersteinRef(A, B, q);
+      assert.ok(close(r.cost, ref), `case ${t} q=${q}: ${r.cost} vs ${ref}`);
+      assert.ok(r.certified, `case ${t} q=${q} not certified`);
+      assert.ok(close(matchingCost(A, B, r.matching, q), r.cost), `case ${t} q=${q}: matching cost`);
+    }
+  }
+});
+
+test('larger random diagrams (60–90 points, clustered near the diagonal) equal brute force', () => {
+  const rng = new Rng(11);
+  for (let t = 0; t < 6; t++) {
+    const gen = (n: number): P[] => Array.from({ length: n }, () => {
+      const b = rng.next() * 0.1;
+      return [b, b - (rng.int(8) === 0 ? 0.05 : 0.005) * rng.next()];
+    });
+    const A = gen(60 + rng.int(30)), B = gen(60 + rng.int(30));
+    for (const q of [1, 2, Infinity]) {
+      const r = wasserstein(A, B, { q });
+      assert.ok(close(r.cost, wassersteinRef(A, B, q), 1e-11) && r.certified, `case ${t} q=${q}`);
+    }
+  }
+});
+
+test('the certificate rejects a non-optimal matching and infeasible duals', () => {
+  const rng = new Rng(3);
+  const A = Array.from({ length: 40 }, () => { const b = rng.next(); return [b, b - 0.3 * rng.next()]; });
+  const B = Array.from({ length: 35 }, () => { const b = rng.next(); return [b, b - 0.3 * rng.next()]; });
+  const f = (D: number[][]) => [Float64Array.from(D.map((p) => p[0])), Float64Array.from(D.map((p) => p[1]))];
+  const [ax, ay] = f(A), [bx, by] = f(B);
+  const r = solveWasserstein(ax, ay, bx, by, 2);
+  assert.ok(certifyMatching(ax, ay, bx, by, 2, r.mateA, r.mateB, r.u, r.v).certified);
+  // swap the partners of two matched points: a valid matching, but a worse one
+  const i1 = r.mateA.findIndex((j) => j >= 0), i2 = r.mateA.findIndex((j, i) => j >= 0 && i > i1);
+  const mA = r.mateA.slice(), mB = r.mateB.slice();
+  [mA[i1], mA[i2]] = [mA[i2], mA[i1]];
+  mB[mA[i1]] = i1; mB[mA[i2]] = i2;
+  const bad = certifyMatching(ax, ay, bx, by, 2, mA, mB, r.u, r.v);
+  assert.ok(bad.cost > r.cost && !bad.certified);
+  // send a matched point to the diagonal instead
+  const mA2 = r.mateA.slice(), mB2 = r.mateB.slice();
+  mB2[mA2[i1]] = -1; mA2[i1] = -1;
+  assert.not.ok(certifyMatching(ax, ay, bx, by, 2, mA2, mB2, r.u, r.v).certified);
+  // duals raised above feasibility are clipped by the c-transform, so they prove nothing more
+  const u = r.u.map((x) => x + 1);
+  assert.ok(certifyMatching(ax, ay, bx, by, 2, r.mateA, r.mateB, u, r.v).lowerBound <= r.cost * (1 + 1e-12));
+});
+
+test('rules: diagonal points, duplicates, empties, points below the diagonal', () => {
+  const A: P[] = [[1, 0.5], [0.3, 0.3], [0.7, 0.2]];
+  const B: P[] = [[0.9, 0.5], [0.2, 0.2]];
+  const r = wasserstein(A, B);
+  assert.equal(r.matching.aToB[1], DIAGONAL);
+  assert.equal(r.matching.bToA[1], DIAGONAL);
+  assert.ok(close(r.distance, wasserstein([[1, 0.5], [0.7, 0.2]], [[0.9, 0.5]]).distance));
+  // only diagonal points: distance 0, no loop
+  assert.equal(wasserstein([[0.5, 0.5], [0.5, 0.5]], [[1, 1]]).distance, 0);
+  assert.equal(wasserstein([], []).distance, 0);
+  assert.equal(wasserstein(new Float64Array(0), []).matching.aToB.length, 0);
+  // identical diagrams with duplicates: distance 0, each copy matched once
+  const D: P[] = [[1, 0], [1, 0], [1, 0], [0.5, 0.25]];
+  const s = wasserstein(D, D.slice());
+  assert.equal(s.distance, 0);
+  assert.equal([...s.matching.aToB].sort(), [0, 1, 2, 3]);
+  // below the diagonal: same |b − d|/2 to the diagonal
+  assert.ok(close(wasserstein([[0, 1]], []).distance, 0.5));
+  // the three input forms agree
+  const flat = wasserstein(Float64Array.from([1, 0.5, 0.7, 0.2]), [{ birth: 0.9, death: 0.5 }]);
+  assert.ok(close(flat.distance, wasserstein([[1, 0.5], [0.7, 0.2]], [[0.9, 0.5]]).distance));
+});
+
+test('rules: huge and tiny magnitudes are exact up to scale', () => {
+  const rng = new Rng(5);
+  const A = randomDiagram(rng, 12), B = randomDiagram(rng, 10);
+  for (const q of [1, 2, Infinity]) {
+    const base = wasserstein(A, B, { q }).distance;
+    for (const s of [2 ** 900, 1e300, 2 ** -900]) {
+      const scaled = (D: P[]) => D.map(([b, d]) => [b * s, (d as number) * s] as P);
+      const r = wasserstein(scaled(A), scaled(B), { q });
+      assert.ok(Number.isFinite(r.distance) && close(r.distance / s, base, 1e-12), `q=${q} s=${s}`);
+      assert.ok(r.certified);
+    }
+  }
+});
+
+test('rules: NaN and infinite coordinates are errors; essential classes match by birth', () => {
+  assert.throws(() => wasserstein([[NaN, 0]], []), /NaN/);
+  assert.throws(() => wasserstein([[Infinity, 0]], []), /infinite birth/);
+  assert.throws(() => wasserstein([], [[1, Infinity]]), /death \+Infinity/);
+  assert.throws(() => wasserstein([[1, 0]], [], { q: 0.5 }), /q must be/);
+  // essential (null / −∞) matched in birth order, only with each other
+  const A: P[] = [[1, null], [0.4, null], [0.8, 0.1]];
+  const B: DiagramInput = [{ birth: 0.5, death: -Infinity }, { birth: 0.9, death: null }, { birth: 0.8, death: 0.2 }];
+  const r = wasserstein(A, B, { q: 1 });
+  assert.equal([...r.matching.aToB], [1, 0, 2]);
+  assert.ok(close(r.cost, 0.1 + 0.1 + 0.1));
+  assert.ok(close(r.cost, wassersteinRef(A, B, 1)));
+  // different numbers of essential classes: +∞, or left out with essential: 'ignore'
+  const c = wasserstein([[1, null], [0.5, null]], [[1, null]]);
+  assert.equal(c.distance, Infinity);
+  assert.equal(c.matching.aToB[0], UNMATCHED_ESSENTIAL);
+  const d = wasserstein([[1, null], [0.5, null]], [[1, null]], { essential: 'ignore' });
+  assert.equal(d.distance, 0);
+  assert.equal(wasserstein([[1, null]], [[0.7, null]], { q: Infinity }).distance, 0.30000000000000004);
+});
+
+interface RefEntry { a: string; b: string; dim: number; q: number; w: number; A: P[]; B: P[] }
+
+test('fixture: reference W2 of small cases (POT emd2) to 1e-9', () => {
+  const fx = JSON.parse(readFileSync(new URL('../fixtures/wasserstein_small.json', import.meta.url), 'utf8'));
+  for (const e of fx.entries as RefEntry[]) {
+    const r = wasserstein(e.A, e.B, { q: e.q, essential: 'ignore' });
+    assert.ok(close(r.distance, e.w, 1e-9) && r.certified, `${e.a}/${e.b} dim ${e.dim}: ${r.distance} vs ${e.w}`);
+    // and W∞ ≤ W2 for the same diagrams
+    assert.ok(wasserstein(e.A, e.B, { q: Infinity, essential: 'ignore' }).distance <= r.distance + 1e-15);
+  }
+});
+
+const shared = new URL('../../../shared/reference/persistence-T/index.json', import.meta.url);
+test('../shared reference: every W2 entry up to ~1,500 points per diagram to 1e-9', () => {
+  if (!existsSync(shared)) return; // the fixture test above covers the small cases without ../shared
+  const idx = JSON.parse(readFileSync(shared, 'utf8'));
+  let checked = 0;
+  for (const w of idx.wasserstein as Array<{ a: string; b: string; dim: number; q: number; w: number }>) {
+    const A = idx.cases[w.a].diagrams[String(w.dim)], B = idx.cases[w.b].diagrams[String(w.dim)];
+    // NOTE: the ~4k-point dimension-1 pairs take seconds each; harness/bench/wasserstein.ts checks them.
+    if (A.length > 1500 || B.length > 1500) continue;
+    const r = wasserstein(A, B, { q: w.q, essential: 'ignore' });
+    assert.ok(close(r.distance, w.w, 1e-9) && r.certified, `${w.a}/${w.b} dim ${w.dim}: ${r.distance} vs ${w.w}`);
+    checked++;
+  }
+  assert.ok(checked >= 12);
+});
+
+test.run();
