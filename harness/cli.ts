@@ -11,12 +11,13 @@ import * as trainCmd from './commands/train.ts';
 import * as compareCmd from './commands/compare.ts';
 import * as analyseInterpolationCmd from './commands/analyse_interpolation.ts';
 import * as predictCmd from './commands/predict.ts';
+import * as distanceCmd from './commands/distance.ts';
 
 const program = new Command('topo-shapr')
   .description('3D cell-shape reconstruction from 2D microscopy with a topological loss (WGSL on WebGPU)')
   .showHelpAfterError();
 
-const commands: Array<{ register(p: Command): void }> = [persistenceCmd, generateCmd, inspectCmd, evaluateCmd, modelCmd, trainCmd, predictCmd, compareCmd, analyseInterpolationCmd];
+const commands: Array<{ register(p: Command): void }> = [persistenceCmd, generateCmd, inspectCmd, evaluateCmd, modelCmd, trainCmd, predictCmd, compareCmd, analyseInterpolationCmd, distanceCmd];
 for (const c of commands) c.register(program);
 
 try {
