@@ -15,7 +15,7 @@
 //   are 16-byte aligned) and 3 vec4 of weights feed 192 multiply-adds. gradInput of a stride-1
 //   convolution is the same convolution of gradOutput with the packed adjoint and padding k − 1 − p.
 // - `forwardRows`: for Cout = 1, kh = 3 (the 64³ output layer): 1 channel × 4 rows × 8 voxels, so each
-//   loaded input row serves up to 3 output rows.
+//   loaded input row serves up to 3 output rows; weights packed as one vec4 (kx = 0..2) per (ci, kz, ky).
 // - `gradWeightPartial` + `gradWeightReduce`: a reduction over B·OD·OH·OW. workgroup_id.y picks a weight
 //   block (4 output channels, one input channel, one kz; or 1 output channel for Cout = 1 with 4-row
 //   tiles); invocations split the (b, z, row, 8-voxel chunk) tiles and write partial sums, which the
@@ -42,6 +42,7 @@ struct Params {
   invocations: u32, // gradWeightPartial: invocations per weight block
   wideAligned: u32, // 1: pw = 1, W % 16 = 0, OW = W: `forward` rows load as vec4
   wideBlocks: u32,  // ceil(OW / 16)
+  packRows: u32,    // packWeights for forwardRows (Cout = 1): one vec4 (kx = 0, 1, 2, 0) per (ci, kz, ky)
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -77,6 +78,18 @@ fn packWeights(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroup
   let tap = kyz * p.kw + kx;
   let src = select(tap, kvol - 1u - tap, p.flip != 0u);
   var v = vec4f();
+  if (p.packRows != 0u) {
+    // i enumerates (ci, kz, ky) here; lanes are the taps kx of output channel 0
+    if (i >= p.cin * p.kd * p.kh) { return; }
+    let row = (i % (p.kd * p.kh)) * p.kw;
+    let base = (i / (p.kd * p.kh)) * p.wStrideIn;
+    for (var x = 0u; x < 3u; x++) {
+      let t = row + x;
+      v[x] = weight[base + select(t, kvol - 1u - t, p.flip != 0u)];
+    }
+    packedOut[i] = v;
+    return;
+  }
   for (var c = 0u; c < 4u; c++) {
     let co = cb * 4u + c;
     if (co < p.cout && kx < p.kw) { v[c] = weight[co * p.wStrideOut + ci * p.wStrideIn + src]; }
@@ -262,10 +275,10 @@ fn forwardRows(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) 
     for (var kz = 0u; kz < p.kd; kz++) {
       let zi = i32(k.z * p.sd + kz) - i32(p.pd);
       let zok = live && zi >= 0 && zi < i32(p.d);
-      let w0 = vec3f(packed[wi].x, packed[wi + 1u].x, packed[wi + 2u].x);
-      let w1 = vec3f(packed[wi + 3u].x, packed[wi + 4u].x, packed[wi + 5u].x);
-      let w2 = vec3f(packed[wi + 6u].x, packed[wi + 7u].x, packed[wi + 8u].x);
-      wi += 9u;
+      let w0 = packed[wi];
+      let w1 = packed[wi + 1u];
+      let w2 = packed[wi + 2u];
+      wi += 3u;
       let y = i32(k.y) - i32(p.ph);
       let base = (plane + u32(zi)) * p.h;
       let r0 = loadRow((base + u32(y)) * p.w, x0, zok && y >= 0 && y < i32(p.h));

@@ -16,18 +16,18 @@ const WG = 64;
 const SHADER = 'nn/conv3d';
 
 /** Params of shaders/nn/conv3d.wgsl for a pass over geometry `c` (see the WGSL header for each field). */
-export function convParams(c: ConvGeometry, extra: Partial<{ hasBias: boolean; wStrideOut: number; wStrideIn: number; flip: boolean; invocations: number }> = {}): Uint32Array {
+export function convParams(c: ConvGeometry, extra: Partial<{ hasBias: boolean; wStrideOut: number; wStrideIn: number; flip: boolean; invocations: number; packRows: boolean }> = {}): Uint32Array {
   const kvol = c.kd * c.kh * c.kw;
   const rowsAlign = (n: number) => c.pw === 1 && c.w % n === 0 && c.ow === c.w && c.kw === 3 && c.sw === 1;
-  return packParams('u'.repeat(27),
+  return packParams('u'.repeat(28),
     c.b, c.cin, c.cout, c.d, c.h, c.w, c.od, c.oh, c.ow, c.kd, c.kh, c.kw, c.sd, c.sh, c.sw, c.pd, c.ph, c.pw,
     extra.hasBias ? 1 : 0, extra.wStrideOut ?? c.cin * kvol, extra.wStrideIn ?? kvol, extra.flip ? 1 : 0,
-    rowsAlign(8) ? 1 : 0, Math.ceil(c.ow / 8), extra.invocations ?? 0, rowsAlign(16) ? 1 : 0, Math.ceil(c.ow / 16));
+    rowsAlign(8) ? 1 : 0, Math.ceil(c.ow / 8), extra.invocations ?? 0, rowsAlign(16) ? 1 : 0, Math.ceil(c.ow / 16), extra.packRows ? 1 : 0);
 }
 
 /** Weights repacked for the blocked kernels (4 output channels per vec4; see packWeights in the WGSL). */
 function packWeights(g: Gpu, w: GPUBuffer, c: ConvGeometry, extra: Parameters<typeof convParams>[1]): Tensor {
-  const n = Math.ceil(c.cout / 4) * c.cin * c.kd * c.kh * 3;
+  const n = extra?.packRows ? c.cin * c.kd * c.kh : Math.ceil(c.cout / 4) * c.cin * c.kd * c.kh * 3;
   const packed = Tensor.empty(g, [n, 4]);
   dispatch(g, { shader: SHADER, entry: 'packWeights', constants: { WG } },
     { params: convParams(c, extra), weight: w, packedOut: packed.buffer }, grid1d(g, n, WG));
@@ -36,8 +36,8 @@ function packWeights(g: Gpu, w: GPUBuffer, c: ConvGeometry, extra: Parameters<ty
 
 /** The blocked kernels: conv of geometry c (kw = 3, sw = 1), optionally as gradInput (adjoint packing). */
 function blockedConv(g: Gpu, x: GPUBuffer, w: GPUBuffer, bias: GPUBuffer | null, c: ConvGeometry, out: Tensor, extra: Parameters<typeof convParams>[1]): void {
-  const packed = packWeights(g, w, c, extra);
   const rows = c.cout === 1 && c.kh === 3 && c.sh === 1;
+  const packed = packWeights(g, w, c, { ...extra, packRows: rows });
   const blocks = c.b * c.od * Math.ceil(c.oh / (rows ? 4 : 1)) * Math.ceil(c.ow / (rows ? 8 : 16));
   const [gx, gy] = grid1d(g, blocks, WG);
   dispatch(g, { shader: SHADER, entry: rows ? 'forwardRows' : 'forward', constants: { WG } },
