@@ -53,12 +53,24 @@ export function writeBuffer(g: Gpu, buf: GPUBuffer, data: Float32Array | Uint32A
   g.device.queue.writeBuffer(buf, offsetBytes, data.buffer, data.byteOffset, data.byteLength);
 }
 
+// Map-read staging buffers, kept for re-use: a training step reads back the same sizes every time.
+const stagingPool = new WeakMap<Gpu, GPUBuffer[]>();
+
+function takeStaging(g: Gpu, size: number): GPUBuffer {
+  let list = stagingPool.get(g);
+  if (!list) stagingPool.set(g, (list = []));
+  const i = list.findIndex((b) => b.size === size);
+  if (i >= 0) return list.splice(i, 1)[0];
+  if (list.length > 32) list.shift()!.destroy();
+  return g.device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+}
+
 /** Reads `count` elements of a buffer back (flushing recorded work first). */
 export async function readBuffer<T extends Float32Array | Uint32Array | Int32Array>(
   g: Gpu, buf: GPUBuffer, count: number, ctor: { new (b: ArrayBuffer): T } = Float32Array as never,
 ): Promise<T> {
-  const bytes = Math.ceil((count * 4) / 4) * 4;
-  const staging = g.device.createBuffer({ size: Math.max(4, bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const bytes = count * 4;
+  const staging = takeStaging(g, Math.max(16, Math.ceil(bytes / 16) * 16));
   flush(g, (enc) => enc.copyBufferToBuffer(buf, 0, staging, 0, bytes));
   await checkCompiles(g);
   try {
@@ -70,6 +82,6 @@ export async function readBuffer<T extends Float32Array | Uint32Array | Int32Arr
   checkGpu(g);
   const out = new ctor(staging.getMappedRange().slice(0, bytes));
   staging.unmap();
-  staging.destroy();
+  stagingPool.get(g)!.push(staging);
   return out;
 }
