@@ -8,8 +8,8 @@
 //   dbeta = sum(dy), dgamma = sum(dy * xhat)
 //   training: dx = gamma * invStd * (dy - dbeta / N - xhat * dgamma / N);  eval: dx = gamma * invStd * dy
 // Threads: the per-channel reductions run in two levels. Level 1 (statsPartial, gradPartial): workgroup
-// (chunk, c, b) reduces a contiguous chunk of up to CHUNK = WG * ITEMS elements of the plane (b, c) (each
-// invocation ITEMS elements strided by WG, then a workgroup-memory tree); level 2 (statsFinal, gradFinal):
+// (chunk, c, b) reduces a contiguous chunk of up to CHUNK elements of the plane (b, c) (each invocation
+// ITEMS loads strided by WG, then a workgroup-memory tree); level 2 (statsFinal, gradFinal):
 // one invocation per channel runs through its B * chunks partials (a few hundred at most, no barriers).
 // The elementwise passes (normalize, gradInput) run a (ceil(S / (WG * PER)), B * C) grid: the channel comes
 // from the workgroup id and each invocation handles PER elements strided by WG, so the per-channel values
@@ -17,7 +17,8 @@
 // Bounds: elements past the plane's end are skipped; invocations past S (or past C) return.
 // vec4 path: when S % 4 == 0 (every plane starts on a 16-byte boundary) the entries ending in 4 read and
 // write vec4s through the *4 aliases of the same bindings, ~3x faster on lavapipe, which bounds-checks each
-// load; CHUNK and the loop bounds then count scalars as before, the loads move 4 at a time.
+// load; CHUNK still counts scalars (4 * WG * ITEMS), the loads move 4 at a time. The TS side picks the
+// path and passes consistent WG / ITEMS / CHUNK to every entry of one call.
 
 override WG: u32 = 256;    // workgroup size; a power of two in the level-1 reductions (their tree)
 override ITEMS: u32 = 32;  // loads per invocation in the level-1 reductions
