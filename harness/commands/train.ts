@@ -47,6 +47,7 @@ export function trainOptions(cmd: Command): Command {
     .option('--q <q>', 'Wasserstein exponent: 1, 2 or inf (bottleneck)', num('q'), D.topoQ)
     .option('--total-persistence <mu>', "weight of the prediction's total persistence (0 = off)", num('total-persistence'), D.topoPersistence)
     .option('--steps-per-epoch <n>', 'cap on steps per epoch (0 = the whole training split)', num('steps-per-epoch'), D.stepsPerEpoch)
+    .option('--adversarial-epochs <n>', "SHAPR's adversarial fine-tuning epochs after the supervised phase (0 = off)", num('adversarial-epochs'), D.adversarialEpochs)
     .option('--no-augment', 'disable flips and rotations');
 }
 
@@ -73,6 +74,7 @@ export function configFrom(o: Record<string, unknown>): TrainConfig {
     topoQ: o.q as number,
     topoPersistence: o.totalPersistence as number,
     stepsPerEpoch: o.stepsPerEpoch as number,
+    adversarialEpochs: o.adversarialEpochs as number,
   });
 }
 

@@ -25,6 +25,7 @@ export interface TrainConfig {
   topoQ: number; // Wasserstein exponent (1, 2 or Infinity)
   topoPersistence: number; // μ: weight of the prediction's total persistence (0 = off)
   stepsPerEpoch: number; // 0 = the whole training split; > 0 caps steps (quick demos)
+  adversarialEpochs: number; // SHAPR's optional adversarial fine-tuning after the supervised phase (0 = off)
 }
 
 export const TRAIN_DEFAULTS: TrainConfig = {
@@ -50,6 +51,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   topoQ: 2,
   topoPersistence: 0,
   stepsPerEpoch: 0,
+  adversarialEpochs: 0,
 };
 
 /** Checks a config, naming the first bad field. */
@@ -67,6 +69,7 @@ export function checkConfig(c: TrainConfig): TrainConfig {
   if (!(c.lambda >= 0)) throw bad('lambda', `must be >= 0, got ${c.lambda}`);
   if (c.topoSize > c.side) throw bad('topoSize', `(${c.topoSize}) exceeds the volume side (${c.side})`);
   if (!c.topoDims.length || c.topoDims.some((d) => ![0, 1, 2].includes(d))) throw bad('topoDims', `must be among 0, 1, 2, got ${c.topoDims}`);
+  if (!Number.isInteger(c.adversarialEpochs) || c.adversarialEpochs < 0) throw bad('adversarialEpochs', `must be a non-negative integer, got ${c.adversarialEpochs}`);
   if (!(c.topoQ >= 1)) throw bad('topoQ', `must be >= 1 or Infinity, got ${c.topoQ}`);
   return c;
 }

@@ -7,6 +7,8 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Gpu } from '../gpu/device.ts';
 import type { Sample } from '../data/sample.ts';
+import { Discriminator } from '../model/discriminator.ts';
+import { ganStep } from '../model/gan.ts';
 import { Shapr } from '../model/shapr.ts';
 import { supervisedLoss } from '../loss/supervised.ts';
 import { add, full, scale } from '../ops/elementwise.ts';
@@ -17,13 +19,14 @@ import { Rng } from '../util/rng.ts';
 import { UserError } from '../util/errors.ts';
 import { appendLine, writeFileAtomic } from '../util/atomic.ts';
 import { chunk, makeBatch, releaseBatch } from './batches.ts';
-import { loadCheckpoint, saveCheckpoint, saveModel } from './checkpoint.ts';
+import { loadCheckpoint, loadModel, saveCheckpoint, saveModel } from './checkpoint.ts';
 import { checkConfig, type TrainConfig } from './config.ts';
 import { initialPlateau, plateauStep, type PlateauState } from './schedule.ts';
 import type { Split } from './data.ts';
 
 export interface EpochLog {
   epoch: number;
+  phase?: 'adversarial'; // absent: the supervised phase
   train: { loss: number; dice: number; bce: number; topo: number };
   val: { loss: number; dice: number; bce: number; topo: number };
   lr: number;
@@ -163,5 +166,53 @@ export async function train(g: Gpu, config: TrainConfig, dir: string, samples: S
     stopped = decision.stop;
     if (++ran === ev.stopAfterEpochs) return { model, epochs: logs, stoppedEarly: false, interrupted: true };
   }
+  if (c.adversarialEpochs > 0) logs.push(...(await adversarialPhase(g, c, dir, model, trainSet, valSet, logs.length, ev)));
   return { model, epochs: logs, stoppedEarly: stopped, interrupted: false };
+}
+
+/**
+ * SHAPR's adversarial fine-tuning, from the best supervised weights: generator loss (10·supervised +
+ * adversarial)/11 with a 3D discriminator (src/model/gan.ts). It is deterministic, so an interrupted phase
+ * is simply run again from the supervised best (kept as best_supervised.safetensors); its best weights (by validation loss) replace best.safetensors.
+ */
+async function adversarialPhase(g: Gpu, c: TrainConfig, dir: string, model: Shapr, trainSet: Sample[], valSet: Sample[], first: number, ev: TrainEvents): Promise<EpochLog[]> {
+  // the phase always starts from the supervised phase's best, kept aside, so that a rerun is identical
+  const supervisedBest = join(dir, 'best_supervised.safetensors');
+  if (!existsSync(supervisedBest)) writeFileAtomic(supervisedBest, readFileSync(join(dir, RUN_FILES.best)));
+  await loadModel(supervisedBest, model);
+  const disc = new Discriminator(g, model.config, c.seed + 1);
+  const optG = new Adam(model.params, { lr: c.lr });
+  const optD = new Adam(disc.params, { lr: c.lr });
+  const logs: EpochLog[] = [];
+  let best = (await evaluateLoss(g, model, null, c, valSet)).loss;
+  for (let k = 0; k < c.adversarialEpochs; k++) {
+    const epoch = first + k;
+    const t0 = performance.now();
+    const order = [...trainSet.keys()];
+    epochRng(c.seed, epoch, 1).shuffle(order);
+    const batches = chunk(order, c.batchSize);
+    ev.onEpochStart?.(epoch, batches.length);
+    const aug = c.augment ? epochRng(c.seed, epoch, 2) : null;
+    const parts: Parts[] = [];
+    for (const [i, idx] of batches.entries()) {
+      const batch = makeBatch(g, idx.map((j) => trainSet[j]), aug);
+      const l = await ganStep(g, model, disc, optG, optD, batch.input, batch.target);
+      releaseBatch(batch);
+      parts.push({ loss: l.generator, dice: l.supervised, bce: l.discriminator, topo: l.adversarial });
+      ev.onStep?.(epoch, i + 1, batches.length, parts[parts.length - 1]);
+    }
+    const val = await evaluateLoss(g, model, null, c, valSet);
+    const improved = val.loss < best;
+    if (improved) {
+      best = val.loss;
+      await saveModel(join(dir, RUN_FILES.best), model, { epoch, valLoss: val.loss });
+    }
+    // NOTE: in this phase the train parts are: loss = generator loss, dice = supervised loss,
+    // bce = discriminator loss, topo = adversarial term.
+    const log: EpochLog = { epoch, phase: 'adversarial', train: mean(parts), val, lr: c.lr, seconds: (performance.now() - t0) / 1000, improved };
+    appendLine(join(dir, RUN_FILES.log), JSON.stringify(log));
+    ev.onEpochEnd?.(log);
+    logs.push(log);
+  }
+  return logs;
 }

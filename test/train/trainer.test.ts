@@ -54,6 +54,21 @@ for (const lambda of [0, 0.5]) {
   });
 }
 
+test('the optional adversarial phase runs after the supervised one and logs its epochs', async () => {
+  const g = await gpu();
+  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-adv-'));
+  const c = { ...TINY, epochs: 2, lambda: 0, adversarialEpochs: 2 };
+  const samples = loadSamples(c);
+  const r = await train(g, c, dir, samples, splitFor(samples, c));
+  const adv = r.epochs.filter((e) => e.phase === 'adversarial');
+  assert.is(adv.length, 2);
+  assert.ok(adv.every((e) => Number.isFinite(e.train.loss) && e.train.bce > 0), 'generator and discriminator losses are finite');
+  assert.ok(existsSync(join(dir, 'best_supervised.safetensors')));
+  assert.is(readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n').length, 4);
+  r.model.dispose();
+  rmSync(dir, { recursive: true });
+});
+
 /** Runs the CLI's train; with killAfterEpochs, SIGKILLs it once that many epochs are logged. */
 function cliTrain(dir: string, killAfterEpochs?: number): Promise<number | null> {
   const args = ['harness/bin/topo-shapr.js', 'train', '--out', dir, '--side', '16', '--filters', '2', '--synthetic-count', '15', '--batch-size', '3', '--epochs', '3', '--lr', '0.005', '--lambda', '0.5', '--topo-size', '8', '--topo-dims', '0,2'];
