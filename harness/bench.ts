@@ -19,6 +19,7 @@ interface BenchSpec {
   script: string; // harness/bench/<stem>.ts, run with tsx
   full: string[]; // arguments of the full run
   quick: string[]; // arguments of the --quick run
+  cpuOnly?: boolean; // runs no GPU code: its rows say adapter "cpu", and its numbers do not depend on the adapter
   /** Time versus size fit: x of a row (null: no point), rows grouped by `group`. */
   fit?: { label: string; x: (r: Row) => number | null; group: (r: Row) => string };
 }
@@ -30,15 +31,15 @@ export const BENCHES: BenchSpec[] = [
   { name: 'conv', script: 'harness/bench/conv.ts', full: ['--batch', '1,6', '--reps', '3', '--no-matmul'], quick: ['--batch', '1', '--reps', '1', '--only', 'conv 2->10', '--no-matmul'] },
   { name: 'shapr-step', script: 'harness/bench/shapr_step.ts', full: [], quick: ['--quick'] },
   {
-    name: 'persistence', script: 'harness/bench/persistence.ts', full: ['--sizes', '16,24,32,48,64,96,128'], quick: ['--sizes', '8,12', '--reps', '1'],
+    name: 'persistence', script: 'harness/bench/persistence.ts', full: ['--sizes', '16,24,32,48,64,96,128'], quick: ['--sizes', '8,12', '--reps', '1'], cpuOnly: true,
     fit: { label: 'voxels', x: (r) => (num(r.size) ? num(r.size)! ** 3 : null), group: (r) => `${r.kind ?? ''} ${r.construction ?? ''}`.trim() },
   },
   {
-    name: 'wasserstein', script: 'harness/bench/wasserstein.ts', full: [], quick: ['--quick'],
+    name: 'wasserstein', script: 'harness/bench/wasserstein.ts', full: [], quick: ['--quick'], cpuOnly: true,
     fit: { label: 'points', x: (r) => num(r.points) ?? num(r.size) ?? num(r.n), group: (r) => `${r.kind ?? ''} ${r.q ?? ''}`.trim() },
   },
   { name: 'topo-loss', script: 'harness/bench/topo_loss.ts', full: [], quick: ['--quick'] },
-  { name: 'interpolation', script: 'harness/bench/interpolation.ts', full: [], quick: ['--quick'] },
+  { name: 'interpolation', script: 'harness/bench/interpolation.ts', full: [], quick: ['--quick'], cpuOnly: true },
 ];
 
 interface Outcome {
@@ -79,7 +80,7 @@ function runOne(spec: BenchSpec, args: string[], timeoutS: number): Promise<Outc
 function normalise(o: Outcome, adapter: string): Row[] {
   return o.rows.map((r) => {
     const row: Row = { ...r };
-    if (row.adapter === undefined) row.adapter = adapter;
+    if (row.adapter === undefined) row.adapter = o.spec.cpuOnly ? 'cpu' : adapter;
     if (row.median_ms === undefined && typeof row.ms === 'number') row.median_ms = row.ms;
     if (row.rss_peak_mb === undefined && o.process) row.process_rss_peak_mb = o.process.rss_peak_mb;
     if (row.gpu_mb === undefined && row.gpu_pool_mb === undefined && o.process) row.process_gpu_pool_mb = o.process.gpu_pool_mb;
