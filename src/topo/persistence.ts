@@ -1,14 +1,16 @@
 // Exact persistent homology of a volume's superlevel-set filtration, dimensions 0, 1 and 2, on the CPU:
 //   dimension 0: union-find over vertices and edges, elder rule (pairs.ts);
 //   dimension 2: union-find over cubes and squares in reverse order, Alexander duality (pairs.ts);
-//   (without dimension 1, both run on the voxels directly: voxel_pairs.ts);
+//   (T-construction: both walk the voxels' stars instead, star_sweeps.ts; without dimension 1, both run
+//   on the voxels directly, voxel_pairs.ts);
 //   dimension 1: boundary reduction of the squares with clearing and compression from the two above
 //     (reduction.ts).
 // The filtration's total order is documented in filtration.ts. Diagrams equal GUDHI's
 // CubicalComplex(top_dimensional_cells=-v) ('T') and CubicalRipser's V-construction ('V').
-import { checkVolume, type Construction } from './cubical_grid.ts';
+import { cellGrid, checkVolume, spreadToCells, type Construction } from './cubical_grid.ts';
 import { buildFiltration, sortVoxelsDescending } from './filtration.ts';
 import { voxelPairs } from './voxel_pairs.ts';
+import { paddedRanks, starDim0, starDim2 } from './star_sweeps.ts';
 import { dim0Pairs, dim2Pairs, newForest, PairSink } from './pairs.ts';
 import { dim1Pairs, type Dim1Method } from './reduction.ts';
 
@@ -59,6 +61,18 @@ export function persistence(
     // between the two paths, so keepZero always takes the cell path.
     const order = sortVoxelsDescending(volume);
     voxelPairs(volume, shape, order, construction, want.has(0) ? sinks[0] : null, want.has(2) ? sinks[2] : null);
+    first = order[0];
+  } else if (construction === 'T') {
+    // NOTE: T needs no ordered cell lists: dims 0 and 2 walk the voxels (star_sweeps.ts), dim 1 scans the grid.
+    const grid = cellGrid(shape, 'T');
+    const order = sortVoxelsDescending(volume);
+    const rank = new Int32Array(order.length);
+    for (let r = 0; r < order.length; r++) rank[order[r]] = r;
+    const { prank, pidx, psy, psz } = paddedRanks(shape, order);
+    const flags = new Uint8Array(grid.size);
+    starDim0(grid, order, prank, pidx, psy, psz, flags, sinks[0]);
+    starDim2(grid, order, prank, pidx, psy, psz, flags, sinks[2]);
+    if (want.has(1)) dim1Pairs({ grid, order, entry: spreadToCells(grid, rank, 'min') }, flags, sinks[1], opts.dim1Method);
     first = order[0];
   } else {
     const f = buildFiltration(volume, shape, construction);

@@ -224,12 +224,19 @@ function apparentPairs(f: CellOrder, flags: Uint8Array, owner: Int32Array, metho
         let e = c - s1;
         let bk = k1;
         let bsign = -1;
-        for (const [q, k, sign] of [[c + s1, k1, 1], [c - s2, k2, -1], [c + s2, k2, 1]]) {
-          if (older(e, q)) {
-            e = q;
-            bk = k;
-            bsign = sign;
-          }
+        if (older(e, c + s1)) {
+          e = c + s1;
+          bsign = 1;
+        }
+        if (older(e, c - s2)) {
+          e = c - s2;
+          bk = k2;
+          bsign = -1;
+        }
+        if (older(e, c + s2)) {
+          e = c + s2;
+          bk = k2;
+          bsign = 1;
         }
         let apparent = !(flags[e] & NEG_EDGE);
         // The other squares on e (across e along bk, and ±1 along the normal from e) must all be younger.
