@@ -25,6 +25,9 @@
 // computed on clamped addresses and never stored.
 
 override WG: u32 = 64;
+// NOTE: alignment is an override, not a Params field, so each pipeline holds only the load path it uses
+// (the unaligned paths unroll to many scalar loads; keeping both doubled LLVM compile times).
+override ALIGNED: bool = false; // rows load as vec4: forward needs wideAligned, the others aligned
 
 struct Params {
   b: u32, cin: u32, cout: u32,
@@ -37,10 +40,10 @@ struct Params {
   wStrideOut: u32,  // packWeights: weight index step per output channel of this pass
   wStrideIn: u32,   // packWeights: weight index step per reduced channel
   flip: u32,        // packWeights: 1 = taps reversed (gradInput)
-  aligned: u32,     // 1: pw = 1, W % 8 = 0, OW = W: input rows load as vec4
+  aligned: u32,     // 1: pw = 1, W % 8 = 0, OW = W: rows of 8 load as vec4 (the TS side sets ALIGNED)
   xBlocks: u32,     // ceil(OW / 8)
   invocations: u32, // gradWeightPartial: invocations per weight block
-  wideAligned: u32, // 1: pw = 1, W % 16 = 0, OW = W: `forward` rows load as vec4
+  wideAligned: u32, // 1: pw = 1, W % 16 = 0, OW = W: rows of 16 load as vec4 (ALIGNED for `forward`)
   wideBlocks: u32,  // ceil(OW / 16)
   packRows: u32,    // packWeights for forwardRows (Cout = 1): one vec4 (kx = 0, 1, 2, 0) per (ci, kz, ky)
 }
@@ -111,7 +114,7 @@ fn loadRow(rowBase: u32, x0: i32, valid: bool) -> Row {
   var lo: vec4f;
   var mid: vec4f;
   var hi: vec2f;
-  if (p.aligned != 0u) {
+  if (ALIGNED) {
     // NOTE: x0 % 8 = 0 and pw = 1: row[x0 − 1], two aligned vec4 at x0, then row[x0 + 8].
     let base = select(0u, rowBase + u32(x0), valid);
     let z = select(0.0, 1.0, valid);
@@ -168,7 +171,7 @@ struct Row16 { a0: vec4f, b0: vec4f, c0: vec4f, d0: vec4f, a1: vec4f, b1: vec4f,
 fn loadRow16(rowBase: u32, x0: i32, valid: bool) -> Row16 {
   let p = params;
   var q0: vec4f; var q1: vec4f; var q2: vec4f; var q3: vec4f; var q4: vec2f;
-  if (p.wideAligned != 0u) {
+  if (ALIGNED) {
     // NOTE: x0 % 16 = 0 and pw = 1: row[x0 − 1], four aligned vec4 at x0, then row[x0 + 16].
     let i4 = select(0u, rowBase + u32(x0), valid) / 4u;
     let z = select(0.0, 1.0, valid);
@@ -308,7 +311,7 @@ fn gradAt(rowBase: u32, x: u32, valid: bool) -> f32 {
 }
 
 fn loadGradRow(rowBase: u32, x0: u32, valid: bool) -> Acc {
-  if (params.ow % 8u == 0u) {
+  if (ALIGNED) {
     let i4 = select(0u, (rowBase + x0) / 4u, valid);
     let z = select(0.0, 1.0, valid);
     return Acc(gradOutput4[i4] * z, gradOutput4[i4 + 1u] * z);

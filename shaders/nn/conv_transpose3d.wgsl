@@ -18,6 +18,9 @@
 // Bounds: voxels past W and channels past Cin / Cout are computed on clamped addresses and never stored.
 
 override WG: u32 = 64;
+// NOTE: overrides rather than Params fields, so each pipeline holds only the load path it uses.
+override ALIGNED: bool = false; // W % 8 = 0: rows load as vec4
+override KW2: bool = false;     // kw = 2 (else 1)
 
 struct Params {
   b: u32, cin: u32, cout: u32,
@@ -93,7 +96,7 @@ fn inputAt(i: u32, ok: bool) -> f32 {
 
 fn loadInput(rowBase: u32, x0: u32) -> Acc {
   let p = params;
-  if (p.aligned != 0u) { return Acc(input4[(rowBase + x0) / 4u], input4[(rowBase + x0) / 4u + 1u]); }
+  if (ALIGNED) { return Acc(input4[(rowBase + x0) / 4u], input4[(rowBase + x0) / 4u + 1u]); }
   let i = rowBase + x0;
   return Acc(vec4f(inputAt(i, x0 < p.w), inputAt(i + 1u, x0 + 1u < p.w), inputAt(i + 2u, x0 + 2u < p.w), inputAt(i + 3u, x0 + 3u < p.w)),
              vec4f(inputAt(i + 4u, x0 + 4u < p.w), inputAt(i + 5u, x0 + 5u < p.w), inputAt(i + 6u, x0 + 6u < p.w), inputAt(i + 7u, x0 + 7u < p.w)));
@@ -109,8 +112,8 @@ fn gradAt(i: u32, ok: bool) -> f32 {
 fn loadGrad(rowBase: u32, x0: u32) -> GradRow {
   let p = params;
   var r: GradRow;
-  if (p.kw == 1u) {
-    if (p.aligned != 0u) {
+  if (!KW2) {
+    if (ALIGNED) {
       r.k0 = Acc(gradOutput4[(rowBase + x0) / 4u], gradOutput4[(rowBase + x0) / 4u + 1u]);
       return r;
     }
@@ -122,7 +125,7 @@ fn loadGrad(rowBase: u32, x0: u32) -> GradRow {
   // kw = 2: 16 consecutive values, even ones for k = 0, odd ones for k = 1
   let o = rowBase + 2u * x0;
   var v0: vec4f; var v1: vec4f; var v2: vec4f; var v3: vec4f;
-  if (p.aligned != 0u) {
+  if (ALIGNED) {
     v0 = gradOutput4[o / 4u]; v1 = gradOutput4[o / 4u + 1u]; v2 = gradOutput4[o / 4u + 2u]; v3 = gradOutput4[o / 4u + 3u];
   } else {
     let x = 2u * x0;
@@ -227,7 +230,7 @@ fn gradInput(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wi
       let g = loadGrad(row, k.x0);
       let w0 = packed[wi];
       acc0 = axpy(acc0, w0.x, g.k0); acc1 = axpy(acc1, w0.y, g.k0); acc2 = axpy(acc2, w0.z, g.k0); acc3 = axpy(acc3, w0.w, g.k0);
-      if (p.kw == 2u) {
+      if (KW2) {
         let w1 = packed[wi + 1u];
         acc0 = axpy(acc0, w1.x, g.k1); acc1 = axpy(acc1, w1.y, g.k1); acc2 = axpy(acc2, w1.z, g.k1); acc3 = axpy(acc3, w1.w, g.k1);
       }
@@ -291,7 +294,7 @@ fn gradWeightPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgrou
     let g3 = loadGrad(grow + co.w * oplane, k.x0);
     a00 += dots(x0, g0.k0, g1.k0, g2.k0, g3.k0); a01 += dots(x1, g0.k0, g1.k0, g2.k0, g3.k0);
     a02 += dots(x2, g0.k0, g1.k0, g2.k0, g3.k0); a03 += dots(x3, g0.k0, g1.k0, g2.k0, g3.k0);
-    if (p.kw == 2u) {
+    if (KW2) {
       a10 += dots(x0, g0.k1, g1.k1, g2.k1, g3.k1); a11 += dots(x1, g0.k1, g1.k1, g2.k1, g3.k1);
       a12 += dots(x2, g0.k1, g1.k1, g2.k1, g3.k1); a13 += dots(x3, g0.k1, g1.k1, g2.k1, g3.k1);
     }

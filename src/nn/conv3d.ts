@@ -15,10 +15,15 @@ export interface Conv3dOptions {
 const WG = 64;
 const SHADER = 'nn/conv3d';
 
+/** Whether input rows of n values (and output rows) can load as aligned vec4 (see loadRow in the WGSL). */
+function alignedRows(c: ConvGeometry, n: number): boolean {
+  return c.pw === 1 && c.w % n === 0 && c.ow === c.w && c.kw === 3 && c.sw === 1;
+}
+
 /** Params of shaders/nn/conv3d.wgsl for a pass over geometry `c` (see the WGSL header for each field). */
 export function convParams(c: ConvGeometry, extra: Partial<{ hasBias: boolean; wStrideOut: number; wStrideIn: number; flip: boolean; invocations: number; packRows: boolean }> = {}): Uint32Array {
   const kvol = c.kd * c.kh * c.kw;
-  const rowsAlign = (n: number) => c.pw === 1 && c.w % n === 0 && c.ow === c.w && c.kw === 3 && c.sw === 1;
+  const rowsAlign = (n: number) => alignedRows(c, n);
   return packParams('u'.repeat(28),
     c.b, c.cin, c.cout, c.d, c.h, c.w, c.od, c.oh, c.ow, c.kd, c.kh, c.kw, c.sd, c.sh, c.sw, c.pd, c.ph, c.pw,
     extra.hasBias ? 1 : 0, extra.wStrideOut ?? c.cin * kvol, extra.wStrideIn ?? kvol, extra.flip ? 1 : 0,
@@ -40,7 +45,7 @@ function blockedConv(g: Gpu, x: GPUBuffer, w: GPUBuffer, bias: GPUBuffer | null,
   const packed = packWeights(g, w, c, { ...extra, packRows: rows });
   const blocks = c.b * c.od * Math.ceil(c.oh / (rows ? 4 : 1)) * Math.ceil(c.ow / (rows ? 8 : 16));
   const [gx, gy] = grid1d(g, blocks, WG);
-  dispatch(g, { shader: SHADER, entry: rows ? 'forwardRows' : 'forward', constants: { WG } },
+  dispatch(g, { shader: SHADER, entry: rows ? 'forwardRows' : 'forward', constants: { WG, ALIGNED: alignedRows(c, rows ? 8 : 16) ? 1 : 0 } },
     { params: convParams(c, { hasBias: bias !== null }), input: x, input4: x, packed: packed.buffer, bias: bias ?? w, output: out.buffer },
     [gx, gy, rows ? 1 : Math.ceil(c.cout / 4)]);
   packed.release(); // NOTE: safe: a later dispatch that reuses the buffer runs after this one
@@ -97,7 +102,8 @@ export function conv3dGradWeight(g: Gpu, x: GPUBuffer, gy: GPUBuffer, c: ConvGeo
     const inv = invocationsFor(bands, Math.ceil(c.ow / 8), blocks);
     const partial = Tensor.empty(g, [blocks * inv * (rows ? 9 : 36)]);
     const params = convParams(c, { invocations: inv, hasBias: rows });
-    dispatch(g, { shader: SHADER, entry: rows ? 'gradWeightPartialRows' : 'gradWeightPartial', constants: { WG } },
+    const aligned = alignedRows(c, 8) && c.ow % 8 === 0 ? 1 : 0;
+    dispatch(g, { shader: SHADER, entry: rows ? 'gradWeightPartialRows' : 'gradWeightPartial', constants: { WG, ALIGNED: aligned } },
       { params, input: x, input4: x, gradOutput: gy, gradOutput4: gy, partial: partial.buffer }, [Math.ceil(inv / WG), blocks]);
     dispatch(g, { shader: SHADER, entry: 'gradWeightReduce', constants: { WG } },
       { params, partial: partial.buffer, gradWeight: gw.buffer }, grid1d(g, gw.size, WG));

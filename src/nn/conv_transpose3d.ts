@@ -33,6 +33,11 @@ function params(c: ConvTGeometry, extra: { hasBias?: boolean; invocations?: numb
     extra.hasBias ? 1 : 0, c.w % 8 === 0 ? 1 : 0, Math.ceil(c.w / 8), extra.invocations ?? 0, extra.n ?? 0, extra.total ?? 0);
 }
 
+/** Overrides that pick the load paths compiled into a pipeline (see the WGSL header). */
+function loadConstants(c: ConvTGeometry): Record<string, number> {
+  return { WG, ALIGNED: c.w % 8 === 0 ? 1 : 0, KW2: c.kw === 2 ? 1 : 0 };
+}
+
 /** The weight as vec4 over 4 output channels (forward) or 4 input channels (gradInput). */
 function pack(g: Gpu, w: GPUBuffer, c: ConvTGeometry, entry: 'packForward' | 'packGradInput'): Tensor {
   const taps = c.kd * c.kh * c.kw;
@@ -48,7 +53,7 @@ export function convTForward(g: Gpu, x: GPUBuffer, w: GPUBuffer, bias: GPUBuffer
     const y = Tensor.empty(g, [c.b, c.cout, c.od, c.oh, c.ow]);
     const packed = pack(g, w, c, 'packForward');
     const [gx, gy] = grid1d(g, c.b * c.d * c.h * Math.ceil(c.w / 8), WG);
-    dispatch(g, { shader: SHADER, entry: 'forward', constants: { WG } },
+    dispatch(g, { shader: SHADER, entry: 'forward', constants: { WG, ALIGNED: c.w % 8 === 0 ? 1 : 0 } },
       { params: params(c, { hasBias: bias !== null }), input: x, input4: x, packed: packed.buffer, bias: bias ?? w, output: y.buffer },
       [gx, gy, Math.ceil(c.cout / 4) * c.kd * c.kh * c.kw]);
     packed.release(); // NOTE: safe: a later dispatch that reuses the buffer runs after this one
@@ -69,7 +74,7 @@ export function convTGradInput(g: Gpu, gy: GPUBuffer, w: GPUBuffer, c: ConvTGeom
   const gx = Tensor.empty(g, [c.b, c.cin, c.d, c.h, c.w]);
   const packed = pack(g, w, c, 'packGradInput');
   const [nx, ny] = grid1d(g, c.b * c.d * c.h * Math.ceil(c.w / 8), WG);
-  dispatch(g, { shader: SHADER, entry: 'gradInput', constants: { WG } },
+  dispatch(g, { shader: SHADER, entry: 'gradInput', constants: loadConstants(c) },
     { params: params(c), gradOutput: gy, gradOutput4: gy, packed: packed.buffer, output: gx.buffer }, [nx, ny, Math.ceil(c.cin / 4)]);
   packed.release();
   return gx;
@@ -83,7 +88,7 @@ export function convTGradWeight(g: Gpu, x: GPUBuffer, gy: GPUBuffer, c: ConvTGeo
   const inv = invocationsFor(c.b * c.d * c.h, Math.ceil(c.w / 8), blocks);
   const partial = Tensor.empty(g, [blocks * inv * 32]);
   const p = params(c, { invocations: inv });
-  dispatch(g, { shader: SHADER, entry: 'gradWeightPartial', constants: { WG } },
+  dispatch(g, { shader: SHADER, entry: 'gradWeightPartial', constants: loadConstants(c) },
     { params: p, input: x, input4: x, gradOutput: gy, gradOutput4: gy, partial: partial.buffer }, [Math.ceil(inv / WG), blocks]);
   dispatch(g, { shader: SHADER, entry: 'gradWeightReduce', constants: { WG } },
     { params: p, partial: partial.buffer, gradWeight: gw.buffer }, grid1d(g, gw.size, WG));
