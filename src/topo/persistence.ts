@@ -10,7 +10,7 @@
 import { cellGrid, checkVolume, spreadToCells, type Construction } from './cubical_grid.ts';
 import { buildFiltration, sortVoxelsDescending } from './filtration.ts';
 import { voxelPairs } from './voxel_pairs.ts';
-import { paddedRanks, starDim0, starDim2 } from './star_sweeps.ts';
+import { starSweeps } from './star_sweeps.ts';
 import { dim0Pairs, dim2Pairs, newForest, PairSink } from './pairs.ts';
 import { dim1Pairs, type Dim1Method } from './reduction.ts';
 
@@ -68,10 +68,8 @@ export function persistence(
     const order = sortVoxelsDescending(volume);
     const rank = new Int32Array(order.length);
     for (let r = 0; r < order.length; r++) rank[order[r]] = r;
-    const { prank, pidx, psy, psz } = paddedRanks(shape, order);
     const flags = new Uint8Array(grid.size);
-    starDim0(grid, order, prank, pidx, psy, psz, flags, sinks[0]);
-    starDim2(grid, order, prank, pidx, psy, psz, flags, sinks[2]);
+    starSweeps(grid, order, flags, sinks[0], sinks[2]);
     if (want.has(1)) dim1Pairs({ grid, order, entry: spreadToCells(grid, rank, 'min') }, flags, sinks[1], opts.dim1Method);
     first = order[0];
   } else {

@@ -39,53 +39,104 @@ export function paddedRanks(shape: [number, number, number], order: Int32Array):
   return { prank, pidx, psy, psz };
 }
 
-/** Dimension-0 pairs of the T-construction; sets NEG_EDGE on the edges that merge components. */
-export function starDim0(g: CellGrid, order: Int32Array, prank: Int32Array, pidx: Int32Array, psy: number, psz: number, flags: Uint8Array, sink: PairSink): void {
+/** Offsets that describe a voxel's cube in the vertex grid, the padded rank volume and the cell grid. */
+interface StarTables {
+  cornerDv: Int32Array; // 8 corners in index order: vertex offset
+  cornerOthers: Int32Array; // 8 × 7 padded offsets of the other voxels around the corner
+  edgeDc: Int32Array; // 12 edges in index order: cell offset from the cube
+  edgeDv: Int32Array; // lower vertex offset
+  edgeStep: Int32Array; // vertex step to the upper vertex
+  edgeOthers: Int32Array; // 12 × 3 padded offsets of the other voxels around the edge
+}
+
+function starTables(g: CellGrid, psy: number, psz: number): StarTables {
   const [, h, w] = g.shape;
   const vx = w + 1;
   const vxy = vx * (h + 1);
-  const nv = vxy * (g.shape[0] + 1);
-  const parent = new Int32Array(nv);
-  const key = new Int32Array(nv); // 8·rank + corner: the vertex's place in the filtration
-  // The 8 corners in index order: vertex offset, and the 7 other voxels around the corner (padded offsets).
-  const corners: Array<{ dv: number; others: number[] }> = [];
+  const cornerDv: number[] = [];
+  const cornerOthers: number[] = [];
   for (let a = 0; a < 8; a++) {
-    const az = a >> 2;
-    const ay = (a >> 1) & 1;
-    const ax = a & 1;
-    const others: number[] = [];
-    for (const dz of [az - 1, az]) for (const dy of [ay - 1, ay]) for (const dx of [ax - 1, ax]) if (dz || dy || dx) others.push(dz * psz + dy * psy + dx);
-    corners.push({ dv: az * vxy + ay * vx + ax, others });
+    const [az, ay, ax] = [a >> 2, (a >> 1) & 1, a & 1];
+    cornerDv.push(az * vxy + ay * vx + ax);
+    for (const dz of [az - 1, az]) for (const dy of [ay - 1, ay]) for (const dx of [ax - 1, ax]) if (dz || dy || dx) cornerOthers.push(dz * psz + dy * psy + dx);
   }
-  // The 12 cube edges in index order: cell offset, lower vertex offset, vertex step, 3 other voxels.
   const edges: Array<{ dc: number; dv: number; step: number; others: number[] }> = [];
+  const cst = [1, g.sy, g.sz];
+  const pst = [1, psy, psz];
+  const vst = [1, vx, vxy];
   for (let axis = 0; axis < 3; axis++) {
+    const [f0, f1] = [0, 1, 2].filter((t) => t !== axis);
     for (let a = 0; a < 4; a++) {
-      const e = [0, 0, 0]; // offsets along x, y, z in {0,1} for the two even axes
-      const free = [0, 1, 2].filter((t) => t !== axis);
-      e[free[0]] = a & 1;
-      e[free[1]] = a >> 1;
-      const dc = [1, g.sy, g.sz].reduce((s, st, t) => s + (t === axis ? 0 : (2 * e[t] - 1) * st), 0);
-      const dv = e[0] + e[1] * vx + e[2] * vxy;
+      const e0 = a & 1; // side of the cube along the two other (even) axes
+      const e1 = a >> 1;
       const others: number[] = [];
-      const pst = [1, psy, psz];
-      for (const o0 of [e[free[0]] - 1, e[free[0]]]) {
-        for (const o1 of [e[free[1]] - 1, e[free[1]]]) if (o0 || o1) others.push(o0 * pst[free[0]] + o1 * pst[free[1]]);
-      }
-      edges.push({ dc, dv, step: [1, vx, vxy][axis], others });
+      for (const o0 of [e0 - 1, e0]) for (const o1 of [e1 - 1, e1]) if (o0 || o1) others.push(o0 * pst[f0] + o1 * pst[f1]);
+      edges.push({ dc: (2 * e0 - 1) * cst[f0] + (2 * e1 - 1) * cst[f1], dv: e0 * vst[f0] + e1 * vst[f1], step: vst[axis], others });
     }
   }
   edges.sort((p, q) => p.dc - q.dc);
-  // Flat copies for the hot loop.
-  const cDv = Int32Array.from(corners, (c) => c.dv);
-  const cOth = Int32Array.from(corners.flatMap((c) => c.others));
-  const eDc = Int32Array.from(edges, (e) => e.dc);
-  const eDv = Int32Array.from(edges, (e) => e.dv);
-  const eStep = Int32Array.from(edges, (e) => e.step);
-  const eOth = Int32Array.from(edges.flatMap((e) => e.others));
+  return {
+    cornerDv: Int32Array.from(cornerDv),
+    cornerOthers: Int32Array.from(cornerOthers),
+    edgeDc: Int32Array.from(edges, (e) => e.dc),
+    edgeDv: Int32Array.from(edges, (e) => e.dv),
+    edgeStep: Int32Array.from(edges, (e) => e.step),
+    edgeOthers: Int32Array.from(edges.flatMap((e) => e.others)),
+  };
+}
+
+/**
+ * own[r] = which cells of the voxel of rank r it brings itself: bits 0–7 its corners, 8–19 its cube edges
+ * (index order), 20–25 its squares in decreasing index order (+z, +y, +x, −x, −y, −z). Computed in memory
+ * order (every read is near the voxel) so that the rank-order sweeps read one word per voxel.
+ */
+function ownership(shape: [number, number, number], prank: Int32Array, psy: number, psz: number, t: StarTables): Int32Array {
+  const [d, h, w] = shape;
+  const own = new Int32Array(d * h * w);
+  const across = [psz, psy, 1, -1, -psy, -psz];
+  for (let k = 0; k < d; k++) {
+    for (let j = 0; j < h; j++) {
+      for (let i = 0, p = (k + 1) * psz + (j + 1) * psy + 1; i < w; i++, p++) {
+        const r = prank[p];
+        let m = 0;
+        for (let a = 0, o = 0; a < 8; a++, o += 7) {
+          let q = o;
+          while (q < o + 7 && prank[p + t.cornerOthers[q]] > r) q++;
+          if (q === o + 7) m |= 1 << a;
+        }
+        for (let e = 0, o = 0; e < 12; e++, o += 3) {
+          if (prank[p + t.edgeOthers[o]] > r && prank[p + t.edgeOthers[o + 1]] > r && prank[p + t.edgeOthers[o + 2]] > r) m |= 1 << (8 + e);
+        }
+        for (let f = 0; f < 6; f++) if (prank[p + across[f]] > r) m |= 1 << (20 + f);
+        own[r] = m;
+      }
+    }
+  }
+  return own;
+}
+
+/**
+ * Dimension-0 and dimension-2 pairs of the T-construction into sink0 / sink2, setting NEG_EDGE on the edges
+ * that merge components and POS_FACE on the squares that create voids.
+ */
+export function starSweeps(g: CellGrid, order: Int32Array, flags: Uint8Array, sink0: PairSink, sink2: PairSink): void {
+  const { prank, pidx, psy, psz } = paddedRanks(g.shape, order);
+  const t = starTables(g, psy, psz);
+  const own = ownership(g.shape, prank, psy, psz, t);
+  starDim0(g, order, own, t, flags, sink0);
+  starDim2(g, order, own, prank, pidx, psy, psz, flags, sink2);
+}
+
+/** Dimension 0: vertices and edges in filtration order, union-find on a vertex grid, elder rule. */
+function starDim0(g: CellGrid, order: Int32Array, own: Int32Array, t: StarTables, flags: Uint8Array, sink: PairSink): void {
+  const [d, h, w] = g.shape;
+  const vx = w + 1;
+  const vxy = vx * (h + 1);
+  const parent = new Int32Array(vxy * (d + 1));
+  const key = new Int32Array(parent.length); // 8·rank + corner: the vertex's place in the filtration
   const n = order.length;
   for (let r = 0; r < n; r++) {
-    const p = pidx[r];
+    const m = own[r];
     const v = order[r];
     const i = v % w;
     const j = ((v - i) / w) % h;
@@ -93,58 +144,54 @@ export function starDim0(g: CellGrid, order: Int32Array, prank: Int32Array, pidx
     const vbase = k * vxy + j * vx + i;
     const cube = (2 * k + 1) * g.sz + (2 * j + 1) * g.sy + (2 * i + 1);
     for (let a = 0; a < 8; a++) {
-      let o = 7 * a;
-      const end = o + 7;
-      while (o < end && prank[p + cOth[o]] > r) o++;
-      if (o < end) continue; // an earlier voxel already brought this corner
-      const id = vbase + cDv[a];
+      if (!(m & (1 << a))) continue; // an earlier voxel already brought this corner
+      const id = vbase + t.cornerDv[a];
       parent[id] = id;
       key[id] = 8 * r + a;
     }
-    for (let t = 0; t < 12; t++) {
-      let o = 3 * t;
-      const end = o + 3;
-      while (o < end && prank[p + eOth[o]] > r) o++;
-      if (o < end) continue;
-      const lo = vbase + eDv[t];
+    for (let e = 0; e < 12; e++) {
+      if (!(m & (1 << (8 + e)))) continue;
+      const lo = vbase + t.edgeDv[e];
       const a = find(parent, lo);
-      const b = find(parent, lo + eStep[t]);
+      const b = find(parent, lo + t.edgeStep[e]);
       if (a === b) continue;
       // Elder rule: the component born later dies here.
       const young = key[a] > key[b] ? a : b;
       parent[young] = young === a ? b : a;
-      flags[cube + eDc[t]] |= NEG_EDGE;
+      flags[cube + t.edgeDc[e]] |= NEG_EDGE;
       sink.add(order[key[young] >> 3], v);
     }
   }
 }
 
-/** Dimension-2 pairs of the T-construction; sets POS_FACE on the squares that create voids. */
-export function starDim2(g: CellGrid, order: Int32Array, prank: Int32Array, pidx: Int32Array, psy: number, psz: number, flags: Uint8Array, sink: PairSink): void {
+/** Dimension 2: cubes and squares in reverse filtration order, union-find on the padded voxels. */
+function starDim2(g: CellGrid, order: Int32Array, own: Int32Array, prank: Int32Array, pidx: Int32Array, psy: number, psz: number, flags: Uint8Array, sink: PairSink): void {
   const [, h, w] = g.shape;
   const n = order.length;
   // NOTE: the whole padding is one component, the outside, rooted at padded index 0 whose rank is n: the
   // oldest in the reverse sweep, where a larger rank is older.
   const parent = new Int32Array(prank.length);
-  // The six squares in decreasing cell index: padded voxel offset across, and cell offset.
   const across = Int32Array.from([psz, psy, 1, -1, -psy, -psz]);
   const square = Int32Array.from([g.sz, g.sy, 1, -1, -g.sy, -g.sz]);
   for (let r = n - 1; r >= 0; r--) {
+    const m = own[r];
     const p = pidx[r];
     const v = order[r];
-    const i = v % w;
-    const j = ((v - i) / w) % h;
-    const k = (v - i - j * w) / (w * h);
-    const cube = (2 * k + 1) * g.sz + (2 * j + 1) * g.sy + (2 * i + 1);
     parent[p] = p;
     let root = p;
-    for (let t = 0; t < 6; t++) {
-      const q = p + across[t];
-      const rq = prank[q];
-      if (rq <= r) continue; // the square is not v's: the voxel across entered earlier
-      const a = rq === n ? 0 : find(parent, q);
+    let cube = -1;
+    for (let f = 0; f < 6; f++) {
+      if (!(m & (1 << (20 + f)))) continue; // the voxel across entered earlier: the square is not v's
+      const q = p + across[f];
+      const a = prank[q] === n ? 0 : find(parent, q);
       if (a === root) continue;
-      flags[cube + square[t]] |= POS_FACE;
+      if (cube < 0) {
+        const i = v % w;
+        const j = ((v - i) / w) % h;
+        const k = (v - i - j * w) / (w * h);
+        cube = (2 * k + 1) * g.sz + (2 * j + 1) * g.sy + (2 * i + 1);
+      }
+      flags[cube + square[f]] |= POS_FACE;
       // The younger root (smaller rank) is a void that this square closes; it dies at the root's value.
       if (prank[a] > prank[root]) {
         parent[root] = a;
