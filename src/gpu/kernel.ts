@@ -66,19 +66,20 @@ function compile(g: Gpu, k: KernelDesc): Compiled {
     compute: { module, entryPoint: k.entry, constants: k.constants },
   });
   const layout = pipeline.getBindGroupLayout(0);
+  layout.label = path;
   const scope = device.popErrorScope();
-  s.compileChecks.push(
-    (async () => {
-      const err = await scope;
-      if (!err) return;
-      const info = await module.getCompilationInfo();
-      const msgs = info.messages.filter((m) => m.type === 'error');
-      const where = msgs.length
-        ? msgs.map((m) => `${path}:${m.lineNum}:${m.linePos}: ${m.message}`).join('\n')
-        : `${path} (entry ${k.entry}): ${err.message}`;
-      throw new ShaderError(where);
-    })(),
-  );
+  const check = (async () => {
+    const err = await scope;
+    if (!err) return;
+    const info = await module.getCompilationInfo();
+    const msgs = info.messages.filter((m) => m.type === 'error');
+    const where = msgs.length
+      ? msgs.map((m) => `${path}:${m.lineNum}:${m.linePos}: ${m.message}`).join('\n')
+      : `${path} (entry ${k.entry}): ${err.message}`;
+    throw new ShaderError(where);
+  })();
+  check.catch(() => {}); // reported at the next read-back or sync(), not as an unhandled rejection
+  s.compileChecks.push(check);
   const compiled = { pipeline, layout, bindings };
   s.pipelines.set(key, compiled);
   return compiled;
@@ -109,7 +110,10 @@ export type Binding = GPUBuffer | ArrayBufferView;
  * Work runs at the next flush() (a read-back flushes). Use grid1d() for large 1D launches.
  */
 export function dispatch(g: Gpu, k: KernelDesc, bindings: Record<string, Binding>, workgroups: [number, number?, number?]): void {
-  checkGpu(g);
+  // NOTE: only a lost device stops recording here. Validation errors wait for the next read-back or sync(),
+  // which first awaits the shader compile checks: a broken shader is then reported by file and line, not by
+  // the invalid bind groups it causes downstream.
+  if (g.lost) checkGpu(g);
   const [x, y = 1, z = 1] = workgroups;
   if (x === 0 || y === 0 || z === 0) return;
   const c = compile(g, k);

@@ -39,6 +39,26 @@ test('a broken shader raises an error naming the file and line', async () => {
   }
 });
 
+test('a broken shader used mid-step is still reported by file and line, not by its downstream errors', async () => {
+  const g = await gpu();
+  registerShaders({
+    'test/broken2': 'override WG: u32 = 64;\n@group(0) @binding(0) var<storage, read_write> out: array<f32>;\n@compute @workgroup_size(WG)\nfn main() {\n  let target = 1.0;\n  out[0] = target;\n}\n',
+  });
+  const buf = allocBuffer(g, 16);
+  dispatch(g, { shader: 'test/broken2', entry: 'main' }, { out: buf }, [1]);
+  await new Promise((r) => setTimeout(r, 50)); // let Dawn report the invalid objects
+  dispatch(g, { shader: 'test/broken2', entry: 'main' }, { out: buf }, [1]); // a later op of the same step
+  dispatch(g, { shader: 'ops/elementwise', entry: 'fill', constants: { WG: 256 } }, { params: packParams('uf', 4, 1), out: buf }, [1]);
+  try {
+    await readBuffer(g, buf, 4);
+    assert.unreachable('no error');
+  } catch (e) {
+    assert.instance(e, ShaderError);
+    assert.match((e as Error).message, 'shaders/test/broken2.wgsl:5');
+  }
+  assert.equal([...(await readBuffer(g, buf, 4))].length, 4, 'the device stays usable');
+});
+
 test('binding a name the shader does not declare is an error naming the shader', async () => {
   const g = await gpu();
   assert.throws(
