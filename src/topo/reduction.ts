@@ -45,7 +45,7 @@ function oddMask(g: CellGrid, c: number): number {
 function reduceHomology(f: CellOrder, flags: Uint8Array, owner: Int32Array, todo: Float64Array, sink: PairSink): void {
   const { grid: g, entry, order } = f;
   const G = g.size;
-  const stored = new Map<number, Float64Array>(); // reduced columns by square cell
+  const stored = new Store(G); // reduced columns by square cell
   const cols = new Column();
   // The square's compressed boundary as negated edge keys (so the youngest edge comes first).
   const boundary = (c: number, into: Float64Array): number => {
@@ -60,17 +60,17 @@ function reduceHomology(f: CellOrder, flags: Uint8Array, owner: Int32Array, todo
     return sortSmall(into, n);
   };
   for (let k = 0; k < todo.length; k++) {
-    const c = todo[k] % G;
+    const c = todo[k] % G | 0;
     cols.len = boundary(c, cols.cur);
     while (cols.len > 0) {
-      const o = owner[-cols.cur[0] % G];
+      const o = owner[-cols.cur[0] % G | 0];
       if (o < 0) break;
       const st = stored.get(o);
       if (st) cols.add(st, st.length);
       else cols.add(cols.tmp, boundary(o, cols.tmp));
     }
     if (cols.len === 0) throw new Error(`dimension-1 reduction: square ${c} reduced to zero`);
-    const e = -cols.cur[0] % G;
+    const e = -cols.cur[0] % G | 0;
     owner[e] = c;
     stored.set(c, cols.copy());
     sink.add(order[entry[e]], order[entry[c]]);
@@ -95,47 +95,61 @@ function reduceCohomology(f: CellOrder, flags: Uint8Array, owner: Int32Array, si
     }
   }
   const todo = Float64Array.from(keys).sort().reverse();
-  const stored = new Map<number, Float64Array>(); // reduced columns by edge cell
+  const stored = new Store(G); // reduced columns by edge cell
   const cols = new Column();
   // The edge's compressed coboundary: square keys at ±1 along its two even axes, inside the grid.
   const coboundary = (e: number, into: Float64Array): number => {
-    const m = oddMask(g, e);
+    const x = e % gx;
+    const y = ((e / sy) | 0) % gy;
+    const z = (e / sz) | 0;
     let n = 0;
-    const put = (q: number) => {
-      if (!(flags[q] & POS_FACE)) into[n++] = entry[q] * G + q;
-    };
-    if (!(m & 1)) {
-      const x = e % gx;
-      if (x > 0) put(e - 1);
-      if (x < gx - 1) put(e + 1);
+    // Cofaces along each even axis, inside the grid and not cleared.
+    if (!(x & 1)) {
+      if (x > 0 && !(flags[e - 1] & POS_FACE)) into[n++] = entry[e - 1] * G + e - 1;
+      if (x < gx - 1 && !(flags[e + 1] & POS_FACE)) into[n++] = entry[e + 1] * G + e + 1;
     }
-    if (!(m & 2)) {
-      const y = ((e / sy) | 0) % gy;
-      if (y > 0) put(e - sy);
-      if (y < gy - 1) put(e + sy);
+    if (!(y & 1)) {
+      if (y > 0 && !(flags[e - sy] & POS_FACE)) into[n++] = entry[e - sy] * G + e - sy;
+      if (y < gy - 1 && !(flags[e + sy] & POS_FACE)) into[n++] = entry[e + sy] * G + e + sy;
     }
-    if (!(m & 4)) {
-      const z = (e / sz) | 0;
-      if (z > 0) put(e - sz);
-      if (z < gz - 1) put(e + sz);
+    if (!(z & 1)) {
+      if (z > 0 && !(flags[e - sz] & POS_FACE)) into[n++] = entry[e - sz] * G + e - sz;
+      if (z < gz - 1 && !(flags[e + sz] & POS_FACE)) into[n++] = entry[e + sz] * G + e + sz;
     }
     return sortSmall(into, n);
   };
   for (let k = 0; k < todo.length; k++) {
-    const e = todo[k] % G;
+    const e = todo[k] % G | 0;
     cols.len = coboundary(e, cols.cur);
     while (cols.len > 0) {
-      const o = owner[cols.cur[0] % G];
+      const o = owner[cols.cur[0] % G | 0];
       if (o < 0) break;
       const st = stored.get(o);
       if (st) cols.add(st, st.length);
       else cols.add(cols.tmp, coboundary(o, cols.tmp));
     }
     if (cols.len === 0) throw new Error(`dimension-1 reduction: edge ${e} has an essential class`);
-    const s = cols.cur[0] % G;
+    const s = cols.cur[0] % G | 0;
     owner[s] = e;
     stored.set(e, cols.copy());
     sink.add(order[entry[e]], order[entry[s]]);
+  }
+}
+
+/** Reduced columns by cell, in an array instead of a Map (integer-keyed Maps of 10⁵ entries are slow). */
+class Store {
+  private readonly slot: Int32Array;
+  private readonly cols: Float64Array[] = [];
+  constructor(size: number) {
+    this.slot = new Int32Array(size).fill(-1);
+  }
+  get(c: number): Float64Array | undefined {
+    const s = this.slot[c];
+    return s < 0 ? undefined : this.cols[s];
+  }
+  set(c: number, col: Float64Array): void {
+    this.slot[c] = this.cols.length;
+    this.cols.push(col);
   }
 }
 
