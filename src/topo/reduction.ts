@@ -29,8 +29,9 @@ export interface CellOrder {
  */
 export function dim1Pairs(f: CellOrder, flags: Uint8Array, sink: PairSink, method?: Dim1Method): void {
   const m = method ?? (f.grid.construction === 'T' ? 'cohomology' : 'homology');
-  // owner: homology, by edge cell → its square's cell; cohomology, by square cell → its edge's cell.
-  const owner = new Int32Array(f.grid.size).fill(-1);
+  // owner: homology, by edge cell → its square's cell + 1; cohomology, by square cell → its edge's cell + 1
+  // (0 = none, so the array needs no fill).
+  const owner = new Int32Array(f.grid.size);
   const squares = apparentPairs(f, flags, owner, m, sink);
   if (m === 'homology') reduceHomology(f, flags, owner, squares, sink);
   else reduceCohomology(f, flags, owner, sink);
@@ -63,7 +64,7 @@ function reduceHomology(f: CellOrder, flags: Uint8Array, owner: Int32Array, todo
     const c = todo[k] % G | 0;
     cols.len = boundary(c, cols.cur);
     while (cols.len > 0) {
-      const o = owner[-cols.cur[0] % G | 0];
+      const o = owner[-cols.cur[0] % G | 0] - 1;
       if (o < 0) break;
       const st = stored.get(o);
       if (st) cols.add(st, st.length);
@@ -71,7 +72,7 @@ function reduceHomology(f: CellOrder, flags: Uint8Array, owner: Int32Array, todo
     }
     if (cols.len === 0) throw new Error(`dimension-1 reduction: square ${c} reduced to zero`);
     const e = -cols.cur[0] % G | 0;
-    owner[e] = c;
+    owner[e] = c + 1;
     stored.set(c, cols.copy());
     sink.add(order[entry[e]], order[entry[c]]);
   }
@@ -122,7 +123,7 @@ function reduceCohomology(f: CellOrder, flags: Uint8Array, owner: Int32Array, si
     const e = todo[k] % G | 0;
     cols.len = coboundary(e, cols.cur);
     while (cols.len > 0) {
-      const o = owner[cols.cur[0] % G | 0];
+      const o = owner[cols.cur[0] % G | 0] - 1;
       if (o < 0) break;
       const st = stored.get(o);
       if (st) cols.add(st, st.length);
@@ -130,7 +131,7 @@ function reduceCohomology(f: CellOrder, flags: Uint8Array, owner: Int32Array, si
     }
     if (cols.len === 0) throw new Error(`dimension-1 reduction: edge ${e} has an essential class`);
     const s = cols.cur[0] % G | 0;
-    owner[s] = e;
+    owner[s] = e + 1;
     stored.set(e, cols.copy());
     sink.add(order[entry[e]], order[entry[s]]);
   }
@@ -141,15 +142,15 @@ class Store {
   private readonly slot: Int32Array;
   private readonly cols: Float64Array[] = [];
   constructor(size: number) {
-    this.slot = new Int32Array(size).fill(-1);
+    this.slot = new Int32Array(size); // column index + 1; 0 = none
   }
   get(c: number): Float64Array | undefined {
     const s = this.slot[c];
-    return s < 0 ? undefined : this.cols[s];
+    return s === 0 ? undefined : this.cols[s - 1];
   }
   set(c: number, col: Float64Array): void {
-    this.slot[c] = this.cols.length;
     this.cols.push(col);
+    this.slot[c] = this.cols.length;
   }
 }
 
@@ -264,8 +265,8 @@ function apparentPairs(f: CellOrder, flags: Uint8Array, owner: Int32Array, metho
           if (method === 'homology') rest.push(entry[c] * G + c);
           continue;
         }
-        if (method === 'homology') owner[e] = c;
-        else owner[c] = e;
+        if (method === 'homology') owner[e] = c + 1;
+        else owner[c] = e + 1;
         flags[c] |= APPARENT;
         flags[e] |= APPARENT;
         sink.add(order[entry[e]], order[entry[c]]);
