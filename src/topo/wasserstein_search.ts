@@ -70,7 +70,7 @@ export class SearchSpace {
   private hKey = new Float64Array(64);
   private hId = new Int32Array(64);
   private hLen = 0;
-  visits = 0;
+  private roots = new Int32Array(1);
 
   constructor(n: number, m: number) {
     this.arcs = new ArcList(n, m);
@@ -82,6 +82,33 @@ export class SearchSpace {
 
   /** One search from the free point `root` of S over O; returns after augmenting and updating the duals. */
   search(S: DijkstraSide, O: DijkstraSide, root: number, lazy?: LazyArcs): void {
+    this.roots[0] = root;
+    const end = this.dijkstra(S, O, this.roots, 1, lazy);
+    const predO = this.pred[O.side];
+    let j: number;
+    if (end >= 0) j = end;
+    else {
+      const i = -1 - end;
+      j = S.mate[i];
+      S.mate[i] = -1;
+      if (i === root) return;
+    }
+    for (;;) {
+      const i = predO[j];
+      const nextJ = S.mate[i];
+      S.mate[i] = j;
+      O.mate[j] = i;
+      if (i === root) return;
+      j = nextJ;
+    }
+  }
+
+  /**
+   * Multi-source Dijkstra from the free points `roots[0..k)` of S to the nearest way out at distance D (a free
+   * point of O, or a diagonal), then the dual update u += D − d (S), v −= D − d (O, finalised). Afterwards every
+   * shortest path is made of tight arcs. Returns the end: j ≥ 0 for a free O-point, −1 − i for i's diagonal.
+   */
+  dijkstra(S: DijkstraSide, O: DijkstraSide, roots: Int32Array, k: number, lazy?: LazyArcs): number {
     const arcs = this.arcs;
     const distS = this.dist[S.side], distO = this.dist[O.side];
     const doneO = this.done[O.side], predO = this.pred[O.side];
@@ -94,7 +121,6 @@ export class SearchSpace {
     const scan = (i: number, d: number) => {
       distS[i] = d;
       tS[nS++] = i;
-      this.visits++;
       const slack = S.p[i] - S.u[i];
       this.push(d + (slack > 0 ? slack : 0), nOn + i);
       relax(i, d, -1);
@@ -124,7 +150,7 @@ export class SearchSpace {
       }
     };
 
-    scan(root, 0);
+    for (let r = 0; r < k; r++) scan(roots[r], 0);
     let D = 0, endDiag = -1, endFree = -1;
     for (;;) {
       const key = this.hKey[0], id = this.hId[0];
@@ -152,22 +178,7 @@ export class SearchSpace {
       distO[j] = Infinity;
     }
 
-    // Augment: flip the path root → ... → end; a diagonal end frees its S-point.
-    let j: number;
-    if (endFree >= 0) j = endFree;
-    else {
-      j = S.mate[endDiag];
-      S.mate[endDiag] = -1;
-      if (endDiag === root) return;
-    }
-    for (;;) {
-      const i = predO[j];
-      const nextJ = S.mate[i];
-      S.mate[i] = j;
-      O.mate[j] = i;
-      if (i === root) return;
-      j = nextJ;
-    }
+    return endFree >= 0 ? endFree : -1 - endDiag;
   }
 
   private push(key: number, id: number): void {

@@ -1,6 +1,9 @@
-// Exact W_q matching between the finite, off-diagonal points of two diagrams: a primal–dual shortest-augmenting-
-// path solver (Dijkstra with potentials) on a sparse set of candidate arcs taken from an L∞ k-d tree, then a
-// certificate over ALL n·m arcs (k-d tree again, never a dense matrix) that adds missed arcs until none is left.
+// Exact W_q matching between the finite, off-diagonal points of two diagrams, in three steps, all on L∞ k-d
+// trees (memory O(n + m + arcs generated), never a dense matrix):
+// 1. a forward–reverse auction with ε-scaling (wasserstein_auction.ts) gives near-optimal duals and a matching;
+// 2. exact primal–dual shortest augmenting paths (Dijkstra with potentials, wasserstein_search.ts) from every
+//    point whose complementary slackness is broken, with candidate arcs generated on demand from the trees;
+// 3. a certificate over ALL n·m arcs that adds any arc it finds violated and repeats 2 (rarely needed).
 //
 // The problem, with c_ij = ‖a_i − b_j‖∞^q and p_i = ((birth − death)/2)^q (distance to the diagonal):
 //   min over partial matchings M of  Σ_(i,j)∈M c_ij + Σ_(i free) pA_i + Σ_(j free) pB_j,
@@ -11,7 +14,7 @@
 // exact c-transform over all j, u_i = min(pA_i, min_j c_ij − v_j), with k-d tree bounds, and proves optimality
 // when the primal cost and Σu + Σv agree up to floating-point rounding.
 import { KdTree, linf, powq } from './kd_tree.ts';
-import { auctionStart } from './wasserstein_auction.ts';
+import { auctionReduced } from './wasserstein_auction.ts';
 import { type DijkstraSide, type LazyArcs, SearchSpace } from './wasserstein_search.ts';
 
 export interface SspResult {
@@ -38,6 +41,8 @@ export interface SspResult {
 export interface SspOptions {
   /** Final ε of the auction start (default max diagonal cost / (n + m)). */
   epsFinal?: number;
+  /** 'auction' (default): forward–reverse ε-scaling auction first; 'greedy': v = pB, nearest free partners. */
+  start?: 'auction' | 'greedy';
   /** Certificate rounds before giving up (the result then has certified = false). */
   maxRounds?: number;
 }
@@ -61,17 +66,24 @@ export function solveWasserstein(ax: Float64Array, ay: Float64Array, bx: Float64
 
   // Start from the auction's near-optimal v (or v = pB when a side is empty).
   let bids = 0;
-  if (n > 0 && m > 0) {
-    const st = auctionStart(treeB, ax, ay, pA, pB, q, scale, opts.epsFinal ?? scale / (n + m));
+  const eps = opts.epsFinal ?? scale / (n + m);
+  // NOTE: first arc level 4ε above u: after the auction the searches rarely need to look farther
+  const gap0 = 4 * eps;
+  if (n > 0 && m > 0 && (opts.start ?? 'auction') === 'auction') {
+    const st = auctionReduced(treeB, treeA, ax, ay, bx, by, pA, pB, q, scale, eps);
     B.u.set(st.v); A.mate.set(st.mateA); B.mate.set(st.mateB);
     bids = st.bids;
   }
   treeB.refreshWeights(B.u);
-  // u = exact c-transform of v: feasible on every arc; a matched pair it leaves slack is undone.
+  // u = exact c-transform of v: feasible on every arc; a matched pair it leaves slack is undone, and a free
+  // point takes its best partner when that one is free too (tight by construction).
   for (let i = 0; i < n; i++) {
-    A.u[i] = cTransform(treeB, ax[i], ay[i], q, B.u, pA[i]);
+    let best = pA[i], bj = -1;
+    treeB.searchWeighted(ax[i], ay[i], q, B.u, pA[i], (j, value) => { if (value < best) { best = value; bj = j; } return best; });
+    A.u[i] = best;
     const j = A.mate[i];
     if (j >= 0 && cost(i, j) - A.u[i] - B.u[j] > tol) { A.mate[i] = -1; B.mate[j] = -1; }
+    if (A.mate[i] < 0 && bj >= 0 && B.mate[bj] < 0) { A.mate[i] = bj; B.mate[bj] = i; }
   }
 
   // Arcs on demand (see LazyArcs): when a search nears point i's level, double the gap above u_i (at least
@@ -87,7 +99,7 @@ export function solveWasserstein(ax: Float64Array, ay: Float64Array, bx: Float64
       level,
       expand(i: number) {
         const u = S.u[i];
-        const L = Math.min(S.p[i], u + Math.max(2 * (level[i] - u), (S.p[i] - u) / 16, tol));
+        const L = Math.min(S.p[i], u + Math.max(2 * (level[i] - u), gap0, tol));
         stampId++;
         const next = S.side === 0 ? sp.arcs.nextA : sp.arcs.nextB, other = S.side === 0 ? sp.arcs.b : sp.arcs.a;
         for (let e = head[i]; e >= 0; e = next[e]) stamp[other[e]] = stampId;
