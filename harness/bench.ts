@@ -5,7 +5,8 @@
 // --quick: everything small (under a minute in all); checks that each benchmark runs and gives finite numbers,
 // asserts no timing, writes no results unless --out is given. Used by CI to keep the harness from rotting.
 // --set NAME='ARGS' replaces a benchmark's arguments (e.g. a reduced run); --merge keeps the rows of the
-// benchmarks not run now from the existing results of the same adapter.
+// benchmarks not run now from the existing results of the same adapter. --render rewrites the markdown (and
+// the exponent fits) from the adapter's existing .jsonl without running anything.
 // The adapter is the one the GPU code picks (TOPO_SHAPR_ADAPTER=swiftshader|lavapipe|NAME chooses).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -100,13 +101,55 @@ function fits(spec: BenchSpec, rows: Row[]): { rows: Row[]; notes: string[] } {
   }
   const out: Row[] = [];
   const notes: string[] = [];
+  const cpuOf = (r: Row) => (typeof r.cpu_ms === 'number' ? r.cpu_ms : typeof r.median_cpu_ms === 'number' ? r.median_cpu_ms : null);
   for (const [g, rs] of groups) {
-    const f = fitExponent(rs.map((r) => fit.x(r)!), rs.map((r) => r.median_ms as number));
-    if (!Number.isFinite(f.exponent)) continue;
-    out.push({ bench: `${spec.name}-exponent`, group: g, versus: fit.label, exponent: round(f.exponent), r2: round(f.r2), points: f.points });
-    notes.push(`- time ∝ ${fit.label}^${f.exponent.toFixed(2)} (R² ${f.r2.toFixed(3)}, ${f.points} sizes)${g ? ` for ${g}` : ''}`);
+    // NOTE: CPU time is fitted too when a script reports it: on a shared machine it is disturbed far less than wall time.
+    for (const [clock, time] of [['wall', (r: Row) => r.median_ms as number], ['cpu', cpuOf]] as const) {
+      if (rs.some((r) => time(r) === null)) continue;
+      const f = fitExponent(rs.map((r) => fit.x(r)!), rs.map((r) => time(r)!));
+      if (!Number.isFinite(f.exponent)) continue;
+      out.push({ bench: `${spec.name}-exponent`, group: g, versus: fit.label, clock, exponent: round(f.exponent), r2: round(f.r2), points: f.points });
+      notes.push(`- ${clock} time ∝ ${fit.label}^${f.exponent.toFixed(2)} (R² ${f.r2.toFixed(3)}, ${f.points} sizes)${g ? ` for ${g}` : ''}`);
+    }
   }
   return { rows: out, notes };
+}
+
+function writeResults(outDir: string, adapter: string, mode: string, rows: Row[], notes: Record<string, string[]>): void {
+  mkdirSync(outDir, { recursive: true });
+  const key = adapterKey(adapter);
+  const order = (r: Row) => BENCHES.findIndex((b) => b.name === r.bench.replace(/-exponent$/, ''));
+  rows.sort((a, b) => order(a) - order(b));
+  const header = {
+    adapter, date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), mode,
+    machine: `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}`,
+  };
+  writeFileSync(join(outDir, `${key}.md`), resultsMarkdown(header, rows, notes));
+  const noteRows = Object.entries(notes).map(([name, lines]) => ({ bench: '_notes', name, lines }));
+  writeFileSync(join(outDir, `${key}.jsonl`), [...rows, ...noteRows].map((r) => JSON.stringify(r)).join('\n') + '\n');
+  console.error(`bench: wrote ${resolve(outDir, `${key}.md`)}`);
+}
+
+/** Rewrites the results of `adapter` from its .jsonl: CPU-only rows say "cpu", fits recomputed. */
+function render(outDir: string, adapter: string): number {
+  const file = join(outDir, `${adapterKey(adapter)}.jsonl`);
+  if (!existsSync(file)) {
+    console.error(`bench: no ${file} to render`);
+    return 1;
+  }
+  const all = parseRows(readFileSync(file, 'utf8'));
+  const notes: Record<string, string[]> = {};
+  for (const r of all) if (r.bench === '_notes') notes[String(r.name)] = (r.lines as string[]).filter((l) => !/ time ∝ /.test(l));
+  const rows = all.filter((r) => r.bench !== '_notes' && !r.bench.endsWith('-exponent'));
+  for (const spec of BENCHES) {
+    const mine = rows.filter((r) => r.bench === spec.name);
+    if (spec.cpuOnly) for (const r of mine) r.adapter = 'cpu';
+    const fit = fits(spec, mine);
+    rows.push(...fit.rows);
+    if (fit.notes.length) notes[spec.name] = [...(notes[spec.name] ?? []), ...fit.notes];
+  }
+  writeResults(outDir, adapter, 'full (rendered again from the .jsonl)', rows, notes);
+  return 0;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -132,6 +175,7 @@ async function main(argv: string[]): Promise<number> {
   });
   const g = await getGpu();
   const adapter = g.adapterName;
+  if (argv.includes('--render')) return render(outDir || 'harness/results', adapter);
   console.error(`bench: ${selected.length} benchmark(s) on ${adapter}${quick ? ' (quick)' : ''}`);
   const rows: Row[] = [];
   const notes: Record<string, string[]> = {};
@@ -156,7 +200,6 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   if (outDir && rows.length) {
-    mkdirSync(outDir, { recursive: true });
     const key = adapterKey(adapter);
     if (argv.includes('--merge') && existsSync(join(outDir, `${key}.jsonl`))) {
       const ran = new Set(selected.map((b) => b.name));
@@ -165,16 +208,7 @@ async function main(argv: string[]): Promise<number> {
       for (const r of old) if (r.bench === '_notes') notes[String(r.name)] = r.lines as string[];
       rows.unshift(...old.filter((r) => r.bench !== '_notes'));
     }
-    const order = (r: Row) => BENCHES.findIndex((b) => b.name === r.bench.replace(/-exponent$/, ''));
-    rows.sort((a, b) => order(a) - order(b));
-    const header = {
-      adapter, date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), mode: `${quick ? 'quick' : 'full'}${only.length ? ` (--only ${only.join(',')}${argv.includes('--merge') ? ', merged with earlier rows' : ''})` : ''}`,
-      machine: `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}`,
-    };
-    writeFileSync(join(outDir, `${key}.md`), resultsMarkdown(header, rows, notes));
-    const noteRows = Object.entries(notes).map(([name, lines]) => ({ bench: '_notes', name, lines }));
-    writeFileSync(join(outDir, `${key}.jsonl`), [...rows, ...noteRows].map((r) => JSON.stringify(r)).join('\n') + '\n');
-    console.error(`bench: wrote ${resolve(outDir, `${key}.md`)}`);
+    writeResults(outDir, adapter, `${quick ? 'quick' : 'full'}${only.length ? ` (--only ${only.join(',')}${argv.includes('--merge') ? ', merged with earlier rows' : ''})` : ''}`, rows, notes);
   }
   for (const f of failures) console.error(`bench: FAILED ${f}`);
   console.error(`bench: ${selected.length - new Set(failures.map((f) => f.split(':')[0])).size} of ${selected.length} benchmark(s) ran cleanly`);
