@@ -53,10 +53,14 @@ function blockedConv(g: Gpu, x: GPUBuffer, w: GPUBuffer, bias: GPUBuffer | null,
 
 const strideOne = (c: ConvGeometry) => c.sd === 1 && c.sh === 1 && c.sw === 1;
 
+// NOTE: SwiftShader's shader compiler (Chromium's WebGPU without a GPU, or TOPO_SHAPR_ADAPTER=swiftshader)
+// takes minutes on the blocked kernels; there the naive ones run (the web page, harness/web/).
+const blockedOk = (g: Gpu) => !/swiftshader/i.test(`${g.adapterName} ${g.backend}`);
+
 /** y = conv(x, w) + bias into a fresh tensor (not recorded). */
 export function conv3dForward(g: Gpu, x: GPUBuffer, w: GPUBuffer, bias: GPUBuffer | null, c: ConvGeometry): Tensor {
   const out = Tensor.empty(g, [c.b, c.cout, c.od, c.oh, c.ow]);
-  if (c.kw === 3 && c.sw === 1) {
+  if (c.kw === 3 && c.sw === 1 && blockedOk(g)) {
     blockedConv(g, x, w, bias, c, out, {});
     return out;
   }
@@ -68,7 +72,7 @@ export function conv3dForward(g: Gpu, x: GPUBuffer, w: GPUBuffer, bias: GPUBuffe
 /** d loss / d x of conv(x, w) given gy (not recorded). */
 export function conv3dGradInput(g: Gpu, gy: GPUBuffer, w: GPUBuffer, c: ConvGeometry): Tensor {
   const gx = Tensor.empty(g, [c.b, c.cin, c.d, c.h, c.w]);
-  if (c.kw === 3 && strideOne(c) && c.pd < c.kd && c.ph < c.kh && c.pw < c.kw) {
+  if (c.kw === 3 && strideOne(c) && c.pd < c.kd && c.ph < c.kh && c.pw < c.kw && blockedOk(g)) {
     // NOTE: the gradient of a stride-1 convolution is a convolution of gy with swapped channels, flipped
     // taps and padding k − 1 − p; its output is x's shape.
     const r: ConvGeometry = {
@@ -95,7 +99,7 @@ export function invocationsFor(rows: number, tilesPerRow: number, blocks: number
 /** d loss / d w of conv(x, w) given x and gy (not recorded). */
 export function conv3dGradWeight(g: Gpu, x: GPUBuffer, gy: GPUBuffer, c: ConvGeometry): Tensor {
   const gw = Tensor.empty(g, [c.cout, c.cin, c.kd, c.kh, c.kw]);
-  if (c.kw === 3 && c.kh === 3 && strideOne(c)) {
+  if (c.kw === 3 && c.kh === 3 && strideOne(c) && blockedOk(g)) {
     const rows = c.cout === 1;
     const bands = c.b * c.od * Math.ceil(c.oh / (rows ? 4 : 1));
     const blocks = (rows ? 1 : Math.ceil(c.cout / 4)) * c.cin * c.kd;
