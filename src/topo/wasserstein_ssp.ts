@@ -86,8 +86,8 @@ export function solveWasserstein(ax: Float64Array, ay: Float64Array, bx: Float64
     if (A.mate[i] < 0 && bj >= 0 && B.mate[bj] < 0) { A.mate[i] = bj; B.mate[bj] = i; }
   }
 
-  // Arcs on demand (see LazyArcs): when a search nears point i's level, double the gap above u_i (at least
-  // 1/16 of the way to its diagonal cost) and add every partner below the new level. NOTE: each phase searches
+  // Arcs on demand (see LazyArcs): when a search nears point i's level, double the gap above u_i (at least 4ε)
+  // and add every partner below the new level (capped at the diagonal cost: arcs above it never help). NOTE: each phase searches
   // from one side only, so the other side's duals only fall and the k-d tree's node maxima (refreshed at the
   // start of the phase) stay upper bounds; levels are reset at the start of a phase.
   const lazyFor = (S: DijkstraSide, O: DijkstraSide, tree: KdTree, sx: Float64Array, sy: Float64Array): LazyArcs => {

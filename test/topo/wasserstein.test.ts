@@ -61,7 +61,14 @@ test('larger random diagrams (60–90 points, clustered near the diagonal) equal
     const A = gen(60 + rng.int(30)), B = gen(60 + rng.int(30));
     for (const q of [1, 2, Infinity]) {
       const r = wasserstein(A, B, { q });
-      assert.ok(close(r.cost, wassersteinRef(A, B, q), 1e-11) && r.certified, `case ${t} q=${q}`);
+      const ref = wassersteinRef(A, B, q);
+      assert.ok(close(r.cost, ref, 1e-11) && r.certified, `case ${t} q=${q}`);
+      if (q === Infinity) continue;
+      // the other start (no auction: v = pB, nearest free partners) must reach the same optimum
+      const f = (D: P[]) => [Float64Array.from(D.map((p) => p[0])), Float64Array.from(D.map((p) => p[1] as number))];
+      const [ax, ay] = f(A), [bx, by] = f(B);
+      const g = solveWasserstein(ax, ay, bx, by, q, { start: 'greedy' });
+      assert.ok(close(g.cost, ref, 1e-11) && g.certified, `case ${t} q=${q} greedy start`);
     }
   }
 });
