@@ -92,18 +92,22 @@ export function conv3dGradInput(g: Gpu, gy: GPUBuffer, w: GPUBuffer, c: ConvGeom
  * Invocations per weight block for a two-pass weight gradient over `rows` rows of `tilesPerRow` 8-voxel
  * tiles: about 16 tiles each, but at least ~1024 invocations in all so both passes stay parallel.
  */
-export function invocationsFor(rows: number, tilesPerRow: number, blocks: number): number {
-  return Math.max(1, Math.min(rows, Math.max(Math.ceil((rows * tilesPerRow) / 16), Math.ceil(1024 / blocks))));
+export function invocationsFor(rows: number, tilesPerRow: number, blocks: number, partialsPerInvocation = 36): number {
+  const wanted = Math.min(rows, Math.max(Math.ceil((rows * tilesPerRow) / 16), Math.ceil(1024 / blocks)));
+  // NOTE: keep the partial-sum buffer under 32 MiB; invocations then take more rows each.
+  const cap = Math.floor((32 << 20) / (4 * partialsPerInvocation * blocks));
+  return Math.max(1, Math.min(wanted, cap));
 }
 
 /** d loss / d w of conv(x, w) given x and gy (not recorded). */
 export function conv3dGradWeight(g: Gpu, x: GPUBuffer, gy: GPUBuffer, c: ConvGeometry): Tensor {
   const gw = Tensor.empty(g, [c.cout, c.cin, c.kd, c.kh, c.kw]);
-  if (c.kw === 3 && c.kh === 3 && strideOne(c) && blockedOk(g)) {
+  // NOTE: the blocked path puts weight blocks on workgroup_id.y, at most 65535 of them.
+  if (c.kw === 3 && c.kh === 3 && strideOne(c) && blockedOk(g) && Math.ceil(c.cout / 4) * c.cin * c.kd <= 65535) {
     const rows = c.cout === 1;
     const bands = c.b * c.od * Math.ceil(c.oh / (rows ? 4 : 1));
     const blocks = (rows ? 1 : Math.ceil(c.cout / 4)) * c.cin * c.kd;
-    const inv = invocationsFor(bands, Math.ceil(c.ow / 8), blocks);
+    const inv = invocationsFor(bands, Math.ceil(c.ow / 8), blocks, rows ? 9 : 36);
     const partial = Tensor.empty(g, [blocks * inv * (rows ? 9 : 36)]);
     const params = convParams(c, { invocations: inv, hasBias: rows });
     const aligned = alignedRows(c, 8) && c.ow % 8 === 0 ? 1 : 0;

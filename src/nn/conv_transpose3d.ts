@@ -25,7 +25,9 @@ export function adjointConv(c: ConvTGeometry): ConvGeometry {
 
 /** The blocked kernels handle kernel = stride (every output voxel gets one tap) with kw ≤ 2. */
 function blocked(c: ConvTGeometry): boolean {
-  return c.kd === c.sd && c.kh === c.sh && c.kw === c.sw && c.kw <= 2;
+  // NOTE: gradWeight puts its weight blocks on workgroup_id.y, at most 65535 of them.
+  const blocks = Math.ceil(c.cin / 4) * Math.ceil(c.cout / 4) * c.kd * c.kh;
+  return c.kd === c.sd && c.kh === c.sh && c.kw === c.sw && c.kw <= 2 && blocks <= 65535;
 }
 
 function params(c: ConvTGeometry, extra: { hasBias?: boolean; invocations?: number; n?: number; total?: number } = {}): Uint32Array {
@@ -85,7 +87,7 @@ export function convTGradWeight(g: Gpu, x: GPUBuffer, gy: GPUBuffer, c: ConvTGeo
   if (!blocked(c)) return conv3dGradWeight(g, gy, x, adjointConv(c));
   const gw = Tensor.empty(g, [c.cin, c.cout, c.kd, c.kh, c.kw]);
   const blocks = Math.ceil(c.cin / 4) * Math.ceil(c.cout / 4) * c.kd * c.kh;
-  const inv = invocationsFor(c.b * c.d * c.h, Math.ceil(c.w / 8), blocks);
+  const inv = invocationsFor(c.b * c.d * c.h, Math.ceil(c.w / 8), blocks, 32);
   const partial = Tensor.empty(g, [blocks * inv * 32]);
   const p = params(c, { invocations: inv });
   dispatch(g, { shader: SHADER, entry: 'gradWeightPartial', constants: loadConstants(c) },

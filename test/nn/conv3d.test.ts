@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { conv3d } from '../../src/nn/conv3d.ts';
+import { conv3d, invocationsFor } from '../../src/nn/conv3d.ts';
 import { type Triple, conv3dGradBiasRef, conv3dGradInputRef, conv3dGradWeightRef, conv3dRef, convGeometry } from '../../src/nn/conv3d.ref.ts';
 import { full } from '../../src/ops/elementwise.ts';
 import { Tape } from '../../src/tape/tape.ts';
@@ -20,6 +20,14 @@ test('ref on a hand-checked case: 1x1x3x3 input, 3x3 kernel, same padding and st
   const s = convGeometry([1, 1, 1, 3, 3], [1, 1, 1, 3, 3], [0, 1, 1], [1, 2, 2]);
   assert.equal([s.oh, s.ow], [2, 2]);
   assert.equal([...conv3dRef(x, w, null, s)], [4, 6, 22, 18]);
+});
+
+test('gradWeight work split: about 16 tiles per invocation, never more invocations than rows, bounded partials', () => {
+  assert.is(invocationsFor(256, 4, 400), 64); // 1024 tiles / 16
+  assert.is(invocationsFor(16, 2, 20), 16); // few tiles: one row each, capped by the rows
+  assert.is(invocationsFor(4096, 8, 1), 2048); // 1024 invocations in all at least
+  const inv = invocationsFor(1e6, 8, 60000);
+  assert.ok(inv >= 1 && inv * 60000 * 36 * 4 <= 32 << 20, `${inv}`);
 });
 
 test('shape errors name the problem', () => {
