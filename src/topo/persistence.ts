@@ -1,12 +1,12 @@
-// Exact persistent homology of a volume's superlevel-set filtration, dimensions 0, 1 and 2, on the CPU:
-//   dimension 0: union-find over vertices and edges, elder rule (pairs.ts);
-//   dimension 2: union-find over cubes and squares in reverse order, Alexander duality (pairs.ts);
-//   (T-construction: both walk the voxels' stars instead, star_sweeps.ts; without dimension 1, both run
-//   on the voxels directly, voxel_pairs.ts);
-//   dimension 1: boundary reduction of the squares with clearing and compression from the two above
-//     (reduction.ts).
-// The filtration's total order is documented in filtration.ts. Diagrams equal GUDHI's
-// CubicalComplex(top_dimensional_cells=-v) ('T') and CubicalRipser's V-construction ('V').
+// Exact persistent homology of a volume's superlevel-set filtration, dimensions 0, 1 and 2, on the CPU.
+// One total order of the cells (filtration.ts) and three steps:
+//   dimension 0: union-find over vertices along edges, elder rule;
+//   dimension 2: union-find over cubes (and the outside) across squares in reverse order: Alexander duality;
+//   dimension 1: reduction with clearing and compression from those two, apparent pairs first (reduction.ts).
+// Dimensions 0 and 2 run as voxel-star sweeps for T (star_sweeps.ts), over ordered cell lists for V
+// (filtration.ts + pairs.ts), and directly on the voxels when dimension 1 is not asked for (voxel_pairs.ts).
+// Diagrams equal GUDHI's CubicalComplex(top_dimensional_cells=-v) ('T') and the V-construction of
+// ../shared/reference ('V'), pair for pair.
 import { cellGrid, checkVolume, spreadToCells, type Construction } from './cubical_grid.ts';
 import { buildFiltration, sortVoxelsDescending } from './filtration.ts';
 import { voxelPairs } from './voxel_pairs.ts';
@@ -37,7 +37,8 @@ export interface Diagrams {
 export interface PersistenceOptions {
   construction?: Construction; // 'T' (default): voxels are cubes, 26-connected; 'V': vertices, 6-connected
   dims?: number[]; // dimensions to return (default [0, 1, 2]); dimension 1 computes the other two anyway
-  keepZero?: boolean; // keep zero-persistence pairs (default false)
+  keepZero?: boolean; // keep zero-persistence pairs (default false): then every cell is in one pair
+  //   (or is the essential vertex); which zero pairs appear depends on the documented total order
   dim1Method?: Dim1Method; // dimension-1 algorithm (default: the faster one for the construction)
 }
 
@@ -85,6 +86,15 @@ export function persistence(
   if (want.has(0)) dims[0].push({ birth: volume[first], death: -Infinity, birthIndex: first, deathIndex: -1 });
   for (const pairs of dims) pairs.sort((a, b) => b.birth - a.birth || b.death - a.death);
   return { dims };
+}
+
+/** Persistence of several volumes of one shape (one call per volume; the CPU path has no batch gain). */
+export function persistenceBatch(
+  volumes: Float32Array[],
+  shape: [number, number, number],
+  opts: PersistenceOptions = {},
+): Diagrams[] {
+  return volumes.map((v) => persistence(v, shape, opts));
 }
 
 /** 2D images: persistence of an H×W image as a 1×H×W volume (dimensions 0 and 1). */

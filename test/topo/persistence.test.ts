@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { persistence, persistence2d, type Construction, type Diagrams } from '../../src/topo/persistence.ts';
+import { persistence, persistence2d, persistenceBatch, type Construction, type Diagrams } from '../../src/topo/persistence.ts';
 import { persistenceRef } from '../../src/topo/persistence.ref.ts';
 import { diagramsToJson, pairKeys, type DiagramsJson } from '../../src/topo/diagrams.ts';
 import { cellGrid } from '../../src/topo/cubical_grid.ts';
@@ -204,6 +204,9 @@ test('options: dims selects dimensions; 2D API; bad input throws', () => {
   assert.is(only0.dims[1].length + only0.dims[2].length, 0);
   const only2 = persistence(vol, [6, 6, 6], { dims: [2], construction: 'V' });
   assert.equal(pairKeys(only2.dims[2]), pairKeys(persistence(vol, [6, 6, 6], { construction: 'V' }).dims[2]));
+  const batch = persistenceBatch([vol, vol.map((x) => 1 - x)], [6, 6, 6], { construction: 'V' });
+  assert.equal(pairKeys(batch[0].dims[1]), pairKeys(persistence(vol, [6, 6, 6], { construction: 'V' }).dims[1]));
+  assert.is(batch.length, 2);
   const img = randomVolume(rng, 9 * 11, 1);
   const d2 = persistence2d(img, [9, 11]);
   assert.is(d2.dims.length, 2);
