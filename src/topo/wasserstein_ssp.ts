@@ -39,7 +39,7 @@ export interface SspResult {
 }
 
 export interface SspOptions {
-  /** Final ε of the auction start (default max diagonal cost / (n + m)). */
+  /** Final ε of the auction start (default 10 · median diagonal cost / (n + m)). */
   epsFinal?: number;
   /** 'auction' (default): forward–reverse ε-scaling auction first; 'greedy': v = pB, nearest free partners. */
   start?: 'auction' | 'greedy';
@@ -66,7 +66,10 @@ export function solveWasserstein(ax: Float64Array, ay: Float64Array, bx: Float64
 
   // Start from the auction's near-optimal v (or v = pB when a side is empty).
   let bids = 0;
-  const eps = opts.epsFinal ?? scale / (n + m);
+  // NOTE: final ε from the typical (median) diagonal cost, not the largest: one far point must not make ε
+  // coarser than the costs of the many points near the diagonal. 10·median/(n+m) balanced auction bids against
+  // search work on the 32³ reference diagrams; the exact phase makes any ε correct.
+  const eps = opts.epsFinal ?? 10 * medianOf(pA, pB) / (n + m);
   // NOTE: first arc level 4ε above u: after the auction the searches rarely need to look farther
   const gap0 = 4 * eps;
   if (n > 0 && m > 0 && (opts.start ?? 'auction') === 'auction') {
@@ -202,6 +205,14 @@ export function certifyMatching(ax: Float64Array, ay: Float64Array, bx: Float64A
   // NOTE: the gap allowed is 1e-9 relative plus the rounding of the two sums (each term off by a few ulps).
   const slack = 1e-9 * cost + 8 * Number.EPSILON * (n + m + 2) * (mag + cost);
   return { cost, lowerBound: lb, certified: cost - lb <= slack, u, v };
+}
+
+/** Median of the values of two arrays together (0 when both are empty). */
+function medianOf(x: Float64Array, y: Float64Array): number {
+  const all = new Float64Array(x.length + y.length);
+  all.set(x); all.set(y, x.length);
+  all.sort();
+  return all.length === 0 ? 0 : all[all.length >> 1];
 }
 
 /** min(cap, min over the tree's points j of ‖x − p_j‖∞^q − w_j): the exact c-transform at one point. */
