@@ -68,16 +68,19 @@ def supervised_loss(p, g):
 
 
 def timed(fn, warmup, repeats, sync):
+    """Wall times (ms) of the timed runs, and the median process CPU time (all threads) per run."""
     for _ in range(warmup):
         fn()
         sync()
-    ms = []
+    ms, cpu = [], []
     for _ in range(repeats):
+        c0 = time.process_time()
         t0 = time.perf_counter()
         fn()
         sync()
         ms.append((time.perf_counter() - t0) * 1000)
-    return ms
+        cpu.append((time.process_time() - c0) * 1000)
+    return ms, statistics.median(cpu)
 
 
 def iqr(v):
@@ -124,13 +127,13 @@ def main():
             loss.backward()
             opt.step()
 
-        f = timed(forward, a.warmup, a.repeats, sync)
-        st = timed(step, a.warmup, a.repeats, sync)
+        f, _ = timed(forward, a.warmup, a.repeats, sync)
+        st, st_cpu = timed(step, a.warmup, a.repeats, sync)
         row = {
             'bench': 'shapr-step', 'impl': 'torch', 'torch': torch.__version__, 'device': a.device, 'adapter': name,
             'threads': torch.get_num_threads(), 'side': s, 'filters': a.filters, 'batch': batch,
             'median_ms': round(statistics.median(st), 3), 'spread_ms': round(iqr(st), 3), 'min_ms': round(min(st), 3),
-            'repeats': a.repeats, 'forward_ms': round(statistics.median(f), 3), 'forward_spread_ms': round(iqr(f), 3),
+            'cpu_ms': round(st_cpu, 1), 'repeats': a.repeats, 'forward_ms': round(statistics.median(f), 3), 'forward_spread_ms': round(iqr(f), 3),
             'samples_per_s': round(1000 * batch / statistics.median(st), 3),
         }
         if dev.type == 'cuda':
