@@ -45,6 +45,8 @@ export interface TopoShaprApi {
   predict(sampleIndex: number): Promise<PredictionResult>;
   train(opts: { steps: number; lambda: number; lr?: number; batchSize?: number }): Promise<StepLog[]>;
   adapter(): string;
+  /** What the page shows now (after a file drop, for instance). */
+  current(): { name: string; input: number[]; volume: number[] } | null;
 }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -101,7 +103,7 @@ function builtInSamples(side: number): Sample[] {
 
 async function show(name: string, input: Float32Array, truth: Float32Array | null): Promise<PredictionResult> {
   const side = model.config.side;
-  setStatus('busy', `Predicting ${name} on ${gpu.adapterName}…`);
+  setStatus('busy', `Predicting ${name} on ${gpuName()}…`);
   const t0 = performance.now();
   const volume = await predictVolume(gpu, model, input);
   const t1 = performance.now();
@@ -183,8 +185,13 @@ async function useCheckpoint(ck: Checkpoint): Promise<void> {
     $('sample').innerHTML = samples.map((s, i) => `<option value="${i}">${i}: ${s.className}</option>`).join('');
   }
   $('model-info').textContent = `${ck.source}: side ${ck.config.side}, filters ${ck.config.filters}, ${model.parameterCount().toLocaleString('en')} parameters` +
-    (ck.weights.metadata.epoch ? `, epoch ${Number(ck.weights.metadata.epoch) + 1}` : '') + ` · GPU: ${gpu.adapterName}`;
+    (ck.weights.metadata.epoch ? `, epoch ${Number(ck.weights.metadata.epoch) + 1}` : '') + ` · GPU: ${gpuName()}`;
   $('drop-hint').textContent = `64×64 or ${ck.config.side}×${ck.config.side}`;
+}
+
+function gpuName(): string {
+  const b = gpu.backend;
+  return b && !gpu.adapterName.toLowerCase().includes(b.toLowerCase()) ? `${gpu.adapterName} ${b}` : gpu.adapterName;
 }
 
 async function fetchCheckpoint(url: string): Promise<Checkpoint> {
@@ -198,16 +205,34 @@ async function fetchCheckpoint(url: string): Promise<Checkpoint> {
   return readCheckpoint(await res.arrayBuffer(), url);
 }
 
-/** The user's files: one image and one mask (the file whose name contains "mask"), TIFF or PNG. */
+/**
+ * The user's files: an image and its mask, TIFF or PNG. The mask is the file whose name contains "mask",
+ * else the one with far fewer grey levels (SHAPR's dataset names both files alike, in image/ and mask/).
+ */
 async function loadUserFiles(files: File[]): Promise<void> {
   if (files.length === 1 && /\.safetensors$/i.test(files[0].name)) return loadWeightsFile(files[0]);
   if (files.length !== 2) throw new Error(`drop two files, an image and its mask (got ${files.length}: ${files.map((f) => f.name).join(', ') || 'none'})`);
-  const maskFile = files.find((f) => /mask/i.test(f.name)) ?? files[1];
-  const imageFile = files.find((f) => f !== maskFile)!;
   const side = model.config.side;
-  const [maskImg, image] = await Promise.all([maskFile, imageFile].map(async (f) => fitToSide(f.name, await decodeImageFile(f.name, new Uint8Array(await f.arrayBuffer())), side)));
-  const mask = binarizeMask(maskFile.name, maskImg);
-  await show(`${imageFile.name} + ${maskFile.name}`, makeInput(mask, image.data), null);
+  const decoded = await Promise.all(files.map(async (f) => {
+    const raw = await decodeImageFile(f.name, new Uint8Array(await f.arrayBuffer()));
+    return { name: f.name, levels: distinctValues(raw.data, 4096), img: fitToSide(f.name, raw, side) };
+  }));
+  const byName = decoded.filter((d) => /mask/i.test(d.name));
+  // NOTE: SHAPR's masks are not strictly binary (a few border values), but have far fewer grey levels.
+  const [a, b] = decoded;
+  const byLevels = a.levels * 4 <= b.levels ? a : b.levels * 4 <= a.levels ? b : null;
+  const maskPick = byName.length === 1 ? byName[0] : byLevels;
+  if (!maskPick) throw new Error(`${files[0].name}, ${files[1].name}: cannot tell which file is the mask; put "mask" in its file name`);
+  const imagePick = decoded.find((d) => d !== maskPick)!;
+  const mask = binarizeMask(maskPick.name, maskPick.img);
+  await show(`${imagePick.name} + mask ${maskPick.name}`, makeInput(mask, imagePick.img.data), null);
+}
+
+/** The number of distinct values in `a`, counting up to `cap`. */
+function distinctValues(a: Float32Array, cap: number): number {
+  const seen = new Set<number>();
+  for (const v of a) if (seen.add(v).size >= cap) break;
+  return seen.size;
 }
 
 async function loadWeightsFile(file: File): Promise<void> {
@@ -298,6 +323,7 @@ async function start(): Promise<void> {
   gpu = await getGpu();
   view = new VolumeView(gpu, $('view3d'));
   bindUi();
+  drawLoss($('loss'), []);
   const params = new URLSearchParams(location.search);
   setStatus('loading', 'Loading the checkpoint…');
   await useCheckpoint(await fetchCheckpoint(params.get('weights') ?? DEFAULT_WEIGHTS));
@@ -310,7 +336,8 @@ const api: TopoShaprApi = {
   samples: () => samples.map((s) => s.name),
   predict: (i) => ready.then(() => serial(() => predictSample(i))),
   train: (o) => ready.then(() => serial(() => runTraining(o.lambda, o.steps, o.lr ?? 3e-3, o.batchSize ?? 2))),
-  adapter: () => gpu?.adapterName ?? '',
+  adapter: () => (gpu ? gpuName() : ''),
+  current: () => (current ? { name: current.name, input: Array.from(current.input), volume: Array.from(current.volume) } : null),
 };
 (window as unknown as { topoShapr: TopoShaprApi }).topoShapr = api;
 ready.catch((e) => showError(e, true));

@@ -124,6 +124,10 @@ export function drawLoss(canvas: HTMLCanvasElement, series: LossSeries[]): void 
   ctx.textAlign = 'right';
   ctx.fillText(hi.toFixed(3), f.left - 4, f.y(hi) + 4);
   ctx.fillText(lo.toFixed(3), f.left - 4, f.y(lo) + 4);
+  if (!series.length) {
+    ctx.textAlign = 'center';
+    ctx.fillText('loss per step appears here while training', (f.left + f.right) / 2, (f.top + f.bottom) / 2);
+  }
   let legendY = f.top + 14;
   for (const s of series) {
     ctx.strokeStyle = s.color;

@@ -17,8 +17,8 @@ export const DEFAULT_RECIPE: TrainConfig = checkConfig({
   syntheticSeed: 1,
   side: 32,
   filters: 4,
-  epochs: 12,
-  patience: 12,
+  epochs: 30,
+  patience: 10,
   lr: 3e-3, // NOTE: higher than the paper's 1e-3: the small net learns the shapes in few epochs
   lambda: 0.1,
 });

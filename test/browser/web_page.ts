@@ -30,6 +30,7 @@ export const CHROMIUM_FLAGS = [
 const SAMPLE = 3; // the fixed built-in sample the page and Node both predict
 const SAMPLE_SEED = 7; // as harness/web/main.ts
 const TOL = 1e-4;
+const SHAPR_SAMPLE = '../shared/data/shapr-sample'; // real SHAPR files, when present (every dev machine and CI)
 
 type Check = { name: string; ok: boolean; detail: string };
 const results: Check[] = [];
@@ -56,6 +57,18 @@ function diagramDistance(a: DiagramsJson, b: DiagramsJson, dim: string): number 
   const fb = fin(b);
   const r = solveBottleneck(Float64Array.from(fa, (p) => p[0]), Float64Array.from(fa, (p) => p[1]), Float64Array.from(fb, (p) => p[0]), Float64Array.from(fb, (p) => p[1]));
   return Math.max(fa.length || fb.length ? r.value : 0, maxAbsDiff(ea, eb));
+}
+
+/** A grey PNG of an [S, S] image in [0, 1], each pixel repeated f×f times. */
+function grayPng(data: ArrayLike<number>, side: number, f: number): Buffer {
+  const png = new PNG({ width: side * f, height: side * f });
+  for (let y = 0; y < side * f; y++) {
+    for (let x = 0; x < side * f; x++) {
+      const v = Math.round(data[Math.floor(y / f) * side + Math.floor(x / f)] * 255);
+      png.data.set([v, v, v, 255], 4 * (y * side * f + x));
+    }
+  }
+  return PNG.sync.write(png);
 }
 
 /** Luminance standard deviation and the share of pixels in the prediction's orange surface colour. */
@@ -178,6 +191,28 @@ async function main(): Promise<void> {
     await page.waitForFunction(() => !document.getElementById('error')!.hidden, null, { timeout: 30_000 });
     const badMsg = (await page.locator('#error').textContent()) ?? '';
     check('a bad file is reported with its name and problem', /cell(_mask)?\.png/.test(badMsg) && /not a TIFF or PNG/.test(badMsg) && (await page.evaluate(() => document.body.dataset.status)) === 'ready', badMsg);
+
+    // the user's own files: the fixed sample as 64×64 PNGs (each pixel doubled) must give the same input
+    // and prediction as the built-in sample (8-bit values survive the PNG and the 2×2 averaging exactly)
+    await page.setInputFiles('#files', [
+      { name: 'cell_mask.png', mimeType: 'image/png', buffer: grayPng(sample.input.subarray(0, r.side * r.side), r.side, 2) },
+      { name: 'cell.png', mimeType: 'image/png', buffer: grayPng(sample.image, r.side, 2) },
+    ]);
+    await page.waitForFunction(() => (window as unknown as { topoShapr: TopoShaprApi }).topoShapr.current()?.name.startsWith('cell.png') ?? false, null, { timeout: 60_000 });
+    const dropped = (await page.evaluate(() => (window as unknown as { topoShapr: TopoShaprApi }).topoShapr.current()))!;
+    check('a dropped 64×64 PNG image + mask gives the built-in sample\'s input and prediction',
+      maxAbsDiff(dropped.input, sample.input) === 0 && maxAbsDiff(dropped.volume, r.volume) < TOL,
+      `input max |Δ| ${maxAbsDiff(dropped.input, sample.input)}, volume max |Δ| ${maxAbsDiff(dropped.volume, r.volume).toExponential(2)}`);
+    if (existsSync(SHAPR_SAMPLE)) {
+      // SHAPR's own files (TIFF, both named alike in image/ and mask/): the mask is told by its few grey levels
+      const stem = 'A_cell_clusters000604.tif';
+      await page.setInputFiles('#files', [join(SHAPR_SAMPLE, 'image', stem), join(SHAPR_SAMPLE, 'mask', stem)]);
+      await page.waitForFunction(() => ((window as unknown as { topoShapr: TopoShaprApi }).topoShapr.current()?.name.startsWith('A_cell') ?? false) || !document.getElementById('error')!.hidden, null, { timeout: 60_000 });
+      const cur = (await page.evaluate(() => (window as unknown as { topoShapr: TopoShaprApi }).topoShapr.current()))!;
+      const area = cur.input.slice(0, r.side * r.side).reduce((a, b) => a + b, 0);
+      check('a real SHAPR image + mask pair (64×64 TIFF) is predicted', (await page.locator('#error').isHidden()) && area > 10 && cur.volume.length === r.side ** 3,
+        `${cur.name}: mask area ${area} of ${r.side}², max likelihood ${Math.max(...cur.volume).toFixed(3)}${(await page.locator('#error').isHidden()) ? '' : `; error: ${await page.locator('#error').textContent()}`}`);
+    }
 
     // a few training steps with the topological term run in the page
     const tt = performance.now();
