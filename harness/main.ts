@@ -14,7 +14,7 @@ import { writeReport } from './commands/compare.ts';
 import { configFrom, runTraining, trainOptions } from './commands/train.ts';
 
 /** The demo's defaults: a small network on small volumes (see README for the measured time). */
-const DEMO: Partial<TrainConfig> = { side: 16, filters: 4, syntheticCount: 60, epochs: 12, batchSize: 6, topoSize: 16, topoDims: [0, 2], lambda: 0.1 };
+const DEMO: Partial<TrainConfig> = { side: 16, filters: 4, syntheticCount: 60, epochs: 30, batchSize: 6, topoSize: 16, topoDims: [0, 2], lambda: 0.1 };
 
 const program = trainOptions(new Command('npm start').description('synthetic data → baseline and topological runs → report'))
   .option('--out <dir>', 'where data, runs and the report go', 'runs/demo')
