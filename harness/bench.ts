@@ -148,7 +148,7 @@ function render(outDir: string, adapter: string): number {
     rows.push(...fit.rows);
     if (fit.notes.length) notes[spec.name] = [...(notes[spec.name] ?? []), ...fit.notes];
   }
-  writeResults(outDir, adapter, 'full (rendered again from the .jsonl)', rows, notes);
+  writeResults(outDir, adapter, 'rendered again from the .jsonl (each section says how it ran)', rows, notes);
   return 0;
 }
 
