@@ -41,6 +41,8 @@ export interface SspResult {
 export interface SspOptions {
   /** Final ε of the auction start (default 10 · median diagonal cost / (n + m)). */
   epsFinal?: number;
+  /** First ε of the auction (default max diagonal cost / 100). */
+  epsStart?: number;
   /** 'auction' (default): forward–reverse ε-scaling auction first; 'greedy': v = pB, nearest free partners. */
   start?: 'auction' | 'greedy';
   /** Certificate rounds before giving up (the result then has certified = false). */
@@ -73,7 +75,7 @@ export function solveWasserstein(ax: Float64Array, ay: Float64Array, bx: Float64
   // NOTE: first arc level 4ε above u: after the auction the searches rarely need to look farther
   const gap0 = 4 * eps;
   if (n > 0 && m > 0 && (opts.start ?? 'auction') === 'auction') {
-    const st = auctionReduced(treeB, treeA, ax, ay, bx, by, pA, pB, q, scale, eps);
+    const st = auctionReduced(treeB, treeA, ax, ay, bx, by, pA, pB, q, scale, eps, opts.epsStart ?? scale / 100);
     B.u.set(st.v); A.mate.set(st.mateA); B.mate.set(st.mateB);
     bids = st.bids;
   }
