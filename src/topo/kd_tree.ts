@@ -26,6 +26,7 @@ export class KdTree {
   readonly leafOf: Int32Array;
   nodes = 0;
   private stack: Int32Array;
+  private lbStack = new Float64Array(128);
 
   constructor(x: Float64Array, y: Float64Array) {
     const n = x.length;
@@ -104,30 +105,41 @@ export class KdTree {
 
   /**
    * Visits every point j with ‖(px,py) − p_j‖∞^q − w_j < bound(), where w is the array last passed to
-   * refreshWeights; visit(j, value) may lower the bound (return the new one). Nearer boxes are visited first.
+   * refreshWeights; visit(j, value) may lower the bound (return the new one). The child with the smaller lower
+   * bound (box distance^q − largest weight) is visited first.
    */
   searchWeighted(px: number, py: number, q: number, w: Float64Array, bound: number,
     visit: (j: number, value: number) => number): number {
     if (this.n === 0) return bound;
     let sp = 0;
-    const st = this.ensureStack();
-    st[sp++] = 0;
+    const st = this.ensureStack(), lb = this.lbStack;
+    const { left, right, lo, hi, perm, x, y, maxW } = this;
+    st[sp] = 0;
+    lb[sp++] = powq(this.boxDist(0, px, py), q) - maxW[0];
     while (sp > 0) {
       const k = st[--sp];
-      const d = this.boxDist(k, px, py);
-      if (powq(d, q) - this.maxW[k] >= bound) continue;
-      if (this.left[k] < 0) {
-        for (let i = this.lo[k]; i < this.hi[k]; i++) {
-          const j = this.perm[i];
-          const value = powq(linf(px, py, this.x[j], this.y[j]), q) - w[j];
+      // NOTE: the bound may have dropped since this node was pushed
+      if (lb[sp] >= bound) continue;
+      if (left[k] < 0) {
+        for (let i = lo[k]; i < hi[k]; i++) {
+          const j = perm[i];
+          const dx = Math.abs(px - x[j]), dy = Math.abs(py - y[j]);
+          const value = powq(dx > dy ? dx : dy, q) - w[j];
           if (value < bound) bound = visit(j, value);
         }
         continue;
       }
-      const a = this.left[k], b = this.right[k];
-      // push the farther child first so the nearer one is searched first
-      if (this.boxDist(a, px, py) <= this.boxDist(b, px, py)) { st[sp++] = b; st[sp++] = a; }
-      else { st[sp++] = a; st[sp++] = b; }
+      const a = left[k], b = right[k];
+      const la = powq(this.boxDist(a, px, py), q) - maxW[a];
+      const lbb = powq(this.boxDist(b, px, py), q) - maxW[b];
+      // push the less promising child first so the better one is searched first
+      if (la <= lbb) {
+        if (lbb < bound) { st[sp] = b; lb[sp++] = lbb; }
+        if (la < bound) { st[sp] = a; lb[sp++] = la; }
+      } else {
+        if (la < bound) { st[sp] = a; lb[sp++] = la; }
+        if (lbb < bound) { st[sp] = b; lb[sp++] = lbb; }
+      }
     }
     return bound;
   }
@@ -135,7 +147,7 @@ export class KdTree {
   private ensureStack(): Int32Array {
     // depth is at most log2(n / LEAF) + a few; two entries per level
     const need = 4 * (Math.ceil(Math.log2(this.n + 1)) + 4);
-    if (this.stack.length < need) this.stack = new Int32Array(need);
+    if (this.stack.length < need) { this.stack = new Int32Array(need); this.lbStack = new Float64Array(need); }
     return this.stack;
   }
 
