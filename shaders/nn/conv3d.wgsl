@@ -14,7 +14,7 @@
 //   (workgroup_id.z = channel block). Per input row: 18 input values (four vec4 + two scalars when rows
 //   are 16-byte aligned) and 3 vec4 of weights feed 192 multiply-adds. gradInput of a stride-1
 //   convolution is the same convolution of gradOutput with the packed adjoint and padding k − 1 − p.
-// - `forwardRows`: for Cout = 1, kh = 3 (the 64³ output layer): 1 channel × 4 rows × 8 voxels, so each
+// - `forwardRows`: for Cout = 1, kh = 3 (the 64³ output layer): 1 channel × 4 rows × 16 voxels, so each
 //   loaded input row serves up to 3 output rows; weights packed as one vec4 (kx = 0..2) per (ci, kz, ky).
 // - `gradWeightPartial` + `gradWeightReduce`: a reduction over B·OD·OH·OW. workgroup_id.y picks a weight
 //   block (4 output channels, one input channel, one kz; or 1 output channel for Cout = 1 with 4-row
@@ -257,20 +257,20 @@ fn forward(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid:
   if (co + 3u < p.cout) { store16(acc3, o + 3u * plane, k.x0, p.ow); }
 }
 
-// Fast convolution for one output channel with kh = 3, stride 1 along H and W: 4 rows × 8 voxels per
+// Fast convolution for one output channel with kh = 3, stride 1 along H and W: 4 rows × 16 voxels per
 // invocation; input rows y0 − ph .. y0 − ph + 5 each serve up to three output rows.
 @compute @workgroup_size(WG)
 fn forwardRows(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u,
                @builtin(num_workgroups) groups: vec3u) {
   let p = params;
-  let k = blockOf((wid.x + wid.y * groups.x) * WG + lid.x, 4u, p.xBlocks, 8u);
+  let k = blockOf((wid.x + wid.y * groups.x) * WG + lid.x, 4u, p.wideBlocks, 16u);
   let live = k.b < p.b;
   let b = select(0u, k.b, live);
   let x0 = i32(k.x0);
-  var acc0: Acc; var acc1: Acc; var acc2: Acc; var acc3: Acc;
+  var acc0: Acc16; var acc1: Acc16; var acc2: Acc16; var acc3: Acc16;
   if (p.hasBias != 0u) {
     let bv = vec4f(bias[0]);
-    acc0 = Acc(bv, bv); acc1 = Acc(bv, bv); acc2 = Acc(bv, bv); acc3 = Acc(bv, bv);
+    acc0 = Acc16(bv, bv, bv, bv); acc1 = acc0; acc2 = acc0; acc3 = acc0;
   }
   var wi = 0u;
   for (var ci = 0u; ci < p.cin; ci++) {
@@ -284,24 +284,24 @@ fn forwardRows(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) 
       wi += 3u;
       let y = i32(k.y) - i32(p.ph);
       let base = (plane + u32(zi)) * p.h;
-      let r0 = loadRow((base + u32(y)) * p.w, x0, zok && y >= 0 && y < i32(p.h));
-      let r1 = loadRow((base + u32(y + 1)) * p.w, x0, zok && y + 1 >= 0 && y + 1 < i32(p.h));
-      let r2 = loadRow((base + u32(y + 2)) * p.w, x0, zok && y + 2 >= 0 && y + 2 < i32(p.h));
-      acc0 = taps(taps(taps(acc0, w0.x, w0.y, w0.z, r0), w1.x, w1.y, w1.z, r1), w2.x, w2.y, w2.z, r2);
-      let r3 = loadRow((base + u32(y + 3)) * p.w, x0, zok && y + 3 >= 0 && y + 3 < i32(p.h));
-      acc1 = taps(taps(taps(acc1, w0.x, w0.y, w0.z, r1), w1.x, w1.y, w1.z, r2), w2.x, w2.y, w2.z, r3);
-      let r4 = loadRow((base + u32(y + 4)) * p.w, x0, zok && y + 4 >= 0 && y + 4 < i32(p.h));
-      acc2 = taps(taps(taps(acc2, w0.x, w0.y, w0.z, r2), w1.x, w1.y, w1.z, r3), w2.x, w2.y, w2.z, r4);
-      let r5 = loadRow((base + u32(y + 5)) * p.w, x0, zok && y + 5 >= 0 && y + 5 < i32(p.h));
-      acc3 = taps(taps(taps(acc3, w0.x, w0.y, w0.z, r3), w1.x, w1.y, w1.z, r4), w2.x, w2.y, w2.z, r5);
+      let r0 = loadRow16((base + u32(y)) * p.w, x0, zok && y >= 0 && y < i32(p.h));
+      let r1 = loadRow16((base + u32(y + 1)) * p.w, x0, zok && y + 1 >= 0 && y + 1 < i32(p.h));
+      let r2 = loadRow16((base + u32(y + 2)) * p.w, x0, zok && y + 2 >= 0 && y + 2 < i32(p.h));
+      acc0 = taps16(taps16(taps16(acc0, w0.x, w0.y, w0.z, r0), w1.x, w1.y, w1.z, r1), w2.x, w2.y, w2.z, r2);
+      let r3 = loadRow16((base + u32(y + 3)) * p.w, x0, zok && y + 3 >= 0 && y + 3 < i32(p.h));
+      acc1 = taps16(taps16(taps16(acc1, w0.x, w0.y, w0.z, r1), w1.x, w1.y, w1.z, r2), w2.x, w2.y, w2.z, r3);
+      let r4 = loadRow16((base + u32(y + 4)) * p.w, x0, zok && y + 4 >= 0 && y + 4 < i32(p.h));
+      acc2 = taps16(taps16(taps16(acc2, w0.x, w0.y, w0.z, r2), w1.x, w1.y, w1.z, r3), w2.x, w2.y, w2.z, r4);
+      let r5 = loadRow16((base + u32(y + 5)) * p.w, x0, zok && y + 5 >= 0 && y + 5 < i32(p.h));
+      acc3 = taps16(taps16(taps16(acc3, w0.x, w0.y, w0.z, r3), w1.x, w1.y, w1.z, r4), w2.x, w2.y, w2.z, r5);
     }
   }
   if (!live) { return; }
   let o = ((b * p.od + k.z) * p.oh + k.y) * p.ow + k.x0;
-  store(acc0, o, k.x0, p.ow);
-  if (k.y + 1u < p.oh) { store(acc1, o + p.ow, k.x0, p.ow); }
-  if (k.y + 2u < p.oh) { store(acc2, o + 2u * p.ow, k.x0, p.ow); }
-  if (k.y + 3u < p.oh) { store(acc3, o + 3u * p.ow, k.x0, p.ow); }
+  store16(acc0, o, k.x0, p.ow);
+  if (k.y + 1u < p.oh) { store16(acc1, o + p.ow, k.x0, p.ow); }
+  if (k.y + 2u < p.oh) { store16(acc2, o + 2u * p.ow, k.x0, p.ow); }
+  if (k.y + 3u < p.oh) { store16(acc3, o + 3u * p.ow, k.x0, p.ow); }
 }
 
 // Eight gradOutput values x0 .. x0+7 of the row at rowBase (zero past OW or when !valid).

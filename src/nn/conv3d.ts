@@ -43,9 +43,9 @@ function packWeights(g: Gpu, w: GPUBuffer, c: ConvGeometry, extra: Parameters<ty
 function blockedConv(g: Gpu, x: GPUBuffer, w: GPUBuffer, bias: GPUBuffer | null, c: ConvGeometry, out: Tensor, extra: Parameters<typeof convParams>[1]): void {
   const rows = c.cout === 1 && c.kh === 3 && c.sh === 1;
   const packed = packWeights(g, w, c, { ...extra, packRows: rows });
-  const blocks = c.b * c.od * Math.ceil(c.oh / (rows ? 4 : 1)) * Math.ceil(c.ow / (rows ? 8 : 16));
+  const blocks = c.b * c.od * Math.ceil(c.oh / (rows ? 4 : 1)) * Math.ceil(c.ow / 16);
   const [gx, gy] = grid1d(g, blocks, WG);
-  dispatch(g, { shader: SHADER, entry: rows ? 'forwardRows' : 'forward', constants: { WG, ALIGNED: alignedRows(c, rows ? 8 : 16) ? 1 : 0 } },
+  dispatch(g, { shader: SHADER, entry: rows ? 'forwardRows' : 'forward', constants: { WG, ALIGNED: alignedRows(c, 16) ? 1 : 0 } },
     { params: convParams(c, { hasBias: bias !== null }), input: x, input4: x, packed: packed.buffer, bias: bias ?? w, output: out.buffer },
     [gx, gy, rows ? 1 : Math.ceil(c.cout / 4)]);
   packed.release(); // NOTE: safe: a later dispatch that reuses the buffer runs after this one

@@ -48,6 +48,8 @@ const CASES: Case[] = [
   { name: '1-voxel volume, (3,3,3) same', x: [1, 2, 1, 1, 1], w: [3, 2, 3, 3, 3], pad: [1, 1, 1], stride: [1, 1, 1], bias: true },
   { name: '(1,3,3) same, aligned rows (W = 16)', x: [2, 3, 3, 5, 16], w: [5, 3, 1, 3, 3], pad: [0, 1, 1], stride: [1, 1, 1], bias: true },
   { name: '(3,3,3) same, 4 to 1, aligned rows (W = 8)', x: [2, 4, 3, 6, 8], w: [1, 4, 3, 3, 3], pad: [1, 1, 1], stride: [1, 1, 1], bias: false },
+  { name: '(3,3,3) same, 3 to 1, aligned rows (W = 16)', x: [1, 3, 3, 6, 16], w: [1, 3, 3, 3, 3], pad: [1, 1, 1], stride: [1, 1, 1], bias: false },
+  { name: '(3,3,3) same, 1 to 3 (gradInput has one channel), W = 16', x: [2, 1, 3, 5, 16], w: [3, 1, 3, 3, 3], pad: [1, 1, 1], stride: [1, 1, 1], bias: true },
   { name: '(3,3,3) same, 3 to 2, aligned rows (W = 24)', x: [1, 3, 4, 5, 24], w: [2, 3, 3, 3, 3], pad: [1, 1, 1], stride: [1, 1, 1], bias: false },
   { name: '(3,3,3) pad 0 (valid)', x: [1, 2, 4, 5, 8], w: [3, 2, 3, 3, 3], pad: [0, 0, 0], stride: [1, 1, 1], bias: false },
   { name: '12 output channels, wide row', x: [1, 5, 2, 3, 37], w: [12, 5, 1, 3, 3], pad: [0, 1, 1], stride: [1, 1, 1], bias: false },
