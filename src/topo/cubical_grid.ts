@@ -55,16 +55,6 @@ export function cellDim(g: CellGrid, c: number): number {
   return (z & 1) + (y & 1) + (x & 1);
 }
 
-/** Flat cell index of voxel v (flat C-order index into the volume). */
-export function voxelCell(g: CellGrid, v: number): number {
-  const [, h, w] = g.shape;
-  const i = v % w;
-  const j = ((v - i) / w) % h;
-  const k = (v - i - j * w) / (w * h);
-  const o = g.construction === 'T' ? 1 : 0;
-  return (2 * k + o) * g.sz + (2 * j + o) * g.sy + (2 * i + o);
-}
-
 /** The faces of cell c (codimension 1): ±1 along each odd coordinate. */
 export function cellFacets(g: CellGrid, c: number): number[] {
   const [z, y, x] = cellCoords(g, c);

@@ -1,7 +1,8 @@
 // The superlevel filtration of a volume's cubical complex as one explicit total order of all its cells,
 // built without comparison sorts: the voxels are radix-sorted, then every cell gets its position by a
 // counting sort on the rank of the voxel it enters with. Only the edges and the squares are listed in
-// order (the union-finds and the reduction walk those); vertices and cubes are only looked up by position.
+// order (the union-finds of pairs.ts walk those); vertices and cubes are only looked up by position.
+// Used for the V-construction; the T-construction sweeps voxel stars instead (star_sweeps.ts).
 //
 // NOTE: the total order (the one comparator every CPU and GPU path shares):
 //   1. rank of the cell's entry voxel, where voxels are ranked by value descending, then flat index ascending
@@ -20,21 +21,8 @@ export interface Filtration {
   order: Int32Array; // order[r] = the voxel of rank r
   entry: Int32Array; // entry[c] = rank of cell c's entry voxel
   pos: Int32Array; // pos[c] = filtration position of cell c
-  rankStart: Int32Array; // positions rankStart[r] .. rankStart[r+1]-1 hold the cells entering with voxel r
   edges: Int32Array; // 4·c + odd axis (0 x, 1 y, 2 z) of every edge c, in filtration order
   squares: Int32Array; // 4·c + normal axis (the even one) of every square c, in filtration order
-}
-
-/** The voxel a filtration position enters with (binary search in rankStart). */
-export function voxelAtPosition(f: Filtration, p: number): number {
-  let lo = 0;
-  let hi = f.order.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (f.rankStart[mid] <= p) lo = mid;
-    else hi = mid - 1;
-  }
-  return f.order[lo];
 }
 
 /** Voxel indices sorted by value descending, ties by index ascending (stable LSD radix sort, 3 × 11 bits). */
@@ -98,7 +86,6 @@ export function buildFiltration(
       for (let x = 0; x < gx; x++, c++) cursor[4 * entry[c] + dzy + (x & 1) + 1]++;
     }
   }
-  const rankStart = new Int32Array(n + 1);
   let nEdges = 0;
   let nSquares = 0;
   for (let r = 0; r < n; r++) {
@@ -108,7 +95,6 @@ export function buildFiltration(
     nSquares += cursor[4 * r + 3];
   }
   for (let i = 0; i < 4 * n; i++) cursor[i + 1] += cursor[i];
-  for (let r = 0; r <= n; r++) rankStart[r] = cursor[4 * r];
   const pos = new Int32Array(size);
   const edges = new Int32Array(nEdges);
   const squares = new Int32Array(nSquares);
@@ -125,5 +111,5 @@ export function buildFiltration(
       }
     }
   }
-  return { grid: g, volume, order, entry, pos, rankStart, edges, squares };
+  return { grid: g, volume, order, entry, pos, edges, squares };
 }
