@@ -74,6 +74,6 @@ export function readVolume(file: string, shapeFlag?: string): { data: Float32Arr
 }
 
 function checkValues(file: string, data: Float32Array): void {
-  const i = data.findIndex((x) => Number.isNaN(x));
-  if (i >= 0) throw fileError(file, `NaN at flat index ${i}`);
+  const i = data.findIndex((x) => !Number.isFinite(x));
+  if (i >= 0) throw fileError(file, `${data[i]} at flat index ${i} (values must be finite)`);
 }

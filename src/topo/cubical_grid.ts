@@ -29,7 +29,8 @@ export function checkVolume(volume: ArrayLike<number>, shape: readonly number[])
   const n = shape[0] * shape[1] * shape[2];
   if (volume.length !== n) throw new Error(`volume has ${volume.length} values, shape [${shape.join(', ')}] needs ${n}`);
   for (let i = 0; i < n; i++) {
-    if (Number.isNaN(volume[i])) throw new Error(`volume has NaN at flat index ${i}`);
+    // NOTE: ±Infinity would be indistinguishable from the essential class's death in the JSON layout.
+    if (!Number.isFinite(volume[i])) throw new Error(`volume has ${volume[i]} at flat index ${i} (values must be finite)`);
   }
 }
 

@@ -214,6 +214,7 @@ test('options: dims selects dimensions; 2D API; bad input throws', () => {
   assert.throws(() => persistence(new Float32Array(5), [1, 2, 3]), /needs 6/);
   assert.throws(() => persistence(new Float32Array(0), [0, 1, 1]), /positive integers/);
   assert.throws(() => persistence(new Float32Array([1, NaN]), [1, 1, 2]), /NaN/);
+  assert.throws(() => persistence(new Float32Array([1, -Infinity]), [1, 1, 2]), /finite/);
 });
 
 test.run();
