@@ -6,7 +6,8 @@
 //     edges in index order (elder rule on the vertices' (rank, corner) keys);
 //   dimension 2: walk the voxels by reverse rank; v's cube is born, then its new squares, in decreasing
 //     index order (+z, +y, +x, −x, −y, −z), union it with the cube across (or the outside, the padding).
-// No cell-grid ordering is built: only a padded rank volume and a vertex forest, all accessed near v.
+// No cell-grid ordering is built: only a padded rank volume, a vertex forest and one ownership word per
+// voxel (which of its corners, edges and squares it brings), computed beforehand in memory order.
 import type { CellGrid } from './cubical_grid.ts';
 import { NEG_EDGE, POS_FACE, type PairSink } from './pairs.ts';
 

@@ -1,5 +1,6 @@
 // Dimension 0 and dimension 2 pairs straight from the voxels, without the cell grid (for calls that do not
-// need dimension 1, such as a loss on voids only). Same diagrams as pairs.ts, about 8× less memory traffic:
+// need dimension 1, such as a loss on voids only). Same diagrams as pairs.ts with ~8× fewer nodes (voxels,
+// not cells); 64³ dims [2] in 73–87 ms CPU vs 330–750 ms for all three dimensions:
 //   dimension 0: superlevel union-find over voxels, T 26-connected / V 6-connected, voxels in rank order;
 //   dimension 2: Alexander duality, union-find over the complement (T 6-connected / V 26-connected) in
 //     reverse rank order, on a domain padded by one voxel that is all "outside" and older than every voxel.
