@@ -7,10 +7,10 @@
 // As in conv3d.wgsl, CPU drivers load lane by lane, so each invocation computes a register block from
 // vec4 loads:
 // - `packForward` / `packGradInput` repack the weight as vec4 over 4 output (resp. input) channels.
-// - `forward`: 4 output channels × 8 input voxels of one row for one tap (workgroup_id.z = channel
-//   block · taps + tap): per input channel 2 vec4 of input + 1 vec4 of weights feed 32 multiply-adds.
-// - `gradInput`: 4 input channels × 8 voxels; per (output channel, tap row) the 8·kw gradOutput values
-//   under the block (2 or 4 vec4) and kw vec4 of weights feed 32·kw multiply-adds.
+// - `forward`: 4 output channels × 16 input voxels of one row for one tap (workgroup_id.z = channel
+//   block · taps + tap): per input channel 4 vec4 of input + 1 vec4 of weights feed 64 multiply-adds.
+// - `gradInput`: 4 input channels × 16 voxels; per (output channel, tap row) the 16·kw gradOutput values
+//   under the block (4 or 8 vec4) and kw vec4 of weights feed 64·kw multiply-adds.
 // - `gradWeightPartial` + `gradWeightReduce`: workgroup_id.y = (4 input channels, 4 output channels, tap
 //   row (i, j)); each invocation sums 4 × 4 × kw products over its share of 8-voxel input tiles, a
 //   second pass adds the partial sums.
@@ -19,7 +19,7 @@
 
 override WG: u32 = 64;
 // NOTE: overrides rather than Params fields, so each pipeline holds only the load path it uses.
-override ALIGNED: bool = false; // W % 8 = 0: rows load as vec4
+override ALIGNED: bool = false; // rows load as vec4: W % 16 = 0 for forward / gradInput, W % 8 = 0 for gradWeight
 override KW2: bool = false;     // kw = 2 (else 1)
 
 struct Params {
@@ -28,11 +28,12 @@ struct Params {
   od: u32, oh: u32, ow: u32,
   kd: u32, kh: u32, kw: u32,
   hasBias: u32,
-  aligned: u32,     // 1: W % 8 = 0, rows load as vec4
+  aligned: u32,     // 1: W % 8 = 0 (informational; the kernels use the ALIGNED override)
   xBlocks: u32,     // ceil(W / 8)
   invocations: u32, // gradWeightPartial: invocations per weight block
   n: u32,           // addBias: voxels per channel
   total: u32,       // addBias: B · Cout · n
+  wideBlocks: u32,  // ceil(W / 16)
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -148,6 +149,20 @@ fn blockOf(blk: u32) -> Block {
   return Block(t / (p.d * p.h), (t / p.h) % p.d, t % p.h, (blk % p.xBlocks) * 8u);
 }
 
+// 16 values of one channel (two 8-voxel halves)
+struct Acc16 { lo: Acc, hi: Acc }
+
+fn axpy16(acc: Acc16, w: f32, x: Acc16) -> Acc16 {
+  return Acc16(Acc(acc.lo.a + w * x.lo.a, acc.lo.b + w * x.lo.b), Acc(acc.hi.a + w * x.hi.a, acc.hi.b + w * x.hi.b));
+}
+
+// (b, z, y, x0) of the 16-voxel input block number blk
+fn blockOf16(blk: u32) -> Block {
+  let p = params;
+  let t = blk / p.wideBlocks;
+  return Block(t / (p.d * p.h), (t / p.h) % p.d, t % p.h, (blk % p.wideBlocks) * 16u);
+}
+
 // One tap's outputs of 4 channels for the 8 input voxels x0.. of one input row.
 fn storeTap(acc: Acc, o: u32, x0: u32, kw: u32) {
   let p = params;
@@ -156,46 +171,48 @@ fn storeTap(acc: Acc, o: u32, x0: u32, kw: u32) {
   }
 }
 
+// 4 output channels × 16 input voxels of one row for one tap (workgroup_id.z = channel block · taps + tap).
 @compute @workgroup_size(WG)
 fn forward(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u,
            @builtin(num_workgroups) groups: vec3u) {
   let p = params;
   let taps = p.kd * p.kh * p.kw;
-  let k = blockOf((wid.x + wid.y * groups.x) * WG + lid.x);
-  let live = k.b < p.b;
-  let b = select(0u, k.b, live);
+  let k = blockOf16((wid.x + wid.y * groups.x) * WG + lid.x);
+  if (k.b >= p.b) { return; } // no barriers or subgroup ops: padding lanes may leave
   let tap = wid.z % taps;
   let cb = wid.z / taps;
-  var acc0: Acc; var acc1: Acc; var acc2: Acc; var acc3: Acc;
+  var acc0: Acc16; var acc1: Acc16; var acc2: Acc16; var acc3: Acc16;
   if (p.hasBias != 0u) {
     let c = min(vec4u(0u, 1u, 2u, 3u) + cb * 4u, vec4u(p.cout - 1u));
-    acc0 = Acc(vec4f(bias[c.x]), vec4f(bias[c.x])); acc1 = Acc(vec4f(bias[c.y]), vec4f(bias[c.y]));
-    acc2 = Acc(vec4f(bias[c.z]), vec4f(bias[c.z])); acc3 = Acc(vec4f(bias[c.w]), vec4f(bias[c.w]));
+    let b0 = Acc(vec4f(bias[c.x]), vec4f(bias[c.x])); let b1 = Acc(vec4f(bias[c.y]), vec4f(bias[c.y]));
+    let b2 = Acc(vec4f(bias[c.z]), vec4f(bias[c.z])); let b3 = Acc(vec4f(bias[c.w]), vec4f(bias[c.w]));
+    acc0 = Acc16(b0, b0); acc1 = Acc16(b1, b1); acc2 = Acc16(b2, b2); acc3 = Acc16(b3, b3);
   }
   let plane = p.d * p.h * p.w;
-  var xi = ((b * p.cin * p.d + k.z) * p.h + k.y) * p.w;
+  var xi = ((k.b * p.cin * p.d + k.z) * p.h + k.y) * p.w;
   var wi = cb * p.cin * taps + tap;
   for (var ci = 0u; ci < p.cin; ci++) {
-    let x = loadInput(xi, k.x0);
+    let x = Acc16(loadInput(xi, k.x0), loadInput(xi, k.x0 + 8u));
     let w = packed[wi];
-    acc0 = Acc(acc0.a + w.x * x.a, acc0.b + w.x * x.b);
-    acc1 = Acc(acc1.a + w.y * x.a, acc1.b + w.y * x.b);
-    acc2 = Acc(acc2.a + w.z * x.a, acc2.b + w.z * x.b);
-    acc3 = Acc(acc3.a + w.w * x.a, acc3.b + w.w * x.b);
+    acc0 = axpy16(acc0, w.x, x); acc1 = axpy16(acc1, w.y, x); acc2 = axpy16(acc2, w.z, x); acc3 = axpy16(acc3, w.w, x);
     xi += plane;
     wi += taps;
   }
-  if (!live) { return; }
   let i = tap / (p.kh * p.kw);
   let j = (tap / p.kw) % p.kh;
   let kx = tap % p.kw;
   let co = cb * 4u;
   let oplane = p.od * p.oh * p.ow;
-  let o = (((b * p.cout + co) * p.od + k.z * p.kd + i) * p.oh + k.y * p.kh + j) * p.ow + k.x0 * p.kw + kx;
-  storeTap(acc0, o, k.x0, p.kw);
-  if (co + 1u < p.cout) { storeTap(acc1, o + oplane, k.x0, p.kw); }
-  if (co + 2u < p.cout) { storeTap(acc2, o + 2u * oplane, k.x0, p.kw); }
-  if (co + 3u < p.cout) { storeTap(acc3, o + 3u * oplane, k.x0, p.kw); }
+  let o = (((k.b * p.cout + co) * p.od + k.z * p.kd + i) * p.oh + k.y * p.kh + j) * p.ow + k.x0 * p.kw + kx;
+  storeTap16(acc0, o, k.x0, p.kw);
+  if (co + 1u < p.cout) { storeTap16(acc1, o + oplane, k.x0, p.kw); }
+  if (co + 2u < p.cout) { storeTap16(acc2, o + 2u * oplane, k.x0, p.kw); }
+  if (co + 3u < p.cout) { storeTap16(acc3, o + 3u * oplane, k.x0, p.kw); }
+}
+
+fn storeTap16(acc: Acc16, o: u32, x0: u32, kw: u32) {
+  storeTap(acc.lo, o, x0, kw);
+  if (x0 + 8u < params.w) { storeTap(acc.hi, o + 8u * kw, x0 + 8u, kw); }
 }
 
 fn axpy(acc: Acc, w: f32, g: Acc) -> Acc {
@@ -210,41 +227,47 @@ fn storeRow(acc: Acc, o: u32, x0: u32) {
 }
 
 // gradInput[b, ci, z, y, x] = Σ_{co, tap} gradOutput[b, co, z·kd+i, y·kh+j, x·kw+k] · w[ci, co, tap]
-// (written to `output`); 4 input channels × 8 voxels per invocation, workgroup_id.z = channel block.
+// (written to `output`); 4 input channels × 16 voxels per invocation, workgroup_id.z = channel block.
 @compute @workgroup_size(WG)
 fn gradInput(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u,
              @builtin(num_workgroups) groups: vec3u) {
   let p = params;
   let taps = p.kd * p.kh * p.kw;
-  let k = blockOf((wid.x + wid.y * groups.x) * WG + lid.x);
-  let live = k.b < p.b;
-  let b = select(0u, k.b, live);
+  let k = blockOf16((wid.x + wid.y * groups.x) * WG + lid.x);
+  if (k.b >= p.b) { return; } // no barriers or subgroup ops: padding lanes may leave
   let cb = wid.z;
-  var acc0: Acc; var acc1: Acc; var acc2: Acc; var acc3: Acc;
+  var acc0: Acc16; var acc1: Acc16; var acc2: Acc16; var acc3: Acc16;
   var wi = cb * p.cout * taps;
   for (var co = 0u; co < p.cout; co++) {
     for (var ij = 0u; ij < p.kd * p.kh; ij++) {
       let i = ij / p.kh;
       let j = ij % p.kh;
-      let row = (((b * p.cout + co) * p.od + k.z * p.kd + i) * p.oh + k.y * p.kh + j) * p.ow;
-      let g = loadGrad(row, k.x0);
+      let row = (((k.b * p.cout + co) * p.od + k.z * p.kd + i) * p.oh + k.y * p.kh + j) * p.ow;
+      let gl = loadGrad(row, k.x0);
+      let gh = loadGrad(row, k.x0 + 8u);
+      let g0 = Acc16(gl.k0, gh.k0);
       let w0 = packed[wi];
-      acc0 = axpy(acc0, w0.x, g.k0); acc1 = axpy(acc1, w0.y, g.k0); acc2 = axpy(acc2, w0.z, g.k0); acc3 = axpy(acc3, w0.w, g.k0);
+      acc0 = axpy16(acc0, w0.x, g0); acc1 = axpy16(acc1, w0.y, g0); acc2 = axpy16(acc2, w0.z, g0); acc3 = axpy16(acc3, w0.w, g0);
       if (KW2) {
+        let g1 = Acc16(gl.k1, gh.k1);
         let w1 = packed[wi + 1u];
-        acc0 = axpy(acc0, w1.x, g.k1); acc1 = axpy(acc1, w1.y, g.k1); acc2 = axpy(acc2, w1.z, g.k1); acc3 = axpy(acc3, w1.w, g.k1);
+        acc0 = axpy16(acc0, w1.x, g1); acc1 = axpy16(acc1, w1.y, g1); acc2 = axpy16(acc2, w1.z, g1); acc3 = axpy16(acc3, w1.w, g1);
       }
       wi += p.kw;
     }
   }
-  if (!live) { return; }
   let ci = cb * 4u;
   let plane = p.d * p.h * p.w;
-  let o = (((b * p.cin + ci) * p.d + k.z) * p.h + k.y) * p.w + k.x0;
-  storeRow(acc0, o, k.x0);
-  if (ci + 1u < p.cin) { storeRow(acc1, o + plane, k.x0); }
-  if (ci + 2u < p.cin) { storeRow(acc2, o + 2u * plane, k.x0); }
-  if (ci + 3u < p.cin) { storeRow(acc3, o + 3u * plane, k.x0); }
+  let o = (((k.b * p.cin + ci) * p.d + k.z) * p.h + k.y) * p.w + k.x0;
+  storeRow16(acc0, o, k.x0);
+  if (ci + 1u < p.cin) { storeRow16(acc1, o + plane, k.x0); }
+  if (ci + 2u < p.cin) { storeRow16(acc2, o + 2u * plane, k.x0); }
+  if (ci + 3u < p.cin) { storeRow16(acc3, o + 3u * plane, k.x0); }
+}
+
+fn storeRow16(acc: Acc16, o: u32, x0: u32) {
+  storeRow(acc.lo, o, x0);
+  if (x0 + 8u < params.w) { storeRow(acc.hi, o + 8u, x0 + 8u); }
 }
 
 fn dots(x: Acc, g0: Acc, g1: Acc, g2: Acc, g3: Acc) -> vec4f {

@@ -31,13 +31,14 @@ function blocked(c: ConvTGeometry): boolean {
 }
 
 function params(c: ConvTGeometry, extra: { hasBias?: boolean; invocations?: number; n?: number; total?: number } = {}): Uint32Array {
-  return packParams('u'.repeat(18), c.b, c.cin, c.cout, c.d, c.h, c.w, c.od, c.oh, c.ow, c.kd, c.kh, c.kw,
-    extra.hasBias ? 1 : 0, c.w % 8 === 0 ? 1 : 0, Math.ceil(c.w / 8), extra.invocations ?? 0, extra.n ?? 0, extra.total ?? 0);
+  return packParams('u'.repeat(19), c.b, c.cin, c.cout, c.d, c.h, c.w, c.od, c.oh, c.ow, c.kd, c.kh, c.kw,
+    extra.hasBias ? 1 : 0, c.w % 8 === 0 ? 1 : 0, Math.ceil(c.w / 8), extra.invocations ?? 0, extra.n ?? 0, extra.total ?? 0,
+    Math.ceil(c.w / 16));
 }
 
 /** Overrides that pick the load paths compiled into a pipeline (see the WGSL header). */
-function loadConstants(c: ConvTGeometry): Record<string, number> {
-  return { WG, ALIGNED: c.w % 8 === 0 ? 1 : 0, KW2: c.kw === 2 ? 1 : 0 };
+function loadConstants(c: ConvTGeometry, rowAlign: 8 | 16): Record<string, number> {
+  return { WG, ALIGNED: c.w % rowAlign === 0 ? 1 : 0, KW2: c.kw === 2 ? 1 : 0 };
 }
 
 /** The weight as vec4 over 4 output channels (forward) or 4 input channels (gradInput). */
@@ -54,8 +55,8 @@ export function convTForward(g: Gpu, x: GPUBuffer, w: GPUBuffer, bias: GPUBuffer
   if (blocked(c)) {
     const y = Tensor.empty(g, [c.b, c.cout, c.od, c.oh, c.ow]);
     const packed = pack(g, w, c, 'packForward');
-    const [gx, gy] = grid1d(g, c.b * c.d * c.h * Math.ceil(c.w / 8), WG);
-    dispatch(g, { shader: SHADER, entry: 'forward', constants: { WG, ALIGNED: c.w % 8 === 0 ? 1 : 0 } },
+    const [gx, gy] = grid1d(g, c.b * c.d * c.h * Math.ceil(c.w / 16), WG);
+    dispatch(g, { shader: SHADER, entry: 'forward', constants: { WG, ALIGNED: c.w % 16 === 0 ? 1 : 0 } },
       { params: params(c, { hasBias: bias !== null }), input: x, input4: x, packed: packed.buffer, bias: bias ?? w, output: y.buffer },
       [gx, gy, Math.ceil(c.cout / 4) * c.kd * c.kh * c.kw]);
     packed.release(); // NOTE: safe: a later dispatch that reuses the buffer runs after this one
@@ -75,8 +76,8 @@ export function convTGradInput(g: Gpu, gy: GPUBuffer, w: GPUBuffer, c: ConvTGeom
   if (!blocked(c)) return conv3dForward(g, gy, w, null, adjointConv(c));
   const gx = Tensor.empty(g, [c.b, c.cin, c.d, c.h, c.w]);
   const packed = pack(g, w, c, 'packGradInput');
-  const [nx, ny] = grid1d(g, c.b * c.d * c.h * Math.ceil(c.w / 8), WG);
-  dispatch(g, { shader: SHADER, entry: 'gradInput', constants: loadConstants(c) },
+  const [nx, ny] = grid1d(g, c.b * c.d * c.h * Math.ceil(c.w / 16), WG);
+  dispatch(g, { shader: SHADER, entry: 'gradInput', constants: loadConstants(c, 16) },
     { params: params(c), gradOutput: gy, gradOutput4: gy, packed: packed.buffer, output: gx.buffer }, [nx, ny, Math.ceil(c.cin / 4)]);
   packed.release();
   return gx;
@@ -90,7 +91,7 @@ export function convTGradWeight(g: Gpu, x: GPUBuffer, gy: GPUBuffer, c: ConvTGeo
   const inv = invocationsFor(c.b * c.d * c.h, Math.ceil(c.w / 8), blocks, 32);
   const partial = Tensor.empty(g, [blocks * inv * 32]);
   const p = params(c, { invocations: inv });
-  dispatch(g, { shader: SHADER, entry: 'gradWeightPartial', constants: loadConstants(c) },
+  dispatch(g, { shader: SHADER, entry: 'gradWeightPartial', constants: loadConstants(c, 8) },
     { params: p, input: x, input4: x, gradOutput: gy, gradOutput4: gy, partial: partial.buffer }, [Math.ceil(inv / WG), blocks]);
   dispatch(g, { shader: SHADER, entry: 'gradWeightReduce', constants: { WG } },
     { params: p, partial: partial.buffer, gradWeight: gw.buffer }, grid1d(g, gw.size, WG));
