@@ -2,13 +2,15 @@
 // case: tens of thousands of pairs) and Gaussian-smoothed noise (σ = 2 voxels, like a predicted likelihood).
 // Prints one JSON object per line. Memory: peak resident-set growth of one call in a fresh process, per voxel.
 // Usage: tsx harness/bench/persistence.ts [--sizes 16,32,64] [--construction T|V] [--dims 0,1,2] [--reps N]
-//   [--dump DIR]
+//   [--dump DIR] [--gpu]   (--gpu: the WGSL union-find of src/topo/union_find.ts, dims 0 and 2 only)
 //   --dump DIR writes each volume (NAME.f32) and its diagrams (NAME.json) for harness/bench/persistence_gudhi.py.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { persistence, type Construction } from '../../src/topo/persistence.ts';
+import { persistence, type Construction, type Diagrams } from '../../src/topo/persistence.ts';
+import { persistenceGpu } from '../../src/topo/union_find.ts';
+import { getGpu } from '../../src/gpu/device.ts';
 import { diagramsToJson } from '../../src/topo/diagrams.ts';
 import { Rng } from '../../src/util/rng.ts';
 
@@ -42,7 +44,11 @@ export function benchVolume(n: number, kind: 'smooth' | 'uniform', seed: number)
 }
 
 const construction = arg('construction', 'T') as Construction;
-const dims = arg('dims', '0,1,2').split(',').map(Number);
+const useGpu = process.argv.includes('--gpu');
+const dims = useGpu ? [0, 2] : arg('dims', '0,1,2').split(',').map(Number);
+const gpuDevice = useGpu ? await getGpu() : null;
+const run = async (vol: Float32Array, shape: [number, number, number]): Promise<Diagrams> =>
+  gpuDevice ? persistenceGpu(gpuDevice, vol, shape, { construction, dims }) : persistence(vol, shape, { construction, dims });
 const child = process.argv.indexOf('--child');
 if (child >= 0) {
   // Memory probe: one call in this fresh process; peak RSS growth over the RSS with the volume in place.
@@ -60,21 +66,21 @@ if (child >= 0) {
       const vol = benchVolume(n, kind, 1000 + n);
       const reps = Number(arg('reps', String(n <= 16 ? 200 : n <= 32 ? 30 : n <= 64 ? 7 : 3)));
       const shape: [number, number, number] = [n, n, n];
-      for (let w = 0; w < Math.min(3, reps); w++) persistence(vol, shape, { construction, dims }); // JIT warm-up
+      for (let w = 0; w < Math.min(3, reps); w++) await run(vol, shape); // JIT warm-up (and shader compiles)
       const times: number[] = [];
       const cpu: number[] = [];
-      let d = persistence(vol, shape, { construction, dims });
+      let d = await run(vol, shape);
       for (let r = 0; r < reps; r++) {
         const t = performance.now();
         const u = process.cpuUsage();
-        d = persistence(vol, shape, { construction, dims });
+        d = await run(vol, shape);
         const du = process.cpuUsage(u);
         times.push(performance.now() - t);
         cpu.push((du.user + du.system) / 1000);
       }
       times.sort((a, b) => a - b);
       cpu.sort((a, b) => a - b);
-      const probe = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(n), kind,
+      const probe = useGpu ? '0' : execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--child', String(n), kind,
         '--construction', construction, '--dims', dims.join(',')], { encoding: 'utf8' });
       const row = {
         bench: 'persistence',
@@ -82,13 +88,14 @@ if (child >= 0) {
         kind,
         construction,
         dims,
+        ...(gpuDevice ? { adapter: gpuDevice.adapterName } : {}),
         median_ms: +times[times.length >> 1].toFixed(2),
         min_ms: +times[0].toFixed(2),
         // NOTE: CPU time of this process (GC threads included) stays meaningful on a loaded machine.
         median_cpu_ms: +cpu[cpu.length >> 1].toFixed(2),
         pairs: d.dims.reduce((s, p) => s + p.length, 0),
         pairs_by_dim: d.dims.map((p) => p.length),
-        peak_bytes_per_voxel: Math.round(Number(probe.trim()) / vol.length),
+        peak_bytes_per_voxel: useGpu ? null : Math.round(Number(probe.trim()) / vol.length),
       };
       console.log(JSON.stringify(row));
       if (dump) {
@@ -98,4 +105,5 @@ if (child >= 0) {
       }
     }
   }
+  if (gpuDevice) process.exit(0); // dawn.node keeps the process alive otherwise
 }
