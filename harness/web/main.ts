@@ -43,7 +43,7 @@ export interface TopoShaprApi {
   ready: Promise<void>;
   samples(): string[];
   predict(sampleIndex: number): Promise<PredictionResult>;
-  train(opts: { steps: number; lambda: number; lr?: number; batchSize?: number }): Promise<StepLog[]>;
+  train(opts: { steps: number; lambda: number; lr?: number; batchSize?: number; topoDims?: number[] }): Promise<StepLog[]>;
   adapter(): string;
   /** What the page shows now (after a file drop, for instance). */
   current(): { name: string; input: number[]; volume: number[] } | null;
@@ -242,7 +242,7 @@ async function loadWeightsFile(file: File): Promise<void> {
 
 let trainingSet: Sample[] | null = null;
 
-async function runTraining(lambda: number, steps: number, lr: number, batchSize: number): Promise<StepLog[]> {
+async function runTraining(lambda: number, steps: number, lr: number, batchSize: number, topoDims: number[]): Promise<StepLog[]> {
   const side = model.config.side;
   if (!trainingSet || trainingSet[0].shape[0] !== side) {
     setStatus('busy', 'Generating 20 training cells…');
@@ -252,12 +252,13 @@ async function runTraining(lambda: number, steps: number, lr: number, batchSize:
   const fromScratch = $<HTMLSelectElement>('train-start').value === 'scratch';
   // NOTE: every run starts from the checkpoint (or from the seeded initialisation), so curves compare.
   const trained = fromScratch ? new Shapr(gpu, checkpoint.config, 0) : modelFrom(gpu, checkpoint);
-  const series: LossSeries = { label: `${lambda > 0 ? `λ = ${lambda}` : 'no L_T'}${fromScratch ? ', from init' : ''}`, color: PALETTE[lossSeries.length % PALETTE.length], values: [] };
+  const series: LossSeries = { label: `${lambda > 0 ? `λ = ${lambda}, H${topoDims.join('+H')}` : 'Dice + BCE'}${fromScratch ? ', from init' : ''}`, color: PALETTE[lossSeries.length % PALETTE.length], values: [] };
+  if (lossSeries.length >= 4) lossSeries.shift(); // the plot keeps the last four runs
   lossSeries.push(series);
   stopTraining = false;
   $<HTMLButtonElement>('stop').disabled = false;
   try {
-    const logs = await trainSteps(gpu, trained, trainingSet, { steps, lambda, lr, batchSize, seed: lossSeries.length }, (l) => {
+    const logs = await trainSteps(gpu, trained, trainingSet, { steps, lambda, lr, batchSize, topoDims, seed: lossSeries.length }, (l) => {
       series.values.push(l.loss);
       drawLoss($('loss'), lossSeries);
       $('train-info').textContent = `step ${l.step}/${steps}: loss ${l.loss.toFixed(4)} (Dice+BCE ${l.supervised.toFixed(4)}` +
@@ -306,7 +307,8 @@ function bindUi(): void {
     if (!(v >= lo && v <= hi)) throw new Error(`${id}: ${$<HTMLInputElement>(id).value} is not a number between ${lo} and ${hi}`);
     return v;
   };
-  const train = (topo: boolean) => act(() => runTraining(topo ? num('lambda', 0, 100) : 0, Math.round(num('steps', 1, 500)), num('lr', 1e-6, 1), Math.round(num('batch', 1, 16))));
+  const dims = () => $<HTMLSelectElement>('topo-dims').value.split(',').map(Number);
+  const train = (topo: boolean) => act(() => runTraining(topo ? num('lambda', 0, 100) : 0, Math.round(num('steps', 1, 500)), num('lr', 1e-6, 1), Math.round(num('batch', 1, 16)), dims()));
   $('train-sup').addEventListener('click', train(false));
   $('train-topo').addEventListener('click', train(true));
   $('stop').addEventListener('click', () => (stopTraining = true));
@@ -335,7 +337,7 @@ const api: TopoShaprApi = {
   ready,
   samples: () => samples.map((s) => s.name),
   predict: (i) => ready.then(() => serial(() => predictSample(i))),
-  train: (o) => ready.then(() => serial(() => runTraining(o.lambda, o.steps, o.lr ?? 3e-3, o.batchSize ?? 2))),
+  train: (o) => ready.then(() => serial(() => runTraining(o.lambda, o.steps, o.lr ?? 5e-4, o.batchSize ?? 4, o.topoDims ?? [0, 1, 2]))),
   adapter: () => (gpu ? gpuName() : ''),
   current: () => (current ? { name: current.name, input: Array.from(current.input), volume: Array.from(current.volume) } : null),
 };

@@ -55,6 +55,7 @@ export async function predictVolume(gpu: Gpu, model: Shapr, input: Float32Array)
 export interface TrainOptions {
   steps: number;
   lambda: number; // weight of L_T; 0 = supervised only
+  topoDims: number[]; // homology dimensions of L_T
   lr: number;
   batchSize: number;
   seed: number; // shuffling and augmentation
@@ -77,7 +78,7 @@ export async function trainSteps(
   onStep: (log: StepLog) => void | Promise<void>, shouldStop: () => boolean = () => false,
 ): Promise<StepLog[]> {
   const opt = new Adam(model.params, { lr: o.lr });
-  const topo = o.lambda > 0 ? new TopoLoss({ size: Math.min(16, model.config.side) }) : null;
+  const topo = o.lambda > 0 ? new TopoLoss({ size: Math.min(16, model.config.side), dims: o.topoDims }) : null;
   const rng = new Rng(o.seed);
   const logs: StepLog[] = [];
   let order: number[][] = [];

@@ -5,6 +5,7 @@ import type { DiagramsJson } from '../../src/topo/persistence.ts';
 const AXIS = '#9aa3b2';
 const GRID = 'rgba(154,163,178,0.18)';
 const FONT = '12px system-ui, sans-serif';
+const STRONG = 0.1; // persistence (birth − death) above which the legend counts a pair as a real feature
 
 export interface DiagramSeries {
   label: string;
@@ -23,7 +24,7 @@ interface Frame {
   bottom: number;
 }
 
-function frame(canvas: HTMLCanvasElement, xr: [number, number], yr: [number, number]): Frame {
+function frame(canvas: HTMLCanvasElement, xr: [number, number], yr: [number, number], legendLines = 0): Frame {
   const ctx = canvas.getContext('2d')!;
   const w = canvas.width;
   const h = canvas.height;
@@ -32,7 +33,7 @@ function frame(canvas: HTMLCanvasElement, xr: [number, number], yr: [number, num
   const left = 44;
   const top = 10;
   const right = w - 10;
-  const bottom = h - 36;
+  const bottom = h - 36 - 16 * legendLines;
   const x = (v: number) => left + ((v - xr[0]) / (xr[1] - xr[0] || 1)) * (right - left);
   const y = (v: number) => bottom - ((v - yr[0]) / (yr[1] - yr[0] || 1)) * (bottom - top);
   ctx.strokeStyle = AXIS;
@@ -45,7 +46,7 @@ function frame(canvas: HTMLCanvasElement, xr: [number, number], yr: [number, num
  * lie below the diagonal); the essential class (death = −∞) is drawn as a triangle on the bottom edge.
  */
 export function drawDiagram(canvas: HTMLCanvasElement, series: DiagramSeries[], dim: number): void {
-  const f = frame(canvas, [0, 1], [0, 1]);
+  const f = frame(canvas, [0, 1], [0, 1], series.length);
   const { ctx } = f;
   ctx.strokeStyle = GRID;
   for (let v = 0.25; v < 1; v += 0.25) {
@@ -72,7 +73,8 @@ export function drawDiagram(canvas: HTMLCanvasElement, series: DiagramSeries[], 
   ctx.restore();
   ctx.textAlign = 'right';
   for (const v of [0, 0.5, 1]) ctx.fillText(String(v), f.left - 4, f.y(v) + 4);
-  let legendY = f.top + 14;
+  // the legend goes under the axes: points crowd every corner of the plot
+  let legendY = f.bottom + 48;
   for (const s of series) {
     const pairs = s.diagrams[String(dim)] ?? [];
     ctx.strokeStyle = s.color;
@@ -95,7 +97,10 @@ export function drawDiagram(canvas: HTMLCanvasElement, series: DiagramSeries[], 
       else ctx.moveTo(px - 4, py - 4), ctx.lineTo(px + 4, py + 4), ctx.moveTo(px - 4, py + 4), ctx.lineTo(px + 4, py - 4), ctx.stroke();
     }
     ctx.textAlign = 'left';
-    ctx.fillText(`${s.label}: ${pairs.length} pair${pairs.length === 1 ? '' : 's'}`, f.left + 8, legendY);
+    if (s.marker === 'dot') ctx.beginPath(), ctx.arc(f.left + 4, legendY - 4, 3, 0, 2 * Math.PI), ctx.fill();
+    else ctx.beginPath(), ctx.moveTo(f.left + 1, legendY - 7), ctx.lineTo(f.left + 7, legendY - 1), ctx.moveTo(f.left + 1, legendY - 1), ctx.lineTo(f.left + 7, legendY - 7), ctx.stroke();
+    const strong = pairs.filter(([b, d]) => d === null || b - d >= STRONG).length;
+    ctx.fillText(`${s.label}: ${pairs.length} pair${pairs.length === 1 ? '' : 's'}, ${strong} with persistence ≥ ${STRONG}`, f.left + 14, legendY);
     legendY += 16;
   }
 }
@@ -114,7 +119,7 @@ export function drawLoss(canvas: HTMLCanvasElement, series: LossSeries[]): void 
   let hi = all.length ? Math.max(...all) : 1;
   if (hi - lo < 1e-6) (lo -= 0.05), (hi += 0.05);
   const pad = (hi - lo) * 0.08;
-  const f = frame(canvas, [1, steps], [lo - pad, hi + pad]);
+  const f = frame(canvas, [1, steps], [lo - pad, hi + pad], series.length);
   const { ctx } = f;
   ctx.fillStyle = AXIS;
   ctx.textAlign = 'center';
@@ -122,13 +127,15 @@ export function drawLoss(canvas: HTMLCanvasElement, series: LossSeries[]): void 
   ctx.fillText('1', f.x(1), f.bottom + 14);
   ctx.fillText(String(steps), f.x(steps), f.bottom + 14);
   ctx.textAlign = 'right';
-  ctx.fillText(hi.toFixed(3), f.left - 4, f.y(hi) + 4);
-  ctx.fillText(lo.toFixed(3), f.left - 4, f.y(lo) + 4);
+  if (all.length) {
+    ctx.fillText(hi.toFixed(3), f.left - 4, f.y(hi) + 4);
+    ctx.fillText(lo.toFixed(3), f.left - 4, f.y(lo) + 4);
+  }
   if (!series.length) {
     ctx.textAlign = 'center';
     ctx.fillText('loss per step appears here while training', (f.left + f.right) / 2, (f.top + f.bottom) / 2);
   }
-  let legendY = f.top + 14;
+  let legendY = f.bottom + 48;
   for (const s of series) {
     ctx.strokeStyle = s.color;
     ctx.fillStyle = s.color;
@@ -137,9 +144,10 @@ export function drawLoss(canvas: HTMLCanvasElement, series: LossSeries[]): void 
     s.values.forEach((v, i) => (i ? ctx.lineTo(f.x(i + 1), f.y(v)) : ctx.moveTo(f.x(i + 1), f.y(v))));
     ctx.stroke();
     ctx.lineWidth = 1;
-    ctx.textAlign = 'right';
-    const last = s.values.length ? ` (last ${s.values[s.values.length - 1].toFixed(4)})` : '';
-    ctx.fillText(s.label + last, f.right - 8, legendY);
+    ctx.textAlign = 'left';
+    const last = s.values.length ? `: ${s.values[0].toFixed(4)} → ${s.values[s.values.length - 1].toFixed(4)}` : '';
+    ctx.fillRect(f.left, legendY - 6, 10, 3);
+    ctx.fillText(s.label + last, f.left + 14, legendY);
     legendY += 16;
   }
 }

@@ -11,7 +11,7 @@ export interface Orbit {
   distance: number;
 }
 
-export const DEFAULT_ORBIT: Orbit = { yaw: 0.7, pitch: 0.45, distance: 2.2 };
+export const DEFAULT_ORBIT: Orbit = { yaw: 0.7, pitch: 0.45, distance: 1.85 };
 const FOV = Math.PI / 5;
 
 /** Eye position of an orbit around the origin with z up. */

@@ -30,6 +30,8 @@ export const CHROMIUM_FLAGS = [
 const SAMPLE = 3; // the fixed built-in sample the page and Node both predict
 const SAMPLE_SEED = 7; // as harness/web/main.ts
 const TOL = 1e-4;
+const DOCS_SAMPLE = 7; // the README screenshot's sample (--update-docs) and its diagram dimension
+const DOCS_DIM = 0;
 const SHAPR_SAMPLE = '../shared/data/shapr-sample'; // real SHAPR files, when present (every dev machine and CI)
 
 type Check = { name: string; ok: boolean; detail: string };
@@ -92,6 +94,26 @@ function imageStats(png: Buffer): { std: number; surface: number; width: number;
 async function waitForStatus(page: Page, timeoutMs: number): Promise<string> {
   await page.waitForFunction(() => ['ready', 'error'].includes(document.body.dataset.status ?? ''), null, { timeout: timeoutMs });
   return page.evaluate(() => document.body.dataset.status ?? '');
+}
+
+/** docs/web.png: a fresh page on sample DOCS_SAMPLE after a few training steps without and with L_T. */
+async function saveDocsScreenshot(context: BrowserContext, url: string): Promise<void> {
+  const page = await context.newPage();
+  await page.goto(`${url}?sample=${DOCS_SAMPLE}`);
+  if ((await waitForStatus(page, 180_000)) !== 'ready') throw new Error('docs screenshot: the page did not get ready');
+  await page.evaluate(async () => {
+    const api = (window as unknown as { topoShapr: TopoShaprApi }).topoShapr;
+    await api.train({ steps: 6, lambda: 0 });
+    await api.train({ steps: 6, lambda: 0.1 });
+  });
+  await page.locator('#reset').click();
+  await page.waitForFunction(() => !document.getElementById('model-info')!.textContent!.includes('trained in the page') &&
+    document.getElementById('status')!.textContent!.startsWith('Ready'), null, { timeout: 120_000 });
+  await page.selectOption('#dim', String(DOCS_DIM));
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: 'docs/web.png', fullPage: true });
+  await page.close();
+  console.log('saved docs/web.png');
 }
 
 async function nodePrediction(weights: string, input: Float32Array): Promise<Float32Array> {
@@ -176,12 +198,6 @@ async function main(): Promise<void> {
     await page.waitForTimeout(300);
     const shot2 = await page.locator('#view3d').screenshot();
     check('dragging rotates the 3D view', !shot.equals(shot2), '');
-    if (updateDocs) {
-      await page.locator('#view3d').dblclick();
-      await page.waitForTimeout(300);
-      await page.screenshot({ path: 'docs/web.png', fullPage: true });
-      console.log('saved docs/web.png');
-    }
 
     // a bad file is reported on the page, naming the file and the problem
     await page.setInputFiles('#files', [
@@ -217,9 +233,11 @@ async function main(): Promise<void> {
     // a few training steps with the topological term run in the page
     const tt = performance.now();
     const logs = await page.evaluate(() => (window as unknown as { topoShapr: TopoShaprApi }).topoShapr.train({ steps: 2, lambda: 0.1, batchSize: 1 }));
-    check('training steps with λ·L_T run in the page', logs.length === 2 && logs.every((l) => Number.isFinite(l.loss) && l.loss > 0 && l.topo >= 0),
+    check('training steps with λ·L_T run in the page', logs.length === 2 && logs.every((l) => Number.isFinite(l.loss) && l.loss > 0 && l.topo >= 0) && logs.some((l) => l.topo > 0),
       `losses ${logs.map((l) => l.loss.toFixed(4)).join(', ')}, L_T ${logs.map((l) => l.topo.toFixed(4)).join(', ')}, ${((performance.now() - tt) / 1000).toFixed(1)} s`);
     check('no errors in the browser console', consoleErrors.length === 0, consoleErrors.slice(0, 3).join(' | '));
+
+    if (updateDocs) await saveDocsScreenshot(context, url);
 
     // without WebGPU the page says what to enable
     const bare = await context.newPage();
