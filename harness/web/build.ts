@@ -26,6 +26,7 @@ export async function buildWeb(outDir = DIST_DIR, opts: { minify?: boolean } = {
     outfile: join(outDir, 'app.js'),
     sourcemap: true,
     minify: opts.minify ?? false,
+    charset: 'utf8', // NOTE: keeps the WGSL text byte for byte (comments hold × and ³)
     logLevel: 'warning',
     plugins: [shadersPlugin(resolve(here, '../../shaders')), nodeStubPlugin(stubbed)],
   });

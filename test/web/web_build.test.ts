@@ -1,0 +1,85 @@
+// The web page's Node-testable parts (the page itself runs in Chromium: npm run test:browser): the bundle
+// carries every shaders/**/*.wgsl file verbatim and leaves out only Node-only helpers, user files are
+// checked and brought to the model's side, and the camera's inverse view-projection unprojects correctly.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
+import { vec4 } from 'gl-matrix';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { buildWeb } from '../../harness/web/build.ts';
+import { collectShaders, shadersPlugin } from '../../harness/web/esbuild_plugins.ts';
+import { binarizeMask, decodeImageFile, downsample, fitToSide } from '../../harness/web/input_files.ts';
+import { DEFAULT_ORBIT, inverseViewProjection, orbitEye } from '../../harness/web/volume_view.ts';
+import { encodeTiff } from '../../src/data/tiff_writer.ts';
+import { UserError } from '../../src/util/errors.ts';
+
+test('the bundle registers every WGSL file verbatim and stubs only Node-only imports', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-web-build-'));
+  try {
+    const stubbed = await buildWeb(dir);
+    const js = readFileSync(join(dir, 'app.js'), 'utf8');
+    const shaders = collectShaders('shaders');
+    assert.ok(shaders.has('render/raymarch') && shaders.has('nn/conv3d'), [...shaders.keys()].join(', '));
+    for (const name of shaders.keys()) assert.ok(js.includes(JSON.stringify(name)), `${name} is not in the bundle`);
+    // the virtual module itself, bundled alone and imported: every source byte for byte
+    const out = join(dir, 'shaders.mjs');
+    await esbuild.build({
+      stdin: { contents: "export { SHADERS } from 'virtual:shaders';", resolveDir: '.' },
+      bundle: true, format: 'esm', outfile: out, plugins: [shadersPlugin('shaders')], logLevel: 'silent',
+    });
+    const { SHADERS } = (await import(pathToFileURL(out).href)) as { SHADERS: Record<string, string> };
+    assert.equal(Object.keys(SHADERS).sort(), [...shaders.keys()].sort());
+    for (const [name, path] of shaders) assert.ok(SHADERS[name] === readFileSync(path, 'utf8'), `${name}: bundled text differs from ${path}`);
+    for (const s of stubbed) assert.ok(/^(node:fs|webgpu) \(from src\/(data\/tiff|gpu\/device_node)\.ts\)$/.test(s), `unexpected stand-in: ${s}`);
+    assert.not.ok(/from\s*["']webgpu["']/.test(js), 'the bundle imports dawn.node');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('user images: 64×64 is averaged down to 32×32, other sizes and empty masks are named errors', async () => {
+  const img = { width: 4, height: 4, data: Float32Array.from({ length: 16 }, (_, i) => i) };
+  const d = downsample(img, 2);
+  assert.equal(Array.from(d.data), [2.5, 4.5, 10.5, 12.5]);
+  const big = { width: 64, height: 64, data: new Float32Array(64 * 64).fill(0.5) };
+  assert.is(fitToSide('a.png', big, 32).width, 32);
+  assert.is(fitToSide('a.png', { ...big, width: 32, height: 32, data: new Float32Array(1024) }, 32).width, 32);
+  assert.throws(() => fitToSide('odd.png', { width: 48, height: 48, data: new Float32Array(48 * 48) }, 32), (e: Error) => e instanceof UserError && /odd\.png.*48×48/.test(e.message));
+  assert.throws(() => fitToSide('wide.png', { width: 64, height: 32, data: new Float32Array(2048) }, 32), /wide\.png: image is 64×32/);
+  assert.throws(() => binarizeMask('m.tif', { width: 2, height: 2, data: new Float32Array(4) }), /m\.tif: the mask is empty/);
+  // a 0/1 mask stored as uint8 (max 1/255) still works: the threshold is half the maximum
+  assert.equal(Array.from(binarizeMask('m.tif', { width: 2, height: 2, data: Float32Array.of(0, 1 / 255, 1 / 255, 0) })), [0, 1, 1, 0]);
+});
+
+test('decodeImageFile: a one-page TIFF decodes; a stack and a non-image are named errors', async () => {
+  const one = encodeTiff(Uint8Array.of(0, 128, 255, 0, 255, 0), [1, 2, 3], 'uint8');
+  const v = await decodeImageFile('one.tif', one);
+  assert.is(v.width, 3);
+  assert.is(v.height, 2);
+  assert.ok(Math.abs(v.data[1] - 128 / 255) < 1e-7);
+  const stack = encodeTiff(new Uint8Array(8), [2, 2, 2], 'uint8');
+  await decodeImageFile('stack.tif', stack).then(() => assert.unreachable('stack accepted'), (e: Error) => assert.match(e.message, /stack\.tif: TIFF has 2 pages/));
+  await decodeImageFile('notes.txt', new TextEncoder().encode('hello')).then(() => assert.unreachable('text accepted'), (e: Error) => assert.match(e.message, /notes\.txt: not a TIFF or PNG file/));
+});
+
+test('camera: the centre pixel unprojects onto the ray from the eye through the origin', () => {
+  const inv = inverseViewProjection(DEFAULT_ORBIT, 1.3);
+  const eye = orbitEye(DEFAULT_ORBIT);
+  const at = (z: number) => {
+    const h = vec4.transformMat4(vec4.create(), [0, 0, z, 1], inv);
+    return [h[0] / h[3], h[1] / h[3], h[2] / h[3]];
+  };
+  const near = at(0);
+  const far = at(1);
+  const dir = far.map((v, i) => v - near[i]);
+  // the origin lies on the line near + t·dir, and near lies between the eye and the origin
+  const t = -near.reduce((s, v, i) => s + v * dir[i], 0) / dir.reduce((s, v) => s + v * v, 0);
+  const closest = near.map((v, i) => v + t * dir[i]);
+  assert.ok(Math.hypot(...closest) < 1e-4, `ray misses the origin by ${Math.hypot(...closest)}`);
+  assert.ok(Math.hypot(near[0] - eye[0], near[1] - eye[1], near[2] - eye[2]) < 0.1, 'near point is not at the eye');
+});
+
+test.run();
