@@ -12,9 +12,8 @@ import { linear } from '../nn/linear.ts';
 import { maxPool3d } from '../nn/max_pool3d.ts';
 import { reshape, sigmoid } from '../ops/elementwise.ts';
 import type { Tape } from '../tape/tape.ts';
-import { Tensor } from '../tape/tensor.ts';
-import { Rng } from '../util/rng.ts';
-import { initialValues, type NamedTensor } from './shapr.ts';
+import type { Tensor } from '../tape/tensor.ts';
+import { ParamSet, type NamedTensor } from './param_set.ts';
 import { type ParamSpec, type ShaprConfig, checkConfig } from './shapr_layout.ts';
 
 /** Parameter specs of the discriminator for a configuration, in forward order. */
@@ -49,41 +48,30 @@ export function discriminatorParams(c: ShaprConfig): ParamSpec[] {
 export class Discriminator {
   readonly config: ShaprConfig;
   readonly params: Tensor[];
-  private readonly all: NamedTensor[];
-  private readonly byName = new Map<string, Tensor>();
+  private readonly set: ParamSet;
   private readonly levels: number;
 
   constructor(readonly gpu: Gpu, config: ShaprConfig, seed: number) {
     this.config = { side: config.side, filters: config.filters };
     this.levels = Math.log2(config.side) - 2;
-    const rng = new Rng(seed);
-    this.all = discriminatorParams(this.config).map((p) => {
-      const tensor = Tensor.from(gpu, initialValues(p, rng), p.shape, p.trainable);
-      this.byName.set(p.name, tensor);
-      return { name: p.name, tensor, trainable: p.trainable };
-    });
-    this.params = this.all.filter((n) => n.trainable).map((n) => n.tensor);
+    this.set = new ParamSet(gpu, discriminatorParams(this.config), seed, 'Discriminator');
+    this.params = this.set.params;
   }
 
   named(): NamedTensor[] {
-    return this.all.slice();
+    return this.set.named();
   }
 
   parameterCount(): number {
-    return this.params.reduce((s, p) => s + p.size, 0);
+    return this.set.parameterCount();
   }
 
   private p(name: string): Tensor {
-    const t = this.byName.get(name);
-    if (!t) throw new Error(`Discriminator: no parameter ${name}`);
-    return t;
+    return this.set.get(name);
   }
 
   private bn(prefix: string): BatchNormState {
-    return {
-      gamma: this.p(`${prefix}.weight`), beta: this.p(`${prefix}.bias`),
-      runningMean: this.p(`${prefix}.running_mean`), runningVar: this.p(`${prefix}.running_var`),
-    };
+    return this.set.batchNorm(prefix);
   }
 
   /** volume [B, 1, side, side, side] in [0, 1] → [B, 1], the probability that each volume is real. */
@@ -109,6 +97,6 @@ export class Discriminator {
   }
 
   dispose(): void {
-    for (const n of this.all) n.tensor.release();
+    this.set.dispose();
   }
 }

@@ -7,72 +7,41 @@ import { convTranspose3d } from '../nn/conv_transpose3d.ts';
 import { maxPool3d } from '../nn/max_pool3d.ts';
 import { sigmoid } from '../ops/elementwise.ts';
 import type { Tape } from '../tape/tape.ts';
-import { Tensor } from '../tape/tensor.ts';
-import { Rng } from '../util/rng.ts';
-import { type LayerSpec, type ParamSpec, type ShaprConfig, type SummaryRow, layerParams, shaprLayers, shaprSummary } from './shapr_layout.ts';
+import type { Tensor } from '../tape/tensor.ts';
+import { ParamSet, type NamedTensor } from './param_set.ts';
+import { type LayerSpec, type ShaprConfig, type SummaryRow, layerParams, shaprLayers, shaprSummary } from './shapr_layout.ts';
 
 export type { ShaprConfig, SummaryRow };
 export { SHAPR_DEFAULTS } from './shapr_layout.ts';
 
-export interface NamedTensor {
-  name: string;
-  tensor: Tensor;
-  trainable: boolean;
-}
-
-/**
- * Initial values of one parameter. NOTE: 'kaiming' is PyTorch's default for Conv3d/ConvTranspose3d weights
- * and biases: kaiming_uniform_(a = √5) gives U(−b, b) with b = gain·√(3/fanIn), gain = √(2/(1+5)), i.e.
- * b = 1/√fanIn; the bias uses the same bound. BatchNorm: gamma 1, beta 0, running mean 0, running var 1.
- */
-export function initialValues(p: ParamSpec, rng: Rng): Float32Array {
-  const n = p.shape.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(n);
-  if (p.init === 'ones') out.fill(1);
-  if (p.init === 'kaiming') {
-    const bound = 1 / Math.sqrt(p.fanIn);
-    for (let i = 0; i < n; i++) out[i] = rng.uniform(-bound, bound);
-  }
-  return out;
-}
+export { initialValues, type NamedTensor } from './param_set.ts';
 
 export class Shapr {
   readonly config: ShaprConfig;
   readonly layers: LayerSpec[];
   /** Trainable tensors in a fixed order (the optimiser's list). */
   readonly params: Tensor[];
-  private readonly all: NamedTensor[];
-  private readonly byName = new Map<string, Tensor>();
+  private readonly set: ParamSet;
 
   /** A freshly initialised network; the same seed gives the same weights on every machine. */
   constructor(readonly gpu: Gpu, config: ShaprConfig, seed: number) {
     this.config = { side: config.side, filters: config.filters };
     this.layers = shaprLayers(this.config);
-    const rng = new Rng(seed);
-    this.all = this.layers.flatMap(layerParams).map((p) => {
-      const tensor = Tensor.from(gpu, initialValues(p, rng), p.shape, p.trainable);
-      this.byName.set(p.name, tensor);
-      return { name: p.name, tensor, trainable: p.trainable };
-    });
-    this.params = this.all.filter((n) => n.trainable).map((n) => n.tensor);
+    this.set = new ParamSet(gpu, this.layers.flatMap(layerParams), seed, 'Shapr');
+    this.params = this.set.params;
   }
 
   /** Every tensor of the model by name, trainable parameters and BatchNorm running statistics. */
   named(): NamedTensor[] {
-    return this.all.slice();
+    return this.set.named();
   }
 
   private p(name: string): Tensor {
-    const t = this.byName.get(name);
-    if (!t) throw new Error(`Shapr: no parameter ${name}`);
-    return t;
+    return this.set.get(name);
   }
 
   private bn(prefix: string): BatchNormState {
-    return {
-      gamma: this.p(`${prefix}.weight`), beta: this.p(`${prefix}.bias`),
-      runningMean: this.p(`${prefix}.running_mean`), runningVar: this.p(`${prefix}.running_var`),
-    };
+    return this.set.batchNorm(prefix);
   }
 
   /**
@@ -115,11 +84,11 @@ export class Shapr {
 
   /** Number of trainable parameters (417,880 at side 64, filters 10). */
   parameterCount(): number {
-    return this.params.reduce((s, p) => s + p.size, 0);
+    return this.set.parameterCount();
   }
 
   /** Returns every tensor of the model to the buffer pool; the model is unusable afterwards. */
   dispose(): void {
-    for (const n of this.all) n.tensor.release();
+    this.set.dispose();
   }
 }
