@@ -23,8 +23,8 @@ export interface ShaprStepOptions {
   warmup: number;
 }
 
-/** Times forward and training step at each batch size; one row per batch. */
-export async function benchShaprStep(g: Gpu, o: ShaprStepOptions): Promise<Row[]> {
+/** Times forward and training step at each batch size; one row per batch, each passed to onRow as it is done. */
+export async function benchShaprStep(g: Gpu, o: ShaprStepOptions, onRow: (r: Row) => void = () => {}): Promise<Row[]> {
   const model = new Shapr(g, { side: o.side, filters: o.filters }, 1);
   const adam = new Adam(model.params);
   const rows: Row[] = [];
@@ -71,6 +71,7 @@ export async function benchShaprStep(g: Gpu, o: ShaprStepOptions): Promise<Row[]
       forward_ms: round(f.median_ms), forward_spread_ms: round(f.spread_ms),
       samples_per_s: round((1000 * batch) / st.median_ms), dispatches, ...memory.fields(),
     });
+    onRow(rows[rows.length - 1]);
     input.release();
     target.release();
   }
@@ -92,5 +93,5 @@ export function shaprStepOptions(argv: readonly string[]): ShaprStepOptions {
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const g = await getGpu();
-  for (const r of await benchShaprStep(g, shaprStepOptions(process.argv.slice(2)))) emit(r);
+  await benchShaprStep(g, shaprStepOptions(process.argv.slice(2)), emit);
 }
