@@ -33,7 +33,7 @@ export const BENCHES: BenchSpec[] = [
   { name: 'shapr-step', script: 'harness/bench/shapr_step.ts', full: [], quick: ['--quick'] },
   {
     name: 'persistence', script: 'harness/bench/persistence.ts', full: ['--sizes', '16,24,32,48,64,96,128'], quick: ['--sizes', '8,12', '--reps', '1'], cpuOnly: true,
-    fit: { label: 'voxels', x: (r) => (num(r.size) ? num(r.size)! ** 3 : null), group: (r) => `${r.kind ?? ''} ${r.construction ?? ''}`.trim() },
+    fit: { label: 'voxels', x: (r) => (num(r.size) ? num(r.size)! ** 3 : null), group: (r) => `${r.kind ?? ''} ${r.construction ?? ''} dims ${Array.isArray(r.dims) ? r.dims.join(',') : r.dims ?? ''}`.trim() },
   },
   {
     name: 'wasserstein', script: 'harness/bench/wasserstein.ts', full: [], quick: ['--quick'], cpuOnly: true,

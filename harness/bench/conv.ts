@@ -74,7 +74,7 @@ export async function benchLayer(g: Gpu, l: Layer, b: number, reps: number): Pro
   for (const [pass, run] of passes) {
     const t = await timeMedian(g, () => run().release(), reps);
     out.push({
-      bench: 'conv', layer: l.name, batch: b, pass, ms: +t.ms.toFixed(3), gflops: +(flops / t.ms / 1e6).toFixed(2),
+      bench: 'conv', layer: l.name, batch: b, pass, ms: +t.ms.toFixed(3), median_ms: +t.ms.toFixed(3), spread_ms: +t.spreadMs.toFixed(3), gflops: +(flops / t.ms / 1e6).toFixed(2),
       cpuMs: +t.cpuMs.toFixed(1), gflopsPerCore: +(flops / t.cpuMs / 1e6).toFixed(2), adapter: g.adapterName,
     });
   }

@@ -6,10 +6,11 @@ import { type Gpu, getGpu } from '../../src/gpu/device.ts';
 import { allocBuffer, releaseBuffer, writeBuffer } from '../../src/gpu/buffers.ts';
 import { dispatch, flush, sync } from '../../src/gpu/kernel.ts';
 import { packParams } from '../../src/gpu/params.ts';
+import { spread } from './common.ts';
 
-export interface MatmulResult { bench: 'matmul'; variant: string; size: number; ms: number; gflops: number; cpuMs: number; gflopsPerCore: number; adapter: string }
+export interface MatmulResult { bench: 'matmul'; variant: string; size: number; ms: number; median_ms: number; spread_ms: number; gflops: number; cpuMs: number; gflopsPerCore: number; adapter: string }
 
-export interface Timing { ms: number; cpuMs: number }
+export interface Timing { ms: number; spreadMs: number; cpuMs: number }
 
 /**
  * Median wall time of `reps` timed runs of `run` (each followed by flush + sync), after one warm-up run,
@@ -33,7 +34,7 @@ export async function timeMedian(g: Gpu, run: () => void, reps: number): Promise
     cpu.push((c.user + c.system) / 1000);
   }
   const median = (a: number[]) => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
-  return { ms: median(wall), cpuMs: median(cpu) };
+  return { ms: median(wall), spreadMs: spread(wall), cpuMs: median(cpu) };
 }
 
 /** Times C = A·B for n×n matrices with each kernel variant; returns one result per variant. */
@@ -55,7 +56,7 @@ export async function benchMatmul(g: Gpu, n = 512, reps = 5): Promise<MatmulResu
     const t = await timeMedian(g, () => dispatch(g, { shader: 'bench/matmul', entry, constants: { WG_X: 8, WG_Y: 8 } }, { params, a, b, c }, groups), reps);
     const flops = 2 * n * n * n;
     out.push({
-      bench: 'matmul', variant: entry, size: n, ms: +t.ms.toFixed(3), gflops: +(flops / t.ms / 1e6).toFixed(2),
+      bench: 'matmul', variant: entry, size: n, ms: +t.ms.toFixed(3), median_ms: +t.ms.toFixed(3), spread_ms: +t.spreadMs.toFixed(3), gflops: +(flops / t.ms / 1e6).toFixed(2),
       cpuMs: +t.cpuMs.toFixed(1), gflopsPerCore: +(flops / t.cpuMs / 1e6).toFixed(2), adapter: g.adapterName,
     });
   }

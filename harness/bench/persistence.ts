@@ -13,6 +13,7 @@ import { persistenceGpu } from '../../src/topo/union_find.ts';
 import { getGpu } from '../../src/gpu/device.ts';
 import { diagramsToJson } from '../../src/topo/diagrams.ts';
 import { Rng } from '../../src/util/rng.ts';
+import { spread } from './common.ts';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -90,6 +91,7 @@ if (child >= 0) {
         dims,
         ...(gpuDevice ? { adapter: gpuDevice.adapterName } : {}),
         median_ms: +times[times.length >> 1].toFixed(2),
+        spread_ms: +spread(times).toFixed(2),
         min_ms: +times[0].toFixed(2),
         // NOTE: CPU time of this process (GC threads included) stays meaningful on a loaded machine.
         median_cpu_ms: +cpu[cpu.length >> 1].toFixed(2),
