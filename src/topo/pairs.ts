@@ -25,8 +25,8 @@ export class PairSink {
   }
 }
 
-/** Root of x with path halving. */
-function find(parent: Int32Array, x: number): number {
+/** Root of x with path halving (shared by every union-find of the CPU path). */
+export function find(parent: Int32Array, x: number): number {
   while (parent[x] !== x) {
     const g = parent[parent[x]];
     parent[x] = g;

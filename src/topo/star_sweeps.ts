@@ -9,16 +9,7 @@
 // No cell-grid ordering is built: only a padded rank volume, a vertex forest and one ownership word per
 // voxel (which of its corners, edges and squares it brings), computed beforehand in memory order.
 import type { CellGrid } from './cubical_grid.ts';
-import { NEG_EDGE, POS_FACE, type PairSink } from './pairs.ts';
-
-function find(parent: Int32Array, x: number): number {
-  while (parent[x] !== x) {
-    const g = parent[parent[x]];
-    parent[x] = g;
-    x = g;
-  }
-  return x;
-}
+import { find, NEG_EDGE, POS_FACE, type PairSink } from './pairs.ts';
 
 /** Padded rank volume: prank[(k+1)·psz + (j+1)·psy + i+1] = rank of voxel (k, j, i); the border gets n. */
 export function paddedRanks(shape: [number, number, number], order: Int32Array): { prank: Int32Array; pidx: Int32Array; psy: number; psz: number } {

@@ -7,7 +7,7 @@
 // Elder rule on ranks (value descending, then index ascending: the order of filtration.ts); a component's
 // root is its oldest voxel. Zero-persistence pairs are dropped by the sink as everywhere.
 import type { Construction } from './cubical_grid.ts';
-import type { PairSink } from './pairs.ts';
+import { find, type PairSink } from './pairs.ts';
 
 /** Flat offsets in the padded grid of the 6 face neighbours or all 26 neighbours. */
 function neighbourOffsets(conn: 6 | 26, sy: number, sz: number): Int32Array {
@@ -22,15 +22,6 @@ function neighbourOffsets(conn: 6 | 26, sy: number, sz: number): Int32Array {
     }
   }
   return Int32Array.from(out);
-}
-
-function find(parent: Int32Array, x: number): number {
-  while (parent[x] !== x) {
-    const g = parent[parent[x]];
-    parent[x] = g;
-    x = g;
-  }
-  return x;
 }
 
 /**
