@@ -1,6 +1,7 @@
 // topo-shapr command line: one sub-command per module in harness/commands/, each exporting register().
 // Errors reach the user as one line naming the file and the problem (UserError), never a stack trace.
 import { Command } from 'commander';
+import { GpuError } from '../src/gpu/device.ts';
 import { UserError } from '../src/util/errors.ts';
 import * as persistenceCmd from './commands/persistence.ts';
 import * as generateCmd from './commands/generate.ts';
@@ -24,7 +25,8 @@ try {
   await program.parseAsync(process.argv);
   process.exit(process.exitCode ?? 0);
 } catch (err) {
-  if (err instanceof UserError) {
+  // a bad input or an unusable GPU (no adapter, device lost) is the user's to fix: one line, no stack
+  if (err instanceof UserError || err instanceof GpuError) {
     console.error(`topo-shapr: ${err.message}`);
     process.exit(1);
   }

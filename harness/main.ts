@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeDataset } from '../src/data/dataset_writer.ts';
 import { generateDataset } from '../src/data/synthetic.ts';
-import { getGpu } from '../src/gpu/device.ts';
 import { TRAIN_DEFAULTS, type TrainConfig } from '../src/train/config.ts';
+import { getGpu, GpuError } from '../src/gpu/device.ts';
 import { UserError } from '../src/util/errors.ts';
 import { writeReport } from './commands/compare.ts';
 import { configFrom, runTraining, trainOptions } from './commands/train.ts';
@@ -63,7 +63,7 @@ try {
   console.log(`\nreport: ${report}  (${((performance.now() - t0) / 60000).toFixed(1)} min)`);
   process.exit(0);
 } catch (err) {
-  if (err instanceof UserError) {
+  if (err instanceof UserError || err instanceof GpuError) {
     console.error(`topo-shapr: ${err.message}`);
     process.exit(1);
   }

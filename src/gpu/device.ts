@@ -57,7 +57,13 @@ async function navigatorGpu(): Promise<GPU> {
 /** A new device of its own (most code wants the shared getGpu()). */
 export async function acquireGpu(): Promise<Gpu> {
   const gpu = await navigatorGpu();
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  } catch (e) {
+    // dawn.node throws (listing the adapters it has) when TOPO_SHAPR_ADAPTER names none of them
+    throw new GpuError(`no such WebGPU adapter: ${(e as Error).message.replace(/\s*\n\s*/g, ' ')}`);
+  }
   if (!adapter) throw new GpuError(NO_ADAPTER_REMEDY);
   const info = adapter.info;
   const adapterName = [info.vendor, info.device, info.description].filter(Boolean).join(' ').trim() || 'unknown adapter';

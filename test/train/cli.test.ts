@@ -64,4 +64,16 @@ test('train and compare: a run directory with a wrong config or a missing metric
   rmSync(dir, { recursive: true });
 });
 
+test('an adapter that does not exist is one line naming it and the adapters there are, exit code 1', async () => {
+  try {
+    await run(process.execPath, ['harness/bin/topo-shapr.js', 'predict', '--weights', 'w', '--data', 'd', '--out', 'o'], { env: { ...process.env, TOPO_SHAPR_ADAPTER: 'no-such-gpu' } });
+    assert.unreachable('no error');
+  } catch (e) {
+    const err = e as { code: number; stderr: string };
+    assert.is(err.code, 1);
+    assert.match(err.stderr, /^topo-shapr: no such WebGPU adapter: .*no-such-gpu.*Available adapters/m);
+    assert.not.match(err.stderr, /\n\s+at /, 'no stack trace');
+  }
+});
+
 test.run();
