@@ -4,6 +4,7 @@
 // harness/results/<adapter>.md (+ .jsonl with the raw rows).
 // --quick: everything small (under a minute in all); checks that each benchmark runs and gives finite numbers,
 // asserts no timing, writes no results unless --out is given. Used by CI to keep the harness from rotting.
+// --timeout S: seconds per benchmark before it is killed (rows printed so far are kept; default 3600, quick 120).
 // --set NAME='ARGS' replaces a benchmark's arguments (e.g. a reduced run); --merge keeps the rows of the
 // benchmarks not run now from the existing results of the same adapter. --render rewrites the markdown (and
 // the exponent fits) from the adapter's existing .jsonl without running anything.
@@ -186,7 +187,7 @@ async function main(argv: string[]): Promise<number> {
       continue;
     }
     const args = custom.get(spec.name) ?? (quick ? spec.quick : spec.full);
-    const o = await runOne(spec, args, quick ? 120 : 3600);
+    const o = await runOne(spec, args, Number(argValue(argv, 'timeout', quick ? '120' : '3600')));
     const got = normalise(o, adapter);
     const fit = fits(spec, got);
     for (const r of [...got, ...fit.rows]) console.log(JSON.stringify(r));
