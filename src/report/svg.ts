@@ -59,9 +59,11 @@ function axes(title: string, xLabel: string, yLabel: string, xr: [number, number
 }
 
 function legend(svg: string[], names: string[]): void {
+  // wide enough for the longest name (about 6 px per character at 11 px sans-serif)
+  const x = W - M.r - 20 - Math.min(W / 2, 6 * Math.max(0, ...names.map((n) => n.length)));
   names.forEach((n, i) => {
     const y = M.t + 12 + 14 * i;
-    svg.push(`<rect x="${W - M.r - 130}" y="${y - 8}" width="10" height="10" fill="${PALETTE[i % PALETTE.length]}"/><text x="${W - M.r - 116}" y="${y + 1}">${esc(n)}</text>`);
+    svg.push(`<rect x="${x}" y="${y - 8}" width="10" height="10" fill="${PALETTE[i % PALETTE.length]}"/><text x="${x + 14}" y="${y + 1}">${esc(n)}</text>`);
   });
 }
 
