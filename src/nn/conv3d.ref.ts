@@ -38,31 +38,11 @@ export function convGeometry(xs: readonly number[], ws: readonly number[], paddi
 
 /** y[b,co,z,y,x] = bias[co] + Σ x[b,ci,z*sd+i-pd, y*sh+j-ph, x*sw+k-pw] · w[co,ci,i,j,k] */
 export function conv3dRef(x: Float32Array, w: Float32Array, bias: Float32Array | null, g: ConvGeometry): Float32Array {
-  const out = new Float32Array(g.b * g.cout * g.od * g.oh * g.ow);
-  let o = 0;
-  for (let b = 0; b < g.b; b++)
-    for (let co = 0; co < g.cout; co++)
-      for (let z = 0; z < g.od; z++)
-        for (let y = 0; y < g.oh; y++)
-          for (let xo = 0; xo < g.ow; xo++) {
-            let acc = bias ? bias[co] : 0;
-            for (let ci = 0; ci < g.cin; ci++)
-              for (let i = 0; i < g.kd; i++) {
-                const zi = z * g.sd + i - g.pd;
-                if (zi < 0 || zi >= g.d) continue;
-                for (let j = 0; j < g.kh; j++) {
-                  const yi = y * g.sh + j - g.ph;
-                  if (yi < 0 || yi >= g.h) continue;
-                  for (let k = 0; k < g.kw; k++) {
-                    const xi = xo * g.sw + k - g.pw;
-                    if (xi < 0 || xi >= g.w) continue;
-                    acc += x[(((b * g.cin + ci) * g.d + zi) * g.h + yi) * g.w + xi] * w[(((co * g.cin + ci) * g.kd + i) * g.kh + j) * g.kw + k];
-                  }
-                }
-              }
-            out[o++] = acc;
-          }
-  return out;
+  const per = g.od * g.oh * g.ow;
+  const acc = new Float64Array(g.b * g.cout * per); // NOTE: float64 sums, rounded to f32 once at the end
+  if (bias) for (let i = 0; i < acc.length; i++) acc[i] = bias[Math.floor(i / per) % g.cout];
+  forEachTap(g, (xi, wi, yi) => (acc[yi] += x[xi] * w[wi]));
+  return Float32Array.from(acc);
 }
 
 /** Calls f(xIndex, wIndex, yIndex) for every (input, weight, output) triple that meets in the sum. */
