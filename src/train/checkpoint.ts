@@ -1,11 +1,10 @@
 // Run checkpoints: the model's tensors (weights and BatchNorm statistics) plus Adam's moments as
 // 'optim.m.NAME' / 'optim.v.NAME', and the schedule state and epoch logs in the metadata, in the weights
 // file format (src/model/weights.ts). Written atomically; validated completely before anything is applied.
-import { readFile } from 'node:fs/promises';
 import { writeBuffer } from '../gpu/buffers.ts';
 import type { Shapr } from '../model/shapr.ts';
-import { applyWeights, decodeWeights, encodeWeights, WEIGHTS_FORMAT, type DecodedWeights, type WeightEntry } from '../model/weights.ts';
-import { loadWeights, saveWeights } from '../model/weights_node.ts';
+import { applyWeights, encodeWeights, WEIGHTS_FORMAT, type DecodedWeights, type WeightEntry } from '../model/weights.ts';
+import { loadWeights, readWeights, saveWeights } from '../model/weights_node.ts';
 import type { Adam } from '../optim/adam.ts';
 import { writeFileAtomic } from '../util/atomic.ts';
 import { fileError } from '../util/errors.ts';
@@ -41,13 +40,7 @@ export async function saveCheckpoint(path: string, model: Shapr, opt: Adam, ck: 
 
 /** Restores model, optimiser and schedule state; throws (naming the file) before changing anything. */
 export async function loadCheckpoint(path: string, model: Shapr, opt: Adam): Promise<CheckpointState> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (e) {
-    throw fileError(path, `cannot read checkpoint (${(e as Error).message})`);
-  }
-  const all = decodeWeights(bytes, path);
+  const all = await readWeights(path);
   if (all.metadata.kind !== 'checkpoint') throw fileError(path, 'not a training checkpoint');
   let ck: CheckpointState;
   try {
