@@ -1,17 +1,22 @@
 // The parallel part of the superlevel union-find (dimension 0, and dimension 2 by Alexander duality):
-//   ascend:   each voxel points at its highest neighbour above it (or at itself: a local maximum), so the
-//             pointers form a forest whose roots are the local maxima of the total order;
-//   jump:     pointer jumping labelOut[v] = labelIn[labelIn[v]] (ping-pong buffers, no races); after
-//             ⌈log2 n⌉ + 1 rounds every voxel holds its root: the basin it ascends to;
-//   boundary: mask[v] has bit t set when neighbour t is above v and lies in another basin: the only places
-//             where, in the sequential union-find, voxel v can merge two components.
-// The CPU finishes with a union-find over basins along those few edges (src/topo/union_find.ts).
+//   ascend: each voxel points at its highest neighbour above it (or at itself: a local maximum), so the
+//           pointers form a forest whose roots are the local maxima of the total order;
+//   jump:   pointer jumping labelOut[v] = labelIn[labelIn[v]] (ping-pong buffers, no races); after
+//           ⌈log2 n⌉ + 1 rounds every voxel holds its root: the basin it ascends to;
+//   edges:  for each voxel v and each other basin that a neighbour above v belongs to, one record
+//           (v, basin of v, that basin), appended with an atomic counter: the only places where, in the
+//           sequential sweep, voxel v can merge two components. A few per cent of the voxels on smooth
+//           volumes, so the CPU finishes with a union-find over basins along these records only
+//           (src/topo/union_find.ts), never a pass over all voxels.
 // Total order ("above"): value descending, then flat index ascending (filtration.ts); reverse = 1 flips it
 // (the complement's sublevel sweep for dimension 2), and then every voxel on the box's border points at
 // the outside, node n, which is above everything.
-// Layout: volume [D, H, W] in C order, n = D·H·W. Neighbour t in 0..26 is (t/9 − 1, t/3 % 3 − 1, t % 3 − 1)
+// Layout: a batch of volumes [B, D, H, W] in C order; this dispatch works on the one starting at `base`,
+// n = D·H·W voxels, labels local to it (0..n). Neighbour t in 0..26 is (t/9 − 1, t/3 % 3 − 1, t % 3 − 1)
 // in (z, y, x); conn = 6 keeps the face neighbours only. One invocation per voxel on a 2D grid of
-// workgroups (grid1d); invocations past n return.
+// workgroups (grid1d); invocations past n return. records: [segments] counters, then the records; this
+// dispatch counts in records[segment] and writes up to `cap` records of 3 words from word `first`
+// (the counter keeps counting past cap, so the caller sees an overflow and retries with room).
 
 override WG: u32 = 64;
 
@@ -22,13 +27,17 @@ struct Params {
   n: u32,
   conn: u32,    // 6 or 26
   reverse: u32, // 0: dimension 0 (superlevel); 1: dimension 2 (complement, with the outside)
+  base: u32,    // first voxel of this volume in the batch
+  segment: u32, // index of this dispatch's counter in records
+  first: u32,   // word offset of this dispatch's first record in records
+  cap: u32,     // room for this many records
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> volume: array<f32>;          // [n]
 @group(0) @binding(2) var<storage, read> labelIn: array<u32>;         // [n + 1]
 @group(0) @binding(3) var<storage, read_write> labelOut: array<u32>;  // [n + 1]
-@group(0) @binding(4) var<storage, read_write> mask: array<u32>;      // [n]
+@group(0) @binding(4) var<storage, read_write> records: array<atomic<u32>>;
 
 fn voxelIndex(gid: vec3u, groups: vec3u) -> u32 {
   return gid.y * groups.x * WG + gid.x;
@@ -36,8 +45,8 @@ fn voxelIndex(gid: vec3u, groups: vec3u) -> u32 {
 
 // u is above v in the total order.
 fn above(u: u32, v: u32) -> bool {
-  let fu = volume[u];
-  let fv = volume[v];
+  let fu = volume[params.base + u];
+  let fv = volume[params.base + v];
   if (params.reverse == 0u) {
     return fu > fv || (fu == fv && u < v);
   }
@@ -91,15 +100,33 @@ fn jump(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) grou
 }
 
 @compute @workgroup_size(WG)
-fn boundary(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+fn edges(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let v = voxelIndex(gid, groups);
   if (v >= params.n) { return; }
   let c = coords(v);
   let lv = labelIn[v];
-  var m = 0u;
+  // NOTE: one record per distinct foreign basin: the merge at v does not depend on how many of its
+  // neighbours lead to the same basin.
+  var seen: array<u32, 26>;
+  var k = 0u;
   for (var t = 0u; t < 27u; t++) {
     let u = neighbour(c.x, c.y, c.z, t);
-    if (u < params.n && above(u, v) && labelIn[u] != lv) { m |= 1u << t; }
+    if (u >= params.n || !above(u, v)) { continue; }
+    let lu = labelIn[u];
+    if (lu == lv) { continue; }
+    var fresh = true;
+    for (var s = 0u; s < k; s++) {
+      if (seen[s] == lu) { fresh = false; }
+    }
+    if (!fresh) { continue; }
+    seen[k] = lu;
+    k++;
+    let slot = atomicAdd(&records[params.segment], 1u);
+    if (slot < params.cap) {
+      let o = params.first + 3u * slot;
+      atomicStore(&records[o], v);
+      atomicStore(&records[o + 1u], lv);
+      atomicStore(&records[o + 2u], lu);
+    }
   }
-  mask[v] = m;
 }

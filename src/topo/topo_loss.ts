@@ -1,7 +1,11 @@
 // The topological loss as one tape op, batched over samples:
-//   pred [B, 1, S, S, S] → trilinear downsampling to s³ (GPU) → one read-back → persistence diagrams
-//   (CPU, exact) → optimal matching to each target's cached diagram → loss and sparse voxel gradient →
-//   scatter (GPU) → the downsampling's backward carries it to the full volume.
+//   pred [B, 1, S, S, S] → trilinear downsampling to s³ (GPU) → persistence diagrams → optimal matching to
+//   each target's cached diagram (CPU) → loss and sparse voxel gradient → scatter (GPU) → the
+//   downsampling's backward carries it to the full volume. One read-back per step either way:
+//   - 'cpu' engine: the downsampled volumes come back and the exact CPU path computes the diagrams;
+//   - 'gpu' engine (dimensions 0 and 2 only): the WGSL union-find runs on them where they are, and the
+//     basin-boundary records come back (union_find.ts). 'auto' takes the GPU on real GPUs, the CPU on
+//     CPU adapters, where atomics are slow.
 // L_T = mean over the batch of Σ_dims W_q(D(pred), D(target))^q (+ μ · total persistence).
 import type { Tape } from '../tape/tape.ts';
 import { Tensor } from '../tape/tensor.ts';
@@ -10,6 +14,7 @@ import { trilinearDownRef } from '../resample/trilinear_down.ref.ts';
 import { diagramLoss } from './diagram_loss.ts';
 import { persistence, type Construction, type Diagrams } from './persistence.ts';
 import { scatterGrad } from './scatter_grad.ts';
+import { gpuUnionFindPays, persistenceGpuBatch } from './union_find.ts';
 
 export interface TopoLossOptions {
   size: number; // s: side of the downsampled cube the topology is computed on (s = S: no downsampling)
@@ -17,9 +22,10 @@ export interface TopoLossOptions {
   q: number; // Wasserstein exponent: 2 (default), 1, or Infinity
   totalPersistence: number; // μ: weight of the prediction's total persistence (0 = off)
   construction: Construction; // 'T' (default, as GUDHI's top-dimensional cells) or 'V'
+  engine: 'auto' | 'cpu' | 'gpu'; // where the prediction's diagrams are computed (same diagrams either way)
 }
 
-export const TOPO_DEFAULTS: TopoLossOptions = { size: 16, dims: [2], q: 2, totalPersistence: 0, construction: 'T' };
+export const TOPO_DEFAULTS: TopoLossOptions = { size: 16, dims: [2], q: 2, totalPersistence: 0, construction: 'T', engine: 'auto' };
 
 /** A training target: a cache key (the sample's name) and its full-resolution volume. */
 export interface TopoTarget {
@@ -42,6 +48,13 @@ export class TopoLoss {
   constructor(opts: Partial<TopoLossOptions> = {}) {
     this.opts = { ...TOPO_DEFAULTS, ...opts };
     if (this.opts.dims.some((d) => d < 0 || d > 2)) throw new Error(`topo loss: dimensions must be 0, 1 or 2, got ${this.opts.dims}`);
+    if (this.opts.engine === 'gpu' && this.opts.dims.includes(1)) throw new Error('topo loss: dimension 1 needs the cpu engine');
+  }
+
+  /** Whether this batch's diagrams are computed on the GPU (see the engines above). */
+  onGpu(g: Tape['gpu']): boolean {
+    const { engine, dims } = this.opts;
+    return engine === 'gpu' || (engine === 'auto' && !dims.includes(1) && gpuUnionFindPays(g));
   }
 
   /** The (cached) diagram of a target volume of side S, downsampled to s³ like the prediction. */
@@ -64,20 +77,26 @@ export class TopoLoss {
     const s = this.opts.size;
     if (s > side) throw new Error(`topo loss: size ${s} exceeds the volume side ${side}`);
     const small = s === side ? pred : trilinearDown(t, pred, s);
-    const host = await small.read(); // the step's one read-back
     const per = s * s * s;
     const grads = new Map<number, number>();
     const perDim = [0, 0, 0];
     let value = 0;
-    let msPers = 0;
     let msMatch = 0;
+    const t0 = performance.now();
+    const { construction, dims } = this.opts;
+    let predicted: Diagrams[];
+    if (this.onGpu(t.gpu)) {
+      predicted = await persistenceGpuBatch(t.gpu, small.buffer, [s, s, s], batch, { construction, dims });
+    } else {
+      const host = await small.read();
+      predicted = Array.from({ length: batch }, (_, b) => persistence(host.subarray(b * per, (b + 1) * per), [s, s, s], { construction, dims }));
+    }
+    const wanted = targets.map((target) => this.targetDiagrams(target, side));
+    const msPers = performance.now() - t0;
     for (let b = 0; b < batch; b++) {
-      const t0 = performance.now();
-      const target = this.targetDiagrams(targets[b], side);
-      const diagrams = persistence(host.subarray(b * per, (b + 1) * per), [s, s, s], { construction: this.opts.construction, dims: this.opts.dims });
+      const target = wanted[b];
       const t1 = performance.now();
-      const l = diagramLoss(diagrams, target, this.opts);
-      msPers += t1 - t0;
+      const l = diagramLoss(predicted[b], target, this.opts);
       msMatch += performance.now() - t1;
       value += l.value / batch;
       l.perDim.forEach((v, k) => (perDim[k] += v / batch));

@@ -1,122 +1,224 @@
 // Dimension 0 and dimension 2 persistence pairs with the parallel part on the GPU
-// (shaders/topo/union_find.wgsl: steepest ascent to basins by pointer jumping, then the voxels where two
-// basins touch), and the sequential part, a union-find over basins along those few edges, on the CPU.
+// (shaders/topo/union_find.wgsl: steepest ascent to basins by pointer jumping, then one record per voxel
+// and neighbouring basin where two basins touch), and the sequential part, the elder-rule union-find over
+// basins along those records, on the CPU. The CPU never sorts or sweeps the voxels: its work grows with
+// the number of records (a few per cent of the voxels on smooth volumes), and one read-back brings the
+// records of every volume and dimension of a batch at once.
 // Gives exactly the pairs of the CPU path (voxel_pairs.ts), generators included: a basin's root is its
 // local maximum, which is also the oldest voxel of any component it heads.
-// NOTE: on CPU adapters (lavapipe, SwiftShader) the CPU path is faster; persistence() does not call this.
+// NOTE: on CPU adapters (lavapipe, SwiftShader) the CPU path is faster (atomics and dispatches are slow
+// there); gpuUnionFindPays() is the per-adapter choice that the topological loss makes.
 import type { Gpu } from '../gpu/device.ts';
-import { allocBuffer, readBuffer, releaseBuffer, upload } from '../gpu/buffers.ts';
-import { dispatch, grid1d } from '../gpu/kernel.ts';
+import { allocBuffer, readBuffer, releaseBuffer, upload, writeBuffer } from '../gpu/buffers.ts';
+import { dispatch, flush, grid1d } from '../gpu/kernel.ts';
 import { packParams } from '../gpu/params.ts';
 import { checkVolume, type Construction } from './cubical_grid.ts';
-import { sortVoxelsDescending } from './filtration.ts';
-import { PairSink } from './pairs.ts';
+import { find, PairSink } from './pairs.ts';
 import type { Diagrams, Pair } from './persistence.ts';
 
 const WG = 64;
 const SHADER = 'topo/union_find';
 
+export interface GpuPersistenceOptions {
+  construction?: Construction; // 'T' (default) or 'V'
+  dims?: number[]; // a subset of [0, 2] (default both); dimension 1 needs the CPU path
+}
+
+/** Whether the GPU union-find is the faster choice on this adapter: on real GPUs, not on CPU adapters. */
+export function gpuUnionFindPays(g: Gpu): boolean {
+  return !g.isCpu;
+}
+
 /**
- * Persistence diagrams of dimensions 0 and/or 2 (no dimension 1) of the superlevel filtration, same layout
- * and order as persistence(); dims[1] is always empty.
+ * Persistence diagrams of dimensions 0 and/or 2 (no dimension 1) of the superlevel filtration of a batch of
+ * volumes that live on the GPU: `volumes` holds `batch` volumes of `shape` back to back (float32, C order).
+ * Same layout and order as persistence(); dims[1] is always empty. One read-back (two if the record buffer
+ * was too small for a volume full of tiny basins).
  */
+export async function persistenceGpuBatch(
+  g: Gpu,
+  volumes: GPUBuffer,
+  shape: [number, number, number],
+  batch: number,
+  opts: GpuPersistenceOptions = {},
+): Promise<Diagrams[]> {
+  const dims = opts.dims ?? [0, 2];
+  if (dims.includes(1)) throw new Error('persistenceGpu: dimension 1 is CPU-only (use persistence())');
+  if (dims.some((k) => k !== 0 && k !== 2)) throw new Error(`persistenceGpu: dimensions must be 0 or 2, got ${dims}`);
+  const construction = opts.construction ?? 'T';
+  const n = shape[0] * shape[1] * shape[2];
+  const ks = [0, 2].filter((k) => dims.includes(k));
+  const labels = [allocBuffer(g, 4 * (n + 1)), allocBuffer(g, 4 * (n + 1))];
+  try {
+    // NOTE: smoothed volumes need far fewer records than this; uniform noise about 2 per voxel in T's
+    // dimension 0. An overflow is detected by the counter and that volume is redone with room.
+    let run = await collect(g, volumes, labels, shape, batch, ks, construction, 2 * n + 64);
+    const over = Math.max(...run.counts);
+    if (over > run.cap) run = await collect(g, volumes, labels, shape, batch, ks, construction, over);
+    return Array.from({ length: batch }, (_, b) => {
+      const values = run.values.subarray(b * n, (b + 1) * n);
+      const out: Pair[][] = [[], [], []];
+      ks.forEach((k, i) => {
+        const seg = b * ks.length + i;
+        const recs = run.records.subarray(seg * 3 * run.cap, seg * 3 * run.cap + 3 * run.counts[seg]);
+        out[k] = mergeBasins(values, recs, k === 2);
+      });
+      if (dims.includes(0)) {
+        const top = oldest(values);
+        out[0].push({ birth: values[top], death: -Infinity, birthIndex: top, deathIndex: -1 });
+      }
+      for (const pairs of out) pairs.sort((a, c) => c.birth - a.birth || c.death - a.death);
+      return { dims: out };
+    });
+  } finally {
+    for (const buf of labels) releaseBuffer(g, buf);
+  }
+}
+
+/** One volume given on the host (uploads it; see persistenceGpuBatch). */
 export async function persistenceGpu(
   g: Gpu,
   volume: Float32Array,
   shape: [number, number, number],
-  opts: { construction?: Construction; dims?: number[] } = {},
+  opts: GpuPersistenceOptions = {},
 ): Promise<Diagrams> {
   checkVolume(volume, shape);
-  const dims = opts.dims ?? [0, 2];
-  if (dims.includes(1)) throw new Error('persistenceGpu: dimension 1 is CPU-only (use persistence())');
-  const construction = opts.construction ?? 'T';
-  const order = sortVoxelsDescending(volume);
-  const out: Pair[][] = [[], [], []];
-  const vol = upload(g, volume);
+  const buf = upload(g, volume);
   try {
-    for (const k of [0, 2].filter((d) => dims.includes(d))) {
-      const conn = (k === 0) === (construction === 'T') ? 26 : 6;
-      const { label, mask } = await basins(g, vol, shape, conn, k === 2);
-      const sink = new PairSink(volume, false);
-      mergeBasins(volume, shape, order, label, mask, k === 2, sink);
-      out[k] = sink.birth.map((b, i) => ({ birth: volume[b], death: volume[sink.death[i]], birthIndex: b, deathIndex: sink.death[i] }));
-    }
+    return (await persistenceGpuBatch(g, buf, shape, 1, opts))[0];
   } finally {
-    releaseBuffer(g, vol);
+    releaseBuffer(g, buf);
   }
-  if (dims.includes(0)) out[0].push({ birth: volume[order[0]], death: -Infinity, birthIndex: order[0], deathIndex: -1 });
-  for (const pairs of out) pairs.sort((a, b) => b.birth - a.birth || b.death - a.death);
-  return { dims: out };
 }
 
-/** GPU: each voxel's basin (its root in the steepest-ascent forest) and its basin-boundary mask. */
-async function basins(g: Gpu, vol: GPUBuffer, shape: [number, number, number], conn: number, reverse: boolean): Promise<{ label: Uint32Array; mask: Uint32Array }> {
+interface Collected {
+  counts: Uint32Array; // records per (volume, dimension) segment
+  cap: number; // room per segment
+  records: Uint32Array; // segment s: records [s·cap, s·cap + counts[s]), 3 words each
+  values: Float32Array; // the volumes, read back with the records
+}
+
+/** GPU: basins and basin-boundary records of every volume and dimension; one read-back of all of it. */
+async function collect(
+  g: Gpu,
+  volumes: GPUBuffer,
+  labels: GPUBuffer[],
+  shape: [number, number, number],
+  batch: number,
+  ks: number[],
+  construction: Construction,
+  cap: number,
+): Promise<Collected> {
   const [d, h, w] = shape;
   const n = d * h * w;
-  const params = packParams('uuuuuu', d, h, w, n, conn, reverse ? 1 : 0);
-  let a = allocBuffer(g, 4 * (n + 1));
-  let b = allocBuffer(g, 4 * (n + 1));
-  const mask = allocBuffer(g, 4 * n);
-  const grid = grid1d(g, n + 1, WG);
-  dispatch(g, { shader: SHADER, entry: 'ascend', constants: { WG } }, { params, volume: vol, labelOut: a }, grid);
-  // NOTE: a forest of depth ≤ n is flat after ⌈log2 n⌉ rounds of synchronous pointer jumping.
-  for (let r = Math.ceil(Math.log2(n + 1)) + 1; r > 0; r--) {
-    dispatch(g, { shader: SHADER, entry: 'jump', constants: { WG } }, { params, labelIn: a, labelOut: b }, grid);
-    [a, b] = [b, a];
+  const segments = batch * ks.length;
+  const header = Math.ceil(segments / 4) * 4;
+  const recordWords = header + segments * 3 * cap;
+  const valueWords = batch * n;
+  const out = allocBuffer(g, 4 * (recordWords + valueWords));
+  try {
+    writeBuffer(g, out, new Uint32Array(header)); // zero the counters
+    const grid = grid1d(g, n + 1, WG);
+    for (let b = 0; b < batch; b++) {
+      ks.forEach((k, i) => {
+        const seg = b * ks.length + i;
+        const conn = (k === 0) === (construction === 'T') ? 26 : 6;
+        const params = packParams('uuuuuuuuuu', d, h, w, n, conn, k === 2 ? 1 : 0, b * n, seg, header + seg * 3 * cap, cap);
+        let [a, c] = labels;
+        dispatch(g, { shader: SHADER, entry: 'ascend', constants: { WG } }, { params, volume: volumes, labelOut: a }, grid);
+        // NOTE: a forest of depth ≤ n is flat after ⌈log2 n⌉ rounds of synchronous pointer jumping.
+        for (let r = Math.ceil(Math.log2(n + 1)) + 1; r > 0; r--) {
+          dispatch(g, { shader: SHADER, entry: 'jump', constants: { WG } }, { params, labelIn: a, labelOut: c }, grid);
+          [a, c] = [c, a];
+        }
+        dispatch(g, { shader: SHADER, entry: 'edges', constants: { WG } }, { params, volume: volumes, labelIn: a, records: out }, grid);
+      });
+    }
+    flush(g, (enc) => enc.copyBufferToBuffer(volumes, 0, out, 4 * recordWords, 4 * valueWords));
+    const all = await readBuffer(g, out, recordWords + valueWords, Uint32Array);
+    return {
+      counts: all.slice(0, segments),
+      cap,
+      records: all.subarray(header, recordWords),
+      values: new Float32Array(all.buffer, all.byteOffset + 4 * recordWords, valueWords),
+    };
+  } finally {
+    releaseBuffer(g, out);
   }
-  dispatch(g, { shader: SHADER, entry: 'boundary', constants: { WG } }, { params, volume: vol, labelIn: a, mask }, grid);
-  const label = await readBuffer(g, a, n + 1, Uint32Array);
-  const m = await readBuffer(g, mask, n, Uint32Array);
-  for (const buf of [a, b, mask]) releaseBuffer(g, buf);
-  return { label, mask: m };
+}
+
+/** The oldest voxel: the largest value, the smallest index among equals. */
+function oldest(values: Float32Array): number {
+  let top = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[top]) top = i;
+  return top;
 }
 
 /**
- * CPU: the union-find over basins. Voxels are visited in the sweep's order (by rank for dimension 0,
- * reverse rank for dimension 2); at voxel v each masked neighbour's basin merges with v's, elder rule.
+ * CPU: the elder-rule union-find over basins along the records (v, basin of v, other basin). Records are
+ * taken in the sweep's order of v (value descending, index ascending for dimension 0; the reverse for
+ * dimension 2, where node n is the outside, older than every voxel); at v each record merges two
+ * components and the younger root dies. The records of one v may come in any order: the set of roots
+ * that die at v does not depend on it.
  */
-function mergeBasins(
-  volume: Float32Array,
-  shape: [number, number, number],
-  order: Int32Array,
-  label: Uint32Array,
-  mask: Uint32Array,
-  reverse: boolean,
-  sink: PairSink,
-): void {
-  const [, h, w] = shape;
-  const n = order.length;
-  const rank = new Int32Array(n + 1);
-  for (let r = 0; r < n; r++) rank[order[r]] = r;
-  rank[n] = reverse ? n : -1; // the outside (node n) is the oldest in the reverse sweep
+function mergeBasins(values: Float32Array, recs: Uint32Array, reverse: boolean): Pair[] {
+  const n = values.length;
+  const m = recs.length / 3;
+  const order = sweepOrder(values, recs, m, reverse);
   const parent = new Int32Array(n + 1);
   for (let i = 0; i <= n; i++) parent[i] = i;
-  const find = (x: number) => {
-    while (parent[x] !== x) {
-      parent[x] = parent[parent[x]];
-      x = parent[x];
-    }
-    return x;
-  };
-  // Older root: smaller rank in the forward sweep, larger rank in the reverse one.
-  const older = (a: number, b: number) => (reverse ? rank[a] > rank[b] : rank[a] < rank[b]);
-  for (let s = 0; s < n; s++) {
-    const v = order[reverse ? n - 1 - s : s];
-    const m = mask[v];
-    if (m === 0) continue;
-    const i = v % w;
-    const j = ((v - i) / w) % h;
-    const k = (v - i - j * w) / (w * h);
-    for (let t = 0; t < 27; t++) {
-      if (!(m & (1 << t))) continue;
-      const u = (k + Math.floor(t / 9) - 1) * h * w + (j + (Math.floor(t / 3) % 3) - 1) * w + (i + (t % 3) - 1);
-      const a = find(label[v]);
-      const b = find(label[u]);
-      if (a === b) continue;
-      const [old, young] = older(a, b) ? [a, b] : [b, a];
-      parent[young] = old;
-      if (reverse) sink.add(v, young);
-      else sink.add(young, v);
-    }
+  const older = reverse
+    ? (a: number, b: number) => a === n || (b !== n && (values[a] < values[b] || (values[a] === values[b] && a > b)))
+    : (a: number, b: number) => values[a] > values[b] || (values[a] === values[b] && a < b);
+  const sink = new PairSink(values, false);
+  for (let s = 0; s < m; s++) {
+    const r = order[s];
+    const v = recs[3 * r];
+    const a = find(parent, recs[3 * r + 1]);
+    const b = find(parent, recs[3 * r + 2]);
+    if (a === b) continue;
+    const [old, young] = older(a, b) ? [a, b] : [b, a];
+    parent[young] = old;
+    if (reverse) sink.add(v, young);
+    else sink.add(young, v);
   }
+  return sink.birth.map((bv, i) => ({ birth: values[bv], death: values[sink.death[i]], birthIndex: bv, deathIndex: sink.death[i] }));
+}
+
+/**
+ * The records' indices ordered by their voxel in the sweep: by value descending, then voxel index ascending
+ * (reversed for dimension 2). Linear: a counting sort by voxel, then a stable radix sort of the values.
+ */
+function sweepOrder(values: Float32Array, recs: Uint32Array, m: number, reverse: boolean): Int32Array {
+  const n = values.length;
+  const start = new Int32Array(n + 1);
+  for (let r = 0; r < m; r++) start[recs[3 * r] + 1]++;
+  for (let i = 0; i < n; i++) start[i + 1] += start[i];
+  const byVoxel = new Int32Array(m);
+  for (let r = 0; r < m; r++) byVoxel[start[recs[3 * r]]++] = r;
+  // Descending value keys (complemented order-preserving float bits), stable in the voxel order above.
+  let key = new Uint32Array(m);
+  let idx = byVoxel;
+  const bits = new Uint32Array(values.buffer, values.byteOffset, n);
+  for (let s = 0; s < m; s++) {
+    const b0 = bits[recs[3 * idx[s]]];
+    const b = b0 === 0x80000000 ? 0 : b0; // -0 is +0 here, as in the shader's comparisons
+    key[s] = ~(b & 0x80000000 ? ~b : b | 0x80000000) >>> 0;
+  }
+  let keyTmp = new Uint32Array(m);
+  let idxTmp = new Int32Array(m);
+  const count = new Int32Array(2048);
+  for (let shift = 0; shift < 33; shift += 11) {
+    count.fill(0);
+    for (let s = 0; s < m; s++) count[(key[s] >>> shift) & 2047]++;
+    for (let c = 0, sum = 0; c < 2048; c++) [count[c], sum] = [sum, sum + count[c]];
+    for (let s = 0; s < m; s++) {
+      const q = count[(key[s] >>> shift) & 2047]++;
+      keyTmp[q] = key[s];
+      idxTmp[q] = idx[s];
+    }
+    [key, keyTmp] = [keyTmp, key];
+    [idx, idxTmp] = [idxTmp, idx];
+  }
+  return reverse ? idx.reverse() : idx;
 }

@@ -106,6 +106,41 @@ test('the tape op: value and gradient equal the CPU composition downsample → d
   t.release();
 });
 
+test('the gpu engine (WGSL union-find) gives the cpu engine\'s loss and gradient; auto picks per adapter', async () => {
+  const g = await gpu();
+  const side = 12;
+  const s = 8;
+  const batch = 3;
+  const per = side ** 3;
+  const rng = new Rng(9);
+  // quantised noise: plateaus and ties in the downsampled volumes too
+  const x = Float32Array.from({ length: batch * per }, () => Math.round(rng.next() * 6) / 6);
+  const targets = [0, 1, 2].map((b) => ({ key: `t${b}`, volume: blobs(side, [[3 + b, 4, 5], [8, 7, 6 - b]], 1.5) }));
+  const run = async (engine: 'cpu' | 'gpu', dims: number[]) => {
+    const topo = new TopoLoss({ size: s, dims, engine });
+    const t = new Tape(g);
+    const pred = Tensor.from(g, x, [batch, 1, side, side, side], true);
+    const r = await topo.apply(t, pred, targets);
+    t.backward(r.loss, full(g, [1], 1));
+    const out = { value: r.value, perDim: r.perDim, grad: await pred.grad!.read() };
+    t.release();
+    return out;
+  };
+  for (const dims of [[0], [2], [0, 2]]) {
+    const cpu = await run('cpu', dims);
+    const gpuRun = await run('gpu', dims);
+    assert.ok(cpu.value > 0, `dims ${dims}: a loss to compare`);
+    assert.equal(gpuRun.perDim, cpu.perDim, `dims ${dims}`);
+    assert.equal(Array.from(gpuRun.grad), Array.from(cpu.grad), `dims ${dims}: gradient`);
+  }
+  const realGpu = { ...g, isCpu: false };
+  const cpuAdapter = { ...g, isCpu: true };
+  assert.ok(new TopoLoss({ dims: [0, 2] }).onGpu(realGpu), 'auto: a real GPU runs the union-find');
+  assert.not.ok(new TopoLoss({ dims: [0, 2] }).onGpu(cpuAdapter), 'auto: a CPU adapter runs the CPU path');
+  assert.not.ok(new TopoLoss({ dims: [0, 1, 2] }).onGpu(realGpu), 'auto: dimension 1 needs the CPU path');
+  assert.throws(() => new TopoLoss({ dims: [1], engine: 'gpu' }), /dimension 1/);
+});
+
 /** Gradient descent on L_T alone over the voxels of `start`; returns the final volume. */
 async function descend(start: Float32Array, target: Float32Array, side: number, dims: number[], steps: number): Promise<Float32Array> {
   const g = await gpu();
