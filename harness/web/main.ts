@@ -8,7 +8,8 @@ import { registerShaders } from '../../src/gpu/shaders.ts';
 import { generateDataset } from '../../src/data/synthetic.ts';
 import { makeInput, type Sample } from '../../src/data/sample.ts';
 import { Shapr } from '../../src/model/shapr.ts';
-import type { DiagramsJson } from '../../src/topo/persistence.ts';
+import { diagramsToJson, type DiagramsJson } from '../../src/topo/persistence.ts';
+import { persistenceGpu } from '../../src/topo/union_find.ts';
 import { binarizeMask, decodeImageFile, fitToSide } from './input_files.ts';
 import { modelFrom, predictVolume, readCheckpoint, trainSteps, type Checkpoint, type StepLog } from './model_session.ts';
 import { analyse, type Analysis } from './analysis.ts';
@@ -47,6 +48,8 @@ export interface TopoShaprApi {
   adapter(): string;
   /** What the page shows now (after a file drop, for instance). */
   current(): { name: string; input: number[]; volume: number[] } | null;
+  /** Dimensions 0 and 2 of the current volume by the WGSL union-find (a check of the shader in this browser). */
+  gpuDiagrams(): Promise<DiagramsJson>;
 }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -340,6 +343,10 @@ const api: TopoShaprApi = {
   train: (o) => ready.then(() => serial(() => runTraining(o.lambda, o.steps, o.lr ?? 5e-4, o.batchSize ?? 4, o.topoDims ?? [0, 1, 2]))),
   adapter: () => (gpu ? gpuName() : ''),
   current: () => (current ? { name: current.name, input: Array.from(current.input), volume: Array.from(current.volume) } : null),
+  gpuDiagrams: () => ready.then(() => serial(async () => {
+    const side = Math.round(Math.cbrt(current!.volume.length));
+    return diagramsToJson(await persistenceGpu(gpu!, current!.volume, [side, side, side]));
+  })),
 };
 (window as unknown as { topoShapr: TopoShaprApi }).topoShapr = api;
 ready.catch((e) => showError(e, true));

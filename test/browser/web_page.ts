@@ -183,6 +183,10 @@ async function main(): Promise<void> {
     const exact = ['0', '1', '2'].every((k) => JSON.stringify(pairKeys(same[k])) === JSON.stringify(pairKeys(r.diagrams[k] ?? [])));
     check('browser diagrams equal Node\'s persistence of the same volume', exact,
       `pairs per dimension ${['0', '1', '2'].map((k) => (r.diagrams[k] ?? []).length).join('/')}`);
+    const gpuUf = await page.evaluate(() => (window as unknown as { topoShapr: TopoShaprApi }).topoShapr.gpuDiagrams());
+    const gpuExact = ['0', '2'].every((k) => JSON.stringify(pairKeys(same[k])) === JSON.stringify(pairKeys(gpuUf[k] ?? [])));
+    check('the WGSL union-find in the browser gives the same dimension-0 and -2 diagrams', gpuExact,
+      `pairs ${['0', '2'].map((k) => (gpuUf[k] ?? []).length).join('/')}`);
     const nodeDiagrams = diagramsToJson(persistence(nodeVol, shape));
     const dist = Math.max(...['0', '1', '2'].map((k) => diagramDistance(r.diagrams, nodeDiagrams, k)));
     check('browser diagrams match the diagrams of the Node prediction', dist < TOL, `bottleneck distance ${dist.toExponential(2)} (max over dimensions 0–2)`);
