@@ -16,10 +16,10 @@
 //   convolution is the same convolution of gradOutput with the packed adjoint and padding k − 1 − p.
 // - `forwardRows`: for Cout = 1, kh = 3 (the 64³ output layer): 1 channel × 4 rows × 16 voxels, so each
 //   loaded input row serves up to 3 output rows; weights packed as one vec4 (kx = 0..2) per (ci, kz, ky).
-// - `gradWeightPartial` + `gradWeightReduce`: a reduction over B·OD·OH·OW. workgroup_id.y picks a weight
-//   block (4 output channels, one input channel, one kz; or 1 output channel for Cout = 1 with 4-row
-//   tiles); invocations split the (b, z, row, 8-voxel chunk) tiles and write partial sums, which the
-//   second pass adds up (no atomics, deterministic).
+// - `gradWeightMM` (pw = 1, OW = W) + `gradWeightMMReduce`: the weight gradient as a split-K matmul over
+//   the B·OD·OH output rows: an invocation = one weight block (4 output channels × 9 taps of one input
+//   channel and kz; `gradWeightMMRows` for Cout = 1: 9 taps over bands of 4 rows) over one contiguous
+//   slice of rows; a second pass adds the slices' partial sums (no atomics, deterministic).
 // Naive entries (one invocation per element written) cover every other shape.
 // Bounds: taps outside the input read as zero; voxels past the row end and channels past Cout are
 // computed on clamped addresses and never stored.
@@ -27,7 +27,7 @@
 override WG: u32 = 64;
 // NOTE: alignment is an override, not a Params field, so each pipeline holds only the load path it uses
 // (the unaligned paths unroll to many scalar loads; keeping both doubled LLVM compile times).
-override ALIGNED: bool = false; // rows load as vec4: forward needs wideAligned, the others aligned
+override ALIGNED: bool = false; // rows load as vec4: forward needs wideAligned, gradWeightMM* W % 4 = 0
 
 struct Params {
   b: u32, cin: u32, cout: u32,
@@ -40,12 +40,11 @@ struct Params {
   wStrideOut: u32,  // packWeights: weight index step per output channel of this pass
   wStrideIn: u32,   // packWeights: weight index step per reduced channel
   flip: u32,        // packWeights: 1 = taps reversed (gradInput)
-  aligned: u32,     // 1: pw = 1, W % 8 = 0, OW = W: rows of 8 load as vec4 (the TS side sets ALIGNED)
-  xBlocks: u32,     // ceil(OW / 8)
-  invocations: u32, // gradWeightPartial: invocations per weight block
+  invocations: u32, // gradWeightMM*: K slices (invocations per weight block)
   wideAligned: u32, // 1: pw = 1, W % 16 = 0, OW = W: rows of 16 load as vec4 (ALIGNED for `forward`)
   wideBlocks: u32,  // ceil(OW / 16)
   packRows: u32,    // packWeights for forwardRows (Cout = 1): one vec4 (kx = 0, 1, 2, 0) per (ci, kz, ky)
+  rowsPer: u32,     // gradWeightMM: output rows per K slice
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -58,9 +57,10 @@ struct Params {
 @group(0) @binding(7) var<storage, read_write> gradWeight: array<f32>; // [Cout, Cin, kd, kh, kw]
 @group(0) @binding(8) var<storage, read> input4: array<vec4f>;         // the input buffer again, as vec4
 @group(0) @binding(9) var<storage, read> gradOutput4: array<vec4f>;    // gradOutput again, as vec4
-@group(0) @binding(10) var<storage, read_write> partial: array<f32>;   // [blocks, invocations, 36]
+@group(0) @binding(10) var<storage, read_write> partial: array<f32>;   // partial4 as f32 (the reduce)
 @group(0) @binding(11) var<storage, read_write> packedOut: array<vec4f>; // [Cout/4, Cin, kd, kh, 3]
 @group(0) @binding(12) var<storage, read> packed: array<vec4f>;        // packedOut, read by the convs
+@group(0) @binding(13) var<storage, read_write> partial4: array<vec4f>; // gradWeightMM*: [slices, blocks, 9]
 
 fn flat(gid: vec3u, groups: vec3u) -> u32 {
   return gid.x + gid.y * groups.x * WG;
@@ -100,45 +100,13 @@ fn packWeights(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroup
   packedOut[i] = v;
 }
 
-// Ten consecutive values row[x0 − pw .. x0 − pw + 9] (zero outside [0, W) or when !valid), as 3 vec4
-// (the last two lanes unused), and the same row shifted by one and two for taps kx = 1, 2.
-struct Row { a0: vec4f, b0: vec4f, a1: vec4f, b1: vec4f, a2: vec4f, b2: vec4f }
-
 fn at(rowBase: u32, xi: i32, valid: bool) -> f32 {
   let ok = valid && xi >= 0 && xi < i32(params.w);
   return select(0.0, input[select(0u, rowBase + u32(xi), ok)], ok);
 }
 
-fn loadRow(rowBase: u32, x0: i32, valid: bool) -> Row {
-  let p = params;
-  var lo: vec4f;
-  var mid: vec4f;
-  var hi: vec2f;
-  if (ALIGNED) {
-    // NOTE: x0 % 8 = 0 and pw = 1: row[x0 − 1], two aligned vec4 at x0, then row[x0 + 8].
-    let base = select(0u, rowBase + u32(x0), valid);
-    let z = select(0.0, 1.0, valid);
-    let v0 = input4[base / 4u] * z;
-    let v1 = input4[base / 4u + 1u] * z;
-    lo = vec4f(at(rowBase, x0 - 1, valid), v0.xyz);
-    mid = vec4f(v0.w, v1.xyz);
-    hi = vec2f(v1.w, at(rowBase, x0 + 8, valid));
-  } else {
-    let xs = x0 - i32(p.pw);
-    lo = vec4f(at(rowBase, xs, valid), at(rowBase, xs + 1, valid), at(rowBase, xs + 2, valid), at(rowBase, xs + 3, valid));
-    mid = vec4f(at(rowBase, xs + 4, valid), at(rowBase, xs + 5, valid), at(rowBase, xs + 6, valid), at(rowBase, xs + 7, valid));
-    hi = vec2f(at(rowBase, xs + 8, valid), at(rowBase, xs + 9, valid));
-  }
-  return Row(lo, mid, vec4f(lo.yzw, mid.x), vec4f(mid.yzw, hi.x), vec4f(lo.zw, mid.xy), vec4f(mid.zw, hi));
-}
-
 // 8 outputs of one channel: .a = voxels 0..3, .b = 4..7.
 struct Acc { a: vec4f, b: vec4f }
-
-// acc += Σ_kx w[kx] · row shifted by kx
-fn taps(acc: Acc, w0: f32, w1: f32, w2: f32, r: Row) -> Acc {
-  return Acc(acc.a + w0 * r.a0 + w1 * r.a1 + w2 * r.a2, acc.b + w0 * r.b0 + w1 * r.b1 + w2 * r.b2);
-}
 
 fn store(acc: Acc, o: u32, x0: u32, ow: u32) {
   if (x0 + 8u <= ow) {
@@ -304,137 +272,213 @@ fn forwardRows(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) 
   if (k.y + 3u < p.oh) { store16(acc3, o + 3u * p.ow, k.x0, p.ow); }
 }
 
-// Eight gradOutput values x0 .. x0+7 of the row at rowBase (zero past OW or when !valid).
+// gradOutput[rowBase + x] (zero past OW or when !valid)
 fn gradAt(rowBase: u32, x: u32, valid: bool) -> f32 {
   let ok = valid && x < params.ow;
   return select(0.0, gradOutput[select(0u, rowBase + x, ok)], ok);
 }
 
-fn loadGradRow(rowBase: u32, x0: u32, valid: bool) -> Acc {
+// ---- gradWeight as a split-K matmul (stride 1, kh = kw = 3, pw = 1, OW = W) ----
+// Invocation id = slice · blocks + block (block = (cb, ci, kz), fastest), so the lanes of a SIMD batch
+// are neighbouring weight blocks over the same K slice (rows hot in cache). Each invocation sums 4 output
+// channels × 3 ky × 3 kx over a contiguous range of output rows, 4 voxels at a time: per step 4 vec4 of
+// gradOutput and 3 vec4 of input (one per tap row; the ±1 neighbours come from the previous and the next
+// vec4, carried along the row) feed 144 multiply-adds into 9 vec4 accumulators (vec4 over channels).
+// Input values row[x .. x+3] (zero outside [0, W) or when !valid).
+fn mmRow4(rowBase: u32, x: u32, valid: bool) -> vec4f {
+  let p = params;
   if (ALIGNED) {
-    let i4 = select(0u, (rowBase + x0) / 4u, valid);
-    let z = select(0.0, 1.0, valid);
-    return Acc(gradOutput4[i4] * z, gradOutput4[i4 + 1u] * z);
+    let ok = valid && x < p.w;
+    return input4[select(0u, (rowBase + x) / 4u, ok)] * select(0.0, 1.0, ok);
   }
-  return Acc(vec4f(gradAt(rowBase, x0, valid), gradAt(rowBase, x0 + 1u, valid), gradAt(rowBase, x0 + 2u, valid), gradAt(rowBase, x0 + 3u, valid)),
-             vec4f(gradAt(rowBase, x0 + 4u, valid), gradAt(rowBase, x0 + 5u, valid), gradAt(rowBase, x0 + 6u, valid), gradAt(rowBase, x0 + 7u, valid)));
+  let xi = i32(x);
+  return vec4f(at(rowBase, xi, valid), at(rowBase, xi + 1, valid), at(rowBase, xi + 2, valid), at(rowBase, xi + 3, valid));
 }
 
-// acc[kx] += Σ_v g[v] · row[v + kx]
-fn corr(acc: vec3f, g: Acc, r: Row) -> vec3f {
-  return acc + vec3f(dot(g.a, r.a0) + dot(g.b, r.b0), dot(g.a, r.a1) + dot(g.b, r.b1), dot(g.a, r.a2) + dot(g.b, r.b2));
+fn mmGrad4(rowBase: u32, x: u32) -> vec4f {
+  if (ALIGNED) { return gradOutput4[(rowBase + x) / 4u]; }
+  return vec4f(gradAt(rowBase, x, true), gradAt(rowBase, x + 1u, true), gradAt(rowBase, x + 2u, true), gradAt(rowBase, x + 3u, true));
 }
 
-fn storePartial(o: u32, a: vec3f) {
-  partial[o] = a.x; partial[o + 1u] = a.y; partial[o + 2u] = a.z;
+// acc (vec4 over 4 output channels) += Σ_v s[v] · (g0[v], g1[v], g2[v], g3[v])
+fn mmFma(acc: vec4f, s: vec4f, g0: vec4f, g1: vec4f, g2: vec4f, g3: vec4f) -> vec4f {
+  return acc + s.x * vec4f(g0.x, g1.x, g2.x, g3.x) + s.y * vec4f(g0.y, g1.y, g2.y, g3.y)
+             + s.z * vec4f(g0.z, g1.z, g2.z, g3.z) + s.w * vec4f(g0.w, g1.w, g2.w, g3.w);
 }
 
-// Partial weight gradients, stride 1, kw = 3, kh = 3, Cout ≥ 2: workgroup_id.y = ((cb·Cin + ci)·kd + kz);
-// 4 output channels × 3 ky × 3 kx sums per invocation over whole output rows (8 voxels at a time).
+// The three taps kx of one input row: vec4 row[x − 1 + kx .. x + 2 + kx]; carries row[x − 1] and row[x .. x+3].
+struct Carry { l: f32, c: vec4f }
+struct Taps3 { s0: vec4f, s1: vec4f, s2: vec4f }
+
+fn shifted(k: Carry, next: vec4f) -> Taps3 {
+  return Taps3(vec4f(k.l, k.c.xyz), k.c, vec4f(k.c.yzw, next.x));
+}
+
+struct Acc9 { t0: vec4f, t1: vec4f, t2: vec4f }
+
+fn mmTaps(a: Acc9, t: Taps3, g0: vec4f, g1: vec4f, g2: vec4f, g3: vec4f) -> Acc9 {
+  return Acc9(mmFma(a.t0, t.s0, g0, g1, g2, g3), mmFma(a.t1, t.s1, g0, g1, g2, g3), mmFma(a.t2, t.s2, g0, g1, g2, g3));
+}
+
 @compute @workgroup_size(WG)
-fn gradWeightPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+fn gradWeightMM(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let p = params;
-  let inv = wid.x * WG + lid.x;
-  if (inv >= p.invocations) { return; }
-  let kz = wid.y % p.kd;
-  let ci = (wid.y / p.kd) % p.cin;
-  let co = min(vec4u(0u, 1u, 2u, 3u) + (wid.y / (p.kd * p.cin)) * 4u, vec4u(p.cout - 1u));
-  let rows = p.b * p.od * p.oh;
+  let blocks = ((p.cout + 3u) / 4u) * p.cin * p.kd;
+  let id = flat(gid, groups);
+  if (id >= blocks * p.invocations) { return; }
+  let blk = id % blocks;
+  let slice = id / blocks;
+  let kz = blk % p.kd;
+  let ci = (blk / p.kd) % p.cin;
+  let co = min(vec4u(0u, 1u, 2u, 3u) + (blk / (p.kd * p.cin)) * 4u, vec4u(p.cout - 1u));
+  let rowsPerSample = p.od * p.oh;
+  let r0 = slice * p.rowsPer;
+  let r1 = min(r0 + p.rowsPer, p.b * rowsPerSample);
   let gplane = p.od * p.oh * p.ow;
-  var a00: vec3f; var a01: vec3f; var a02: vec3f; var a10: vec3f; var a11: vec3f; var a12: vec3f;
-  var a20: vec3f; var a21: vec3f; var a22: vec3f; var a30: vec3f; var a31: vec3f; var a32: vec3f;
-  // NOTE: whole rows per invocation, so the integer divisions (scalar per lane on CPUs) run once per row.
-  for (var row = inv; row < rows; row += p.invocations) {
-   let k0 = blockOf(row * p.xBlocks, 1u, p.xBlocks, 8u);
-   let zi = i32(k0.z + kz) - i32(p.pd);
-   if (zi < 0 || zi >= i32(p.d)) { continue; }
-   for (var x0 = 0u; x0 < p.ow; x0 += 8u) {
-    let k = Block(k0.b, k0.z, k0.y, x0);
-    let grow = ((k.b * p.cout * p.od + k.z) * p.oh + k.y) * p.ow;
-    let g0 = loadGradRow(grow + co.x * gplane, k.x0, true);
-    let g1 = loadGradRow(grow + co.y * gplane, k.x0, true);
-    let g2 = loadGradRow(grow + co.z * gplane, k.x0, true);
-    let g3 = loadGradRow(grow + co.w * gplane, k.x0, true);
-    let base = ((k.b * p.cin + ci) * p.d + u32(zi)) * p.h;
-    let y = i32(k.y) - i32(p.ph);
-    let r0 = loadRow((base + u32(y)) * p.w, i32(k.x0), y >= 0 && y < i32(p.h));
-    a00 = corr(a00, g0, r0); a10 = corr(a10, g1, r0); a20 = corr(a20, g2, r0); a30 = corr(a30, g3, r0);
-    let r1 = loadRow((base + u32(y + 1)) * p.w, i32(k.x0), y + 1 >= 0 && y + 1 < i32(p.h));
-    a01 = corr(a01, g0, r1); a11 = corr(a11, g1, r1); a21 = corr(a21, g2, r1); a31 = corr(a31, g3, r1);
-    let r2 = loadRow((base + u32(y + 2)) * p.w, i32(k.x0), y + 2 >= 0 && y + 2 < i32(p.h));
-    a02 = corr(a02, g0, r2); a12 = corr(a12, g1, r2); a22 = corr(a22, g2, r2); a32 = corr(a32, g3, r2);
-   }
+  var a0: Acc9; var a1: Acc9; var a2: Acc9; // tap rows ky = 0, 1, 2
+  var b = r0 / rowsPerSample;
+  var z = (r0 % rowsPerSample) / p.oh;
+  var y = r0 % p.oh;
+  for (var r = r0; r < r1; r++) {
+    let zi = i32(z + kz) - i32(p.pd);
+    if (zi >= 0 && zi < i32(p.d)) {
+      let grow = ((b * p.cout * p.od + z) * p.oh + y) * p.ow;
+      let gr = vec4u(grow) + co * gplane;
+      let base = ((b * p.cin + ci) * p.d + u32(zi)) * p.h;
+      let yi = i32(y) - i32(p.ph);
+      let ok0 = yi >= 0 && yi < i32(p.h);
+      let ok1 = yi + 1 >= 0 && yi + 1 < i32(p.h);
+      let ok2 = yi + 2 >= 0 && yi + 2 < i32(p.h);
+      let rb0 = (base + select(0u, u32(yi), ok0)) * p.w;
+      let rb1 = (base + select(0u, u32(yi + 1), ok1)) * p.w;
+      let rb2 = (base + select(0u, u32(yi + 2), ok2)) * p.w;
+      var k0 = Carry(0.0, mmRow4(rb0, 0u, ok0));
+      var k1 = Carry(0.0, mmRow4(rb1, 0u, ok1));
+      var k2 = Carry(0.0, mmRow4(rb2, 0u, ok2));
+      for (var x = 0u; x < p.ow; x += 4u) {
+        let g0 = mmGrad4(gr.x, x);
+        let g1 = mmGrad4(gr.y, x);
+        let g2 = mmGrad4(gr.z, x);
+        let g3 = mmGrad4(gr.w, x);
+        let n0 = mmRow4(rb0, x + 4u, ok0);
+        a0 = mmTaps(a0, shifted(k0, n0), g0, g1, g2, g3);
+        k0 = Carry(k0.c.w, n0);
+        let n1 = mmRow4(rb1, x + 4u, ok1);
+        a1 = mmTaps(a1, shifted(k1, n1), g0, g1, g2, g3);
+        k1 = Carry(k1.c.w, n1);
+        let n2 = mmRow4(rb2, x + 4u, ok2);
+        a2 = mmTaps(a2, shifted(k2, n2), g0, g1, g2, g3);
+        k2 = Carry(k2.c.w, n2);
+      }
+    }
+    y++;
+    if (y == p.oh) { y = 0u; z++; }
+    if (z == p.od) { z = 0u; b++; }
   }
-  let o = (wid.y * p.invocations + inv) * 36u;
-  storePartial(o, a00); storePartial(o + 3u, a01); storePartial(o + 6u, a02);
-  storePartial(o + 9u, a10); storePartial(o + 12u, a11); storePartial(o + 15u, a12);
-  storePartial(o + 18u, a20); storePartial(o + 21u, a21); storePartial(o + 24u, a22);
-  storePartial(o + 27u, a30); storePartial(o + 30u, a31); storePartial(o + 33u, a32);
+  // partial[id][ky·3 + kx][4 channels]
+  let o = id * 9u;
+  partial4[o] = a0.t0; partial4[o + 1u] = a0.t1; partial4[o + 2u] = a0.t2;
+  partial4[o + 3u] = a1.t0; partial4[o + 4u] = a1.t1; partial4[o + 5u] = a1.t2;
+  partial4[o + 6u] = a2.t0; partial4[o + 7u] = a2.t1; partial4[o + 8u] = a2.t2;
 }
 
-// Partial weight gradients for Cout = 1, kh = 3, stride 1: workgroup_id.y = ci·kd + kz; tiles of 4 rows
-// × 8 voxels, so each of the 6 input rows loaded serves up to 3 taps ky.
+// The same for Cout = 1 (the 64³ output layer): a block is one input channel and kz, 3 ky × 3 kx taps,
+// accumulated per voxel lane (vec4 over 4 voxels, summed at the end) over bands of 4 output rows: per step
+// 4 vec4 of gradOutput (one per row) and 6 of input (rows y − ph .. y − ph + 5, each meeting up to three
+// output rows) feed 144 multiply-adds.
+fn mmGradRow(rowBase: u32, x: u32, ok: bool) -> vec4f {
+  return mmGrad4(select(0u, rowBase, ok), x) * select(0.0, 1.0, ok);
+}
+
+fn axpy3(a: Acc9, g: vec4f, t: Taps3) -> Acc9 {
+  return Acc9(a.t0 + g * t.s0, a.t1 + g * t.s1, a.t2 + g * t.s2);
+}
+
 @compute @workgroup_size(WG)
-fn gradWeightPartialRows(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+fn gradWeightMMRows(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let p = params;
-  let inv = wid.x * WG + lid.x;
-  if (inv >= p.invocations) { return; }
-  let kz = wid.y % p.kd;
-  let ci = wid.y / p.kd;
-  let bands = p.b * p.od * ((p.oh + 3u) / 4u);
-  var a0: vec3f; var a1: vec3f; var a2: vec3f;
-  for (var band = inv; band < bands; band += p.invocations) {
-   let k0 = blockOf(band * p.xBlocks, 4u, p.xBlocks, 8u);
-   let zi = i32(k0.z + kz) - i32(p.pd);
-   if (zi < 0 || zi >= i32(p.d)) { continue; }
-   for (var xs = 0u; xs < p.ow; xs += 8u) {
-    let k = Block(k0.b, k0.z, k0.y, xs);
-    let grow = ((k.b * p.od + k.z) * p.oh + k.y) * p.ow;
-    let g0 = loadGradRow(grow, k.x0, true);
-    let g1 = loadGradRow(grow + p.ow, k.x0, k.y + 1u < p.oh);
-    let g2 = loadGradRow(grow + 2u * p.ow, k.x0, k.y + 2u < p.oh);
-    let g3 = loadGradRow(grow + 3u * p.ow, k.x0, k.y + 3u < p.oh);
-    let base = ((k.b * p.cin + ci) * p.d + u32(zi)) * p.h;
-    let y = i32(k.y) - i32(p.ph);
-    let x0 = i32(k.x0);
-    // input row y + j meets output row j − ky through tap ky
-    let r0 = loadRow((base + u32(y)) * p.w, x0, y >= 0 && y < i32(p.h));
-    a0 = corr(a0, g0, r0);
-    let r1 = loadRow((base + u32(y + 1)) * p.w, x0, y + 1 >= 0 && y + 1 < i32(p.h));
-    a0 = corr(a0, g1, r1); a1 = corr(a1, g0, r1);
-    let r2 = loadRow((base + u32(y + 2)) * p.w, x0, y + 2 >= 0 && y + 2 < i32(p.h));
-    a0 = corr(a0, g2, r2); a1 = corr(a1, g1, r2); a2 = corr(a2, g0, r2);
-    let r3 = loadRow((base + u32(y + 3)) * p.w, x0, y + 3 >= 0 && y + 3 < i32(p.h));
-    a0 = corr(a0, g3, r3); a1 = corr(a1, g2, r3); a2 = corr(a2, g1, r3);
-    let r4 = loadRow((base + u32(y + 4)) * p.w, x0, y + 4 >= 0 && y + 4 < i32(p.h));
-    a1 = corr(a1, g3, r4); a2 = corr(a2, g2, r4);
-    let r5 = loadRow((base + u32(y + 5)) * p.w, x0, y + 5 >= 0 && y + 5 < i32(p.h));
-    a2 = corr(a2, g3, r5);
-   }
+  let blocks = p.cin * p.kd;
+  let id = flat(gid, groups);
+  if (id >= blocks * p.invocations) { return; }
+  let blk = id % blocks;
+  let slice = id / blocks;
+  let kz = blk % p.kd;
+  let ci = blk / p.kd;
+  let bands = (p.oh + 3u) / 4u;
+  let bandsPerSample = p.od * bands;
+  let r0 = slice * p.rowsPer;
+  let r1 = min(r0 + p.rowsPer, p.b * bandsPerSample);
+  var a0: Acc9; var a1: Acc9; var a2: Acc9; // ky = 0, 1, 2; lanes = voxels
+  var b = r0 / bandsPerSample;
+  var z = (r0 % bandsPerSample) / bands;
+  var band = r0 % bands;
+  for (var r = r0; r < r1; r++) {
+    let zi = i32(z + kz) - i32(p.pd);
+    if (zi >= 0 && zi < i32(p.d)) {
+      let y0 = band * 4u;
+      let grow = ((b * p.od + z) * p.oh + y0) * p.ow;
+      let gok1 = y0 + 1u < p.oh; let gok2 = y0 + 2u < p.oh; let gok3 = y0 + 3u < p.oh;
+      let base = ((b * p.cin + ci) * p.d + u32(zi)) * p.h;
+      let yi = i32(y0) - i32(p.ph);
+      var ok: array<bool, 6>;
+      var rb: array<u32, 6>;
+      for (var j = 0; j < 6; j++) {
+        ok[j] = yi + j >= 0 && yi + j < i32(p.h);
+        rb[j] = (base + select(0u, u32(yi + j), ok[j])) * p.w;
+      }
+      var k0 = Carry(0.0, mmRow4(rb[0], 0u, ok[0])); var k1 = Carry(0.0, mmRow4(rb[1], 0u, ok[1]));
+      var k2 = Carry(0.0, mmRow4(rb[2], 0u, ok[2])); var k3 = Carry(0.0, mmRow4(rb[3], 0u, ok[3]));
+      var k4 = Carry(0.0, mmRow4(rb[4], 0u, ok[4])); var k5 = Carry(0.0, mmRow4(rb[5], 0u, ok[5]));
+      for (var x = 0u; x < p.ow; x += 4u) {
+        let g0 = mmGrad4(grow, x);
+        let g1 = mmGradRow(grow + p.ow, x, gok1);
+        let g2 = mmGradRow(grow + 2u * p.ow, x, gok2);
+        let g3 = mmGradRow(grow + 3u * p.ow, x, gok3);
+        // input row j meets output row j − ky through tap ky
+        let n0 = mmRow4(rb[0], x + 4u, ok[0]); let t0 = shifted(k0, n0); k0 = Carry(k0.c.w, n0);
+        a0 = axpy3(a0, g0, t0);
+        let n1 = mmRow4(rb[1], x + 4u, ok[1]); let t1 = shifted(k1, n1); k1 = Carry(k1.c.w, n1);
+        a0 = axpy3(a0, g1, t1); a1 = axpy3(a1, g0, t1);
+        let n2 = mmRow4(rb[2], x + 4u, ok[2]); let t2 = shifted(k2, n2); k2 = Carry(k2.c.w, n2);
+        a0 = axpy3(a0, g2, t2); a1 = axpy3(a1, g1, t2); a2 = axpy3(a2, g0, t2);
+        let n3 = mmRow4(rb[3], x + 4u, ok[3]); let t3 = shifted(k3, n3); k3 = Carry(k3.c.w, n3);
+        a0 = axpy3(a0, g3, t3); a1 = axpy3(a1, g2, t3); a2 = axpy3(a2, g1, t3);
+        let n4 = mmRow4(rb[4], x + 4u, ok[4]); let t4 = shifted(k4, n4); k4 = Carry(k4.c.w, n4);
+        a1 = axpy3(a1, g3, t4); a2 = axpy3(a2, g2, t4);
+        let n5 = mmRow4(rb[5], x + 4u, ok[5]); let t5 = shifted(k5, n5); k5 = Carry(k5.c.w, n5);
+        a2 = axpy3(a2, g3, t5);
+      }
+    }
+    band++;
+    if (band == bands) { band = 0u; z++; }
+    if (z == p.od) { z = 0u; b++; }
   }
-  let o = (wid.y * p.invocations + inv) * 9u;
-  storePartial(o, a0); storePartial(o + 3u, a1); storePartial(o + 6u, a2);
+  // the layout of gradWeightMM with one output channel: lane 0 of each tap's vec4
+  let one = vec4f(1.0);
+  let o = id * 9u;
+  partial4[o] = vec4f(dot(a0.t0, one)); partial4[o + 1u] = vec4f(dot(a0.t1, one)); partial4[o + 2u] = vec4f(dot(a0.t2, one));
+  partial4[o + 3u] = vec4f(dot(a1.t0, one)); partial4[o + 4u] = vec4f(dot(a1.t1, one)); partial4[o + 5u] = vec4f(dot(a1.t2, one));
+  partial4[o + 6u] = vec4f(dot(a2.t0, one)); partial4[o + 7u] = vec4f(dot(a2.t1, one)); partial4[o + 8u] = vec4f(dot(a2.t2, one));
 }
 
-// gradWeight[co, ci, kz, ky, kx] = Σ over invocations of the partial sums; one invocation per weight.
-// params.hasBias doubles as the layout flag here: 0 = gradWeightPartial (4 channels per block), 1 = Rows.
+
+// gradWeight = Σ over K slices of gradWeightMM's partial sums; one invocation per weight.
 @compute @workgroup_size(WG)
-fn gradWeightReduce(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+fn gradWeightMMReduce(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let p = params;
   let i = flat(gid, groups);
   if (i >= p.cout * p.cin * p.kd * 9u) { return; }
-  let tap = i % 9u; // ky · 3 + kx
+  let tap = i % 9u;
   let kz = (i / 9u) % p.kd;
   let ci = (i / (9u * p.kd)) % p.cin;
   let co = i / (9u * p.kd * p.cin);
-  let rows = p.hasBias != 0u;
-  let s = select(36u, 9u, rows);
-  let blockIdx = select(((co / 4u) * p.cin + ci) * p.kd + kz, ci * p.kd + kz, rows);
-  var j = blockIdx * p.invocations * s + select((co % 4u) * 9u, 0u, rows) + tap;
+  let blocks = ((p.cout + 3u) / 4u) * p.cin * p.kd;
+  let blk = ((co / 4u) * p.cin + ci) * p.kd + kz;
+  var j = (blk * 9u + tap) * 4u + co % 4u;
   var acc = 0.0;
   for (var n = 0u; n < p.invocations; n++) {
     acc += partial[j];
-    j += s;
+    j += blocks * 36u;
   }
   gradWeight[i] = acc;
 }

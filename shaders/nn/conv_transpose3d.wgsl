@@ -11,15 +11,15 @@
 //   block · taps + tap): per input channel 4 vec4 of input + 1 vec4 of weights feed 64 multiply-adds.
 // - `gradInput`: 4 input channels × 16 voxels; per (output channel, tap row) the 16·kw gradOutput values
 //   under the block (4 or 8 vec4) and kw vec4 of weights feed 64·kw multiply-adds.
-// - `gradWeightPartial` + `gradWeightReduce`: workgroup_id.y = (4 input channels, 4 output channels, tap
-//   row (i, j)); each invocation sums 4 × 4 × kw products over its share of 8-voxel input tiles, a
-//   second pass adds the partial sums.
+// - `gradWeightMM` + `gradWeightMMReduce`: a split-K matmul; an invocation = one block of 4 input
+//   channels × 4 output channels × 2 taps over one contiguous slice of input rows (see below), a second
+//   pass adds the slices' partial sums (no atomics, deterministic).
 // - `addBias`: output += bias (used after the adjoint path).
 // Bounds: voxels past W and channels past Cin / Cout are computed on clamped addresses and never stored.
 
 override WG: u32 = 64;
 // NOTE: overrides rather than Params fields, so each pipeline holds only the load path it uses.
-override ALIGNED: bool = false; // rows load as vec4: W % 16 = 0 for forward / gradInput, W % 8 = 0 for gradWeight
+override ALIGNED: bool = false; // rows load as vec4: W % 16 = 0 for forward / gradInput, vw % 4 = 0 for gradWeightMM
 override KW2: bool = false;     // kw = 2 (else 1)
 
 struct Params {
@@ -28,12 +28,13 @@ struct Params {
   od: u32, oh: u32, ow: u32,
   kd: u32, kh: u32, kw: u32,
   hasBias: u32,
-  aligned: u32,     // 1: W % 8 = 0 (informational; the kernels use the ALIGNED override)
-  xBlocks: u32,     // ceil(W / 8)
-  invocations: u32, // gradWeightPartial: invocations per weight block
+  invocations: u32, // gradWeightMM: K slices (invocations per weight block)
   n: u32,           // addBias: voxels per channel
   total: u32,       // addBias: B · Cout · n
   wideBlocks: u32,  // ceil(W / 16)
+  rowsPer: u32,     // gradWeightMM: rows per K slice
+  vh: u32, vw: u32, // gradWeightMM: the input as D × vh rows of vw voxels (vh = 1, vw = H·W when kh = kw = 1)
+  voh: u32, vow: u32, // gradWeightMM: the same view of gradOutput
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -44,7 +45,7 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> output: array<f32>;     // [B, Cout, OD, OH, OW]
 @group(0) @binding(6) var<storage, read> gradOutput: array<f32>;       // [B, Cout, OD, OH, OW]
 @group(0) @binding(7) var<storage, read> gradOutput4: array<vec4f>;    // the same buffer as vec4
-@group(0) @binding(8) var<storage, read_write> partial: array<f32>;    // [blocks, invocations, 32]
+@group(0) @binding(8) var<storage, read_write> partial: array<f32>;    // [slices, blocks, 32]
 @group(0) @binding(9) var<storage, read_write> packedOut: array<vec4f>;
 @group(0) @binding(10) var<storage, read> packed: array<vec4f>;
 
@@ -140,14 +141,8 @@ fn loadGrad(rowBase: u32, x0: u32) -> GradRow {
   return r;
 }
 
-// (b, z, y, x0) of the 8-voxel input block number blk
+// (b, z, y, x0) of an input block
 struct Block { b: u32, z: u32, y: u32, x0: u32 }
-
-fn blockOf(blk: u32) -> Block {
-  let p = params;
-  let t = blk / p.xBlocks;
-  return Block(t / (p.d * p.h), (t / p.h) % p.d, t % p.h, (blk % p.xBlocks) * 8u);
-}
 
 // 16 values of one channel (two 8-voxel halves)
 struct Acc16 { lo: Acc, hi: Acc }
@@ -270,86 +265,11 @@ fn storeRow16(acc: Acc16, o: u32, x0: u32) {
   if (x0 + 8u < params.w) { storeRow(acc.hi, o + 8u, x0 + 8u); }
 }
 
-fn dots(x: Acc, g0: Acc, g1: Acc, g2: Acc, g3: Acc) -> vec4f {
-  return vec4f(dot(x.a, g0.a) + dot(x.b, g0.b), dot(x.a, g1.a) + dot(x.b, g1.b),
-               dot(x.a, g2.a) + dot(x.b, g2.b), dot(x.a, g3.a) + dot(x.b, g3.b));
-}
-
 fn storePartial(o: u32, v: vec4f) {
   partial[o] = v.x; partial[o + 1u] = v.y; partial[o + 2u] = v.z; partial[o + 3u] = v.w;
 }
 
-// Partial sums of gradWeight[ci, co, i, j, k] for 4 input channels × 4 output channels × kw taps of one
-// tap row ij: workgroup_id.y = (cib · ceil(Cout/4) + cob) · kd·kh + ij. Partial layout per invocation:
-// [k][ci 0..3][co 0..3].
-@compute @workgroup_size(WG)
-fn gradWeightPartial(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
-  let p = params;
-  let inv = wid.x * WG + lid.x;
-  if (inv >= p.invocations) { return; }
-  let kdh = p.kd * p.kh;
-  let ij = wid.y % kdh;
-  let cob = (wid.y / kdh) % ((p.cout + 3u) / 4u);
-  let cib = wid.y / (kdh * ((p.cout + 3u) / 4u));
-  let i = ij / p.kh;
-  let j = ij % p.kh;
-  let ci = min(vec4u(0u, 1u, 2u, 3u) + cib * 4u, vec4u(p.cin - 1u));
-  let co = min(vec4u(0u, 1u, 2u, 3u) + cob * 4u, vec4u(p.cout - 1u));
-  let plane = p.d * p.h * p.w;
-  let oplane = p.od * p.oh * p.ow;
-  let rows = p.b * p.d * p.h;
-  var a00: vec4f; var a01: vec4f; var a02: vec4f; var a03: vec4f; // k = 0, ci 0..3, over co
-  var a10: vec4f; var a11: vec4f; var a12: vec4f; var a13: vec4f; // k = 1
-  // NOTE: whole rows per invocation, so the integer divisions (scalar per lane on CPUs) run once per row.
-  for (var row = inv; row < rows; row += p.invocations) {
-   let k0 = blockOf(row * p.xBlocks);
-   for (var xs = 0u; xs < p.w; xs += 8u) {
-    let k = Block(k0.b, k0.z, k0.y, xs);
-    let xrow = ((k.b * p.cin * p.d + k.z) * p.h + k.y) * p.w;
-    let x0 = loadInput(xrow + ci.x * plane, k.x0);
-    let x1 = loadInput(xrow + ci.y * plane, k.x0);
-    let x2 = loadInput(xrow + ci.z * plane, k.x0);
-    let x3 = loadInput(xrow + ci.w * plane, k.x0);
-    let grow = ((k.b * p.cout * p.od + k.z * p.kd + i) * p.oh + k.y * p.kh + j) * p.ow;
-    let g0 = loadGrad(grow + co.x * oplane, k.x0);
-    let g1 = loadGrad(grow + co.y * oplane, k.x0);
-    let g2 = loadGrad(grow + co.z * oplane, k.x0);
-    let g3 = loadGrad(grow + co.w * oplane, k.x0);
-    a00 += dots(x0, g0.k0, g1.k0, g2.k0, g3.k0); a01 += dots(x1, g0.k0, g1.k0, g2.k0, g3.k0);
-    a02 += dots(x2, g0.k0, g1.k0, g2.k0, g3.k0); a03 += dots(x3, g0.k0, g1.k0, g2.k0, g3.k0);
-    if (KW2) {
-      a10 += dots(x0, g0.k1, g1.k1, g2.k1, g3.k1); a11 += dots(x1, g0.k1, g1.k1, g2.k1, g3.k1);
-      a12 += dots(x2, g0.k1, g1.k1, g2.k1, g3.k1); a13 += dots(x3, g0.k1, g1.k1, g2.k1, g3.k1);
-    }
-   }
-  }
-  let o = (wid.y * p.invocations + inv) * 32u;
-  storePartial(o, a00); storePartial(o + 4u, a01); storePartial(o + 8u, a02); storePartial(o + 12u, a03);
-  storePartial(o + 16u, a10); storePartial(o + 20u, a11); storePartial(o + 24u, a12); storePartial(o + 28u, a13);
-}
-
 @group(0) @binding(11) var<storage, read_write> gradWeight: array<f32>; // [Cin, Cout, kd, kh, kw]
-
-// gradWeight = Σ over invocations of the partial sums; one invocation per weight.
-@compute @workgroup_size(WG)
-fn gradWeightReduce(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
-  let p = params;
-  let taps = p.kd * p.kh * p.kw;
-  let n = flat(gid, groups);
-  if (n >= p.cin * p.cout * taps) { return; }
-  let k = n % p.kw;
-  let ij = (n / p.kw) % (p.kd * p.kh);
-  let co = (n / taps) % p.cout;
-  let ci = n / (taps * p.cout);
-  let blockIdx = ((ci / 4u) * ((p.cout + 3u) / 4u) + co / 4u) * p.kd * p.kh + ij;
-  var idx = blockIdx * p.invocations * 32u + k * 16u + (ci % 4u) * 4u + co % 4u;
-  var acc = 0.0;
-  for (var m = 0u; m < p.invocations; m++) {
-    acc += partial[idx];
-    idx += 32u;
-  }
-  gradWeight[n] = acc;
-}
 
 // output += bias[channel]
 @compute @workgroup_size(WG)
@@ -357,4 +277,131 @@ fn addBias(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) g
   let i = flat(gid, groups);
   if (i >= params.total) { return; }
   output[i] += bias[(i / params.n) % params.cout];
+}
+
+// ---- gradWeight as a split-K matmul ----
+// Invocation id = slice · blocks + block, so the lanes of a SIMD batch are neighbouring weight blocks over
+// the same K slice (the same rows, hot in cache). A block = 4 input channels × 4 output channels × 2 taps:
+// kw = 2: the taps k = 0, 1 of tap row (i, j) (8 interleaved gradOutput values per 4 input voxels); kw = 1:
+// tap rows 2p and 2p + 1 (min'd to the last). Per 4 input voxels: 4 vec4 of input + 8 vec4 of gradOutput
+// feed 128 multiply-adds into 8 vec4 accumulators (vec4 over the output channels, as in a matmul).
+fn mmGrad(i: u32, ok: bool) -> f32 {
+  return select(0.0, gradOutput[select(0u, i, ok)], ok);
+}
+
+// 4 values at i (valid while x + v < n)
+fn mmInput4(i: u32, x: u32, n: u32) -> vec4f {
+  if (ALIGNED) { return input4[i / 4u]; }
+  return vec4f(inputAt(i, x < n), inputAt(i + 1u, x + 1u < n), inputAt(i + 2u, x + 2u < n), inputAt(i + 3u, x + 3u < n));
+}
+
+fn mmGrad4(i: u32, x: u32, n: u32) -> vec4f {
+  if (ALIGNED) { return gradOutput4[i / 4u]; }
+  return vec4f(mmGrad(i, x < n), mmGrad(i + 1u, x + 1u < n), mmGrad(i + 2u, x + 2u < n), mmGrad(i + 3u, x + 3u < n));
+}
+
+// Two taps' gradOutput for 4 voxels of one output channel: .a = tap 0, .b = tap 1.
+fn mmGradPair(g0: u32, g1: u32, x: u32, n: u32) -> Acc {
+  if (KW2) {
+    let v0 = mmGrad4(g0 + 2u * x, 2u * x, 2u * n);
+    let v1 = mmGrad4(g0 + 2u * x + 4u, 2u * x + 4u, 2u * n);
+    return Acc(vec4f(v0.xz, v1.xz), vec4f(v0.yw, v1.yw));
+  }
+  return Acc(mmGrad4(g0 + x, x, n), mmGrad4(g1 + x, x, n));
+}
+
+// acc (vec4 over 4 output channels) += Σ_v x[v] · (g0[v], g1[v], g2[v], g3[v])
+fn mmFma(acc: vec4f, x: vec4f, g0: vec4f, g1: vec4f, g2: vec4f, g3: vec4f) -> vec4f {
+  return acc + x.x * vec4f(g0.x, g1.x, g2.x, g3.x) + x.y * vec4f(g0.y, g1.y, g2.y, g3.y)
+             + x.z * vec4f(g0.z, g1.z, g2.z, g3.z) + x.w * vec4f(g0.w, g1.w, g2.w, g3.w);
+}
+
+@compute @workgroup_size(WG)
+fn gradWeightMM(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let p = params;
+  let kdh = p.kd * p.kh;
+  let pairs = select((kdh + 1u) / 2u, kdh, KW2);
+  let cobs = (p.cout + 3u) / 4u;
+  let blocks = ((p.cin + 3u) / 4u) * cobs * pairs;
+  let id = flat(gid, groups);
+  if (id >= blocks * p.invocations) { return; }
+  let blk = id % blocks;
+  let slice = id / blocks;
+  let pr = blk % pairs;
+  let cob = (blk / pairs) % cobs;
+  let cib = blk / (pairs * cobs);
+  let t0 = select(2u * pr, pr, KW2);
+  let t1 = select(min(2u * pr + 1u, kdh - 1u), pr, KW2);
+  let ci = min(vec4u(0u, 1u, 2u, 3u) + cib * 4u, vec4u(p.cin - 1u));
+  let co = min(vec4u(0u, 1u, 2u, 3u) + cob * 4u, vec4u(p.cout - 1u));
+  let rowsPerSample = p.d * p.vh;
+  let rows = p.b * rowsPerSample;
+  let r0 = slice * p.rowsPer;
+  let r1 = min(r0 + p.rowsPer, rows);
+  let plane = rowsPerSample * p.vw;
+  let oplane = p.od * p.voh * p.vow;
+  // tap offsets inside gradOutput: (i·OH + j)·OW for each tap row
+  let off0 = ((t0 / p.kh) * p.voh + t0 % p.kh) * p.vow;
+  let off1 = ((t1 / p.kh) * p.voh + t1 % p.kh) * p.vow;
+  var a00: vec4f; var a01: vec4f; var a02: vec4f; var a03: vec4f; // tap 0, ci 0..3, over co
+  var a10: vec4f; var a11: vec4f; var a12: vec4f; var a13: vec4f; // tap 1
+  var b = r0 / rowsPerSample;
+  var zy = r0 % rowsPerSample;
+  var z = zy / p.vh;
+  var y = zy % p.vh;
+  for (var r = r0; r < r1; r++) {
+    let xrow = (b * p.cin * rowsPerSample + zy) * p.vw;
+    let grow = ((b * p.cout * p.od + z * p.kd) * p.voh + y * p.kh) * p.vow;
+    let gr = vec4u(grow) + co * oplane;
+    let xr = vec4u(xrow) + ci * plane;
+    for (var x = 0u; x < p.vw; x += 4u) {
+      let x0 = mmInput4(xr.x + x, x, p.vw);
+      let x1 = mmInput4(xr.y + x, x, p.vw);
+      let x2 = mmInput4(xr.z + x, x, p.vw);
+      let x3 = mmInput4(xr.w + x, x, p.vw);
+      let g0 = mmGradPair(gr.x + off0, gr.x + off1, x, p.vw);
+      let g1 = mmGradPair(gr.y + off0, gr.y + off1, x, p.vw);
+      let g2 = mmGradPair(gr.z + off0, gr.z + off1, x, p.vw);
+      let g3 = mmGradPair(gr.w + off0, gr.w + off1, x, p.vw);
+      a00 = mmFma(a00, x0, g0.a, g1.a, g2.a, g3.a); a01 = mmFma(a01, x1, g0.a, g1.a, g2.a, g3.a);
+      a02 = mmFma(a02, x2, g0.a, g1.a, g2.a, g3.a); a03 = mmFma(a03, x3, g0.a, g1.a, g2.a, g3.a);
+      a10 = mmFma(a10, x0, g0.b, g1.b, g2.b, g3.b); a11 = mmFma(a11, x1, g0.b, g1.b, g2.b, g3.b);
+      a12 = mmFma(a12, x2, g0.b, g1.b, g2.b, g3.b); a13 = mmFma(a13, x3, g0.b, g1.b, g2.b, g3.b);
+    }
+    // next row: (b, z, y) counters instead of divisions
+    zy++; y++;
+    if (y == p.vh) { y = 0u; z++; }
+    if (zy == rowsPerSample) { zy = 0u; z = 0u; b++; }
+  }
+  let o = id * 32u;
+  storePartial(o, a00); storePartial(o + 4u, a01); storePartial(o + 8u, a02); storePartial(o + 12u, a03);
+  storePartial(o + 16u, a10); storePartial(o + 20u, a11); storePartial(o + 24u, a12); storePartial(o + 28u, a13);
+}
+
+// gradWeight[ci, co, i, j, k] = Σ over K slices of gradWeightMM's partial sums; one invocation per weight.
+@compute @workgroup_size(WG)
+fn gradWeightMMReduce(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let p = params;
+  let kdh = p.kd * p.kh;
+  let taps = kdh * p.kw;
+  let n = flat(gid, groups);
+  if (n >= p.cin * p.cout * taps) { return; }
+  let tap = n % taps;
+  let co = (n / taps) % p.cout;
+  let ci = n / (taps * p.cout);
+  let kw2 = p.kw == 2u;
+  let pairs = select((kdh + 1u) / 2u, kdh, kw2);
+  // kw = 2: tap = ij·2 + k with pair ij, slot k; kw = 1: tap = ij = 2·pair + slot
+  let pr = tap / 2u;
+  let slot = tap % 2u;
+  let cobs = (p.cout + 3u) / 4u;
+  let blocks = ((p.cin + 3u) / 4u) * cobs * pairs;
+  let blk = ((ci / 4u) * cobs + co / 4u) * pairs + pr;
+  var idx = blk * 32u + slot * 16u + (ci % 4u) * 4u + co % 4u;
+  var acc = 0.0;
+  for (var s = 0u; s < p.invocations; s++) {
+    acc += partial[idx];
+    idx += blocks * 32u;
+  }
+  gradWeight[n] = acc;
 }

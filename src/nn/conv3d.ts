@@ -15,19 +15,19 @@ export interface Conv3dOptions {
 const WG = 64;
 const SHADER = 'nn/conv3d';
 
-/** Whether input rows of n values (and output rows) can load as aligned vec4 (see loadRow in the WGSL). */
+/** Whether input rows of n values (and output rows) can load as aligned vec4 (see loadRow16 in the WGSL). */
 function alignedRows(c: ConvGeometry, n: number): boolean {
   return c.pw === 1 && c.w % n === 0 && c.ow === c.w && c.kw === 3 && c.sw === 1;
 }
 
 /** Params of shaders/nn/conv3d.wgsl for a pass over geometry `c` (see the WGSL header for each field). */
-export function convParams(c: ConvGeometry, extra: Partial<{ hasBias: boolean; wStrideOut: number; wStrideIn: number; flip: boolean; invocations: number; packRows: boolean }> = {}): Uint32Array {
+export function convParams(c: ConvGeometry, extra: Partial<{ hasBias: boolean; wStrideOut: number; wStrideIn: number; flip: boolean; invocations: number; packRows: boolean; rowsPer: number }> = {}): Uint32Array {
   const kvol = c.kd * c.kh * c.kw;
   const rowsAlign = (n: number) => alignedRows(c, n);
-  return packParams('u'.repeat(28),
+  return packParams('u'.repeat(27),
     c.b, c.cin, c.cout, c.d, c.h, c.w, c.od, c.oh, c.ow, c.kd, c.kh, c.kw, c.sd, c.sh, c.sw, c.pd, c.ph, c.pw,
     extra.hasBias ? 1 : 0, extra.wStrideOut ?? c.cin * kvol, extra.wStrideIn ?? kvol, extra.flip ? 1 : 0,
-    rowsAlign(8) ? 1 : 0, Math.ceil(c.ow / 8), extra.invocations ?? 0, rowsAlign(16) ? 1 : 0, Math.ceil(c.ow / 16), extra.packRows ? 1 : 0);
+    extra.invocations ?? 0, rowsAlign(16) ? 1 : 0, Math.ceil(c.ow / 16), extra.packRows ? 1 : 0, extra.rowsPer ?? 0);
 }
 
 /** Weights repacked for the blocked kernels (4 output channels per vec4; see packWeights in the WGSL). */
@@ -89,33 +89,30 @@ export function conv3dGradInput(g: Gpu, gy: GPUBuffer, w: GPUBuffer, c: ConvGeom
 }
 
 /**
- * Invocations per weight block for a two-pass weight gradient over `rows` rows of `tilesPerRow` 8-voxel
- * tiles: about 16 tiles each, but at least ~1024 invocations in all so both passes stay parallel.
+ * K slices for a split-K weight gradient over `rows` rows of `rowLen` voxels: about 128 4-voxel steps per
+ * slice, but at least ~512 invocations (blocks × slices) in all, and partial sums under 32 MiB.
  */
-export function invocationsFor(rows: number, tilesPerRow: number, blocks: number, partialsPerInvocation = 36): number {
-  const wanted = Math.min(rows, Math.max(Math.ceil((rows * tilesPerRow) / 16), Math.ceil(1024 / blocks)));
-  // NOTE: keep the partial-sum buffer under 32 MiB; invocations then take more rows each.
-  const cap = Math.floor((32 << 20) / (4 * partialsPerInvocation * blocks));
-  return Math.max(1, Math.min(wanted, cap));
+export function kSlices(rows: number, rowLen: number, blocks: number, partialsPerInvocation: number, steps = 128): { rowsPer: number; slices: number } {
+  let rowsPer = Math.max(1, Math.min(rows, Math.round(steps / Math.ceil(rowLen / 4))));
+  while (rowsPer > 1 && blocks * Math.ceil(rows / rowsPer) < 512) rowsPer = Math.ceil(rowsPer / 2);
+  while (rowsPer < rows && blocks * Math.ceil(rows / rowsPer) * partialsPerInvocation * 4 > 32 << 20) rowsPer *= 2;
+  return { rowsPer, slices: Math.ceil(rows / rowsPer) };
 }
 
 /** d loss / d w of conv(x, w) given x and gy (not recorded). */
 export function conv3dGradWeight(g: Gpu, x: GPUBuffer, gy: GPUBuffer, c: ConvGeometry): Tensor {
   const gw = Tensor.empty(g, [c.cout, c.cin, c.kd, c.kh, c.kw]);
-  // NOTE: the blocked path puts weight blocks on workgroup_id.y, at most 65535 of them.
-  if (c.kw === 3 && c.kh === 3 && strideOne(c) && blockedOk(g) && Math.ceil(c.cout / 4) * c.cin * c.kd <= 65535) {
+  if (c.kw === 3 && c.kh === 3 && c.pw === 1 && c.ow === c.w && strideOne(c) && blockedOk(g)) {
     const rows = c.cout === 1;
-    const bands = c.b * c.od * Math.ceil(c.oh / (rows ? 4 : 1));
-    const blocks = (rows ? 1 : Math.ceil(c.cout / 4)) * c.cin * c.kd;
-    const inv = invocationsFor(bands, Math.ceil(c.ow / 8), blocks, rows ? 9 : 36);
-    const partial = Tensor.empty(g, [blocks * inv * (rows ? 9 : 36)]);
-    const params = convParams(c, { invocations: inv, hasBias: rows });
-    const aligned = alignedRows(c, 8) && c.ow % 8 === 0 ? 1 : 0;
-    dispatch(g, { shader: SHADER, entry: rows ? 'gradWeightPartialRows' : 'gradWeightPartial', constants: { WG, ALIGNED: aligned } },
-      { params, input: x, input4: x, gradOutput: gy, gradOutput4: gy, partial: partial.buffer }, [Math.ceil(inv / WG), blocks]);
-    dispatch(g, { shader: SHADER, entry: 'gradWeightReduce', constants: { WG } },
+    const blocks = Math.ceil(c.cout / 4) * c.cin * c.kd;
+    const { rowsPer, slices } = rows ? kSlices(c.b * c.od * Math.ceil(c.oh / 4), 4 * c.ow, blocks, 36) : kSlices(c.b * c.od * c.oh, c.ow, blocks, 36);
+    const partial = Tensor.empty(g, [slices * blocks * 36]);
+    const params = convParams(c, { invocations: slices, rowsPer });
+    dispatch(g, { shader: SHADER, entry: rows ? 'gradWeightMMRows' : 'gradWeightMM', constants: { WG, ALIGNED: c.w % 4 === 0 ? 1 : 0 } },
+      { params, input: x, input4: x, gradOutput: gy, gradOutput4: gy, partial4: partial.buffer }, grid1d(g, blocks * slices, WG));
+    dispatch(g, { shader: SHADER, entry: 'gradWeightMMReduce', constants: { WG } },
       { params, partial: partial.buffer, gradWeight: gw.buffer }, grid1d(g, gw.size, WG));
-    partial.release(); // NOTE: safe: later dispatches that reuse the buffer run after the reduce
+    partial.release();
     return gw;
   }
   dispatch(g, { shader: SHADER, entry: 'gradWeightNaive', constants: { WG } },

@@ -8,7 +8,7 @@ import { packParams } from '../gpu/params.ts';
 import type { Tape } from '../tape/tape.ts';
 import { Tensor } from '../tape/tensor.ts';
 import { type ConvGeometry } from './conv3d.ref.ts';
-import { conv3dForward, conv3dGradBias, conv3dGradInput, conv3dGradWeight, invocationsFor } from './conv3d.ts';
+import { conv3dForward, conv3dGradBias, conv3dGradInput, conv3dGradWeight, kSlices } from './conv3d.ts';
 import { type ConvTGeometry, convTGeometry } from './conv_transpose3d.ref.ts';
 
 const WG = 64;
@@ -25,20 +25,22 @@ export function adjointConv(c: ConvTGeometry): ConvGeometry {
 
 /** The blocked kernels handle kernel = stride (every output voxel gets one tap) with kw ≤ 2. */
 function blocked(c: ConvTGeometry): boolean {
-  // NOTE: gradWeight puts its weight blocks on workgroup_id.y, at most 65535 of them.
-  const blocks = Math.ceil(c.cin / 4) * Math.ceil(c.cout / 4) * c.kd * c.kh;
-  return c.kd === c.sd && c.kh === c.sh && c.kw === c.sw && c.kw <= 2 && blocks <= 65535;
+  // NOTE: forward puts (channel block, tap) on workgroup_id.z, at most 65535 of them.
+  return c.kd === c.sd && c.kh === c.sh && c.kw === c.sw && c.kw <= 2 && Math.ceil(c.cout / 4) * c.kd * c.kh * c.kw <= 65535;
 }
 
-function params(c: ConvTGeometry, extra: { hasBias?: boolean; invocations?: number; n?: number; total?: number } = {}): Uint32Array {
-  return packParams('u'.repeat(19), c.b, c.cin, c.cout, c.d, c.h, c.w, c.od, c.oh, c.ow, c.kd, c.kh, c.kw,
-    extra.hasBias ? 1 : 0, c.w % 8 === 0 ? 1 : 0, Math.ceil(c.w / 8), extra.invocations ?? 0, extra.n ?? 0, extra.total ?? 0,
-    Math.ceil(c.w / 16));
+const planeView = (c: ConvTGeometry) => c.kh === 1 && c.kw === 1;
+
+function params(c: ConvTGeometry, extra: { hasBias?: boolean; invocations?: number; n?: number; total?: number; rowsPer?: number } = {}): Uint32Array {
+  const plane = planeView(c);
+  return packParams('u'.repeat(22), c.b, c.cin, c.cout, c.d, c.h, c.w, c.od, c.oh, c.ow, c.kd, c.kh, c.kw,
+    extra.hasBias ? 1 : 0, extra.invocations ?? 0, extra.n ?? 0, extra.total ?? 0,
+    Math.ceil(c.w / 16), extra.rowsPer ?? 0, plane ? 1 : c.h, plane ? c.h * c.w : c.w, plane ? 1 : c.oh, plane ? c.oh * c.ow : c.ow);
 }
 
 /** Overrides that pick the load paths compiled into a pipeline (see the WGSL header). */
-function loadConstants(c: ConvTGeometry, rowAlign: 8 | 16): Record<string, number> {
-  return { WG, ALIGNED: c.w % rowAlign === 0 ? 1 : 0, KW2: c.kw === 2 ? 1 : 0 };
+function loadConstants(c: ConvTGeometry): Record<string, number> {
+  return { WG, ALIGNED: c.w % 16 === 0 ? 1 : 0, KW2: c.kw === 2 ? 1 : 0 };
 }
 
 /** The weight as vec4 over 4 output channels (forward) or 4 input channels (gradInput). */
@@ -77,25 +79,31 @@ export function convTGradInput(g: Gpu, gy: GPUBuffer, w: GPUBuffer, c: ConvTGeom
   const gx = Tensor.empty(g, [c.b, c.cin, c.d, c.h, c.w]);
   const packed = pack(g, w, c, 'packGradInput');
   const [nx, ny] = grid1d(g, c.b * c.d * c.h * Math.ceil(c.w / 16), WG);
-  dispatch(g, { shader: SHADER, entry: 'gradInput', constants: loadConstants(c, 16) },
+  dispatch(g, { shader: SHADER, entry: 'gradInput', constants: loadConstants(c) },
     { params: params(c), gradOutput: gy, gradOutput4: gy, packed: packed.buffer, output: gx.buffer }, [nx, ny, Math.ceil(c.cin / 4)]);
   packed.release();
   return gx;
 }
 
-/** d loss / d w given x and gy (not recorded). */
+/**
+ * d loss / d w given x and gy (not recorded): a split-K matmul per tap (shaders' gradWeightMM). The input
+ * is viewed as D × vh rows of vw voxels: whole H×W planes when kh = kw = 1 (gradOutput's planes then line
+ * up voxel for voxel), else rows of W.
+ */
 export function convTGradWeight(g: Gpu, x: GPUBuffer, gy: GPUBuffer, c: ConvTGeometry): Tensor {
   if (!blocked(c)) return conv3dGradWeight(g, gy, x, adjointConv(c));
   const gw = Tensor.empty(g, [c.cin, c.cout, c.kd, c.kh, c.kw]);
-  const blocks = Math.ceil(c.cin / 4) * Math.ceil(c.cout / 4) * c.kd * c.kh;
-  const inv = invocationsFor(c.b * c.d * c.h, Math.ceil(c.w / 8), blocks, 32);
-  const partial = Tensor.empty(g, [blocks * inv * 32]);
-  const p = params(c, { invocations: inv });
-  dispatch(g, { shader: SHADER, entry: 'gradWeightPartial', constants: loadConstants(c, 8) },
-    { params: p, input: x, input4: x, gradOutput: gy, gradOutput4: gy, partial: partial.buffer }, [Math.ceil(inv / WG), blocks]);
-  dispatch(g, { shader: SHADER, entry: 'gradWeightReduce', constants: { WG } },
+  const [vh, vw] = planeView(c) ? [1, c.h * c.w] : [c.h, c.w];
+  const pairs = c.kw === 2 ? c.kd * c.kh : Math.ceil((c.kd * c.kh) / 2);
+  const blocks = Math.ceil(c.cin / 4) * Math.ceil(c.cout / 4) * pairs;
+  const { rowsPer, slices } = kSlices(c.b * c.d * vh, vw, blocks, 32);
+  const partial = Tensor.empty(g, [slices * blocks * 32]);
+  const p = params(c, { invocations: slices, rowsPer });
+  dispatch(g, { shader: SHADER, entry: 'gradWeightMM', constants: { WG, ALIGNED: vw % 4 === 0 ? 1 : 0, KW2: c.kw === 2 ? 1 : 0 } },
+    { params: p, input: x, input4: x, gradOutput: gy, gradOutput4: gy, partial: partial.buffer }, grid1d(g, blocks * slices, WG));
+  dispatch(g, { shader: SHADER, entry: 'gradWeightMMReduce', constants: { WG } },
     { params: p, partial: partial.buffer, gradWeight: gw.buffer }, grid1d(g, gw.size, WG));
-  partial.release();
+  partial.release(); // NOTE: safe: later dispatches that reuse the buffer run after the reduce
   return gw;
 }
 

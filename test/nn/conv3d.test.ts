@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { conv3d, invocationsFor } from '../../src/nn/conv3d.ts';
+import { conv3d, kSlices } from '../../src/nn/conv3d.ts';
 import { type Triple, conv3dGradBiasRef, conv3dGradInputRef, conv3dGradWeightRef, conv3dRef, convGeometry } from '../../src/nn/conv3d.ref.ts';
 import { full } from '../../src/ops/elementwise.ts';
 import { Tape } from '../../src/tape/tape.ts';
@@ -22,12 +22,13 @@ test('ref on a hand-checked case: 1x1x3x3 input, 3x3 kernel, same padding and st
   assert.equal([...conv3dRef(x, w, null, s)], [4, 6, 22, 18]);
 });
 
-test('gradWeight work split: about 16 tiles per invocation, never more invocations than rows, bounded partials', () => {
-  assert.is(invocationsFor(256, 4, 400), 64); // 1024 tiles / 16
-  assert.is(invocationsFor(16, 2, 20), 16); // few tiles: one row each, capped by the rows
-  assert.is(invocationsFor(4096, 8, 1), 2048); // 1024 invocations in all at least
-  const inv = invocationsFor(1e6, 8, 60000);
-  assert.ok(inv >= 1 && inv * 60000 * 36 * 4 <= 32 << 20, `${inv}`);
+test('gradWeight K slices: about 128 vec4 steps each, at least ~512 invocations, bounded partials', () => {
+  assert.equal(kSlices(6144, 32, 36, 32), { rowsPer: 16, slices: 384 }); // 16 rows × 8 steps
+  assert.equal(kSlices(96, 16, 200, 36), { rowsPer: 32, slices: 3 }); // 32 rows × 4 steps, 600 invocations
+  assert.equal(kSlices(10, 1024, 4, 36), { rowsPer: 1, slices: 10 }); // few blocks: one row per slice
+  assert.equal(kSlices(3, 8, 1000, 36), { rowsPer: 3, slices: 1 }); // never more rows per slice than rows
+  const big = kSlices(1e6, 8, 60000, 36);
+  assert.ok(big.slices * 60000 * 36 * 4 <= 32 << 20 && big.rowsPer * big.slices >= 1e6, JSON.stringify(big));
 });
 
 test('shape errors name the problem', () => {
@@ -53,6 +54,10 @@ const CASES: Case[] = [
   { name: '(3,3,3) same, 3 to 2, aligned rows (W = 24)', x: [1, 3, 4, 5, 24], w: [2, 3, 3, 3, 3], pad: [1, 1, 1], stride: [1, 1, 1], bias: false },
   { name: '(3,3,3) pad 0 (valid)', x: [1, 2, 4, 5, 8], w: [3, 2, 3, 3, 3], pad: [0, 0, 0], stride: [1, 1, 1], bias: false },
   { name: '12 output channels, wide row', x: [1, 5, 2, 3, 37], w: [12, 5, 1, 3, 3], pad: [0, 1, 1], stride: [1, 1, 1], bias: false },
+  // K slices of several rows that cross depth and batch boundaries (gradWeightMM: 3 rows per slice)
+  { name: '40 to 40 (1,3,3), slices across z and batch', x: [3, 40, 2, 3, 9], w: [40, 40, 1, 3, 3], pad: [0, 1, 1], stride: [1, 1, 1], bias: false },
+  { name: '40 to 38 (1,3,3), aligned rows (W = 8), slices across z and batch', x: [3, 40, 2, 3, 8], w: [38, 40, 1, 3, 3], pad: [0, 1, 1], stride: [1, 1, 1], bias: false },
+  { name: '(3,3,3) 48 to 1, bands of 4 rows in slices across z', x: [2, 48, 3, 5, 8], w: [1, 48, 3, 3, 3], pad: [1, 1, 1], stride: [1, 1, 1], bias: false },
 ];
 
 test('GPU forward, gradInput, gradWeight and gradBias equal the refs', async () => {
