@@ -16,10 +16,11 @@ export class PairSink {
   death: number[] = [];
   constructor(
     private readonly volume: Float32Array,
-    private readonly keepZero: boolean,
+    readonly keepZero: boolean,
   ) {}
   add(birthVoxel: number, deathVoxel: number): void {
-    if (!this.keepZero && this.volume[birthVoxel] === this.volume[deathVoxel]) return;
+    // NOTE: the index test first spares the two value loads (random reads) for the many same-voxel pairs.
+    if (!this.keepZero && (birthVoxel === deathVoxel || this.volume[birthVoxel] === this.volume[deathVoxel])) return;
     this.birth.push(birthVoxel);
     this.death.push(deathVoxel);
   }

@@ -6,7 +6,8 @@
 //   apparent pairs first: (e, σ) with e the youngest edge of σ and σ the oldest square on e is a persistence
 //     pair; they are found in one pass in memory order (cache-friendly) and never reduced or stored.
 // Within one dimension the filtration order of filtration.ts is (entry rank, cell index), so a cell's key
-// is entry·G + index (exact in a float64 for any grid that fits in memory).
+// is entry·P + index with P the power of two above the grid size (exact in a float64 up to 2^24 voxels per
+// volume; the index comes back without a float modulo).
 import type { CellGrid } from './cubical_grid.ts';
 import { NEG_EDGE, POS_FACE, type PairSink } from './pairs.ts';
 
@@ -29,13 +30,20 @@ export interface CellOrder {
  */
 export function dim1Pairs(f: CellOrder, flags: Uint8Array, sink: PairSink, method?: Dim1Method): void {
   const m = method ?? (f.grid.construction === 'T' ? 'cohomology' : 'homology');
-  // owner: homology, by edge cell → its square's cell + 1; cohomology, by square cell → its edge's cell + 1
-  // (0 = none, so the array needs no fill).
+  if (f.order.length * 2 ** Math.ceil(Math.log2(f.grid.size)) > 2 ** 53) throw new Error(`dimension 1: volume too large (${f.order.length} voxels)`);
+  // owner: homology, by edge cell, cohomology, by square cell (the pivot): its apparent partner's cell + 1,
+  // or −(1 + the index of its stored reduced column); 0 = none, so the array needs no fill.
   const owner = new Int32Array(f.grid.size);
   const squares = apparentPairs(f, flags, owner, m, sink);
   if (m === 'homology') reduceHomology(f, flags, owner, squares, sink);
   else reduceCohomology(f, flags, owner, sink);
 }
+
+/** The key multiplier: the power of two above the grid size. */
+const keyScale = (g: CellGrid) => 2 ** Math.ceil(Math.log2(g.size + 1));
+
+/** The cell index of key k (entry·P + index): exact, since P is a power of two. */
+const cellOfKey = (k: number, P: number) => k - Math.floor(k / P) * P;
 
 /** The odd-coordinate mask of cell c (bit 0 x, bit 1 y, bit 2 z). */
 function oddMask(g: CellGrid, c: number): number {
@@ -45,8 +53,8 @@ function oddMask(g: CellGrid, c: number): number {
 /** Reduces the remaining square columns (boundaries, pivot = youngest edge), oldest square first. */
 function reduceHomology(f: CellOrder, flags: Uint8Array, owner: Int32Array, todo: Float64Array, sink: PairSink): void {
   const { grid: g, entry, order } = f;
-  const G = g.size;
-  const stored = new Store(G); // reduced columns by square cell
+  const P = keyScale(g);
+  const stored: Float64Array[] = [];
   const cols = new Column();
   // The square's compressed boundary as negated edge keys (so the youngest edge comes first).
   const boundary = (c: number, into: Float64Array): number => {
@@ -56,24 +64,27 @@ function reduceHomology(f: CellOrder, flags: Uint8Array, owner: Int32Array, todo
     let n = 0;
     for (let t = 0; t < 4; t++) {
       const q = c + (t & 1 ? 1 : -1) * (t < 2 ? s1 : s2);
-      if (!(flags[q] & NEG_EDGE)) into[n++] = -(entry[q] * G + q);
+      if (!(flags[q] & NEG_EDGE)) into[n++] = -(entry[q] * P + q);
     }
     return sortSmall(into, n);
   };
   for (let k = 0; k < todo.length; k++) {
-    const c = todo[k] % G | 0;
-    cols.len = boundary(c, cols.cur);
-    while (cols.len > 0) {
-      const o = owner[-cols.cur[0] % G | 0] - 1;
-      if (o < 0) break;
-      const st = stored.get(o);
-      if (st) cols.add(st, st.length);
-      else cols.add(cols.tmp, boundary(o, cols.tmp));
+    const c = cellOfKey(todo[k], P);
+    cols.load(cols.tmp, boundary(c, cols.tmp));
+    let piv = cols.pivot();
+    while (piv === piv) {
+      const o = owner[cellOfKey(-piv, P)];
+      if (o === 0) break;
+      if (o < 0) {
+        const st = stored[-o - 1];
+        cols.addCancel(st, st.length);
+      } else cols.addCancel(cols.tmp, boundary(o - 1, cols.tmp));
+      piv = cols.pivot();
     }
-    if (cols.len === 0) throw new Error(`dimension-1 reduction: square ${c} reduced to zero`);
-    const e = -cols.cur[0] % G | 0;
-    owner[e] = c + 1;
-    stored.set(c, cols.copy());
+    if (piv !== piv) throw new Error(`dimension-1 reduction: square ${c} reduced to zero`);
+    const e = cellOfKey(-piv, P);
+    stored.push(cols.extract());
+    owner[e] = -stored.length;
     sink.add(order[entry[e]], order[entry[c]]);
   }
 }
@@ -84,19 +95,22 @@ function reduceHomology(f: CellOrder, flags: Uint8Array, owner: Int32Array, todo
 function reduceCohomology(f: CellOrder, flags: Uint8Array, owner: Int32Array, sink: PairSink): void {
   const { grid: g, entry, order } = f;
   const { gx, gy, gz, sy, sz } = g;
-  const G = g.size;
-  // The edges to reduce: positive and not apparent, youngest first.
+  const P = keyScale(g);
+  // The edges to reduce: positive and not apparent, youngest first (edges: exactly one odd coordinate).
   const keys: number[] = [];
-  let c = 0;
   for (let z = 0; z < gz; z++) {
     for (let y = 0; y < gy; y++) {
-      for (let x = 0; x < gx; x++, c++) {
-        if ((x & 1) + (y & 1) + (z & 1) === 1 && !(flags[c] & (NEG_EDGE | APPARENT))) keys.push(entry[c] * G + c);
+      const zy = (z & 1) + (y & 1);
+      if (zy === 2) continue;
+      const row = z * sz + y * sy;
+      for (let x = zy === 0 ? 1 : 0; x < gx; x += 2) {
+        const c = row + x;
+        if (!(flags[c] & (NEG_EDGE | APPARENT))) keys.push(entry[c] * P + c);
       }
     }
   }
   const todo = Float64Array.from(keys).sort().reverse();
-  const stored = new Store(G); // reduced columns by edge cell
+  const stored: Float64Array[] = [];
   const cols = new Column();
   // The edge's compressed coboundary: square keys at ±1 along its two even axes, inside the grid.
   const coboundary = (e: number, into: Float64Array): number => {
@@ -106,51 +120,37 @@ function reduceCohomology(f: CellOrder, flags: Uint8Array, owner: Int32Array, si
     let n = 0;
     // Cofaces along each even axis, inside the grid and not cleared.
     if (!(x & 1)) {
-      if (x > 0 && !(flags[e - 1] & POS_FACE)) into[n++] = entry[e - 1] * G + e - 1;
-      if (x < gx - 1 && !(flags[e + 1] & POS_FACE)) into[n++] = entry[e + 1] * G + e + 1;
+      if (x > 0 && !(flags[e - 1] & POS_FACE)) into[n++] = entry[e - 1] * P + e - 1;
+      if (x < gx - 1 && !(flags[e + 1] & POS_FACE)) into[n++] = entry[e + 1] * P + e + 1;
     }
     if (!(y & 1)) {
-      if (y > 0 && !(flags[e - sy] & POS_FACE)) into[n++] = entry[e - sy] * G + e - sy;
-      if (y < gy - 1 && !(flags[e + sy] & POS_FACE)) into[n++] = entry[e + sy] * G + e + sy;
+      if (y > 0 && !(flags[e - sy] & POS_FACE)) into[n++] = entry[e - sy] * P + e - sy;
+      if (y < gy - 1 && !(flags[e + sy] & POS_FACE)) into[n++] = entry[e + sy] * P + e + sy;
     }
     if (!(z & 1)) {
-      if (z > 0 && !(flags[e - sz] & POS_FACE)) into[n++] = entry[e - sz] * G + e - sz;
-      if (z < gz - 1 && !(flags[e + sz] & POS_FACE)) into[n++] = entry[e + sz] * G + e + sz;
+      if (z > 0 && !(flags[e - sz] & POS_FACE)) into[n++] = entry[e - sz] * P + e - sz;
+      if (z < gz - 1 && !(flags[e + sz] & POS_FACE)) into[n++] = entry[e + sz] * P + e + sz;
     }
     return sortSmall(into, n);
   };
   for (let k = 0; k < todo.length; k++) {
-    const e = todo[k] % G | 0;
-    cols.len = coboundary(e, cols.cur);
-    while (cols.len > 0) {
-      const o = owner[cols.cur[0] % G | 0] - 1;
-      if (o < 0) break;
-      const st = stored.get(o);
-      if (st) cols.add(st, st.length);
-      else cols.add(cols.tmp, coboundary(o, cols.tmp));
+    const e = cellOfKey(todo[k], P);
+    cols.load(cols.tmp, coboundary(e, cols.tmp));
+    let piv = cols.pivot();
+    while (piv === piv) {
+      const o = owner[cellOfKey(piv, P)];
+      if (o === 0) break;
+      if (o < 0) {
+        const st = stored[-o - 1];
+        cols.addCancel(st, st.length);
+      } else cols.addCancel(cols.tmp, coboundary(o - 1, cols.tmp));
+      piv = cols.pivot();
     }
-    if (cols.len === 0) throw new Error(`dimension-1 reduction: edge ${e} has an essential class`);
-    const s = cols.cur[0] % G | 0;
-    owner[s] = e + 1;
-    stored.set(e, cols.copy());
+    if (piv !== piv) throw new Error(`dimension-1 reduction: edge ${e} has an essential class`);
+    const s = cellOfKey(piv, P);
+    stored.push(cols.extract());
+    owner[s] = -stored.length;
     sink.add(order[entry[e]], order[entry[s]]);
-  }
-}
-
-/** Reduced columns by cell, in an array instead of a Map (integer-keyed Maps of 10⁵ entries are slow). */
-class Store {
-  private readonly slot: Int32Array;
-  private readonly cols: Float64Array[] = [];
-  constructor(size: number) {
-    this.slot = new Int32Array(size); // column index + 1; 0 = none
-  }
-  get(c: number): Float64Array | undefined {
-    const s = this.slot[c];
-    return s === 0 ? undefined : this.cols[s - 1];
-  }
-  set(c: number, col: Float64Array): void {
-    this.cols.push(col);
-    this.slot[c] = this.cols.length;
   }
 }
 
@@ -168,42 +168,77 @@ function sortSmall(a: Float64Array, n: number): number {
   return n;
 }
 
-/** The column being reduced (ascending keys, pivot first); Z/2 addition merges into a second buffer. */
+/**
+ * The column being reduced, as a binary min-heap of keys in which equal keys cancel in pairs (Z/2): adding
+ * a column costs its own length times a log, not the working column's length (long cocycles of smooth
+ * volumes grow to thousands of entries).
+ */
 class Column {
-  cur = new Float64Array(1024);
-  next = new Float64Array(1024);
-  len = 0;
+  private h = new Float64Array(1024);
+  private size = 0;
   readonly tmp = new Float64Array(4);
-  add(b: Float64Array, bl: number): void {
-    if (this.next.length < this.len + bl) this.next = new Float64Array(2 * (this.len + bl));
-    const a = this.cur;
-    const out = this.next;
-    const al = this.len;
-    let i = 0;
-    let j = 0;
-    let n = 0;
-    while (i < al && j < bl) {
-      const x = a[i];
-      const y = b[j];
-      if (x < y) {
-        out[n++] = x;
-        i++;
-      } else if (y < x) {
-        out[n++] = y;
-        j++;
-      } else {
-        i++;
-        j++;
-      }
-    }
-    while (i < al) out[n++] = a[i++];
-    while (j < bl) out[n++] = b[j++];
-    this.next = a;
-    this.cur = out;
-    this.len = n;
+  /** Starts the column from keys a[0..n). */
+  load(a: Float64Array, n: number): void {
+    this.size = 0;
+    for (let i = 0; i < n; i++) this.push(a[i]);
   }
-  copy(): Float64Array {
-    return this.cur.slice(0, this.len);
+  /** The lowest key that does not cancel (left in the heap), or NaN if the column is zero. */
+  pivot(): number {
+    const h = this.h;
+    for (;;) {
+      if (this.size === 0) return NaN;
+      const t = h[0];
+      // NOTE: copies of the minimum form a subtree at the root, so one is a child of the root if any.
+      if ((this.size > 1 && h[1] === t) || (this.size > 2 && h[2] === t)) {
+        this.pop();
+        this.pop();
+      } else return t;
+    }
+  }
+  /** Adds column b[0..n) whose lowest key b[0] is the current pivot (they cancel). */
+  addCancel(b: Float64Array, n: number): void {
+    this.pop();
+    for (let i = 1; i < n; i++) this.push(b[i]);
+  }
+  /** The reduced column, ascending, with cancelled keys removed (empties the heap). */
+  extract(): Float64Array {
+    const out: number[] = [];
+    for (let t = this.pivot(); t === t; t = this.pivot()) {
+      out.push(t);
+      this.pop();
+    }
+    return Float64Array.from(out);
+  }
+  private push(x: number): void {
+    if (this.size === this.h.length) {
+      const g = new Float64Array(2 * this.size);
+      g.set(this.h);
+      this.h = g;
+    }
+    const h = this.h;
+    let i = this.size++;
+    while (i > 0) {
+      const up = (i - 1) >> 1;
+      if (h[up] <= x) break;
+      h[i] = h[up];
+      i = up;
+    }
+    h[i] = x;
+  }
+  private pop(): void {
+    const h = this.h;
+    const n = --this.size;
+    const x = h[n];
+    let i = 0;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= n) break;
+      if (c + 1 < n && h[c + 1] < h[c]) c++;
+      if (h[c] >= x) break;
+      h[i] = h[c];
+      i = c;
+    }
+    h[i] = x;
   }
 }
 
@@ -215,22 +250,24 @@ class Column {
 function apparentPairs(f: CellOrder, flags: Uint8Array, owner: Int32Array, method: Dim1Method, sink: PairSink): Float64Array {
   const { grid, entry, order } = f;
   const { gx, gy, gz, sy, sz } = grid;
-  const G = grid.size;
+  const P = keyScale(grid);
   const g = [gx, gy, gz];
   const st = [1, sy, sz];
   const co = [0, 0, 0];
   const rest: number[] = [];
   // NOTE: within a dimension, a < b in the filtration iff (entry, index) is smaller.
   const older = (a: number, b: number) => entry[a] < entry[b] || (entry[a] === entry[b] && a < b);
-  let c = 0;
   for (let z = 0; z < gz; z++) {
     co[2] = z;
     for (let y = 0; y < gy; y++) {
       co[1] = y;
-      for (let x = 0; x < gx; x++, c++) {
-        if ((x & 1) + (y & 1) + (z & 1) !== 2 || flags[c] & POS_FACE) continue;
+      // Squares have exactly two odd coordinates: x even in rows with y and z odd, x odd in rows with one.
+      const zy = (z & 1) + (y & 1);
+      if (zy === 0) continue;
+      const n = zy === 2 ? 0 : !(y & 1) ? 1 : 2; // the normal axis (the even one)
+      for (let x = zy === 2 ? 0 : 1, c = z * sz + y * sy + x; x < gx; x += 2, c += 2) {
+        if (flags[c] & POS_FACE) continue;
         co[0] = x;
-        const n = !(x & 1) ? 0 : !(y & 1) ? 1 : 2; // the normal axis
         const k1 = n === 0 ? 1 : 0;
         const k2 = n === 2 ? 1 : 2;
         // The youngest edge: ±1 along one of the two odd axes.
@@ -262,14 +299,15 @@ function apparentPairs(f: CellOrder, flags: Uint8Array, owner: Int32Array, metho
           else if (co[n] < g[n] - 1 && older(e + st[n], c)) apparent = false;
         }
         if (!apparent) {
-          if (method === 'homology') rest.push(entry[c] * G + c);
+          if (method === 'homology') rest.push(entry[c] * P + c);
           continue;
         }
         if (method === 'homology') owner[e] = c + 1;
         else owner[c] = e + 1;
         flags[c] |= APPARENT;
         flags[e] |= APPARENT;
-        sink.add(order[entry[e]], order[entry[c]]);
+        // NOTE: most apparent pairs lie in one voxel's star (zero persistence): skip the random order reads.
+        if (entry[e] !== entry[c] || sink.keepZero) sink.add(order[entry[e]], order[entry[c]]);
       }
     }
   }

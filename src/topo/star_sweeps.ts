@@ -2,109 +2,108 @@
 // POS_FACE flags as pairs.ts on the full filtration), but driven by the voxels: when voxel v of rank r
 // enters, the cells it brings are the faces of its cube that no earlier voxel touches, and in the total
 // order of filtration.ts they come right after v's earlier cells, in (dimension, index) order. So
-//   dimension 0: walk the voxels by rank; add v's new corners (vertices), then union along its new cube
-//     edges in index order (elder rule on the vertices' (rank, corner) keys);
-//   dimension 2: walk the voxels by reverse rank; v's cube is born, then its new squares, in decreasing
-//     index order (+z, +y, +x, −x, −y, −z), union it with the cube across (or the outside, the padding).
-// No cell-grid ordering is built: only a padded rank volume, a vertex forest and one ownership word per
-// voxel (which of its corners, edges and squares it brings), computed beforehand in memory order.
+//   dimension 0: v's new corners (vertices) are born, then its new cube edges, in index order, join them to
+//     each other and to the corners it shares with earlier voxels (elder rule on (rank, corner) keys);
+//   dimension 2: on the complement, in reverse rank order, v's cube is born, then its new squares, in
+//     decreasing index order (+z, +y, +x, −x, −y, −z), join it to the cube across (or the outside).
+// The union-finds run over steepest-ascent basins (basins.ts). One raster pass reads each voxel's 26
+// neighbours once and settles every voxel whose earlier neighbours (dimension 0: around each shared corner;
+// dimension 2: across each new square) lie in a single basin: all those cells are then in one component,
+// so which edges merge (and which square first reaches the complement) is decided inside the cube, and the
+// only pairs are zero-persistence ones. The other voxels (candidates) keep a record and are finished by a
+// rank-order sweep that merges their basins' components: the same merges as a plain cell-by-cell sweep.
 import type { CellGrid } from './cubical_grid.ts';
+import { basins, neighbourOffsets, paddedRanks, type Basins } from './basins.ts';
 import { find, NEG_EDGE, POS_FACE, type PairSink } from './pairs.ts';
 
-/** Padded rank volume: prank[(k+1)·psz + (j+1)·psy + i+1] = rank of voxel (k, j, i); the border gets n. */
-export function paddedRanks(shape: [number, number, number], order: Int32Array): { prank: Int32Array; pidx: Int32Array; psy: number; psz: number } {
-  const [d, h, w] = shape;
-  const n = order.length;
-  const psy = w + 2;
-  const psz = psy * (h + 2);
-  const prank = new Int32Array(psz * (d + 2)).fill(n);
-  const pidx = new Int32Array(n); // padded index of the voxel of rank r
-  for (let r = 0; r < n; r++) {
-    const v = order[r];
-    const i = v % w;
-    const j = ((v - i) / w) % h;
-    const k = (v - i - j * w) / (w * h);
-    const p = (k + 1) * psz + (j + 1) * psy + (i + 1);
-    prank[p] = r;
-    pidx[r] = p;
-  }
-  return { prank, pidx, psy, psz };
-}
+/** Bit u of a 27-bit mask is the neighbour at (dz, dy, dx) = (u/9, u/3 % 3, u % 3) − 1; 13 is the voxel. */
+const nbBit = (dz: number, dy: number, dx: number) => 1 << ((dz + 1) * 9 + (dy + 1) * 3 + dx + 1);
+const FACE_U = [22, 16, 14, 12, 10, 4]; // +z, +y, +x, −x, −y, −z: decreasing square index
+const CANDIDATE = 1 << 30; // record flag (the own mask uses 20 bits)
 
-/** Offsets that describe a voxel's cube in the vertex grid, the padded rank volume and the cell grid. */
+/** The cube's corners and edges as masks over its 26 neighbours. Corner a = 4·z + 2·y + x (0/1 each). */
 interface StarTables {
-  cornerDv: Int32Array; // 8 corners in index order: vertex offset
-  cornerOthers: Int32Array; // 8 × 7 padded offsets of the other voxels around the corner
-  edgeDc: Int32Array; // 12 edges in index order: cell offset from the cube
-  edgeDv: Int32Array; // lower vertex offset
-  edgeStep: Int32Array; // vertex step to the upper vertex
-  edgeOthers: Int32Array; // 12 × 3 padded offsets of the other voxels around the edge
+  cornerMask: Int32Array; // 8: the other voxels around the corner
+  edgeMask: Int32Array; // 12 in index order: the other voxels around the edge
+  edgeLo: Int32Array; // its lower corner
+  edgeHi: Int32Array; // its upper corner
+  edgeDc: Int32Array; // cell offset from the cube
 }
 
-function starTables(g: CellGrid, psy: number, psz: number): StarTables {
-  const [, h, w] = g.shape;
-  const vx = w + 1;
-  const vxy = vx * (h + 1);
-  const cornerDv: number[] = [];
-  const cornerOthers: number[] = [];
+function starTables(g: CellGrid): StarTables {
+  const cornerMask: number[] = [];
   for (let a = 0; a < 8; a++) {
     const [az, ay, ax] = [a >> 2, (a >> 1) & 1, a & 1];
-    cornerDv.push(az * vxy + ay * vx + ax);
-    for (const dz of [az - 1, az]) for (const dy of [ay - 1, ay]) for (const dx of [ax - 1, ax]) if (dz || dy || dx) cornerOthers.push(dz * psz + dy * psy + dx);
+    let m = 0;
+    for (const dz of [az - 1, az]) for (const dy of [ay - 1, ay]) for (const dx of [ax - 1, ax]) if (dz || dy || dx) m |= nbBit(dz, dy, dx);
+    cornerMask.push(m);
   }
-  const edges: Array<{ dc: number; dv: number; step: number; others: number[] }> = [];
+  const edges: Array<{ dc: number; mask: number; lo: number; hi: number }> = [];
   const cst = [1, g.sy, g.sz];
-  const pst = [1, psy, psz];
-  const vst = [1, vx, vxy];
+  const bit = [1, 2, 4]; // corner bit of the x, y, z axes
   for (let axis = 0; axis < 3; axis++) {
     const [f0, f1] = [0, 1, 2].filter((t) => t !== axis);
     for (let a = 0; a < 4; a++) {
-      const e0 = a & 1; // side of the cube along the two other (even) axes
+      const e0 = a & 1; // side of the cube along the two other axes
       const e1 = a >> 1;
-      const others: number[] = [];
-      for (const o0 of [e0 - 1, e0]) for (const o1 of [e1 - 1, e1]) if (o0 || o1) others.push(o0 * pst[f0] + o1 * pst[f1]);
-      edges.push({ dc: (2 * e0 - 1) * cst[f0] + (2 * e1 - 1) * cst[f1], dv: e0 * vst[f0] + e1 * vst[f1], step: vst[axis], others });
+      let mask = 0;
+      for (const o0 of [e0 - 1, e0]) {
+        for (const o1 of [e1 - 1, e1]) {
+          if (!o0 && !o1) continue;
+          const d = [0, 0, 0];
+          d[f0] = o0;
+          d[f1] = o1;
+          mask |= nbBit(d[2], d[1], d[0]);
+        }
+      }
+      const lo = e0 * bit[f0] + e1 * bit[f1];
+      edges.push({ dc: (2 * e0 - 1) * cst[f0] + (2 * e1 - 1) * cst[f1], mask, lo, hi: lo + bit[axis] });
     }
   }
   edges.sort((p, q) => p.dc - q.dc);
   return {
-    cornerDv: Int32Array.from(cornerDv),
-    cornerOthers: Int32Array.from(cornerOthers),
+    cornerMask: Int32Array.from(cornerMask),
+    edgeMask: Int32Array.from(edges, (e) => e.mask),
+    edgeLo: Int32Array.from(edges, (e) => e.lo),
+    edgeHi: Int32Array.from(edges, (e) => e.hi),
     edgeDc: Int32Array.from(edges, (e) => e.dc),
-    edgeDv: Int32Array.from(edges, (e) => e.dv),
-    edgeStep: Int32Array.from(edges, (e) => e.step),
-    edgeOthers: Int32Array.from(edges.flatMap((e) => e.others)),
   };
 }
 
-/**
- * own[r] = which cells of the voxel of rank r it brings itself: bits 0–7 its corners, 8–19 its cube edges
- * (index order), 20–25 its squares in decreasing index order (+z, +y, +x, −x, −y, −z). Computed in memory
- * order (every read is near the voxel) so that the rank-order sweeps read one word per voxel.
- */
-function ownership(shape: [number, number, number], prank: Int32Array, psy: number, psz: number, t: StarTables): Int32Array {
-  const [d, h, w] = shape;
-  const own = new Int32Array(d * h * w);
-  const across = [psz, psy, 1, -1, -psy, -psz];
-  for (let k = 0; k < d; k++) {
-    for (let j = 0; j < h; j++) {
-      for (let i = 0, p = (k + 1) * psz + (j + 1) * psy + 1; i < w; i++, p++) {
-        const r = prank[p];
-        let m = 0;
-        for (let a = 0, o = 0; a < 8; a++, o += 7) {
-          let q = o;
-          while (q < o + 7 && prank[p + t.cornerOthers[q]] > r) q++;
-          if (q === o + 7) m |= 1 << a;
-        }
-        for (let e = 0, o = 0; e < 12; e++, o += 3) {
-          if (prank[p + t.edgeOthers[o]] > r && prank[p + t.edgeOthers[o + 1]] > r && prank[p + t.edgeOthers[o + 2]] > r) m |= 1 << (8 + e);
-        }
-        for (let f = 0; f < 6; f++) if (prank[p + across[f]] > r) m |= 1 << (20 + f);
-        own[r] = m;
-      }
-    }
+// NOTE: for a voxel whose shared corners are all in one component, which of its new edges merge depends on
+// nothing but which corners and edges are new: a 20-bit key, memoised (lazily, for every call).
+let negMemo: Int16Array | null = null;
+
+/** The new edges (12-bit mask) that merge components when every shared corner is in one component. */
+function negEdges(t: StarTables, own: number): number {
+  negMemo ??= new Int16Array(1 << 20).fill(-1);
+  const hit = negMemo[own];
+  if (hit >= 0) return hit;
+  const lp = [0, 1, 2, 3, 4, 5, 6, 7];
+  let shared = -1;
+  for (let a = 0; a < 8; a++) {
+    if (own & (1 << a)) continue;
+    if (shared < 0) shared = a;
+    lp[a] = shared;
   }
-  return own;
+  const root = (x: number) => {
+    while (lp[x] !== x) x = lp[x];
+    return x;
+  };
+  let neg = 0;
+  for (let e = 0; e < 12; e++) {
+    if (!(own & (1 << (8 + e)))) continue;
+    const x = root(t.edgeLo[e]);
+    const y = root(t.edgeHi[e]);
+    if (x === y) continue;
+    neg |= 1 << e;
+    // The shared component is the oldest; among new corners the lower index is older.
+    const xOld = x === shared || (y !== shared && x < y);
+    if (xOld) lp[y] = x;
+    else lp[x] = y;
+  }
+  negMemo[own] = neg;
+  return neg;
 }
 
 /**
@@ -112,87 +111,172 @@ function ownership(shape: [number, number, number], prank: Int32Array, psy: numb
  * that merge components and POS_FACE on the squares that create voids.
  */
 export function starSweeps(g: CellGrid, order: Int32Array, flags: Uint8Array, sink0: PairSink, sink2: PairSink): void {
-  const { prank, pidx, psy, psz } = paddedRanks(g.shape, order);
-  const t = starTables(g, psy, psz);
-  const own = ownership(g.shape, prank, psy, psz, t);
-  starDim0(g, order, own, t, flags, sink0);
-  starDim2(g, order, own, prank, pidx, psy, psz, flags, sink2);
+  const [d, h, w] = g.shape;
+  const n = order.length;
+  const pr = paddedRanks(g.shape, order);
+  const { prank, psy, psz } = pr;
+  const b0 = basins(g.shape, pr, neighbourOffsets(26, psy, psz), false);
+  const b2 = basins(g.shape, pr, neighbourOffsets(6, psy, psz), true);
+  const t = starTables(g);
+  const noff = new Int32Array(27);
+  for (let u = 0; u < 27; u++) noff[u] = (((u / 9) | 0) - 1) * psz + ((((u / 3) | 0) % 3) - 1) * psy + (u % 3) - 1;
+  const square = [g.sz, g.sy, 1, -1, -g.sy, -g.sz];
+  const id0 = b0.id;
+  const id2 = b2.id;
+  // Candidates' records by rank (written at random, read in order by the sweeps; 0 = not a candidate):
+  // dimension 0 at 9·r: [CANDIDATE | own, 1 + basin of each corner (0: new)]; dimension 2 at 6·r: [1 + basin
+  // across each face (0: not a new square)].
+  const rec0 = new Int32Array(9 * n);
+  const rec2 = new Int32Array(6 * n);
+  const reps = new Int32Array(8);
+  for (let k = 0; k < d; k++) {
+    for (let j = 0; j < h; j++) {
+      for (let i = 0, p = (k + 1) * psz + (j + 1) * psy + 1; i < w; i++, p++) {
+        const r = prank[p];
+        let early = 0; // neighbours that entered before the voxel
+        // NOTE: branch-free (ranks are < 2^31, so the sign of the difference says which came first).
+        for (let u = 0; u < 27; u++) early |= ((prank[p + noff[u]] - r) >>> 31) << u;
+        const v = (k * h + j) * w + i;
+        const cube = (2 * k + 1) * g.sz + (2 * j + 1) * g.sy + 2 * i + 1;
+        // Dimension 0: the basin of one earlier voxel at each shared corner.
+        let own = 0;
+        let first = -1;
+        let many = false;
+        for (let a = 0; a < 8; a++) {
+          const m = early & t.cornerMask[a];
+          if (m === 0) {
+            own |= 1 << a;
+            reps[a] = -1;
+            continue;
+          }
+          const b = id0[p + noff[31 - Math.clz32(m)]];
+          reps[a] = b;
+          if (first < 0) first = b;
+          else if (b !== first) many = true;
+        }
+        for (let e = 0; e < 12; e++) if ((early & t.edgeMask[e]) === 0) own |= 1 << (8 + e);
+        if (!many) {
+          const neg = negEdges(t, own);
+          for (let e = 0; e < 12; e++) {
+            if (!(neg & (1 << e))) continue;
+            flags[cube + t.edgeDc[e]] |= NEG_EDGE;
+            sink0.add(v, v);
+          }
+        } else {
+          rec0[9 * r] = CANDIDATE | own;
+          for (let a = 0; a < 8; a++) rec0[9 * r + 1 + a] = reps[a] + 1;
+        }
+        // Dimension 2: the basins across the new squares (the voxel across enters later, or is outside).
+        first = -1;
+        many = false;
+        let firstFace = -1;
+        for (let f = 0; f < 6; f++) {
+          if (early & (1 << FACE_U[f])) continue;
+          const b = id2[p + noff[FACE_U[f]]];
+          if (first < 0) {
+            first = b;
+            firstFace = f;
+          } else if (b !== first) many = true;
+        }
+        if (!many) {
+          // The first new square joins the cube to the one component across; the others close nothing.
+          if (firstFace >= 0) {
+            flags[cube + square[firstFace]] |= POS_FACE;
+            sink2.add(v, v);
+          }
+        } else {
+          for (let f = 0; f < 6; f++) rec2[6 * r + f] = early & (1 << FACE_U[f]) ? 0 : id2[p + noff[FACE_U[f]]] + 1;
+        }
+      }
+    }
+  }
+  dim0Candidates(g, order, t, b0, rec0, flags, sink0);
+  dim2Candidates(g, order, b2, rec2, square, flags, sink2);
 }
 
-/** Dimension 0: vertices and edges in filtration order, union-find on a vertex grid, elder rule. */
-function starDim0(g: CellGrid, order: Int32Array, own: Int32Array, t: StarTables, flags: Uint8Array, sink: PairSink): void {
-  const [d, h, w] = g.shape;
-  const vx = w + 1;
-  const vxy = vx * (h + 1);
-  const parent = new Int32Array(vxy * (d + 1));
-  const key = new Int32Array(parent.length); // 8·rank + corner: the vertex's place in the filtration
-  const n = order.length;
-  for (let r = 0; r < n; r++) {
-    const m = own[r];
+/** Cube cell index of voxel v. */
+function cubeOf(g: CellGrid, v: number): number {
+  const [, h, w] = g.shape;
+  const i = v % w;
+  const j = ((v - i) / w) % h;
+  const k = (v - i - j * w) / (w * h);
+  return (2 * k + 1) * g.sz + (2 * j + 1) * g.sy + 2 * i + 1;
+}
+
+/** Dimension 0 for the candidates, by rank: the cube's corners grouped by component, then its new edges. */
+function dim0Candidates(g: CellGrid, order: Int32Array, t: StarTables, bs: Basins, rec: Int32Array, flags: Uint8Array, sink: PairSink): void {
+  const { parent, age } = bs;
+  const lp = new Int32Array(8); // local forest over the corners
+  const comp = new Int32Array(8); // a local root's component (basin forest root), −1 for new corners only
+  const root = (x: number) => {
+    while (lp[x] !== x) x = lp[x];
+    return x;
+  };
+  for (let r = 0; r < order.length; r++) {
+    const o = 9 * r;
+    if (rec[o] === 0) continue;
+    const own = rec[o] & ~CANDIDATE;
     const v = order[r];
-    const i = v % w;
-    const j = ((v - i) / w) % h;
-    const k = (v - i - j * w) / (w * h);
-    const vbase = k * vxy + j * vx + i;
-    const cube = (2 * k + 1) * g.sz + (2 * j + 1) * g.sy + (2 * i + 1);
     for (let a = 0; a < 8; a++) {
-      if (!(m & (1 << a))) continue; // an earlier voxel already brought this corner
-      const id = vbase + t.cornerDv[a];
-      parent[id] = id;
-      key[id] = 8 * r + a;
+      lp[a] = a;
+      comp[a] = -1;
+      if (own & (1 << a)) continue;
+      const c = find(parent, rec[o + 1 + a] - 1);
+      let s = 0;
+      while (s < a && !(lp[s] === s && comp[s] === c)) s++;
+      if (s < a) lp[a] = s;
+      else comp[a] = c;
     }
+    const cube = cubeOf(g, v);
     for (let e = 0; e < 12; e++) {
-      if (!(m & (1 << (8 + e)))) continue;
-      const lo = vbase + t.edgeDv[e];
-      const a = find(parent, lo);
-      const b = find(parent, lo + t.edgeStep[e]);
-      if (a === b) continue;
-      // Elder rule: the component born later dies here.
-      const young = key[a] > key[b] ? a : b;
-      parent[young] = young === a ? b : a;
+      if (!(own & (1 << (8 + e)))) continue;
+      const x = root(t.edgeLo[e]);
+      const y = root(t.edgeHi[e]);
+      if (x === y) continue;
       flags[cube + t.edgeDc[e]] |= NEG_EDGE;
-      sink.add(order[key[young] >> 3], v);
+      // Elder rule: components that were there before are older than new corners (the older the smaller
+      // rank of the oldest voxel); among new corners the lower index is older.
+      const cx = comp[x];
+      const cy = comp[y];
+      const xOld = cx >= 0 && cy >= 0 ? age[cx] < age[cy] : cx >= 0 || (cy < 0 && x < y);
+      const young = xOld ? y : x;
+      const old = xOld ? x : y;
+      lp[young] = old;
+      if (comp[young] >= 0) {
+        parent[comp[young]] = comp[old];
+        sink.add(order[age[comp[young]]], v);
+      } else sink.add(v, v);
     }
   }
 }
 
-/** Dimension 2: cubes and squares in reverse filtration order, union-find on the padded voxels. */
-function starDim2(g: CellGrid, order: Int32Array, own: Int32Array, prank: Int32Array, pidx: Int32Array, psy: number, psz: number, flags: Uint8Array, sink: PairSink): void {
-  const [, h, w] = g.shape;
-  const n = order.length;
-  // NOTE: the whole padding is one component, the outside, rooted at padded index 0 whose rank is n: the
-  // oldest in the reverse sweep, where a larger rank is older.
-  const parent = new Int32Array(prank.length);
-  const across = Int32Array.from([psz, psy, 1, -1, -psy, -psz]);
-  const square = Int32Array.from([g.sz, g.sy, 1, -1, -g.sy, -g.sz]);
-  for (let r = n - 1; r >= 0; r--) {
-    const m = own[r];
-    const p = pidx[r];
+/** Dimension 2 for the candidates, by reverse rank: the cube joins the components across its new squares. */
+function dim2Candidates(g: CellGrid, order: Int32Array, bs: Basins, rec: Int32Array, square: number[], flags: Uint8Array, sink: PairSink): void {
+  const { parent, age } = bs;
+  for (let r = order.length - 1; r >= 0; r--) {
+    const o = 6 * r;
+    if ((rec[o] | rec[o + 1] | rec[o + 2] | rec[o + 3] | rec[o + 4] | rec[o + 5]) === 0) continue;
     const v = order[r];
-    parent[p] = p;
-    let root = p;
-    let cube = -1;
+    const cube = cubeOf(g, v);
+    let root = -1;
     for (let f = 0; f < 6; f++) {
-      if (!(m & (1 << (20 + f)))) continue; // the voxel across entered earlier: the square is not v's
-      const q = p + across[f];
-      const a = prank[q] === n ? 0 : find(parent, q);
+      const b = rec[o + f];
+      if (b === 0) continue;
+      const a = find(parent, b - 1);
       if (a === root) continue;
-      if (cube < 0) {
-        const i = v % w;
-        const j = ((v - i) / w) % h;
-        const k = (v - i - j * w) / (w * h);
-        cube = (2 * k + 1) * g.sz + (2 * j + 1) * g.sy + (2 * i + 1);
-      }
       flags[cube + square[f]] |= POS_FACE;
-      // The younger root (smaller rank) is a void that this square closes; it dies at the root's value.
-      if (prank[a] > prank[root]) {
-        parent[root] = a;
-        sink.add(v, order[prank[root]]);
-        root = a;
-      } else {
-        parent[a] = root;
-        sink.add(v, order[prank[a]]);
+      if (root < 0) {
+        root = a; // the new cube joins the first component across (a zero-persistence pair)
+        sink.add(v, v);
+        continue;
       }
+      // The younger component (smaller rank: in the reverse sweep a larger rank is older) is a void that
+      // this square closes; it dies at its oldest voxel's value.
+      const aOlder = age[a] > age[root];
+      const young = aOlder ? root : a;
+      parent[young] = aOlder ? a : root;
+      if (aOlder) root = a;
+      sink.add(v, order[age[young]]);
     }
   }
 }

@@ -1,28 +1,16 @@
 // Dimension 0 and dimension 2 pairs straight from the voxels, without the cell grid (for calls that do not
-// need dimension 1, such as a loss on voids only). Same diagrams as pairs.ts with ~8× fewer nodes (voxels,
-// not cells); 64³ dims [2] in 73–87 ms CPU vs 330–750 ms for all three dimensions:
+// need dimension 1, such as a loss on voids only). Same diagrams as the cell-level paths:
 //   dimension 0: superlevel union-find over voxels, T 26-connected / V 6-connected, voxels in rank order;
 //   dimension 2: Alexander duality, union-find over the complement (T 6-connected / V 26-connected) in
 //     reverse rank order, on a domain padded by one voxel that is all "outside" and older than every voxel.
-// Elder rule on ranks (value descending, then index ascending: the order of filtration.ts); a component's
-// root is its oldest voxel. Zero-persistence pairs are dropped by the sink as everywhere.
+// The union-find runs over steepest-ascent basins (basins.ts): a raster pass lists, for each voxel that
+// sees two or more basins among its earlier neighbours, those basins; the rank-order sweep visits only
+// these candidates. At each voxel the components it merges are those of its earlier neighbours, as in a
+// plain voxel sweep, so the pairs (elder rule on ranks: value descending, then index ascending) and their
+// generators are the same. A component's root is its oldest basin, whose root voxel is its oldest voxel.
 import type { Construction } from './cubical_grid.ts';
+import { basins, neighbourOffsets, paddedRanks, Records, type PaddedRanks } from './basins.ts';
 import { find, type PairSink } from './pairs.ts';
-
-/** Flat offsets in the padded grid of the 6 face neighbours or all 26 neighbours. */
-function neighbourOffsets(conn: 6 | 26, sy: number, sz: number): Int32Array {
-  const out: number[] = [];
-  for (let dz = -1; dz <= 1; dz++) {
-    for (let dy = -1; dy <= 1; dy++) {
-      for (let dx = -1; dx <= 1; dx++) {
-        const k = Math.abs(dz) + Math.abs(dy) + Math.abs(dx);
-        if (k === 0 || (conn === 6 && k > 1)) continue;
-        out.push(dz * sz + dy * sy + dx);
-      }
-    }
-  }
-  return Int32Array.from(out);
-}
 
 /**
  * Dimension-0 and/or dimension-2 pairs of the superlevel filtration from the sorted voxels `order`
@@ -36,77 +24,64 @@ export function voxelPairs(
   sink0: PairSink | null,
   sink2: PairSink | null,
 ): void {
-  const [d, h, w] = shape;
-  const n = order.length;
-  const px = w + 2;
-  const sy = px;
-  const sz = px * (h + 2);
-  const size = sz * (d + 2);
-  const padOf = (v: number) => {
-    const i = v % w;
-    const j = ((v - i) / w) % h;
-    const k = (v - i - j * w) / (w * h);
-    return (k + 1) * sz + (j + 1) * sy + (i + 1);
-  };
-  // prank[p] = rank of the voxel at padded index p; padding gets n (after every voxel).
-  const prank = new Int32Array(size).fill(n);
-  const pidx = new Int32Array(n); // padded index of the voxel of rank r
-  for (let r = 0; r < n; r++) {
-    const p = padOf(order[r]);
-    prank[p] = r;
-    pidx[r] = p;
-  }
-  const parent = new Int32Array(size);
-  const voxelOf = (p: number) => order[prank[p]];
+  const pr = paddedRanks(shape, order);
+  if (sink0) basinSweep(shape, pr, order, neighbourOffsets(construction === 'T' ? 26 : 6, pr.psy, pr.psz), false, sink0);
+  if (sink2) basinSweep(shape, pr, order, neighbourOffsets(construction === 'T' ? 6 : 26, pr.psy, pr.psz), true, sink2);
+}
 
-  if (sink0) {
-    const nb = neighbourOffsets(construction === 'T' ? 26 : 6, sy, sz);
-    for (let r = 0; r < n; r++) {
-      const p = pidx[r];
-      parent[p] = p;
-      let root = p;
-      for (let t = 0; t < nb.length; t++) {
-        const q = p + nb[t];
-        if (prank[q] >= r) continue; // not in yet (or padding)
-        const a = find(parent, q);
-        if (a === root) continue;
-        // Elder rule: the younger root (larger rank) dies at this voxel.
-        if (prank[a] < prank[root]) {
-          parent[root] = a;
-          sink0.add(voxelOf(root), order[r]);
-          root = a;
-        } else {
-          parent[a] = root;
-          sink0.add(voxelOf(a), order[r]);
+/**
+ * One sweep: ascending (dimension 0, earlier = smaller rank) or descending (dimension 2 on the complement,
+ * earlier = larger rank, the padding being the outside, basin 0).
+ */
+function basinSweep(shape: [number, number, number], pr: PaddedRanks, order: Int32Array, nb: Int32Array, descending: boolean, sink: PairSink): void {
+  const [d, h, w] = shape;
+  const { prank, psy, psz } = pr;
+  const n = order.length;
+  const { id, age, parent } = basins(shape, pr, nb, descending);
+  // Raster pass: the distinct basins among each voxel's earlier neighbours; records [count, ids...].
+  const at = new Int32Array(n); // at[r] = 1 + offset of the record of the voxel of rank r (0: none)
+  const rec = new Records();
+  const buf = new Int32Array(nb.length);
+  for (let k = 1; k <= d; k++) {
+    for (let j = 1; j <= h; j++) {
+      for (let p = k * psz + j * psy + 1, end = p + w; p < end; p++) {
+        const r = prank[p];
+        let m = 0;
+        for (let t = 0; t < nb.length; t++) {
+          const q = p + nb[t];
+          if (descending ? prank[q] <= r : prank[q] >= r) continue;
+          const b = id[q];
+          let s = 0;
+          while (s < m && buf[s] !== b) s++;
+          if (s === m) buf[m++] = b;
         }
+        if (m < 2) continue; // one basin (or none): nothing to merge
+        rec.reserve(m + 1);
+        const data = rec.data;
+        data[rec.len] = m;
+        for (let t = 0; t < m; t++) data[rec.len + 1 + t] = buf[t];
+        at[r] = rec.len + 1;
+        rec.len += m + 1;
       }
     }
   }
-
-  if (sink2) {
-    const nb = neighbourOffsets(construction === 'T' ? 6 : 26, sy, sz);
-    // NOTE: all padding is one component, the outside, rooted at padded index 0 with rank n (the oldest in
-    // the reverse sweep, where a larger rank is older).
-    for (let p = 0; p < size; p++) parent[p] = 0;
-    for (let r = n - 1; r >= 0; r--) {
-      const p = pidx[r];
-      parent[p] = p;
-      let root = p;
-      for (let t = 0; t < nb.length; t++) {
-        const q = p + nb[t];
-        if (prank[q] <= r) continue; // not in the complement yet
-        const a = find(parent, q);
-        if (a === root) continue;
-        // The younger root (smaller rank) is a void that this voxel closes; it dies at the root's value.
-        if (prank[a] > prank[root]) {
-          parent[root] = a;
-          sink2.add(order[r], voxelOf(root));
-          root = a;
-        } else {
-          parent[a] = root;
-          sink2.add(order[r], voxelOf(a));
-        }
-      }
+  // Rank-order sweep over the candidates: the elder rule merges their basins' components.
+  const data = rec.data;
+  for (let s = 0; s < n; s++) {
+    const r = descending ? n - 1 - s : s;
+    const o = at[r];
+    if (o === 0) continue;
+    let root = find(parent, data[o]);
+    for (let t = 1, m = data[o - 1]; t < m; t++) {
+      const a = find(parent, data[o + t]);
+      if (a === root) continue;
+      const aOlder = descending ? age[a] > age[root] : age[a] < age[root];
+      const young = aOlder ? root : a;
+      parent[young] = aOlder ? a : root;
+      if (aOlder) root = a;
+      // The younger component dies at this voxel (dimension 2: the void it closes dies at its root).
+      if (descending) sink.add(order[r], order[age[young]]);
+      else sink.add(order[age[young]], order[r]);
     }
   }
 }
