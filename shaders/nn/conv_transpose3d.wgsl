@@ -11,7 +11,7 @@
 //   block · taps + tap): per input channel 4 vec4 of input + 1 vec4 of weights feed 64 multiply-adds.
 // - `gradInput`: 4 input channels × 16 voxels; per (output channel, tap row) the 16·kw gradOutput values
 //   under the block (4 or 8 vec4) and kw vec4 of weights feed 64·kw multiply-adds.
-// - `gradWeightMM` + `gradWeightMMReduce`: a split-K matmul; an invocation = one block of 4 input
+// - `gradWeightMM` + `gradWeightMMReduce`: a split-K matmul; an invocation = one block of 4 or 8 input
 //   channels × 4 output channels × 2 taps over one contiguous slice of input rows (see below), a second
 //   pass adds the slices' partial sums (no atomics, deterministic).
 // - `addBias`: output += bias (used after the adjoint path).
@@ -21,6 +21,7 @@ override WG: u32 = 64;
 // NOTE: overrides rather than Params fields, so each pipeline holds only the load path it uses.
 override ALIGNED: bool = false; // rows load as vec4: W % 16 = 0 for forward / gradInput, vw % 4 = 0 for gradWeightMM
 override KW2: bool = false;     // kw = 2 (else 1)
+override CI8: bool = false;     // gradWeightMM: blocks of 8 input channels (else 4)
 
 struct Params {
   b: u32, cin: u32, cout: u32,
@@ -35,6 +36,7 @@ struct Params {
   rowsPer: u32,     // gradWeightMM: rows per K slice
   vh: u32, vw: u32, // gradWeightMM: the input as D × vh rows of vw voxels (vh = 1, vw = H·W when kh = kw = 1)
   voh: u32, vow: u32, // gradWeightMM: the same view of gradOutput
+  ciBlock: u32,     // gradWeightMM: input channels per block, 4 or 8 (CI8)
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -281,10 +283,11 @@ fn addBias(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) g
 
 // ---- gradWeight as a split-K matmul ----
 // Invocation id = slice · blocks + block, so the lanes of a SIMD batch are neighbouring weight blocks over
-// the same K slice (the same rows, hot in cache). A block = 4 input channels × 4 output channels × 2 taps:
-// kw = 2: the taps k = 0, 1 of tap row (i, j) (8 interleaved gradOutput values per 4 input voxels); kw = 1:
-// tap rows 2p and 2p + 1 (min'd to the last). Per 4 input voxels: 4 vec4 of input + 8 vec4 of gradOutput
-// feed 128 multiply-adds into 8 vec4 accumulators (vec4 over the output channels, as in a matmul).
+// the same K slice (the same rows, hot in cache). A block = 4 (CI8: 8) input channels × 4 output channels
+// × 2 taps: kw = 2: the taps k = 0, 1 of tap row (i, j) (8 interleaved gradOutput values per 4 input
+// voxels); kw = 1: tap rows 2p and 2p + 1 (min'd to the last). Per 4 input voxels: 4 (8) vec4 of input +
+// 8 vec4 of gradOutput feed 128 (256) multiply-adds into 8 (16) vec4 accumulators (vec4 over the output
+// channels, as in a matmul).
 fn mmGrad(i: u32, ok: bool) -> f32 {
   return select(0.0, gradOutput[select(0u, i, ok)], ok);
 }
@@ -322,7 +325,8 @@ fn gradWeightMM(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgrou
   let kdh = p.kd * p.kh;
   let pairs = select((kdh + 1u) / 2u, kdh, KW2);
   let cobs = (p.cout + 3u) / 4u;
-  let blocks = ((p.cin + 3u) / 4u) * cobs * pairs;
+  let cb = select(4u, 8u, CI8);
+  let blocks = ((p.cin + cb - 1u) / cb) * cobs * pairs;
   let id = flat(gid, groups);
   if (id >= blocks * p.invocations) { return; }
   let blk = id % blocks;
@@ -332,7 +336,8 @@ fn gradWeightMM(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgrou
   let cib = blk / (pairs * cobs);
   let t0 = select(2u * pr, pr, KW2);
   let t1 = select(min(2u * pr + 1u, kdh - 1u), pr, KW2);
-  let ci = min(vec4u(0u, 1u, 2u, 3u) + cib * 4u, vec4u(p.cin - 1u));
+  let ci = min(vec4u(0u, 1u, 2u, 3u) + cib * cb, vec4u(p.cin - 1u));
+  let cj = min(vec4u(4u, 5u, 6u, 7u) + cib * cb, vec4u(p.cin - 1u));
   let co = min(vec4u(0u, 1u, 2u, 3u) + cob * 4u, vec4u(p.cout - 1u));
   let rowsPerSample = p.d * p.vh;
   let rows = p.b * rowsPerSample;
@@ -345,6 +350,8 @@ fn gradWeightMM(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgrou
   let off1 = ((t1 / p.kh) * p.voh + t1 % p.kh) * p.vow;
   var a00: vec4f; var a01: vec4f; var a02: vec4f; var a03: vec4f; // tap 0, ci 0..3, over co
   var a10: vec4f; var a11: vec4f; var a12: vec4f; var a13: vec4f; // tap 1
+  var b00: vec4f; var b01: vec4f; var b02: vec4f; var b03: vec4f; // CI8: tap 0, ci 4..7
+  var b10: vec4f; var b11: vec4f; var b12: vec4f; var b13: vec4f; // CI8: tap 1
   var b = r0 / rowsPerSample;
   var zy = r0 % rowsPerSample;
   var z = zy / p.vh;
@@ -354,6 +361,7 @@ fn gradWeightMM(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgrou
     let grow = ((b * p.cout * p.od + z * p.kd) * p.voh + y * p.kh) * p.vow;
     let gr = vec4u(grow) + co * oplane;
     let xr = vec4u(xrow) + ci * plane;
+    let xs = vec4u(xrow) + cj * plane;
     for (var x = 0u; x < p.vw; x += 4u) {
       let x0 = mmInput4(xr.x + x, x, p.vw);
       let x1 = mmInput4(xr.y + x, x, p.vw);
@@ -367,15 +375,31 @@ fn gradWeightMM(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgrou
       a02 = mmFma(a02, x2, g0.a, g1.a, g2.a, g3.a); a03 = mmFma(a03, x3, g0.a, g1.a, g2.a, g3.a);
       a10 = mmFma(a10, x0, g0.b, g1.b, g2.b, g3.b); a11 = mmFma(a11, x1, g0.b, g1.b, g2.b, g3.b);
       a12 = mmFma(a12, x2, g0.b, g1.b, g2.b, g3.b); a13 = mmFma(a13, x3, g0.b, g1.b, g2.b, g3.b);
+      if (CI8) {
+        let x4 = mmInput4(xs.x + x, x, p.vw);
+        let x5 = mmInput4(xs.y + x, x, p.vw);
+        let x6 = mmInput4(xs.z + x, x, p.vw);
+        let x7 = mmInput4(xs.w + x, x, p.vw);
+        b00 = mmFma(b00, x4, g0.a, g1.a, g2.a, g3.a); b01 = mmFma(b01, x5, g0.a, g1.a, g2.a, g3.a);
+        b02 = mmFma(b02, x6, g0.a, g1.a, g2.a, g3.a); b03 = mmFma(b03, x7, g0.a, g1.a, g2.a, g3.a);
+        b10 = mmFma(b10, x4, g0.b, g1.b, g2.b, g3.b); b11 = mmFma(b11, x5, g0.b, g1.b, g2.b, g3.b);
+        b12 = mmFma(b12, x6, g0.b, g1.b, g2.b, g3.b); b13 = mmFma(b13, x7, g0.b, g1.b, g2.b, g3.b);
+      }
     }
     // next row: (b, z, y) counters instead of divisions
     zy++; y++;
     if (y == p.vh) { y = 0u; z++; }
     if (zy == rowsPerSample) { zy = 0u; z = 0u; b++; }
   }
-  let o = id * 32u;
+  // partial[id][slot][ci of the block][co 0..3]
+  let o = id * 8u * cb;
+  let o1 = o + 4u * cb;
   storePartial(o, a00); storePartial(o + 4u, a01); storePartial(o + 8u, a02); storePartial(o + 12u, a03);
-  storePartial(o + 16u, a10); storePartial(o + 20u, a11); storePartial(o + 24u, a12); storePartial(o + 28u, a13);
+  storePartial(o1, a10); storePartial(o1 + 4u, a11); storePartial(o1 + 8u, a12); storePartial(o1 + 12u, a13);
+  if (CI8) {
+    storePartial(o + 16u, b00); storePartial(o + 20u, b01); storePartial(o + 24u, b02); storePartial(o + 28u, b03);
+    storePartial(o1 + 16u, b10); storePartial(o1 + 20u, b11); storePartial(o1 + 24u, b12); storePartial(o1 + 28u, b13);
+  }
 }
 
 // gradWeight[ci, co, i, j, k] = Σ over K slices of gradWeightMM's partial sums; one invocation per weight.
@@ -395,13 +419,14 @@ fn gradWeightMMReduce(@builtin(global_invocation_id) gid: vec3u, @builtin(num_wo
   let pr = tap / 2u;
   let slot = tap % 2u;
   let cobs = (p.cout + 3u) / 4u;
-  let blocks = ((p.cin + 3u) / 4u) * cobs * pairs;
-  let blk = ((ci / 4u) * cobs + co / 4u) * pairs + pr;
-  var idx = blk * 32u + slot * 16u + (ci % 4u) * 4u + co % 4u;
+  let cb = p.ciBlock;
+  let blocks = ((p.cin + cb - 1u) / cb) * cobs * pairs;
+  let blk = ((ci / cb) * cobs + co / 4u) * pairs + pr;
+  var idx = (blk * 2u + slot) * 4u * cb + (ci % cb) * 4u + co % 4u;
   var acc = 0.0;
   for (var s = 0u; s < p.invocations; s++) {
     acc += partial[idx];
-    idx += blocks * 32u;
+    idx += blocks * 8u * cb;
   }
   gradWeight[n] = acc;
 }
