@@ -56,14 +56,14 @@ export interface Basins {
 }
 
 /**
- * Steepest-ascent basins of the interior voxels: ascending, over neighbours of smaller rank (the earliest
- * one); descending, over neighbours of larger rank or the padding (the latest one: the outside first).
+ * Steepest-ascent pointers of the interior voxels (padded index of the steepest neighbour; p itself at a
+ * root): ascending, over neighbours of smaller rank (the earliest one); descending, over neighbours of
+ * larger rank or the padding (the latest one: the outside first).
  */
-export function basins(shape: [number, number, number], pr: PaddedRanks, nb: Int32Array, descending: boolean): Basins {
+export function steepest(shape: [number, number, number], pr: PaddedRanks, nb: Int32Array, descending: boolean): Int32Array {
   const [d, h, w] = shape;
   const { prank, psy, psz } = pr;
-  const n = d * h * w;
-  const up = new Int32Array(prank.length); // pointer to the steepest neighbour; p itself at a root
+  const up = new Int32Array(prank.length);
   for (let k = 1; k <= d; k++) {
     for (let j = 1; j <= h; j++) {
       for (let p = k * psz + j * psy + 1, end = p + w; p < end; p++) {
@@ -91,6 +91,14 @@ export function basins(shape: [number, number, number], pr: PaddedRanks, nb: Int
       }
     }
   }
+  return up;
+}
+
+/** The basins of steepest-ascent pointers `up` (from steepest(), or computed alongside other work). */
+export function resolveBasins(shape: [number, number, number], pr: PaddedRanks, up: Int32Array, descending: boolean): Basins {
+  const [d, h, w] = shape;
+  const { prank, psy, psz } = pr;
+  const n = d * h * w;
   // Basin ids by pointer chasing with full path compression; -1 = not resolved yet.
   const id = new Int32Array(prank.length).fill(descending ? 0 : -1);
   const age: number[] = descending ? [n] : [];
@@ -114,17 +122,4 @@ export function basins(shape: [number, number, number], pr: PaddedRanks, nb: Int
   const parent = new Int32Array(age.length);
   for (let b = 0; b < parent.length; b++) parent[b] = b;
   return { id, age: Int32Array.from(age), parent };
-}
-
-/** Growable list of int32 records (the candidates' records, in raster order). */
-export class Records {
-  data = new Int32Array(1024);
-  len = 0;
-  reserve(k: number): void {
-    if (this.len + k > this.data.length) {
-      const grown = new Int32Array(2 * (this.len + k));
-      grown.set(this.data.subarray(0, this.len));
-      this.data = grown;
-    }
-  }
 }

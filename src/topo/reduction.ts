@@ -175,6 +175,7 @@ function sortSmall(a: Float64Array, n: number): number {
  */
 class Column {
   private h = new Float64Array(1024);
+  private out = new Float64Array(1024);
   private size = 0;
   readonly tmp = new Float64Array(4);
   /** Starts the column from keys a[0..n). */
@@ -202,12 +203,17 @@ class Column {
   }
   /** The reduced column, ascending, with cancelled keys removed (empties the heap). */
   extract(): Float64Array {
-    const out: number[] = [];
+    let n = 0;
     for (let t = this.pivot(); t === t; t = this.pivot()) {
-      out.push(t);
+      if (n === this.out.length) {
+        const g = new Float64Array(2 * n);
+        g.set(this.out);
+        this.out = g;
+      }
+      this.out[n++] = t;
       this.pop();
     }
-    return Float64Array.from(out);
+    return this.out.slice(0, n);
   }
   private push(x: number): void {
     if (this.size === this.h.length) {

@@ -13,7 +13,7 @@
 // only pairs are zero-persistence ones. The other voxels (candidates) keep a record and are finished by a
 // rank-order sweep that merges their basins' components: the same merges as a plain cell-by-cell sweep.
 import type { CellGrid } from './cubical_grid.ts';
-import { basins, neighbourOffsets, paddedRanks, type Basins } from './basins.ts';
+import { neighbourOffsets, paddedRanks, resolveBasins, steepest, type Basins } from './basins.ts';
 import { find, NEG_EDGE, POS_FACE, type PairSink } from './pairs.ts';
 
 /** Bit u of a 27-bit mask is the neighbour at (dz, dy, dx) = (u/9, u/3 % 3, u % 3) − 1; 13 is the voxel. */
@@ -115,11 +115,36 @@ export function starSweeps(g: CellGrid, order: Int32Array, flags: Uint8Array, si
   const n = order.length;
   const pr = paddedRanks(g.shape, order);
   const { prank, psy, psz } = pr;
-  const b0 = basins(g.shape, pr, neighbourOffsets(26, psy, psz), false);
-  const b2 = basins(g.shape, pr, neighbourOffsets(6, psy, psz), true);
   const t = starTables(g);
   const noff = new Int32Array(27);
   for (let u = 0; u < 27; u++) noff[u] = (((u / 9) | 0) - 1) * psz + ((((u / 3) | 0) % 3) - 1) * psy + (u % 3) - 1;
+  // First raster pass: which neighbours entered before each voxel (early, by voxel index) and its
+  // steepest-ascent pointer for dimension 0 (the earliest neighbour), from one read of the 26 neighbours.
+  const earlyOf = new Int32Array(n);
+  const up0 = new Int32Array(prank.length);
+  for (let k = 0, v = 0; k < d; k++) {
+    for (let j = 0; j < h; j++) {
+      for (let p = (k + 1) * psz + (j + 1) * psy + 1, end = p + w; p < end; p++, v++) {
+        const r = prank[p];
+        let early = 0;
+        let best = r;
+        let bu = 13;
+        for (let u = 0; u < 27; u++) {
+          const x = prank[p + noff[u]];
+          // NOTE: branch-free (ranks are < 2^31, so the sign of the difference says which came first).
+          early |= ((x - r) >>> 31) << u;
+          if (x < best) {
+            best = x;
+            bu = u;
+          }
+        }
+        earlyOf[v] = early;
+        up0[p] = p + noff[bu];
+      }
+    }
+  }
+  const b0 = resolveBasins(g.shape, pr, up0, false);
+  const b2 = resolveBasins(g.shape, pr, steepest(g.shape, pr, neighbourOffsets(6, psy, psz), true), true);
   const square = [g.sz, g.sy, 1, -1, -g.sy, -g.sz];
   const id0 = b0.id;
   const id2 = b2.id;
@@ -133,10 +158,8 @@ export function starSweeps(g: CellGrid, order: Int32Array, flags: Uint8Array, si
     for (let j = 0; j < h; j++) {
       for (let i = 0, p = (k + 1) * psz + (j + 1) * psy + 1; i < w; i++, p++) {
         const r = prank[p];
-        let early = 0; // neighbours that entered before the voxel
-        // NOTE: branch-free (ranks are < 2^31, so the sign of the difference says which came first).
-        for (let u = 0; u < 27; u++) early |= ((prank[p + noff[u]] - r) >>> 31) << u;
         const v = (k * h + j) * w + i;
+        const early = earlyOf[v]; // neighbours that entered before the voxel
         const cube = (2 * k + 1) * g.sz + (2 * j + 1) * g.sy + 2 * i + 1;
         // Dimension 0: the basin of one earlier voxel at each shared corner.
         let own = 0;
