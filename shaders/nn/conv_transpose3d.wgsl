@@ -7,10 +7,14 @@
 // As in conv3d.wgsl, CPU drivers load lane by lane, so each invocation computes a register block from
 // vec4 loads:
 // - `packForward` / `packGradInput` repack the weight as vec4 over 4 output (resp. input) channels.
-// - `forward`: 4 output channels × 16 input voxels of one row for one tap (workgroup_id.z = channel
+// - `forward`: 4 output channels × 16 input voxels of one row for one tap (workgroup_id.x = channel
 //   block · taps + tap): per input channel 4 vec4 of input + 1 vec4 of weights feed 64 multiply-adds.
-// - `gradInput`: 4 input channels × 16 voxels; per (output channel, tap row) the 16·kw gradOutput values
-//   under the block (4 or 8 vec4) and kw vec4 of weights feed 64·kw multiply-adds.
+// - `gradInput`: 4 input channels × 16 voxels (workgroup_id.x = channel block); per (output channel, tap
+//   row) the 16·kw gradOutput values under the block (4 or 8 vec4) and kw vec4 of weights feed 64·kw
+//   multiply-adds.
+//   NOTE: the channel block on workgroup_id.x, the fastest-varying one, so the workgroups that read the
+//   same voxels run one after the other (in cache); 0–30% less CPU than voxel blocks first on the larger
+//   layers, where a pass over the volume per channel block came from memory.
 // - `gradWeightMM` + `gradWeightMMReduce`: a split-K matmul; an invocation = one block of 4 or 8 input
 //   channels × 4 output channels × 2 taps over one contiguous slice of input rows (see below), a second
 //   pass adds the slices' partial sums (no atomics, deterministic).
@@ -174,10 +178,10 @@ fn forward(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid:
            @builtin(num_workgroups) groups: vec3u) {
   let p = params;
   let taps = p.kd * p.kh * p.kw;
-  let k = blockOf16((wid.x + wid.y * groups.x) * WG + lid.x);
+  let k = blockOf16((wid.y + wid.z * groups.y) * WG + lid.x);
   if (k.b >= p.b) { return; } // no barriers or subgroup ops: padding lanes may leave
-  let tap = wid.z % taps;
-  let cb = wid.z / taps;
+  let tap = wid.x % taps;
+  let cb = wid.x / taps;
   var acc0: Acc16; var acc1: Acc16; var acc2: Acc16; var acc3: Acc16;
   if (p.hasBias != 0u) {
     let c = min(vec4u(0u, 1u, 2u, 3u) + cb * 4u, vec4u(p.cout - 1u));
@@ -230,9 +234,9 @@ fn gradInput(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wi
              @builtin(num_workgroups) groups: vec3u) {
   let p = params;
   let taps = p.kd * p.kh * p.kw;
-  let k = blockOf16((wid.x + wid.y * groups.x) * WG + lid.x);
+  let k = blockOf16((wid.y + wid.z * groups.y) * WG + lid.x);
   if (k.b >= p.b) { return; } // no barriers or subgroup ops: padding lanes may leave
-  let cb = wid.z;
+  let cb = wid.x;
   var acc0: Acc16; var acc1: Acc16; var acc2: Acc16; var acc3: Acc16;
   var wi = cb * p.cout * taps;
   for (var co = 0u; co < p.cout; co++) {

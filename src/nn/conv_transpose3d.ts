@@ -25,8 +25,9 @@ export function adjointConv(c: ConvTGeometry): ConvGeometry {
 
 /** The blocked kernels handle kernel = stride (every output voxel gets one tap) with kw ≤ 2. */
 function blocked(c: ConvTGeometry): boolean {
-  // NOTE: forward puts (channel block, tap) on workgroup_id.z, at most 65535 of them.
-  return c.kd === c.sd && c.kh === c.sh && c.kw === c.sw && c.kw <= 2 && Math.ceil(c.cout / 4) * c.kd * c.kh * c.kw <= 65535;
+  // NOTE: forward and gradInput put their channel blocks (× taps) on workgroup_id.x, at most 65535.
+  const fits = Math.ceil(c.cout / 4) * c.kd * c.kh * c.kw <= 65535 && Math.ceil(c.cin / 4) <= 65535;
+  return c.kd === c.sd && c.kh === c.sh && c.kw === c.sw && c.kw <= 2 && fits;
 }
 
 const planeView = (c: ConvTGeometry) => c.kh === 1 && c.kw === 1;
@@ -60,7 +61,7 @@ export function convTForward(g: Gpu, x: GPUBuffer, w: GPUBuffer, bias: GPUBuffer
     const [gx, gy] = grid1d(g, c.b * c.d * c.h * Math.ceil(c.w / 16), WG);
     dispatch(g, { shader: SHADER, entry: 'forward', constants: { WG, ALIGNED: c.w % 16 === 0 ? 1 : 0 } },
       { params: params(c, { hasBias: bias !== null }), input: x, input4: x, packed: packed.buffer, bias: bias ?? w, output: y.buffer },
-      [gx, gy, Math.ceil(c.cout / 4) * c.kd * c.kh * c.kw]);
+      [Math.ceil(c.cout / 4) * c.kd * c.kh * c.kw, gx, gy]);
     packed.release(); // NOTE: safe: a later dispatch that reuses the buffer runs after this one
     return y;
   }
@@ -80,7 +81,7 @@ export function convTGradInput(g: Gpu, gy: GPUBuffer, w: GPUBuffer, c: ConvTGeom
   const packed = pack(g, w, c, 'packGradInput');
   const [nx, ny] = grid1d(g, c.b * c.d * c.h * Math.ceil(c.w / 16), WG);
   dispatch(g, { shader: SHADER, entry: 'gradInput', constants: loadConstants(c) },
-    { params: params(c), gradOutput: gy, gradOutput4: gy, packed: packed.buffer, output: gx.buffer }, [nx, ny, Math.ceil(c.cin / 4)]);
+    { params: params(c), gradOutput: gy, gradOutput4: gy, packed: packed.buffer, output: gx.buffer }, [Math.ceil(c.cin / 4), nx, ny]);
   packed.release();
   return gx;
 }
