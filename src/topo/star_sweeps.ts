@@ -24,10 +24,12 @@ const CANDIDATE = 1 << 30; // record flag (the own mask uses 20 bits)
 /** The cube's corners and edges as masks over its 26 neighbours. Corner a = 4·z + 2·y + x (0/1 each). */
 interface StarTables {
   cornerMask: Int32Array; // 8: the other voxels around the corner
-  edgeMask: Int32Array; // 12 in index order: the other voxels around the edge
   edgeLo: Int32Array; // its lower corner
   edgeHi: Int32Array; // its upper corner
   edgeDc: Int32Array; // cell offset from the cube
+  // For each plane dz of the neighbour mask (9 bits): the corners (bits 0–7) and edges (bits 8–19) that an
+  // earlier voxel among those bits touches; the voxel's own cells are the ones no plane touches.
+  touched: Int32Array;
 }
 
 function starTables(g: CellGrid): StarTables {
@@ -61,40 +63,46 @@ function starTables(g: CellGrid): StarTables {
     }
   }
   edges.sort((p, q) => p.dc - q.dc);
+  const touched = new Int32Array(3 * 512);
+  for (let z = 0; z < 3; z++) {
+    for (let plane = 0; plane < 512; plane++) {
+      const m = plane << (9 * z);
+      let bits = 0;
+      for (let a = 0; a < 8; a++) if (cornerMask[a] & m) bits |= 1 << a;
+      edges.forEach((e, i) => {
+        if (e.mask & m) bits |= 1 << (8 + i);
+      });
+      touched[512 * z + plane] = bits;
+    }
+  }
   return {
+    touched,
     cornerMask: Int32Array.from(cornerMask),
-    edgeMask: Int32Array.from(edges, (e) => e.mask),
     edgeLo: Int32Array.from(edges, (e) => e.lo),
     edgeHi: Int32Array.from(edges, (e) => e.hi),
     edgeDc: Int32Array.from(edges, (e) => e.dc),
   };
 }
 
-// NOTE: for a voxel whose shared corners are all in one component, which of its new edges merge depends on
-// nothing but which corners and edges are new: a 20-bit key, memoised (lazily, for every call).
-let negMemo: Int16Array | null = null;
-
-/** The new edges (12-bit mask) that merge components when every shared corner is in one component. */
-function negEdges(t: StarTables, own: number): number {
-  negMemo ??= new Int16Array(1 << 20).fill(-1);
-  const hit = negMemo[own];
-  if (hit >= 0) return hit;
-  const lp = [0, 1, 2, 3, 4, 5, 6, 7];
+/**
+ * The new edges (12-bit mask) that merge components when every shared corner is in one component: then
+ * they depend on nothing but which corners and edges are new (`own`). `lp` is scratch for 8 corners.
+ */
+function negEdges(t: StarTables, own: number, lp: Int32Array): number {
   let shared = -1;
   for (let a = 0; a < 8; a++) {
+    lp[a] = a;
     if (own & (1 << a)) continue;
     if (shared < 0) shared = a;
     lp[a] = shared;
   }
-  const root = (x: number) => {
-    while (lp[x] !== x) x = lp[x];
-    return x;
-  };
   let neg = 0;
   for (let e = 0; e < 12; e++) {
     if (!(own & (1 << (8 + e)))) continue;
-    const x = root(t.edgeLo[e]);
-    const y = root(t.edgeHi[e]);
+    let x = t.edgeLo[e];
+    while (lp[x] !== x) x = lp[x];
+    let y = t.edgeHi[e];
+    while (lp[y] !== y) y = lp[y];
     if (x === y) continue;
     neg |= 1 << e;
     // The shared component is the oldest; among new corners the lower index is older.
@@ -102,7 +110,6 @@ function negEdges(t: StarTables, own: number): number {
     if (xOld) lp[y] = x;
     else lp[x] = y;
   }
-  negMemo[own] = neg;
   return neg;
 }
 
@@ -154,6 +161,7 @@ export function starSweeps(g: CellGrid, order: Int32Array, flags: Uint8Array, si
   const rec0 = new Int32Array(9 * n);
   const rec2 = new Int32Array(6 * n);
   const reps = new Int32Array(8);
+  const lp = new Int32Array(8);
   for (let k = 0; k < d; k++) {
     for (let j = 0; j < h; j++) {
       for (let i = 0, p = (k + 1) * psz + (j + 1) * psy + 1; i < w; i++, p++) {
@@ -162,24 +170,21 @@ export function starSweeps(g: CellGrid, order: Int32Array, flags: Uint8Array, si
         const early = earlyOf[v]; // neighbours that entered before the voxel
         const cube = (2 * k + 1) * g.sz + (2 * j + 1) * g.sy + 2 * i + 1;
         // Dimension 0: the basin of one earlier voxel at each shared corner.
-        let own = 0;
+        const own = ~(t.touched[early & 511] | t.touched[512 + ((early >>> 9) & 511)] | t.touched[1024 + (early >>> 18)]) & 0xfffff;
         let first = -1;
         let many = false;
         for (let a = 0; a < 8; a++) {
-          const m = early & t.cornerMask[a];
-          if (m === 0) {
-            own |= 1 << a;
+          if (own & (1 << a)) {
             reps[a] = -1;
             continue;
           }
-          const b = id0[p + noff[31 - Math.clz32(m)]];
+          const b = id0[p + noff[31 - Math.clz32(early & t.cornerMask[a])]];
           reps[a] = b;
           if (first < 0) first = b;
           else if (b !== first) many = true;
         }
-        for (let e = 0; e < 12; e++) if ((early & t.edgeMask[e]) === 0) own |= 1 << (8 + e);
         if (!many) {
-          const neg = negEdges(t, own);
+          const neg = negEdges(t, own, lp);
           for (let e = 0; e < 12; e++) {
             if (!(neg & (1 << e))) continue;
             flags[cube + t.edgeDc[e]] |= NEG_EDGE;
@@ -240,11 +245,18 @@ function dim0Candidates(g: CellGrid, order: Int32Array, t: StarTables, bs: Basin
     if (rec[o] === 0) continue;
     const own = rec[o] & ~CANDIDATE;
     const v = order[r];
+    let lastB = -1;
+    let lastC = -1;
     for (let a = 0; a < 8; a++) {
       lp[a] = a;
       comp[a] = -1;
       if (own & (1 << a)) continue;
-      const c = find(parent, rec[o + 1 + a] - 1);
+      const b = rec[o + 1 + a] - 1;
+      if (b !== lastB) {
+        lastB = b;
+        lastC = find(parent, b);
+      }
+      const c = lastC;
       let s = 0;
       while (s < a && !(lp[s] === s && comp[s] === c)) s++;
       if (s < a) lp[a] = s;
