@@ -261,8 +261,7 @@ function apparentPairs(f: CellOrder, flags: Uint8Array, owner: Int32Array, metho
   const st = [1, sy, sz];
   const co = [0, 0, 0];
   const rest: number[] = [];
-  // NOTE: within a dimension, a < b in the filtration iff (entry, index) is smaller.
-  const older = (a: number, b: number) => entry[a] < entry[b] || (entry[a] === entry[b] && a < b);
+  // NOTE: within a dimension, a < b in the filtration iff its key entry·P + index is smaller.
   for (let z = 0; z < gz; z++) {
     co[2] = z;
     for (let y = 0; y < gy; y++) {
@@ -276,33 +275,41 @@ function apparentPairs(f: CellOrder, flags: Uint8Array, owner: Int32Array, metho
         co[0] = x;
         const k1 = n === 0 ? 1 : 0;
         const k2 = n === 2 ? 1 : 2;
-        // The youngest edge: ±1 along one of the two odd axes.
+        // The youngest edge (the largest key): ±1 along one of the two odd axes.
         const s1 = st[k1];
         const s2 = st[k2];
         let e = c - s1;
+        let ke = entry[e] * P + e;
         let bk = k1;
-        let bsign = -1;
-        if (older(e, c + s1)) {
-          e = c + s1;
-          bsign = 1;
+        let q = c + s1;
+        let kq = entry[q] * P + q;
+        if (kq > ke) {
+          e = q;
+          ke = kq;
         }
-        if (older(e, c - s2)) {
-          e = c - s2;
+        q = c - s2;
+        kq = entry[q] * P + q;
+        if (kq > ke) {
+          e = q;
+          ke = kq;
           bk = k2;
-          bsign = -1;
         }
-        if (older(e, c + s2)) {
-          e = c + s2;
+        q = c + s2;
+        kq = entry[q] * P + q;
+        if (kq > ke) {
+          e = q;
           bk = k2;
-          bsign = 1;
         }
         let apparent = !(flags[e] & NEG_EDGE);
-        // The other squares on e (across e along bk, and ±1 along the normal from e) must all be younger.
+        // The other squares on e (across e along bk, at 2e − c, and ±1 along the normal from e) must all
+        // be younger.
         if (apparent) {
-          const ck = co[bk] + 2 * bsign;
-          if (ck >= 0 && ck < g[bk] && older(c + 2 * bsign * st[bk], c)) apparent = false;
-          else if (co[n] > 0 && older(e - st[n], c)) apparent = false;
-          else if (co[n] < g[n] - 1 && older(e + st[n], c)) apparent = false;
+          const kc = entry[c] * P + c;
+          const ck = co[bk] + (e > c ? 2 : -2);
+          const sn = st[n];
+          if (ck >= 0 && ck < g[bk] && entry[2 * e - c] * P + 2 * e - c < kc) apparent = false;
+          else if (co[n] > 0 && entry[e - sn] * P + e - sn < kc) apparent = false;
+          else if (co[n] < g[n] - 1 && entry[e + sn] * P + e + sn < kc) apparent = false;
         }
         if (!apparent) {
           if (method === 'homology') rest.push(entry[c] * P + c);
