@@ -72,9 +72,11 @@ function reduceHomology(f: CellOrder, flags: Uint8Array, owner: Int32Array, todo
     const c = cellOfKey(todo[k], P);
     cols.load(cols.tmp, boundary(c, cols.tmp));
     let piv = cols.pivot();
+    let added = false;
     while (piv === piv) {
       const o = owner[cellOfKey(-piv, P)];
       if (o === 0) break;
+      added = true;
       if (o < 0) {
         const st = stored[-o - 1];
         cols.addCancel(st, st.length);
@@ -83,8 +85,11 @@ function reduceHomology(f: CellOrder, flags: Uint8Array, owner: Int32Array, todo
     }
     if (piv !== piv) throw new Error(`dimension-1 reduction: square ${c} reduced to zero`);
     const e = cellOfKey(-piv, P);
-    stored.push(cols.extract());
-    owner[e] = -stored.length;
+    // NOTE: a column that needed no addition is recomputed when used, like an apparent pair's.
+    if (added) {
+      stored.push(cols.extract());
+      owner[e] = -stored.length;
+    } else owner[e] = c + 1;
     sink.add(order[entry[e]], order[entry[c]]);
   }
 }
@@ -137,9 +142,11 @@ function reduceCohomology(f: CellOrder, flags: Uint8Array, owner: Int32Array, si
     const e = cellOfKey(todo[k], P);
     cols.load(cols.tmp, coboundary(e, cols.tmp));
     let piv = cols.pivot();
+    let added = false;
     while (piv === piv) {
       const o = owner[cellOfKey(piv, P)];
       if (o === 0) break;
+      added = true;
       if (o < 0) {
         const st = stored[-o - 1];
         cols.addCancel(st, st.length);
@@ -148,8 +155,11 @@ function reduceCohomology(f: CellOrder, flags: Uint8Array, owner: Int32Array, si
     }
     if (piv !== piv) throw new Error(`dimension-1 reduction: edge ${e} has an essential class`);
     const s = cellOfKey(piv, P);
-    stored.push(cols.extract());
-    owner[s] = -stored.length;
+    // NOTE: a column that needed no addition is recomputed when used, like an apparent pair's.
+    if (added) {
+      stored.push(cols.extract());
+      owner[s] = -stored.length;
+    } else owner[s] = e + 1;
     sink.add(order[entry[e]], order[entry[s]]);
   }
 }
