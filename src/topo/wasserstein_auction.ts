@@ -101,3 +101,106 @@ function reverseStage(treeA: KdTree, ax: Float64Array, ay: Float64Array, bx: Flo
   }
   return bids;
 }
+
+/** Every arc that can matter, as CSR on both sides: A-point i's arcs are adjA[startA[i] .. startA[i+1]). */
+export interface ArcGraph {
+  startA: Int32Array; adjA: Int32Array; costA: Float64Array;
+  startB: Int32Array; adjB: Int32Array; costB: Float64Array;
+}
+
+/**
+ * All arcs with c_ij ≤ pA_i + pB_j, by one dense pass over the n·m pairs (small problems only). NOTE: the arcs
+ * left out can neither be in an optimal matching (both points to the diagonal is cheaper) nor be violated by
+ * duals with u ≤ pA and v ≤ pB, so the reduced problem has the same optimum and the same dual certificate.
+ */
+export function arcGraph(ax: Float64Array, ay: Float64Array, bx: Float64Array, by: Float64Array, q: number,
+  pA: Float64Array, pB: Float64Array): ArcGraph {
+  const n = ax.length, m = bx.length;
+  let adj = new Int32Array(Math.max(16, 4 * (n + m))), cst = new Float64Array(adj.length);
+  const startA = new Int32Array(n + 1), startB = new Int32Array(m + 1);
+  let len = 0;
+  for (let i = 0; i < n; i++) {
+    const x = ax[i], y = ay[i], p = pA[i];
+    for (let j = 0; j < m; j++) {
+      const dx = Math.abs(x - bx[j]), dy = Math.abs(y - by[j]);
+      const d = dx > dy ? dx : dy;
+      const c = q === 2 ? d * d : q === 1 ? d : Math.pow(d, q);
+      if (c > p + pB[j]) continue;
+      if (len === adj.length) {
+        const a2 = new Int32Array(2 * len); a2.set(adj); adj = a2;
+        const c2 = new Float64Array(2 * len); c2.set(cst); cst = c2;
+      }
+      adj[len] = j; cst[len++] = c;
+      startB[j + 1]++;
+    }
+    startA[i + 1] = len;
+  }
+  for (let j = 0; j < m; j++) startB[j + 1] += startB[j];
+  const adjB = new Int32Array(len), costB = new Float64Array(len), fill = startB.slice(0, m);
+  for (let i = 0; i < n; i++) {
+    for (let e = startA[i]; e < startA[i + 1]; e++) { const f = fill[adj[e]]++; adjB[f] = i; costB[f] = cst[e]; }
+  }
+  return { startA, adjA: adj.subarray(0, len), costA: cst.subarray(0, len), startB, adjB, costB };
+}
+
+/** auctionReduced on an explicit arc graph (see arcGraph): each bid scans the point's arcs. */
+export function auctionGraph(g: ArcGraph, pA: Float64Array, pB: Float64Array, epsFinal: number, epsStart: number,
+  factor = 6): AuctionResult {
+  const n = pA.length, m = pB.length;
+  const { startA, adjA, costA, startB, adjB, costB } = g;
+  const v = Float64Array.from(pB);
+  const mateA = new Int32Array(n).fill(-1), mateB = new Int32Array(m).fill(-1), mateCost = new Float64Array(n);
+  const queue = new Int32Array(n + 1), u = new Float64Array(n), queueB = new Int32Array(m + 1);
+  let bids = 0;
+  for (let eps = Math.max(epsStart, epsFinal); ; eps = Math.max(epsFinal, eps / factor)) {
+    let qh = 0, qt = 0;
+    for (let i = 0; i < n; i++) {
+      let h1 = pA[i];
+      for (let e = startA[i]; e < startA[i + 1]; e++) { const val = costA[e] - v[adjA[e]]; if (val < h1) h1 = val; }
+      const j = mateA[i];
+      if ((j >= 0 ? mateCost[i] - v[j] : pA[i]) > h1 + eps) {
+        if (j >= 0) { mateA[i] = -1; mateB[j] = -1; }
+        queue[qt] = i; qt = qt === n ? 0 : qt + 1;
+      }
+    }
+    while (qh !== qt) {
+      const k = queue[qh];
+      qh = qh === n ? 0 : qh + 1;
+      bids++;
+      let h1 = pA[k], h2 = Infinity, e1 = -1;
+      for (let e = startA[k]; e < startA[k + 1]; e++) {
+        const val = costA[e] - v[adjA[e]];
+        if (val < h1) { h2 = h1; h1 = val; e1 = e; } else if (val < h2) h2 = val;
+      }
+      if (e1 < 0) continue; // the diagonal is best: stays free
+      const j1 = adjA[e1];
+      v[j1] -= h2 - h1 + eps;
+      const old = mateB[j1];
+      mateA[k] = j1; mateCost[k] = costA[e1]; mateB[j1] = k;
+      if (old >= 0) { mateA[old] = -1; queue[qt] = old; qt = qt === n ? 0 : qt + 1; }
+    }
+    // reverse stage, as in reverseStage
+    for (let i = 0; i < n; i++) u[i] = mateA[i] >= 0 ? mateCost[i] - v[mateA[i]] : pA[i];
+    qh = 0; qt = 0;
+    for (let j = 0; j < m; j++) if (mateB[j] < 0 && v[j] < pB[j] - eps) { queueB[qt] = j; qt = qt === m ? 0 : qt + 1; }
+    while (qh !== qt) {
+      const j = queueB[qh];
+      qh = qh === m ? 0 : qh + 1;
+      bids++;
+      let g1 = pB[j], g2 = Infinity, e1 = -1;
+      for (let e = startB[j]; e < startB[j + 1]; e++) {
+        const val = costB[e] - u[adjB[e]];
+        if (val < g1) { g2 = g1; g1 = val; e1 = e; } else if (val < g2) g2 = val;
+      }
+      if (e1 < 0) { v[j] = pB[j]; continue; }
+      const a1 = adjB[e1];
+      v[j] = Math.min(pB[j], g2 + eps);
+      u[a1] = costB[e1] - v[j];
+      const old = mateA[a1];
+      mateA[a1] = j; mateCost[a1] = costB[e1]; mateB[j] = a1;
+      if (old >= 0) { mateB[old] = -1; if (v[old] < pB[old] - eps) { queueB[qt] = old; qt = qt === m ? 0 : qt + 1; } }
+    }
+    if (eps === epsFinal) break;
+  }
+  return { v, mateA, mateB, bids };
+}

@@ -1,6 +1,7 @@
 // Exact W_q matching between the finite, off-diagonal points of two diagrams, in three steps, all on L∞ k-d
 // trees (memory O(n + m + arcs generated), never a dense matrix):
-// 1. a forward–reverse auction with ε-scaling (wasserstein_auction.ts) gives near-optimal duals and a matching;
+// 1. a forward–reverse auction with ε-scaling (wasserstein_auction.ts) gives near-optimal duals and a matching
+//    (small problems: over the explicit arcs that can matter, c_ij ≤ pA_i + pB_j, found by one dense pass);
 // 2. exact primal–dual shortest augmenting paths (Dijkstra with potentials, wasserstein_search.ts) from every
 //    point whose complementary slackness is broken, with candidate arcs generated on demand from the trees;
 // 3. a certificate over ALL n·m arcs that adds any arc it finds violated and repeats 2 (rarely needed).
@@ -14,8 +15,13 @@
 // exact c-transform over all j, u_i = min(pA_i, min_j c_ij − v_j), with k-d tree bounds, and proves optimality
 // when the primal cost and Σu + Σv agree up to floating-point rounding.
 import { KdTree, linf, powq } from './kd_tree.ts';
-import { auctionReduced } from './wasserstein_auction.ts';
+import { arcGraph, auctionGraph, auctionReduced } from './wasserstein_auction.ts';
 import { type DijkstraSide, type LazyArcs, SearchSpace } from './wasserstein_search.ts';
+
+/** NOTE: up to 2^18 point pairs (e.g. 500 × 500) the auction bids over explicit arcs (arcGraph, ≤ 24 bytes per
+ * pair kept) instead of k-d tree searches: 1.1–1.9× faster on the 16³ diagrams of harness/bench/wasserstein_cases.ts
+ * (50–400 points); at 640 × 650 (16³ noise, dimension 1) it was 1.2× slower, the rows being long (~250 arcs). */
+const DENSE_MAX = 2 ** 18;
 
 export interface SspResult {
   /** Partner in B of each point of A, -1 = diagonal. */
@@ -45,6 +51,10 @@ export interface SspOptions {
   epsStart?: number;
   /** 'auction' (default): forward–reverse ε-scaling auction first; 'greedy': v = pB, nearest free partners. */
   start?: 'auction' | 'greedy';
+  /** Largest n·m for which the auction runs on the explicit arc graph (arcGraph) instead of the k-d trees. */
+  denseMax?: number;
+  /** ε-scaling factor of the auction (default 6). */
+  factor?: number;
   /** Certificate rounds before giving up (the result then has certified = false). */
   maxRounds?: number;
 }
@@ -75,7 +85,10 @@ export function solveWasserstein(ax: Float64Array, ay: Float64Array, bx: Float64
   // NOTE: first arc level 4ε above u: after the auction the searches rarely need to look farther
   const gap0 = 4 * eps;
   if (n > 0 && m > 0 && (opts.start ?? 'auction') === 'auction') {
-    const st = auctionReduced(treeB, treeA, ax, ay, bx, by, pA, pB, q, scale, eps, opts.epsStart ?? scale / 100);
+    const small = n * m <= (opts.denseMax ?? DENSE_MAX);
+    const st = small
+      ? auctionGraph(arcGraph(ax, ay, bx, by, q, pA, pB), pA, pB, eps, opts.epsStart ?? scale / 100, opts.factor ?? 6)
+      : auctionReduced(treeB, treeA, ax, ay, bx, by, pA, pB, q, scale, eps, opts.epsStart ?? scale / 100, opts.factor ?? 6);
     B.u.set(st.v); A.mate.set(st.mateA); B.mate.set(st.mateB);
     bids = st.bids;
   }

@@ -7,6 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { DIAGONAL, UNMATCHED_ESSENTIAL, matchingCost, wasserstein, type DiagramInput } from '../../src/topo/wasserstein.ts';
 import { wassersteinRef } from '../../src/topo/wasserstein.ref.ts';
 import { certifyMatching, solveWasserstein } from '../../src/topo/wasserstein_ssp.ts';
+import { arcGraph } from '../../src/topo/wasserstein_auction.ts';
+import { smallCases } from '../../harness/bench/wasserstein_cases.ts';
 import { Rng } from '../../src/util/rng.ts';
 
 const close = (x: number, y: number, rel = 1e-12) => Math.abs(x - y) <= rel * Math.max(1, Math.abs(y));
@@ -69,6 +71,40 @@ test('larger random diagrams (60–90 points, clustered near the diagonal) equal
       const [ax, ay] = f(A), [bx, by] = f(B);
       const g = solveWasserstein(ax, ay, bx, by, q, { start: 'greedy' });
       assert.ok(close(g.cost, ref, 1e-11) && g.certified, `case ${t} q=${q} greedy start`);
+      // small problems bid over explicit arcs; the k-d tree auction (large problems) must agree
+      const k = solveWasserstein(ax, ay, bx, by, q, { denseMax: 0 });
+      assert.ok(close(k.cost, ref, 1e-11) && k.certified, `case ${t} q=${q} k-d tree auction`);
+    }
+  }
+});
+
+test('arcGraph keeps exactly the arcs with c ≤ pA + pB, on both sides', () => {
+  const rng = new Rng(13);
+  const pts = (n: number) => { const x = new Float64Array(n), y = new Float64Array(n);
+    for (let i = 0; i < n; i++) { x[i] = rng.next(); y[i] = x[i] - 0.3 * rng.next(); } return [x, y]; };
+  const [ax, ay] = pts(30), [bx, by] = pts(25);
+  const pA = ax.map((x, i) => ((x - ay[i]) / 2) ** 2), pB = bx.map((x, i) => ((x - by[i]) / 2) ** 2);
+  const g = arcGraph(ax, ay, bx, by, 2, pA, pB);
+  let count = 0;
+  for (let i = 0; i < 30; i++) for (let j = 0; j < 25; j++) {
+    const c = Math.max(Math.abs(ax[i] - bx[j]), Math.abs(ay[i] - by[j])) ** 2;
+    const inA = g.adjA.subarray(g.startA[i], g.startA[i + 1]).includes(j);
+    const inB = g.adjB.subarray(g.startB[j], g.startB[j + 1]).includes(i);
+    assert.equal(inA, c <= pA[i] + pB[j]);
+    assert.equal(inB, inA);
+    if (inA) count++;
+  }
+  assert.ok(count > 20 && count < 30 * 25, `${count} arcs: the test should keep some and drop some`);
+});
+
+test('16³ diagrams (noise, smoothed noise, prediction vs target): both auctions agree, certified; brute force on the smaller', () => {
+  for (const c of smallCases(3)) {
+    const f = (D: Float64Array) => [D.filter((_, k) => k % 2 === 0), D.filter((_, k) => k % 2 === 1)];
+    const [ax, ay] = f(c.A), [bx, by] = f(c.B);
+    for (const q of [1, 2]) {
+      const d = solveWasserstein(ax, ay, bx, by, q), t = solveWasserstein(ax, ay, bx, by, q, { denseMax: 0 });
+      assert.ok(d.certified && t.certified && close(d.cost, t.cost, 1e-11), `${c.name} q=${q}: ${d.cost} vs ${t.cost}`);
+      if (ax.length + bx.length <= 150) assert.ok(close(d.cost, wassersteinRef(c.A, c.B, q), 1e-11), `${c.name} q=${q} brute force`);
     }
   }
 });
