@@ -26,7 +26,7 @@ export function adjointConv(c: ConvTGeometry): ConvGeometry {
 /** The blocked kernels handle kernel = stride (every output voxel gets one tap) with kw ≤ 2. */
 function blocked(c: ConvTGeometry): boolean {
   // NOTE: forward and gradInput put their channel blocks (× taps) on workgroup_id.x, at most 65535.
-  const fits = Math.ceil(c.cout / 4) * c.kd * c.kh * c.kw <= 65535 && Math.ceil(c.cin / 4) <= 65535;
+  const fits = Math.ceil(c.cout / 4) * c.kd * c.kh * c.kw <= 65535 && Math.ceil(c.cin / 8) <= 65535;
   return c.kd === c.sd && c.kh === c.sh && c.kw === c.sw && c.kw <= 2 && fits;
 }
 
@@ -39,15 +39,10 @@ function params(c: ConvTGeometry, extra: { hasBias?: boolean; invocations?: numb
     Math.ceil(c.w / 16), extra.rowsPer ?? 0, plane ? 1 : c.h, plane ? c.h * c.w : c.w, plane ? 1 : c.oh, plane ? c.oh * c.ow : c.ow, extra.ciBlock ?? 4);
 }
 
-/** Overrides that pick the load paths compiled into a pipeline (see the WGSL header). */
-function loadConstants(c: ConvTGeometry): Record<string, number> {
-  return { WG, ALIGNED: c.w % 16 === 0 ? 1 : 0, KW2: c.kw === 2 ? 1 : 0 };
-}
-
-/** The weight as vec4 over 4 output channels (forward) or 4 input channels (gradInput). */
+/** The weight as vec4 over 4 output channels (forward) or 4 input channels, in whole blocks of 8 (gradInput). */
 function pack(g: Gpu, w: GPUBuffer, c: ConvTGeometry, entry: 'packForward' | 'packGradInput'): Tensor {
   const taps = c.kd * c.kh * c.kw;
-  const n = Math.ceil((entry === 'packForward' ? c.cout : c.cin) / 4) * (entry === 'packForward' ? c.cin : c.cout) * taps;
+  const n = (entry === 'packForward' ? Math.ceil(c.cout / 4) * c.cin : Math.ceil(c.cin / 8) * 2 * c.cout) * taps;
   const packed = Tensor.empty(g, [n, 4]);
   dispatch(g, { shader: SHADER, entry, constants: { WG } }, { params: params(c), weight: w, packedOut: packed.buffer }, grid1d(g, n, WG));
   return packed;
@@ -79,9 +74,9 @@ export function convTGradInput(g: Gpu, gy: GPUBuffer, w: GPUBuffer, c: ConvTGeom
   if (!blocked(c)) return conv3dForward(g, gy, w, null, adjointConv(c));
   const gx = Tensor.empty(g, [c.b, c.cin, c.d, c.h, c.w]);
   const packed = pack(g, w, c, 'packGradInput');
-  const [nx, ny] = grid1d(g, c.b * c.d * c.h * Math.ceil(c.w / 16), WG);
-  dispatch(g, { shader: SHADER, entry: 'gradInput', constants: loadConstants(c) },
-    { params: params(c), gradOutput: gy, gradOutput4: gy, packed: packed.buffer, output: gx.buffer }, [Math.ceil(c.cin / 4), nx, ny]);
+  const [nx, ny] = grid1d(g, c.b * c.d * c.h * Math.ceil(c.w / 8), WG);
+  dispatch(g, { shader: SHADER, entry: 'gradInput', constants: { WG, ALIGNED: c.w % 8 === 0 ? 1 : 0, KW2: c.kw === 2 ? 1 : 0 } },
+    { params: params(c), gradOutput: gy, gradOutput4: gy, packed: packed.buffer, output: gx.buffer }, [Math.ceil(c.cin / 8), nx, ny]);
   packed.release();
   return gx;
 }

@@ -36,6 +36,8 @@ const CASES: Case[] = [
   { name: '(2,1,1) s(2,1,1), 62 to 63 channels, slices across batch', x: [3, 62, 2, 5, 7], w: [62, 63, 2, 1, 1], stride: [2, 1, 1], bias: false },
   { name: '(3,1,1) s(3,1,1), odd tap count (a pair with a dummy tap)', x: [2, 5, 2, 3, 4], w: [5, 6, 3, 1, 1], stride: [3, 1, 1], bias: true },
   { name: '(2,2,2) s2, 18 to 7 channels (blocks of 8 input channels), aligned rows (W = 4)', x: [2, 18, 2, 3, 4], w: [18, 7, 2, 2, 2], stride: [2, 2, 2], bias: true },
+  { name: '(2,2,2) s2, 16 to 5 channels (gradInput in blocks of 8 channels), W = 10', x: [1, 16, 2, 3, 10], w: [16, 5, 2, 2, 2], stride: [2, 2, 2], bias: false },
+  { name: '(2,1,1) s(2,1,1), 8 to 3 channels, aligned rows (W = 8)', x: [2, 8, 2, 3, 8], w: [8, 3, 2, 1, 1], stride: [2, 1, 1], bias: true },
   { name: '(1,2,2) s(1,2,2), aligned rows (W = 4)', x: [2, 3, 3, 2, 4], w: [3, 5, 1, 2, 2], stride: [1, 2, 2], bias: false },
 ];
 
