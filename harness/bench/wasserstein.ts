@@ -1,14 +1,20 @@
-// Benchmark of the exact Wasserstein matcher (CPU): seeded synthetic diagrams of realistic shape (most points
-// near the diagonal, a few far from it) at growing sizes, the ~4k-point reference diagrams of the 32³ cases,
-// brute force (dense Hungarian) on the small sizes as a check, and the empirical exponent of time vs size.
-// Prints one JSON object per line: {"bench":"wasserstein","kind":..,"points":N,"q":2,"median_ms":..,...}.
+// Benchmark of the exact Wasserstein matcher (CPU), on diagrams computed by persistence() (wasserstein_cases.ts):
+// - the training default's size, 16³: noise vs noise, smoothed noise vs smoothed noise, prediction vs target,
+//   dimensions 0, 1, 2 (target: < 1 ms); brute force (dense Hungarian) where both diagrams together have ≤ 300
+//   points;
+// - about 10k points per diagram: uniform noise of 64³ (dim 0), 40³ (dim 1), 44³ (dim 2) (target: < 1 s);
+// then seeded synthetic diagrams (most points near the diagonal, a few far from it) at growing sizes with the
+// empirical exponent of time vs size, and the ~4k-point reference diagrams of the 32³ cases against POT.
+// Prints one JSON object per line: {"bench":"wasserstein","kind":..,"points":N,"q":2,"median_ms":..,"cpu_ms":..}
+// ("points": the larger diagram's size; "points_a", "points_b" both).
 // Usage: tsx harness/bench/wasserstein.ts [--sizes 100,1000,5000,10000,20000] [--q 2] [--reps 3] [--quick]
-//   [--no-reference] [--dump DIR]   (--dump writes A_N.json / B_N.json diagrams, e.g. for a POT comparison)
+//   [--no-reference] [--no-large] [--dump DIR]   (--dump writes A_N.json / B_N.json diagrams, e.g. for POT)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { wasserstein } from '../../src/topo/wasserstein.ts';
 import { wassersteinRef } from '../../src/topo/wasserstein.ref.ts';
 import { Rng } from '../../src/util/rng.ts';
+import { largeCases, smallCases, type DiagramCase } from './wasserstein_cases.ts';
 import { argNumbers, argValue, emit, fitExponent, round, timeRuns, type Row } from './common.ts';
 
 const argv = process.argv.slice(2);
@@ -32,6 +38,26 @@ export function syntheticDiagram(n: number, seed: number): Float64Array {
   return out;
 }
 
+const qName = q === Infinity ? 'inf' : q;
+/** One row for a case: median wall and CPU time per call, with brute force where it is cheap. */
+async function caseRow(c: DiagramCase, warmup: number, repeats: number): Promise<Row> {
+  let result = wasserstein(c.A, c.B, { q });
+  const t = await timeRuns(() => { result = wasserstein(c.A, c.B, { q }); }, { warmup, repeats });
+  const nA = c.A.length / 2, nB = c.B.length / 2;
+  const row: Row = {
+    bench: 'wasserstein', kind: c.name, points: Math.max(nA, nB), points_a: nA, points_b: nB, q: qName,
+    median_ms: round(t.median_ms), spread_ms: round(t.spread_ms), cpu_ms: round(t.cpu_ms), distance: result.distance,
+    certified: result.certified,
+  };
+  if (nA + nB <= 300) {
+    const ref = wassersteinRef(c.A, c.B, q);
+    row.brute_rel_err = Math.abs(result.cost - ref) / Math.max(ref, 1e-300);
+  }
+  return row;
+}
+for (const c of smallCases()) emit(await caseRow(c, quick ? 2 : 20, quick ? 5 : 30 * reps));
+if (!quick && !argv.includes('--no-large')) for (const c of largeCases()) emit(await caseRow(c, 0, reps));
+
 const toJson = (d: Float64Array) => ({ '0': Array.from({ length: d.length / 2 }, (_, i) => [d[2 * i], d[2 * i + 1]]) });
 const times: number[] = [];
 for (const n of sizes) {
@@ -45,8 +71,8 @@ for (const n of sizes) {
   const t = await timeRuns(() => { result = wasserstein(A, B, { q }); }, { warmup: n <= 1000 ? 2 : 0, repeats: n <= 1000 ? 5 * reps : reps });
   times.push(t.median_ms);
   const row: Row = {
-    bench: 'wasserstein', kind: 'synthetic', points: n, q: q === Infinity ? 'inf' : q,
-    median_ms: round(t.median_ms), spread_ms: round(t.spread_ms), distance: result.distance, certified: result.certified,
+    bench: 'wasserstein', kind: 'synthetic', points: n, q: qName,
+    median_ms: round(t.median_ms), spread_ms: round(t.spread_ms), cpu_ms: round(t.cpu_ms), distance: result.distance, certified: result.certified,
   };
   if (n <= 300) {
     // brute force: the dense (2n)×(2n) Hungarian (or threshold matching for q = ∞)
@@ -69,7 +95,8 @@ if (!quick && !argv.includes('--no-reference') && existsSync(shared) && q === 2)
     if (A.length < 1000 && B.length < 1000) continue;
     let r = wasserstein(A, B, { q: 2, essential: 'ignore' });
     const t = await timeRuns(() => { r = wasserstein(A, B, { q: 2, essential: 'ignore' }); }, { warmup: 0, repeats: 1 });
-    emit({ bench: 'wasserstein', kind: `reference ${w.a}/${w.b} dim ${w.dim}`, points: A.length + B.length, q: 2,
-      median_ms: round(t.median_ms), spread_ms: 0, rel_err_vs_pot: Math.abs(r.distance - w.w) / w.w, certified: r.certified });
+    emit({ bench: 'wasserstein', kind: `reference ${w.a}/${w.b} dim ${w.dim}`, points: Math.max(A.length, B.length),
+      points_a: A.length, points_b: B.length, q: 2,
+      median_ms: round(t.median_ms), spread_ms: 0, cpu_ms: round(t.cpu_ms), rel_err_vs_pot: Math.abs(r.distance - w.w) / w.w, certified: r.certified });
   }
 }
