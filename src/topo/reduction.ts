@@ -54,7 +54,7 @@ function oddMask(g: CellGrid, c: number): number {
 function reduceHomology(f: CellOrder, flags: Uint8Array, owner: Int32Array, todo: Float64Array, sink: PairSink): void {
   const { grid: g, entry, order } = f;
   const P = keyScale(g);
-  const stored: Float64Array[] = [];
+  const stored = new Store();
   const cols = new Column();
   // The square's compressed boundary as negated edge keys (so the youngest edge comes first).
   const boundary = (c: number, into: Float64Array): number => {
@@ -78,17 +78,16 @@ function reduceHomology(f: CellOrder, flags: Uint8Array, owner: Int32Array, todo
       if (o === 0) break;
       added = true;
       if (o < 0) {
-        const st = stored[-o - 1];
-        cols.addCancel(st, st.length);
-      } else cols.addCancel(cols.tmp, boundary(o - 1, cols.tmp));
+        const i = -o - 1;
+        cols.addCancel(stored.data, stored.start[i], stored.start[i + 1]);
+      } else cols.addCancel(cols.tmp, 0, boundary(o - 1, cols.tmp));
       piv = cols.pivot();
     }
     if (piv !== piv) throw new Error(`dimension-1 reduction: square ${c} reduced to zero`);
     const e = cellOfKey(-piv, P);
     // NOTE: a column that needed no addition is recomputed when used, like an apparent pair's.
     if (added) {
-      stored.push(cols.extract());
-      owner[e] = -stored.length;
+      owner[e] = -1 - stored.push(cols);
     } else owner[e] = c + 1;
     sink.add(order[entry[e]], order[entry[c]]);
   }
@@ -115,7 +114,7 @@ function reduceCohomology(f: CellOrder, flags: Uint8Array, owner: Int32Array, si
     }
   }
   const todo = Float64Array.from(keys).sort().reverse();
-  const stored: Float64Array[] = [];
+  const stored = new Store();
   const cols = new Column();
   // The edge's compressed coboundary: square keys at ±1 along its two even axes, inside the grid.
   const coboundary = (e: number, into: Float64Array): number => {
@@ -148,17 +147,16 @@ function reduceCohomology(f: CellOrder, flags: Uint8Array, owner: Int32Array, si
       if (o === 0) break;
       added = true;
       if (o < 0) {
-        const st = stored[-o - 1];
-        cols.addCancel(st, st.length);
-      } else cols.addCancel(cols.tmp, coboundary(o - 1, cols.tmp));
+        const i = -o - 1;
+        cols.addCancel(stored.data, stored.start[i], stored.start[i + 1]);
+      } else cols.addCancel(cols.tmp, 0, coboundary(o - 1, cols.tmp));
       piv = cols.pivot();
     }
     if (piv !== piv) throw new Error(`dimension-1 reduction: edge ${e} has an essential class`);
     const s = cellOfKey(piv, P);
     // NOTE: a column that needed no addition is recomputed when used, like an apparent pair's.
     if (added) {
-      stored.push(cols.extract());
-      owner[s] = -stored.length;
+      owner[s] = -1 - stored.push(cols);
     } else owner[s] = e + 1;
     sink.add(order[entry[e]], order[entry[s]]);
   }
@@ -178,6 +176,26 @@ function sortSmall(a: Float64Array, n: number): number {
   return n;
 }
 
+/** Reduced columns back to back in one growing array (no per-column objects for the GC). */
+class Store {
+  data = new Float64Array(1 << 16);
+  start: number[] = [0];
+  /** Appends the reduced column (emptying it); returns its index. */
+  push(col: Column): number {
+    let n = this.start[this.start.length - 1];
+    for (let t = col.next(); t === t; t = col.next()) {
+      if (n === this.data.length) {
+        const g = new Float64Array(2 * n);
+        g.set(this.data);
+        this.data = g;
+      }
+      this.data[n++] = t;
+    }
+    this.start.push(n);
+    return this.start.length - 2;
+  }
+}
+
 /**
  * The column being reduced, as a binary min-heap of keys in which equal keys cancel in pairs (Z/2): adding
  * a column costs its own length times a log, not the working column's length (long cocycles of smooth
@@ -185,7 +203,6 @@ function sortSmall(a: Float64Array, n: number): number {
  */
 class Column {
   private h = new Float64Array(1024);
-  private out = new Float64Array(1024);
   private size = 0;
   readonly tmp = new Float64Array(4);
   /** Starts the column from keys a[0..n). */
@@ -206,24 +223,16 @@ class Column {
       } else return t;
     }
   }
-  /** Adds column b[0..n) whose lowest key b[0] is the current pivot (they cancel). */
-  addCancel(b: Float64Array, n: number): void {
+  /** Adds column b[from..to) whose lowest key b[from] is the current pivot (they cancel). */
+  addCancel(b: Float64Array, from: number, to: number): void {
     this.pop();
-    for (let i = 1; i < n; i++) this.push(b[i]);
+    for (let i = from + 1; i < to; i++) this.push(b[i]);
   }
-  /** The reduced column, ascending, with cancelled keys removed (empties the heap). */
-  extract(): Float64Array {
-    let n = 0;
-    for (let t = this.pivot(); t === t; t = this.pivot()) {
-      if (n === this.out.length) {
-        const g = new Float64Array(2 * n);
-        g.set(this.out);
-        this.out = g;
-      }
-      this.out[n++] = t;
-      this.pop();
-    }
-    return this.out.slice(0, n);
+  /** Pops the next key that does not cancel, or NaN when the column is empty. */
+  next(): number {
+    const t = this.pivot();
+    if (t === t) this.pop();
+    return t;
   }
   private push(x: number): void {
     if (this.size === this.h.length) {
