@@ -26,7 +26,7 @@ export function adjointConv(c: ConvTGeometry): ConvGeometry {
 /** The blocked kernels handle kernel = stride (every output voxel gets one tap) with kw ≤ 2. */
 function blocked(c: ConvTGeometry): boolean {
   // NOTE: forward and gradInput put their channel blocks (× taps) on workgroup_id.x, at most 65535.
-  const fits = Math.ceil(c.cout / 4) * c.kd * c.kh * c.kw <= 65535 && Math.ceil(c.cin / 8) <= 65535;
+  const fits = Math.ceil(c.cout / 8) * c.kd * c.kh * c.kw <= 65535 && Math.ceil(c.cin / 8) <= 65535;
   return c.kd === c.sd && c.kh === c.sh && c.kw === c.sw && c.kw <= 2 && fits;
 }
 
@@ -34,15 +34,15 @@ const planeView = (c: ConvTGeometry) => c.kh === 1 && c.kw === 1;
 
 function params(c: ConvTGeometry, extra: { hasBias?: boolean; invocations?: number; n?: number; total?: number; rowsPer?: number; ciBlock?: number } = {}): Uint32Array {
   const plane = planeView(c);
-  return packParams('u'.repeat(23), c.b, c.cin, c.cout, c.d, c.h, c.w, c.od, c.oh, c.ow, c.kd, c.kh, c.kw,
+  return packParams('u'.repeat(22), c.b, c.cin, c.cout, c.d, c.h, c.w, c.od, c.oh, c.ow, c.kd, c.kh, c.kw,
     extra.hasBias ? 1 : 0, extra.invocations ?? 0, extra.n ?? 0, extra.total ?? 0,
-    Math.ceil(c.w / 16), extra.rowsPer ?? 0, plane ? 1 : c.h, plane ? c.h * c.w : c.w, plane ? 1 : c.oh, plane ? c.oh * c.ow : c.ow, extra.ciBlock ?? 4);
+    extra.rowsPer ?? 0, plane ? 1 : c.h, plane ? c.h * c.w : c.w, plane ? 1 : c.oh, plane ? c.oh * c.ow : c.ow, extra.ciBlock ?? 4);
 }
 
-/** The weight as vec4 over 4 output channels (forward) or 4 input channels, in whole blocks of 8 (gradInput). */
+/** The weight as vec4 over 4 output (forward) or input (gradInput) channels, in whole blocks of 8. */
 function pack(g: Gpu, w: GPUBuffer, c: ConvTGeometry, entry: 'packForward' | 'packGradInput'): Tensor {
   const taps = c.kd * c.kh * c.kw;
-  const n = (entry === 'packForward' ? Math.ceil(c.cout / 4) * c.cin : Math.ceil(c.cin / 8) * 2 * c.cout) * taps;
+  const n = (entry === 'packForward' ? Math.ceil(c.cout / 8) * 2 * c.cin : Math.ceil(c.cin / 8) * 2 * c.cout) * taps;
   const packed = Tensor.empty(g, [n, 4]);
   dispatch(g, { shader: SHADER, entry, constants: { WG } }, { params: params(c), weight: w, packedOut: packed.buffer }, grid1d(g, n, WG));
   return packed;
@@ -53,10 +53,10 @@ export function convTForward(g: Gpu, x: GPUBuffer, w: GPUBuffer, bias: GPUBuffer
   if (blocked(c)) {
     const y = Tensor.empty(g, [c.b, c.cout, c.od, c.oh, c.ow]);
     const packed = pack(g, w, c, 'packForward');
-    const [gx, gy] = grid1d(g, c.b * c.d * c.h * Math.ceil(c.w / 16), WG);
-    dispatch(g, { shader: SHADER, entry: 'forward', constants: { WG, ALIGNED: c.w % 16 === 0 ? 1 : 0 } },
+    const [gx, gy] = grid1d(g, c.b * c.d * c.h * Math.ceil(c.w / 8), WG);
+    dispatch(g, { shader: SHADER, entry: 'forward', constants: { WG, ALIGNED: c.w % 8 === 0 ? 1 : 0 } },
       { params: params(c, { hasBias: bias !== null }), input: x, input4: x, packed: packed.buffer, bias: bias ?? w, output: y.buffer },
-      [Math.ceil(c.cout / 4) * c.kd * c.kh * c.kw, gx, gy]);
+      [Math.ceil(c.cout / 8) * c.kd * c.kh * c.kw, gx, gy]);
     packed.release(); // NOTE: safe: a later dispatch that reuses the buffer runs after this one
     return y;
   }
