@@ -162,6 +162,7 @@ export function starSweeps(g: CellGrid, order: Int32Array, flags: Uint8Array, si
   const rec2 = new Int32Array(6 * n);
   const reps = new Int32Array(8);
   const lp = new Int32Array(8);
+  const keepZero = sink0.keepZero || sink2.keepZero; // zero-persistence pairs (v, v) are only kept then
   for (let k = 0; k < d; k++) {
     for (let j = 0; j < h; j++) {
       for (let i = 0, p = (k + 1) * psz + (j + 1) * psy + 1; i < w; i++, p++) {
@@ -184,11 +185,12 @@ export function starSweeps(g: CellGrid, order: Int32Array, flags: Uint8Array, si
           else if (b !== first) many = true;
         }
         if (!many) {
-          const neg = negEdges(t, own, lp);
-          for (let e = 0; e < 12; e++) {
+          // NOTE: without new corners every new edge joins the one component to itself.
+          const neg = own & 0xff ? negEdges(t, own, lp) : 0;
+          for (let e = 0; neg >> e; e++) {
             if (!(neg & (1 << e))) continue;
             flags[cube + t.edgeDc[e]] |= NEG_EDGE;
-            sink0.add(v, v);
+            if (keepZero) sink0.add(v, v);
           }
         } else {
           rec0[9 * r] = CANDIDATE | own;
@@ -210,7 +212,7 @@ export function starSweeps(g: CellGrid, order: Int32Array, flags: Uint8Array, si
           // The first new square joins the cube to the one component across; the others close nothing.
           if (firstFace >= 0) {
             flags[cube + square[firstFace]] |= POS_FACE;
-            sink2.add(v, v);
+            if (keepZero) sink2.add(v, v);
           }
         } else {
           for (let f = 0; f < 6; f++) rec2[6 * r + f] = early & (1 << FACE_U[f]) ? 0 : id2[p + noff[FACE_U[f]]] + 1;
