@@ -95,6 +95,21 @@ export class KdTree {
     }
   }
 
+  /** After w[j] fell: recomputes the largest weight of j's leaf and of its ancestors, stopping where it is
+   * unchanged (O(leaf + depth)); keeps the search bounds tight between refreshWeights passes. */
+  lowerWeight(j: number, w: Float64Array): void {
+    let k = this.leafOf[j], m = -Infinity;
+    for (let i = this.lo[k]; i < this.hi[k]; i++) if (w[this.perm[i]] > m) m = w[this.perm[i]];
+    for (;;) {
+      if (this.maxW[k] === m) return;
+      this.maxW[k] = m;
+      k = this.parent[k];
+      if (k < 0) return;
+      const a = this.maxW[this.left[k]], b = this.maxW[this.right[k]];
+      m = a > b ? a : b;
+    }
+  }
+
   /** L∞ distance from (px, py) to node k's box (0 inside). NOTE: never exceeds the distance to any point in
    * the box, also in floating point, since fl(a − b) is monotone in both arguments. */
   boxDist(k: number, px: number, py: number): number {

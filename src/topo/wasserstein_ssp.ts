@@ -20,7 +20,7 @@ import { type DijkstraSide, type LazyArcs, SearchSpace } from './wasserstein_sea
 
 /** NOTE: up to 2^18 point pairs (e.g. 500 × 500) the auction bids over explicit arcs (arcGraph, ≤ 24 bytes per
  * pair kept) instead of k-d tree searches: 1.1–1.9× faster on the 16³ diagrams of harness/bench/wasserstein_cases.ts
- * (50–400 points); at 640 × 650 (16³ noise, dimension 1) it was 1.2× slower, the rows being long (~250 arcs). */
+ * (50–400 points); at 640 × 650 (16³ noise, dimension 1) it was 1.2–1.5× slower, the rows being long (~250 arcs). */
 const DENSE_MAX = 2 ** 18;
 
 export interface SspResult {
