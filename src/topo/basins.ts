@@ -29,6 +29,19 @@ export function paddedRanks(shape: [number, number, number], order: Int32Array):
   return { prank, psy, psz };
 }
 
+/** rank[v] = rank of voxel v, read row by row out of the padded rank volume (no scattered writes). */
+export function voxelRanks(shape: [number, number, number], pr: PaddedRanks): Int32Array {
+  const [d, h, w] = shape;
+  const rank = new Int32Array(d * h * w);
+  for (let k = 0, v = 0; k < d; k++) {
+    for (let j = 0; j < h; j++, v += w) {
+      const p = (k + 1) * pr.psz + (j + 1) * pr.psy + 1;
+      rank.set(pr.prank.subarray(p, p + w), v);
+    }
+  }
+  return rank;
+}
+
 /** Flat offsets in the padded grid of the 6 face neighbours or all 26 neighbours (index order). */
 export function neighbourOffsets(conn: 6 | 26, psy: number, psz: number): Int32Array {
   const out: number[] = [];

@@ -4,13 +4,15 @@
 //   dimension 2: union-find over cubes (and the outside) across squares in reverse order: Alexander duality;
 //   dimension 1: reduction with clearing and compression from those two, apparent pairs first (reduction.ts).
 // Dimensions 0 and 2 run as voxel-star sweeps for T (star_sweeps.ts), over ordered cell lists for V
-// (filtration.ts + pairs.ts), and directly on the voxels when dimension 1 is not asked for (voxel_pairs.ts).
+// (filtration.ts + pairs.ts), and directly on the voxels when dimension 1 is not asked for (voxel_pairs.ts);
+// the T and voxel sweeps union steepest-ascent basins (basins.ts) rather than voxels, for cache locality.
 // Diagrams equal GUDHI's CubicalComplex(top_dimensional_cells=-v) ('T') and the V-construction of
 // ../shared/reference ('V'), pair for pair.
 import { cellGrid, checkVolume, spreadToCells, type Construction } from './cubical_grid.ts';
 import { buildFiltration, sortVoxelsDescending } from './filtration.ts';
 import { voxelPairs } from './voxel_pairs.ts';
 import { starSweeps } from './star_sweeps.ts';
+import { paddedRanks, voxelRanks } from './basins.ts';
 import { dim0Pairs, dim2Pairs, newForest, PairSink } from './pairs.ts';
 import { dim1Pairs, type Dim1Method } from './reduction.ts';
 
@@ -67,11 +69,10 @@ export function persistence(
     // NOTE: T needs no ordered cell lists: dims 0 and 2 walk the voxels (star_sweeps.ts), dim 1 scans the grid.
     const grid = cellGrid(shape, 'T');
     const order = sortVoxelsDescending(volume);
-    const rank = new Int32Array(order.length);
-    for (let r = 0; r < order.length; r++) rank[order[r]] = r;
+    const pr = paddedRanks(shape, order);
     const flags = new Uint8Array(grid.size);
-    starSweeps(grid, order, flags, sinks[0], sinks[2]);
-    if (want.has(1)) dim1Pairs({ grid, order, entry: spreadToCells(grid, rank, 'min') }, flags, sinks[1], opts.dim1Method);
+    starSweeps(grid, order, pr, flags, sinks[0], sinks[2]);
+    if (want.has(1)) dim1Pairs({ grid, order, entry: spreadToCells(grid, voxelRanks(shape, pr), 'min') }, flags, sinks[1], opts.dim1Method);
     first = order[0];
   } else {
     const f = buildFiltration(volume, shape, construction);

@@ -13,7 +13,7 @@
 // only pairs are zero-persistence ones. The other voxels (candidates) keep a record and are finished by a
 // rank-order sweep that merges their basins' components: the same merges as a plain cell-by-cell sweep.
 import type { CellGrid } from './cubical_grid.ts';
-import { neighbourOffsets, paddedRanks, resolveBasins, steepest, type Basins } from './basins.ts';
+import { neighbourOffsets, resolveBasins, steepest, type Basins, type PaddedRanks } from './basins.ts';
 import { find, NEG_EDGE, POS_FACE, type PairSink } from './pairs.ts';
 
 /** Bit u of a 27-bit mask is the neighbour at (dz, dy, dx) = (u/9, u/3 % 3, u % 3) − 1; 13 is the voxel. */
@@ -115,12 +115,11 @@ function negEdges(t: StarTables, own: number, lp: Int32Array): number {
 
 /**
  * Dimension-0 and dimension-2 pairs of the T-construction into sink0 / sink2, setting NEG_EDGE on the edges
- * that merge components and POS_FACE on the squares that create voids.
+ * that merge components and POS_FACE on the squares that create voids. `pr` = paddedRanks(shape, order).
  */
-export function starSweeps(g: CellGrid, order: Int32Array, flags: Uint8Array, sink0: PairSink, sink2: PairSink): void {
+export function starSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flags: Uint8Array, sink0: PairSink, sink2: PairSink): void {
   const [d, h, w] = g.shape;
   const n = order.length;
-  const pr = paddedRanks(g.shape, order);
   const { prank, psy, psz } = pr;
   const t = starTables(g);
   const noff = new Int32Array(27);
