@@ -12,6 +12,7 @@ import type { CellGrid } from './cubical_grid.ts';
 import { NEG_EDGE, POS_FACE, type PairSink } from './pairs.ts';
 
 const APPARENT = 4; // cell flag: the edge or square is in an apparent pair
+const CLEARED = -0x80000000; // owner slot of a cleared cell (never an owner: those are > −2^31)
 
 export type Dim1Method = 'homology' | 'cohomology';
 
@@ -34,8 +35,12 @@ export function dim1Pairs(f: CellOrder, flags: Uint8Array, sink: PairSink, metho
   // eo[2c] = entry[c]; eo[2c + 1] = the owner of pivot c (homology, by edge cell, cohomology, by square
   // cell): its apparent partner's cell + 1, or −(1 + the index of its stored reduced column), 0 = none.
   // NOTE: interleaved so that looking up a pivot's owner hits the cache line its key was read from.
+  // Cleared cells (negative edges, squares that create voids) carry CLEARED there instead of an owner.
   const eo = new Int32Array(2 * f.grid.size);
-  for (let c = 0; c < f.grid.size; c++) eo[2 * c] = f.entry[c];
+  for (let c = 0; c < f.grid.size; c++) {
+    eo[2 * c] = f.entry[c];
+    if (flags[c] & (NEG_EDGE | POS_FACE)) eo[2 * c + 1] = CLEARED;
+  }
   const squares = apparentPairs(f, flags, eo, m, sink);
   if (m === 'homology') reduceHomology(f, flags, eo, squares, sink);
   else reduceCohomology(f, flags, eo, sink);
@@ -66,7 +71,7 @@ function reduceHomology(f: CellOrder, flags: Uint8Array, eo: Int32Array, todo: F
     let n = 0;
     for (let t = 0; t < 4; t++) {
       const q = c + (t & 1 ? 1 : -1) * (t < 2 ? s1 : s2);
-      if (!(flags[q] & NEG_EDGE)) into[n++] = -(eo[2 * q] * P + q);
+      if (eo[2 * q + 1] !== CLEARED) into[n++] = -(eo[2 * q] * P + q);
     }
     return sortSmall(into, n);
   };
@@ -126,16 +131,16 @@ function reduceCohomology(f: CellOrder, flags: Uint8Array, eo: Int32Array, sink:
     let n = 0;
     // Cofaces along each even axis, inside the grid and not cleared.
     if (!(x & 1)) {
-      if (x > 0 && !(flags[e - 1] & POS_FACE)) into[n++] = eo[2 * (e - 1)] * P + e - 1;
-      if (x < gx - 1 && !(flags[e + 1] & POS_FACE)) into[n++] = eo[2 * (e + 1)] * P + e + 1;
+      if (x > 0 && eo[2 * (e - 1) + 1] !== CLEARED) into[n++] = eo[2 * (e - 1)] * P + e - 1;
+      if (x < gx - 1 && eo[2 * (e + 1) + 1] !== CLEARED) into[n++] = eo[2 * (e + 1)] * P + e + 1;
     }
     if (!(y & 1)) {
-      if (y > 0 && !(flags[e - sy] & POS_FACE)) into[n++] = eo[2 * (e - sy)] * P + e - sy;
-      if (y < gy - 1 && !(flags[e + sy] & POS_FACE)) into[n++] = eo[2 * (e + sy)] * P + e + sy;
+      if (y > 0 && eo[2 * (e - sy) + 1] !== CLEARED) into[n++] = eo[2 * (e - sy)] * P + e - sy;
+      if (y < gy - 1 && eo[2 * (e + sy) + 1] !== CLEARED) into[n++] = eo[2 * (e + sy)] * P + e + sy;
     }
     if (!(z & 1)) {
-      if (z > 0 && !(flags[e - sz] & POS_FACE)) into[n++] = eo[2 * (e - sz)] * P + e - sz;
-      if (z < gz - 1 && !(flags[e + sz] & POS_FACE)) into[n++] = eo[2 * (e + sz)] * P + e + sz;
+      if (z > 0 && eo[2 * (e - sz) + 1] !== CLEARED) into[n++] = eo[2 * (e - sz)] * P + e - sz;
+      if (z < gz - 1 && eo[2 * (e + sz) + 1] !== CLEARED) into[n++] = eo[2 * (e + sz)] * P + e + sz;
     }
     return sortSmall(into, n);
   };
