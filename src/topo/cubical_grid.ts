@@ -68,17 +68,19 @@ export function cellFacets(g: CellGrid, c: number): number[] {
 
 /**
  * For every cell, a value combined over the voxels it belongs to (T: it touches; V: its vertices):
- * `combine` is min or max, applied separably along x, y, z. `voxelValue[v]` is written at voxel v's cell. Returns an array over all cells.
+ * `combine` is min or max, applied separably along x, y, z. `voxelValue[v]` is written at voxel v's cell.
+ * Returns an array over all cells; with `slots` = 2, cell c's value is at 2c and 2c + 1 is left 0 for the
+ * caller (the dimension-1 reduction keeps a second word per cell there).
  */
-export function spreadToCells(g: CellGrid, voxelValue: Int32Array, combine: 'min' | 'max'): Int32Array {
-  const out = new Int32Array(g.size);
+export function spreadToCells(g: CellGrid, voxelValue: Int32Array, combine: 'min' | 'max', slots: 1 | 2 = 1): Int32Array {
+  const out = new Int32Array(slots * g.size);
   const [d, h, w] = g.shape;
   const o = g.construction === 'T' ? 1 : 0;
   for (let k = 0; k < d; k++) {
     for (let j = 0; j < h; j++) {
       const row = (2 * k + o) * g.sz + (2 * j + o) * g.sy + o;
       const src = (k * h + j) * w;
-      for (let i = 0; i < w; i++) out[row + 2 * i] = voxelValue[src + i];
+      for (let i = 0; i < w; i++) out[slots * (row + 2 * i)] = voxelValue[src + i];
     }
   }
   const isMin = combine === 'min';
@@ -86,13 +88,14 @@ export function spreadToCells(g: CellGrid, voxelValue: Int32Array, combine: 'min
   // NOTE: the voxel-bearing parity is odd in T and even in V; every other cell along an axis takes the
   // min/max of its (one or two) neighbours along that axis, which after three passes covers the full block.
   const line = (base: number, stride: number, n: number) => {
+    const st = slots * stride;
     for (let a = 1 - o; a < n; a += 2) {
-      const c = base + a * stride;
-      if (a === 0) out[c] = out[c + stride];
-      else if (a === n - 1) out[c] = out[c - stride];
+      const c = slots * (base + a * stride);
+      if (a === 0) out[c] = out[c + st];
+      else if (a === n - 1) out[c] = out[c - st];
       else {
-        const lo = out[c - stride];
-        const hi = out[c + stride];
+        const lo = out[c - st];
+        const hi = out[c + st];
         out[c] = isMin === lo < hi ? lo : hi;
       }
     }

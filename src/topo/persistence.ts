@@ -72,7 +72,7 @@ export function persistence(
     const pr = paddedRanks(shape, order);
     const flags = new Uint8Array(grid.size);
     starSweeps(grid, order, pr, flags, sinks[0], sinks[2]);
-    if (want.has(1)) dim1Pairs({ grid, order, entry: spreadToCells(grid, voxelRanks(shape, pr), 'min') }, flags, sinks[1], opts.dim1Method);
+    if (want.has(1)) dim1Pairs({ grid, order, entry: spreadToCells(grid, voxelRanks(shape, pr), 'min', 2) }, flags, sinks[1], opts.dim1Method);
     first = order[0];
   } else {
     const f = buildFiltration(volume, shape, construction);

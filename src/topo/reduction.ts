@@ -20,7 +20,7 @@ export type Dim1Method = 'homology' | 'cohomology';
 export interface CellOrder {
   grid: CellGrid;
   order: Int32Array; // order[r] = the voxel of rank r
-  entry: Int32Array; // entry[c] = rank of cell c's entry voxel
+  entry: Int32Array; // entry[c] = rank of cell c's entry voxel, or at 2c (two slots per cell: used in place)
 }
 
 /**
@@ -36,11 +36,14 @@ export function dim1Pairs(f: CellOrder, flags: Uint8Array, sink: PairSink, metho
   // cell): its apparent partner's cell + 1, or −(1 + the index of its stored reduced column), 0 = none.
   // NOTE: interleaved so that looking up a pivot's owner hits the cache line its key was read from.
   // Cleared cells (negative edges, squares that create voids) carry CLEARED there instead of an owner.
-  const eo = new Int32Array(2 * f.grid.size);
-  for (let c = 0; c < f.grid.size; c++) {
-    eo[2 * c] = f.entry[c];
-    if (flags[c] & (NEG_EDGE | POS_FACE)) eo[2 * c + 1] = CLEARED;
+  // An entry array with two slots per cell (spreadToCells(..., 2)) is used in place, else copied.
+  const G = f.grid.size;
+  let eo = f.entry;
+  if (eo.length !== 2 * G) {
+    eo = new Int32Array(2 * G);
+    for (let c = 0; c < G; c++) eo[2 * c] = f.entry[c];
   }
+  for (let c = 0; c < G; c++) eo[2 * c + 1] = flags[c] & (NEG_EDGE | POS_FACE) ? CLEARED : 0;
   const squares = apparentPairs(f, flags, eo, m, sink);
   if (m === 'homology') reduceHomology(f, flags, eo, squares, sink);
   else reduceCohomology(f, flags, eo, sink);
