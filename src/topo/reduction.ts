@@ -188,7 +188,7 @@ function sortSmall(a: Float64Array, n: number): number {
 
 /** Reduced columns back to back in one growing array (no per-column objects for the GC). */
 class Store {
-  data = new Float64Array(1 << 16);
+  data = new Float64Array(1 << 12);
   start: number[] = [0];
   /** Appends the reduced column (emptying it); returns its index. */
   push(col: Column): number {

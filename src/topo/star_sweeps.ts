@@ -32,6 +32,9 @@ interface StarTables {
   touched: Int32Array;
 }
 
+// NOTE: the lookup tables depend only on the (grid-independent) neighbour masks: built once per process.
+const touchedCache = new Map<string, Int32Array>();
+
 function starTables(g: CellGrid): StarTables {
   const cornerMask: number[] = [];
   for (let a = 0; a < 8; a++) {
@@ -63,17 +66,22 @@ function starTables(g: CellGrid): StarTables {
     }
   }
   edges.sort((p, q) => p.dc - q.dc);
-  const touched = new Int32Array(3 * 512);
-  for (let z = 0; z < 3; z++) {
-    for (let plane = 0; plane < 512; plane++) {
-      const m = plane << (9 * z);
-      let bits = 0;
-      for (let a = 0; a < 8; a++) if (cornerMask[a] & m) bits |= 1 << a;
-      edges.forEach((e, i) => {
-        if (e.mask & m) bits |= 1 << (8 + i);
-      });
-      touched[512 * z + plane] = bits;
+  const key = cornerMask.join() + ';' + edges.map((e) => e.mask).join();
+  let touched = touchedCache.get(key);
+  if (!touched) {
+    touched = new Int32Array(3 * 512);
+    for (let z = 0; z < 3; z++) {
+      for (let plane = 0; plane < 512; plane++) {
+        const m = plane << (9 * z);
+        let bits = 0;
+        for (let a = 0; a < 8; a++) if (cornerMask[a] & m) bits |= 1 << a;
+        edges.forEach((e, i) => {
+          if (e.mask & m) bits |= 1 << (8 + i);
+        });
+        touched[512 * z + plane] = bits;
+      }
     }
+    touchedCache.set(key, touched);
   }
   return {
     touched,
