@@ -7,8 +7,10 @@
 // As in conv3d.wgsl, CPU drivers load lane by lane, so each invocation computes a register block from
 // vec4 loads:
 // - `packForward` / `packGradInput` repack the weight as vec4 over 4 output (resp. input) channels.
-// - `forward`: 8 output channels × 8 input voxels of one row for one tap (workgroup_id.x = channel
-//   block · taps + tap): per input channel 2 vec4 of input + 2 vec4 of weights feed 64 multiply-adds.
+// - `forward` (kw = 1): 8 output channels × 8 input voxels of one row for one tap (workgroup_id.x =
+//   channel block · taps + tap): per input channel 2 vec4 of input + 2 vec4 of weights feed 64
+//   multiply-adds. `forwardPair` (kw = 2): 4 output channels × 8 voxels × both taps k, so each channel's
+//   16 outputs are contiguous and store as 4 vec4 (through `output4`).
 // - `gradInput`: 8 input channels × 8 voxels (workgroup_id.x = channel block); per (output channel, tap
 //   row) the 8·kw gradOutput values under the block (2 or 4 vec4) and 2·kw vec4 of weights feed 64·kw
 //   multiply-adds.
@@ -151,6 +153,74 @@ fn loadGrad(rowBase: u32, x0: u32) -> GradRow {
 // (b, z, y, x0) of an input block
 struct Block { b: u32, z: u32, y: u32, x0: u32 }
 
+// kw = 2: 4 output channels × 8 input voxels × both taps k of one tap row (workgroup_id.x = channel
+// block · kd·kh + tap row): per input channel 2 vec4 of input + 2 vec4 of weights feed 64 multiply-adds,
+// and each channel's 16 outputs are contiguous, so they store as 4 vec4 (stores also go lane by lane).
+fn put4(i: u32, v: f32) {
+  output4[i / 4u][i % 4u] = v;
+}
+
+fn storePair(k0: Acc, k1: Acc, o: u32, x0: u32) {
+  let p = params;
+  if (ALIGNED) {
+    // NOTE: W % 8 = 0, so whole blocks and o % 4 = 0
+    output4[o / 4u] = vec4f(k0.a.x, k1.a.x, k0.a.y, k1.a.y);
+    output4[o / 4u + 1u] = vec4f(k0.a.z, k1.a.z, k0.a.w, k1.a.w);
+    output4[o / 4u + 2u] = vec4f(k0.b.x, k1.b.x, k0.b.y, k1.b.y);
+    output4[o / 4u + 3u] = vec4f(k0.b.z, k1.b.z, k0.b.w, k1.b.w);
+    return;
+  }
+  for (var v = 0u; v < 8u; v++) {
+    if (x0 + v < p.w) {
+      put4(o + 2u * v, select(k0.a[v % 4u], k0.b[v % 4u], v >= 4u));
+      put4(o + 2u * v + 1u, select(k1.a[v % 4u], k1.b[v % 4u], v >= 4u));
+    }
+  }
+}
+
+@compute @workgroup_size(WG)
+fn forwardPair(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u,
+               @builtin(num_workgroups) groups: vec3u) {
+  let p = params;
+  let taps = p.kd * p.kh * 2u;
+  let xBlocks = (p.w + 7u) / 8u;
+  let blk = (wid.y + wid.z * groups.y) * WG + lid.x;
+  let t = blk / xBlocks;
+  let k = Block(t / (p.d * p.h), (t / p.h) % p.d, t % p.h, (blk % xBlocks) * 8u);
+  if (k.b >= p.b) { return; } // no barriers or subgroup ops: padding lanes may leave
+  let ij = wid.x % (p.kd * p.kh);
+  let cb = wid.x / (p.kd * p.kh);
+  var a0: Acc; var a1: Acc; var a2: Acc; var a3: Acc; // k = 0, channels 0..3
+  var b0: Acc; var b1: Acc; var b2: Acc; var b3: Acc; // k = 1
+  if (p.hasBias != 0u) {
+    let c = min(vec4u(0u, 1u, 2u, 3u) + cb * 4u, vec4u(p.cout - 1u));
+    a0 = Acc(vec4f(bias[c.x]), vec4f(bias[c.x])); a1 = Acc(vec4f(bias[c.y]), vec4f(bias[c.y]));
+    a2 = Acc(vec4f(bias[c.z]), vec4f(bias[c.z])); a3 = Acc(vec4f(bias[c.w]), vec4f(bias[c.w]));
+    b0 = a0; b1 = a1; b2 = a2; b3 = a3;
+  }
+  let plane = p.d * p.h * p.w;
+  var xi = ((k.b * p.cin * p.d + k.z) * p.h + k.y) * p.w;
+  var wi = cb * p.cin * taps + 2u * ij;
+  for (var ci = 0u; ci < p.cin; ci++) {
+    let x = loadInput(xi, k.x0);
+    let w0 = packed[wi];
+    let w1 = packed[wi + 1u];
+    a0 = axpy(a0, w0.x, x); a1 = axpy(a1, w0.y, x); a2 = axpy(a2, w0.z, x); a3 = axpy(a3, w0.w, x);
+    b0 = axpy(b0, w1.x, x); b1 = axpy(b1, w1.y, x); b2 = axpy(b2, w1.z, x); b3 = axpy(b3, w1.w, x);
+    xi += plane;
+    wi += taps;
+  }
+  let i = ij / p.kh;
+  let j = ij % p.kh;
+  let co = cb * 4u;
+  let oplane = p.od * p.oh * p.ow;
+  let o = (((k.b * p.cout + co) * p.od + k.z * p.kd + i) * p.oh + k.y * p.kh + j) * p.ow + 2u * k.x0;
+  storePair(a0, b0, o, k.x0);
+  if (co + 1u < p.cout) { storePair(a1, b1, o + oplane, k.x0); }
+  if (co + 2u < p.cout) { storePair(a2, b2, o + 2u * oplane, k.x0); }
+  if (co + 3u < p.cout) { storePair(a3, b3, o + 3u * oplane, k.x0); }
+}
+
 // One tap's outputs of 4 channels for the 8 input voxels x0.. of one input row.
 fn storeTap(acc: Acc, o: u32, x0: u32, kw: u32) {
   let p = params;
@@ -280,6 +350,7 @@ fn storePartial(o: u32, v: vec4f) {
 }
 
 @group(0) @binding(11) var<storage, read_write> gradWeight: array<f32>; // [Cin, Cout, kd, kh, kw]
+@group(0) @binding(12) var<storage, read_write> output4: array<vec4f>; // output as vec4 (forwardPair)
 
 // output += bias[channel]
 @compute @workgroup_size(WG)
