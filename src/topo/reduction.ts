@@ -4,7 +4,10 @@
 //   compression: their rows are dropped too, which changes no pivot (a boundary's lowest edge is always a
 //     positive edge, also after dropping the negative rows; dually for coboundaries);
 //   apparent pairs first: (e, σ) with e the youngest edge of σ and σ the oldest square on e is a persistence
-//     pair; they are found in one pass in memory order (cache-friendly) and never reduced or stored.
+//     pair; they are found in one pass in memory order (cache-friendly) and never reduced or stored;
+//   memory: the working column is a heap in which equal keys cancel (adding a short column to a long one
+//     costs the short one's length); each cell's entry rank and its pivot owner (or CLEARED) share one
+//     interleaved array, so a pivot lookup hits the cache line its key came from.
 // Within one dimension the filtration order of filtration.ts is (entry rank, cell index), so a cell's key
 // is entry·P + index with P the power of two above the grid size (exact in a float64 up to 2^24 voxels per
 // volume; the index comes back without a float modulo).
