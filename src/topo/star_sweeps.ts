@@ -162,11 +162,10 @@ export function starSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flag
   const square = [g.sz, g.sy, 1, -1, -g.sy, -g.sz];
   const id0 = b0.id;
   const id2 = b2.id;
-  // Candidates' records by rank (written at random, read in order by the sweeps; 0 = not a candidate):
-  // dimension 0 at 9·r: [CANDIDATE | own, 1 + basin of each corner (0: new)]; dimension 2 at 6·r: [1 + basin
-  // across each face (0: not a new square)].
-  const rec0 = new Int32Array(9 * n);
-  const rec2 = new Int32Array(6 * n);
+  // Candidates' records by rank, 16 words (one 64-byte cache line) at 16·r, written at random and read in
+  // order by the sweeps (0 = not a candidate): dimension 0 at +0: [CANDIDATE | own, 1 + basin of each corner
+  // (0: new)]; dimension 2 at +9: [1 + basin across each face (0: not a new square)].
+  const rec = new Int32Array(16 * n);
   const reps = new Int32Array(8);
   const lp = new Int32Array(8);
   const keepZero = sink0.keepZero || sink2.keepZero; // zero-persistence pairs (v, v) are only kept then
@@ -200,8 +199,8 @@ export function starSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flag
             if (keepZero) sink0.add(v, v);
           }
         } else {
-          rec0[9 * r] = CANDIDATE | own;
-          for (let a = 0; a < 8; a++) rec0[9 * r + 1 + a] = reps[a] + 1;
+          rec[16 * r] = CANDIDATE | own;
+          for (let a = 0; a < 8; a++) rec[16 * r + 1 + a] = reps[a] + 1;
         }
         // Dimension 2: the basins across the new squares (the voxel across enters later, or is outside).
         first = -1;
@@ -222,13 +221,13 @@ export function starSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flag
             if (keepZero) sink2.add(v, v);
           }
         } else {
-          for (let f = 0; f < 6; f++) rec2[6 * r + f] = early & (1 << FACE_U[f]) ? 0 : id2[p + noff[FACE_U[f]]] + 1;
+          for (let f = 0; f < 6; f++) rec[16 * r + 9 + f] = early & (1 << FACE_U[f]) ? 0 : id2[p + noff[FACE_U[f]]] + 1;
         }
       }
     }
   }
-  dim0Candidates(g, order, t, b0, rec0, flags, sink0);
-  dim2Candidates(g, order, b2, rec2, square, flags, sink2);
+  dim0Candidates(g, order, t, b0, rec, flags, sink0);
+  dim2Candidates(g, order, b2, rec, square, flags, sink2);
 }
 
 /** Cube cell index of voxel v. */
@@ -250,7 +249,7 @@ function dim0Candidates(g: CellGrid, order: Int32Array, t: StarTables, bs: Basin
     return x;
   };
   for (let r = 0; r < order.length; r++) {
-    const o = 9 * r;
+    const o = 16 * r;
     if (rec[o] === 0) continue;
     const own = rec[o] & ~CANDIDATE;
     const v = order[r];
@@ -298,7 +297,7 @@ function dim0Candidates(g: CellGrid, order: Int32Array, t: StarTables, bs: Basin
 function dim2Candidates(g: CellGrid, order: Int32Array, bs: Basins, rec: Int32Array, square: number[], flags: Uint8Array, sink: PairSink): void {
   const { parent, age } = bs;
   for (let r = order.length - 1; r >= 0; r--) {
-    const o = 6 * r;
+    const o = 16 * r + 9;
     if ((rec[o] | rec[o + 1] | rec[o + 2] | rec[o + 3] | rec[o + 4] | rec[o + 5]) === 0) continue;
     const v = order[r];
     const cube = cubeOf(g, v);
