@@ -63,9 +63,9 @@ function basinSweep(shape: [number, number, number], pr: PaddedRanks, order: Int
   for (let u = 0; u < 27; u++) noff[u] = (((u / 9) | 0) - 1) * psz + ((((u / 3) | 0) % 3) - 1) * psy + (u % 3) - 1;
   const us = Int32Array.from({ length: 27 }, (_, u) => u).filter((u) => (conn === 26 ? u !== 13 : groups.some((m) => m === 1 << u)));
   const uoff = Int32Array.from(us, (u) => noff[u]);
-  // Raster pass: the basin of one earlier neighbour in each group, kept (at G·r, as 1 + basin) only for the
+  // Raster pass: the basin of one earlier neighbour in each group, kept (at 8·r, as 1 + basin) only for the
   // candidates, the voxels that see two basins or more: written at random, read in rank order.
-  const rec = new Int32Array(G * n);
+  const rec = new Int32Array(8 * n); // NOTE: 8 words (32 bytes) per rank, so a record never straddles two lines
   const reps = new Int32Array(G);
   for (let k = 1; k <= d; k++) {
     for (let j = 1; j <= h; j++) {
@@ -85,7 +85,7 @@ function basinSweep(shape: [number, number, number], pr: PaddedRanks, order: Int
           if (first < 0) first = b;
           else if (b !== first) many = true;
         }
-        if (many) for (let g = 0; g < G; g++) rec[G * r + g] = reps[g] + 1;
+        if (many) for (let g = 0; g < G; g++) rec[8 * r + g] = reps[g] + 1;
       }
     }
   }
@@ -93,7 +93,7 @@ function basinSweep(shape: [number, number, number], pr: PaddedRanks, order: Int
   for (let s = 0; s < n; s++) {
     const r = descending ? n - 1 - s : s;
     let root = -1;
-    for (let g = G * r; g < G * r + G; g++) {
+    for (let g = 8 * r; g < 8 * r + G; g++) {
       if (rec[g] === 0) continue;
       const a = find(parent, rec[g] - 1);
       if (root < 0) root = a;
