@@ -33,17 +33,21 @@ export function sortVoxelsDescending(volume: Float32Array): Int32Array {
   let keyTmp = new Uint32Array(n);
   let idx = new Int32Array(n);
   let idxTmp = new Int32Array(n);
+  // NOTE: the three digit histograms are counted in the pass that builds the keys (one read, not three).
+  const counts = new Int32Array(3 * 2048);
   for (let i = 0; i < n; i++) {
     const b = bits[i];
     // Order-preserving map of float bits to unsigned ints, then complemented for descending order.
     // NOTE: -0 sorts just after +0; they are equal values, so any order between them is a valid refinement.
-    key[i] = ~(b & 0x80000000 ? ~b : b | 0x80000000) >>> 0;
+    const k = ~(b & 0x80000000 ? ~b : b | 0x80000000) >>> 0;
+    key[i] = k;
     idx[i] = i;
+    counts[k & 2047]++;
+    counts[2048 + ((k >>> 11) & 2047)]++;
+    counts[4096 + (k >>> 22)]++;
   }
-  const count = new Int32Array(2048);
-  for (let shift = 0; shift < 33; shift += 11) {
-    count.fill(0);
-    for (let i = 0; i < n; i++) count[(key[i] >>> shift) & 2047]++;
+  for (let pass = 0, shift = 0; pass < 3; pass++, shift += 11) {
+    const count = counts.subarray(2048 * pass, 2048 * pass + 2048);
     let sum = 0;
     for (let b = 0; b < 2048; b++) {
       const c = count[b];
