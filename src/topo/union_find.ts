@@ -13,6 +13,7 @@ import { allocBuffer, readBuffer, releaseBuffer, upload, writeBuffer } from '../
 import { dispatch, flush, grid1d } from '../gpu/kernel.ts';
 import { packParams } from '../gpu/params.ts';
 import { checkVolume, type Construction } from './cubical_grid.ts';
+import { sortVoxelsDescending } from './filtration.ts';
 import { find, PairSink } from './pairs.ts';
 import type { Diagrams, Pair } from './persistence.ts';
 
@@ -57,6 +58,7 @@ export async function persistenceGpuBatch(
     if (over > run.cap) run = await collect(g, volumes, labels, shape, batch, ks, construction, over);
     return Array.from({ length: batch }, (_, b) => {
       const values = run.values.subarray(b * n, (b + 1) * n);
+      checkVolume(values, shape); // NaN or ±Infinity: the same error as the CPU path, after the fact
       const out: Pair[][] = [[], [], []];
       ks.forEach((k, i) => {
         const seg = b * ks.length + i;
@@ -187,7 +189,7 @@ function mergeBasins(values: Float32Array, recs: Uint32Array, reverse: boolean):
 
 /**
  * The records' indices ordered by their voxel in the sweep: by value descending, then voxel index ascending
- * (reversed for dimension 2). Linear: a counting sort by voxel, then a stable radix sort of the values.
+ * (reversed for dimension 2). Linear: a counting sort by voxel, then the stable radix sort of the values.
  */
 function sweepOrder(values: Float32Array, recs: Uint32Array, m: number, reverse: boolean): Int32Array {
   const n = values.length;
@@ -196,29 +198,9 @@ function sweepOrder(values: Float32Array, recs: Uint32Array, m: number, reverse:
   for (let i = 0; i < n; i++) start[i + 1] += start[i];
   const byVoxel = new Int32Array(m);
   for (let r = 0; r < m; r++) byVoxel[start[recs[3 * r]]++] = r;
-  // Descending value keys (complemented order-preserving float bits), stable in the voxel order above.
-  let key = new Uint32Array(m);
-  let idx = byVoxel;
-  const bits = new Uint32Array(values.buffer, values.byteOffset, n);
-  for (let s = 0; s < m; s++) {
-    const b0 = bits[recs[3 * idx[s]]];
-    const b = b0 === 0x80000000 ? 0 : b0; // -0 is +0 here, as in the shader's comparisons
-    key[s] = ~(b & 0x80000000 ? ~b : b | 0x80000000) >>> 0;
-  }
-  let keyTmp = new Uint32Array(m);
-  let idxTmp = new Int32Array(m);
-  const count = new Int32Array(2048);
-  for (let shift = 0; shift < 33; shift += 11) {
-    count.fill(0);
-    for (let s = 0; s < m; s++) count[(key[s] >>> shift) & 2047]++;
-    for (let c = 0, sum = 0; c < 2048; c++) [count[c], sum] = [sum, sum + count[c]];
-    for (let s = 0; s < m; s++) {
-      const q = count[(key[s] >>> shift) & 2047]++;
-      keyTmp[q] = key[s];
-      idxTmp[q] = idx[s];
-    }
-    [key, keyTmp] = [keyTmp, key];
-    [idx, idxTmp] = [idxTmp, idx];
-  }
-  return reverse ? idx.reverse() : idx;
+  // NOTE: + 0 turns -0 into +0: equal values, ordered by index, as in the shader's comparisons.
+  const keys = Float32Array.from(byVoxel, (r) => values[recs[3 * r]] + 0);
+  const order = sortVoxelsDescending(keys); // ties keep their position: voxel index ascending
+  const out = Int32Array.from(order, (s) => byVoxel[s]);
+  return reverse ? out.reverse() : out;
 }

@@ -58,6 +58,15 @@ test('a batch of volumes on the GPU: one call, each volume its own diagrams', as
     });
   }
   releaseBuffer(g, buf);
+  const bad = upload(g, Float32Array.from([0.5, NaN, 0.25, 1]));
+  let message = '';
+  try {
+    await persistenceGpuBatch(g, bad, [1, 2, 2], 1);
+  } catch (e) {
+    message = (e as Error).message;
+  }
+  assert.match(message, /NaN at flat index 1/, 'a NaN is refused as on the CPU path');
+  releaseBuffer(g, bad);
 });
 
 test.run();
