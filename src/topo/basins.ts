@@ -13,12 +13,13 @@ export interface PaddedRanks {
   psz: number;
 }
 
-export function paddedRanks(shape: [number, number, number], order: Int32Array): PaddedRanks {
+/** `into` (the padded size) is used instead of a new array if given. */
+export function paddedRanks(shape: [number, number, number], order: Int32Array, into?: Int32Array): PaddedRanks {
   const [d, h, w] = shape;
   const n = order.length;
   const psy = w + 2;
   const psz = psy * (h + 2);
-  const prank = new Int32Array(psz * (d + 2)).fill(n);
+  const prank = (into ?? new Int32Array(psz * (d + 2))).fill(n);
   for (let r = 0; r < n; r++) {
     const v = order[r];
     const i = v % w;
@@ -30,9 +31,9 @@ export function paddedRanks(shape: [number, number, number], order: Int32Array):
 }
 
 /** rank[v] = rank of voxel v, read row by row out of the padded rank volume (no scattered writes). */
-export function voxelRanks(shape: [number, number, number], pr: PaddedRanks): Int32Array {
+export function voxelRanks(shape: [number, number, number], pr: PaddedRanks, into?: Int32Array): Int32Array {
   const [d, h, w] = shape;
-  const rank = new Int32Array(d * h * w);
+  const rank = into ?? new Int32Array(d * h * w);
   for (let k = 0, v = 0; k < d; k++) {
     for (let j = 0; j < h; j++, v += w) {
       const p = (k + 1) * pr.psz + (j + 1) * pr.psy + 1;
@@ -71,33 +72,36 @@ export interface Basins {
 /**
  * Steepest-ascent pointers of the interior voxels (padded index of the steepest neighbour; p itself at a
  * root): ascending, over neighbours of smaller rank (the earliest one); descending, over neighbours of
- * larger rank or the padding (the latest one: the outside first).
+ * larger rank or the padding (the latest one: the outside first). Only interior entries are written (and
+ * read by resolveBasins), so `into` (the padded size, any contents) may replace the new array.
  */
-export function steepest(shape: [number, number, number], pr: PaddedRanks, nb: Int32Array, descending: boolean): Int32Array {
+export function steepest(shape: [number, number, number], pr: PaddedRanks, nb: Int32Array, descending: boolean, into?: Int32Array): Int32Array {
   const [d, h, w] = shape;
   const { prank, psy, psz } = pr;
-  const up = new Int32Array(prank.length);
+  const up = into ?? new Int32Array(prank.length);
   for (let k = 1; k <= d; k++) {
     for (let j = 1; j <= h; j++) {
       for (let p = k * psz + j * psy + 1, end = p + w; p < end; p++) {
         const r = prank[p];
         let best = p;
         let br = r;
+        // NOTE: branch-free running extremum (ranks and padded indices are < 2^31, so the sign of a
+        // difference is the comparison; in noise the updates are unpredictable branches).
         if (descending) {
           for (let t = 0; t < nb.length; t++) {
             const q = p + nb[t];
-            if (prank[q] > br) {
-              br = prank[q];
-              best = q;
-            }
+            const x = prank[q];
+            const gt = (br - x) >> 31;
+            br ^= (br ^ x) & gt;
+            best ^= (best ^ q) & gt;
           }
         } else {
           for (let t = 0; t < nb.length; t++) {
             const q = p + nb[t];
-            if (prank[q] < br) {
-              br = prank[q];
-              best = q;
-            }
+            const x = prank[q];
+            const lt = (x - br) >> 31;
+            br ^= (br ^ x) & lt;
+            best ^= (best ^ q) & lt;
           }
         }
         up[p] = best;
@@ -107,13 +111,16 @@ export function steepest(shape: [number, number, number], pr: PaddedRanks, nb: I
   return up;
 }
 
-/** The basins of steepest-ascent pointers `up` (from steepest(), or computed alongside other work). */
-export function resolveBasins(shape: [number, number, number], pr: PaddedRanks, up: Int32Array, descending: boolean): Basins {
+/**
+ * The basins of steepest-ascent pointers `up` (from steepest(), or computed alongside other work). `into`
+ * (the padded size, any contents) is used for the ids instead of a new array if given.
+ */
+export function resolveBasins(shape: [number, number, number], pr: PaddedRanks, up: Int32Array, descending: boolean, into?: Int32Array): Basins {
   const [d, h, w] = shape;
   const { prank, psy, psz } = pr;
   const n = d * h * w;
   // Basin ids by pointer chasing with full path compression; -1 = not resolved yet.
-  const id = new Int32Array(prank.length).fill(descending ? 0 : -1);
+  const id = (into ?? new Int32Array(prank.length)).fill(descending ? 0 : -1);
   const age: number[] = descending ? [n] : [];
   for (let k = 1; k <= d; k++) for (let j = 1; j <= h; j++) id.fill(-1, k * psz + j * psy + 1, k * psz + j * psy + 1 + w);
   for (let k = 1; k <= d; k++) {

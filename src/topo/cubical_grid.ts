@@ -70,10 +70,11 @@ export function cellFacets(g: CellGrid, c: number): number[] {
  * For every cell, a value combined over the voxels it belongs to (T: it touches; V: its vertices):
  * `combine` is min or max, applied separably along x, y, z. `voxelValue[v]` is written at voxel v's cell.
  * Returns an array over all cells; with `slots` = 2, cell c's value is at 2c and 2c + 1 is left 0 for the
- * caller (the dimension-1 reduction keeps a second word per cell there).
+ * caller (the dimension-1 reduction keeps a second word per cell there). `into` (slots · size elements) is
+ * used instead of a new array if given: then the second slots keep whatever they held.
  */
-export function spreadToCells(g: CellGrid, voxelValue: Int32Array, combine: 'min' | 'max', slots: 1 | 2 = 1): Int32Array {
-  const out = new Int32Array(slots * g.size);
+export function spreadToCells(g: CellGrid, voxelValue: Int32Array, combine: 'min' | 'max', slots: 1 | 2 = 1, into?: Int32Array): Int32Array {
+  const out = into ?? new Int32Array(slots * g.size);
   const [d, h, w] = g.shape;
   const o = g.construction === 'T' ? 1 : 0;
   for (let k = 0; k < d; k++) {

@@ -15,8 +15,15 @@ import { starSweeps } from './star_sweeps.ts';
 import { paddedRanks, voxelRanks } from './basins.ts';
 import { dim0Pairs, dim2Pairs, newForest, PairSink } from './pairs.ts';
 import { dim1Pairs, type Dim1Method } from './reduction.ts';
+import { ScratchInt32, ScratchUint8 } from './scratch.ts';
 
 export type { Construction } from './cubical_grid.ts';
+
+// The T path's grid-sized arrays, reused across calls (scratch.ts).
+const flagsScratch = new ScratchUint8();
+const prankScratch = new ScratchInt32();
+const rankScratch = new ScratchInt32();
+const entryScratch = new ScratchInt32();
 export { diagramsToJson, generatorsToJson, type DiagramsJson } from './diagrams.ts';
 
 /**
@@ -69,10 +76,16 @@ export function persistence(
     // NOTE: T needs no ordered cell lists: dims 0 and 2 walk the voxels (star_sweeps.ts), dim 1 scans the grid.
     const grid = cellGrid(shape, 'T');
     const order = sortVoxelsDescending(volume);
-    const pr = paddedRanks(shape, order);
-    const flags = new Uint8Array(grid.size);
+    const [d, h, w] = shape;
+    const pr = paddedRanks(shape, order, prankScratch.take((d + 2) * (h + 2) * (w + 2), false));
+    const flags = flagsScratch.take(grid.size, true);
     starSweeps(grid, order, pr, flags, sinks[0], sinks[2]);
-    if (want.has(1)) dim1Pairs({ grid, order, entry: spreadToCells(grid, voxelRanks(shape, pr), 'min', 2) }, flags, sinks[1], opts.dim1Method);
+    if (want.has(1)) {
+      // NOTE: the entry array's odd slots are left stale here: dim1Pairs writes every one before reading.
+      const rank = voxelRanks(shape, pr, rankScratch.take(order.length, false));
+      const entry = spreadToCells(grid, rank, 'min', 2, entryScratch.take(2 * grid.size, false));
+      dim1Pairs({ grid, order, entry }, flags, sinks[1], opts.dim1Method);
+    }
     first = order[0];
   } else {
     const f = buildFiltration(volume, shape, construction);

@@ -67,8 +67,8 @@ function oddMask(g: CellGrid, c: number): number {
 function reduceHomology(f: CellOrder, flags: Uint8Array, eo: Int32Array, todo: Float64Array, sink: PairSink): void {
   const { grid: g, order } = f;
   const P = keyScale(g);
-  const stored = new Store();
-  const cols = new Column();
+  const stored = store.reset();
+  const cols = column.reset();
   // The square's compressed boundary as negated edge keys (so the youngest edge comes first).
   const boundary = (c: number, into: Float64Array): number => {
     const m = oddMask(g, c);
@@ -127,8 +127,8 @@ function reduceCohomology(f: CellOrder, flags: Uint8Array, eo: Int32Array, sink:
     }
   }
   const todo = Float64Array.from(keys).sort().reverse();
-  const stored = new Store();
-  const cols = new Column();
+  const stored = store.reset();
+  const cols = column.reset();
   // The edge's compressed coboundary: square keys at ±1 along its two even axes, inside the grid.
   const coboundary = (e: number, into: Float64Array): number => {
     const x = e % gx;
@@ -193,6 +193,12 @@ function sortSmall(a: Float64Array, n: number): number {
 class Store {
   data = new Float64Array(1 << 12);
   start: number[] = [0];
+  /** Empties the store for the next call (dropping a large array rather than keeping it alive). */
+  reset(): this {
+    this.start = [0];
+    if (this.data.length > 1 << 20) this.data = new Float64Array(1 << 12);
+    return this;
+  }
   /** Appends the reduced column (emptying it); returns its index. */
   push(col: Column): number {
     let n = this.start[this.start.length - 1];
@@ -218,6 +224,12 @@ class Column {
   private h = new Float64Array(1024);
   private size = 0;
   readonly tmp = new Float64Array(4);
+  /** Empties the column for the next call (dropping a large heap rather than keeping it alive). */
+  reset(): this {
+    this.size = 0;
+    if (this.h.length > 1 << 20) this.h = new Float64Array(1024);
+    return this;
+  }
   /** Starts the column from keys a[0..n). */
   load(a: Float64Array, n: number): void {
     this.size = 0;
@@ -279,6 +291,11 @@ class Column {
     h[i] = x;
   }
 }
+
+// NOTE: one store and one working column per process, reset per call (the path is synchronous): at 16³
+// allocating them was a visible share of a call.
+const store = new Store();
+const column = new Column();
 
 /**
  * Pairs every apparent (edge, square) pair, scanning the squares in memory order, flags both cells

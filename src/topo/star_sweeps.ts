@@ -15,6 +15,7 @@
 import type { CellGrid } from './cubical_grid.ts';
 import { neighbourOffsets, resolveBasins, steepest, type Basins, type PaddedRanks } from './basins.ts';
 import { find, NEG_EDGE, POS_FACE, type PairSink } from './pairs.ts';
+import { ScratchInt32 } from './scratch.ts';
 
 /** Bit u of a 27-bit mask is the neighbour at (dz, dy, dx) = (u/9, u/3 % 3, u % 3) − 1; 13 is the voxel. */
 const nbBit = (dz: number, dy: number, dx: number) => 1 << ((dz + 1) * 9 + (dy + 1) * 3 + dx + 1);
@@ -34,8 +35,30 @@ interface StarTables {
 
 // NOTE: the lookup tables depend only on the (grid-independent) neighbour masks: built once per process.
 const touchedCache = new Map<string, Int32Array>();
+// The whole tables (edgeDc depends on the grid strides) per grid, rebuilt at most once per shape.
+const tablesCache = new Map<string, StarTables>();
+
+// Per-call arrays reused across calls (scratch.ts): every one is fully written before it is read, except
+// the candidate records, which are zeroed.
+const earlyScratch = new ScratchInt32();
+const up0Scratch = new ScratchInt32();
+const up2Scratch = new ScratchInt32();
+const id0Scratch = new ScratchInt32();
+const id2Scratch = new ScratchInt32();
+const recScratch = new ScratchInt32();
 
 function starTables(g: CellGrid): StarTables {
+  const gk = `${g.sy} ${g.sz}`;
+  let t = tablesCache.get(gk);
+  if (!t) {
+    if (tablesCache.size >= 64) tablesCache.clear();
+    t = buildStarTables(g);
+    tablesCache.set(gk, t);
+  }
+  return t;
+}
+
+function buildStarTables(g: CellGrid): StarTables {
   const cornerMask: number[] = [];
   for (let a = 0; a < 8; a++) {
     const [az, ay, ax] = [a >> 2, (a >> 1) & 1, a & 1];
@@ -134,8 +157,8 @@ export function starSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flag
   for (let u = 0; u < 27; u++) noff[u] = (((u / 9) | 0) - 1) * psz + ((((u / 3) | 0) % 3) - 1) * psy + (u % 3) - 1;
   // First raster pass: which neighbours entered before each voxel (early, by voxel index) and its
   // steepest-ascent pointer for dimension 0 (the earliest neighbour), from one read of the 26 neighbours.
-  const earlyOf = new Int32Array(n);
-  const up0 = new Int32Array(prank.length);
+  const earlyOf = earlyScratch.take(n, false);
+  const up0 = up0Scratch.take(prank.length, false); // NOTE: only interior entries are written and read
   for (let k = 0, v = 0; k < d; k++) {
     for (let j = 0; j < h; j++) {
       for (let p = (k + 1) * psz + (j + 1) * psy + 1, end = p + w; p < end; p++, v++) {
@@ -145,27 +168,28 @@ export function starSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flag
         let bu = 13;
         for (let u = 0; u < 27; u++) {
           const x = prank[p + noff[u]];
-          // NOTE: branch-free (ranks are < 2^31, so the sign of the difference says which came first).
+          // NOTE: branch-free (ranks are < 2^31, so the sign of the difference says which came first);
+          // the running minimum too (in noise its updates are unpredictable branches).
           early |= ((x - r) >>> 31) << u;
-          if (x < best) {
-            best = x;
-            bu = u;
-          }
+          const lt = (x - best) >> 31;
+          best ^= (best ^ x) & lt;
+          bu ^= (bu ^ u) & lt;
         }
         earlyOf[v] = early;
         up0[p] = p + noff[bu];
       }
     }
   }
-  const b0 = resolveBasins(g.shape, pr, up0, false);
-  const b2 = resolveBasins(g.shape, pr, steepest(g.shape, pr, neighbourOffsets(6, psy, psz), true), true);
+  const b0 = resolveBasins(g.shape, pr, up0, false, id0Scratch.take(prank.length, false));
+  const up2 = steepest(g.shape, pr, neighbourOffsets(6, psy, psz), true, up2Scratch.take(prank.length, false));
+  const b2 = resolveBasins(g.shape, pr, up2, true, id2Scratch.take(prank.length, false));
   const square = [g.sz, g.sy, 1, -1, -g.sy, -g.sz];
   const id0 = b0.id;
   const id2 = b2.id;
   // Candidates' records by rank, 16 words (one 64-byte cache line) at 16·r, written at random and read in
   // order by the sweeps (0 = not a candidate): dimension 0 at +0: [CANDIDATE | own, 1 + basin of each corner
   // (0: new)]; dimension 2 at +9: [1 + basin across each face (0: not a new square)].
-  const rec = new Int32Array(16 * n);
+  const rec = recScratch.take(16 * n, true);
   const reps = new Int32Array(8);
   const lp = new Int32Array(8);
   const keepZero = sink0.keepZero || sink2.keepZero; // zero-persistence pairs (v, v) are only kept then
