@@ -84,7 +84,9 @@ export function spreadToCells(g: CellGrid, voxelValue: Int32Array, combine: 'min
       for (let i = 0; i < w; i++) out[slots * (row + 2 * i)] = voxelValue[src + i];
     }
   }
-  const isMin = combine === 'min';
+  // NOTE: -1 for min, 0 for max: the branch-free select below keeps lo iff (lo < hi) === isMin; values
+  // are ranks (0 ≤ v < 2^31), so the sign of hi − lo is the comparison (a branch mispredicts on noise).
+  const minMask = combine === 'min' ? -1 : 0;
   const { gx, gy, gz, sy, sz } = g;
   // NOTE: the voxel-bearing parity is odd in T and even in V; every other cell along an axis takes the
   // min/max of its (one or two) neighbours along that axis, which after three passes covers the full block.
@@ -97,7 +99,9 @@ export function spreadToCells(g: CellGrid, voxelValue: Int32Array, combine: 'min
       else {
         const lo = out[c - st];
         const hi = out[c + st];
-        out[c] = isMin === lo < hi ? lo : hi;
+        // keep lo iff (lo < hi) === isMin, i.e. iff ((lo - hi) >> 31) === minMask
+        const keepLo = ~(((lo - hi) >> 31) ^ minMask);
+        out[c] = hi ^ ((hi ^ lo) & keepLo);
       }
     }
   };

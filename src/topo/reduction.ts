@@ -46,7 +46,9 @@ export function dim1Pairs(f: CellOrder, flags: Uint8Array, sink: PairSink, metho
     eo = new Int32Array(2 * G);
     for (let c = 0; c < G; c++) eo[2 * c] = f.entry[c];
   }
-  for (let c = 0; c < G; c++) eo[2 * c + 1] = flags[c] & (NEG_EDGE | POS_FACE) ? CLEARED : 0;
+  // NOTE: branch-free: (f + 3) >> 2 is 1 iff f = flags & 3 is nonzero, and 1 << 31 is CLEARED.
+  if (CLEARED !== 1 << 31 || (NEG_EDGE | POS_FACE) !== 3) throw new Error('dimension 1: flag layout changed');
+  for (let c = 0; c < G; c++) eo[2 * c + 1] = (((flags[c] & 3) + 3) >> 2) << 31;
   const squares = apparentPairs(f, flags, eo, m, sink);
   if (m === 'homology') reduceHomology(f, flags, eo, squares, sink);
   else reduceCohomology(f, flags, eo, sink);
