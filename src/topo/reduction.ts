@@ -106,6 +106,8 @@ function reduceHomology(f: CellOrder, flags: Uint8Array, eo: Int32Array, todo: F
     } else eo[2 * e + 1] = c + 1;
     sink.add(order[eo[2 * e]], order[eo[2 * c]]);
   }
+  stored.reset(); // NOTE: drops a large store or heap now rather than keeping it alive until the next call
+  cols.reset();
 }
 
 /**
@@ -175,6 +177,8 @@ function reduceCohomology(f: CellOrder, flags: Uint8Array, eo: Int32Array, sink:
     } else eo[2 * s + 1] = e + 1;
     sink.add(order[eo[2 * e]], order[eo[2 * s]]);
   }
+  stored.reset(); // NOTE: drops a large store or heap now rather than keeping it alive until the next call
+  cols.reset();
 }
 
 /** Insertion sort of a[0..n) ascending; returns n. */
@@ -198,7 +202,7 @@ class Store {
   /** Empties the store for the next call (dropping a large array rather than keeping it alive). */
   reset(): this {
     this.start = [0];
-    if (this.data.length > 1 << 20) this.data = new Float64Array(1 << 12);
+    if (this.data.length > 1 << 17) this.data = new Float64Array(1 << 12);
     return this;
   }
   /** Appends the reduced column (emptying it); returns its index. */
@@ -229,7 +233,7 @@ class Column {
   /** Empties the column for the next call (dropping a large heap rather than keeping it alive). */
   reset(): this {
     this.size = 0;
-    if (this.h.length > 1 << 20) this.h = new Float64Array(1024);
+    if (this.h.length > 1 << 17) this.h = new Float64Array(1024);
     return this;
   }
   /** Starts the column from keys a[0..n). */

@@ -1,9 +1,9 @@
-// Scratch typed arrays reused across calls of the CPU persistence path. At 16³ a call spends as much on
-// allocating, zeroing and collecting its grid-sized arrays (33³ cells) as on the sweeps, so small arrays
-// are kept per module and handed out again; the path is synchronous, so no two calls share one at a time.
-// NOTE: arrays above MAX_REUSED elements are allocated fresh every call (64³ and up behave as before and
-// no process keeps tens of MB alive after one large call).
-const MAX_REUSED = 1 << 20;
+// Scratch typed arrays reused across calls of the CPU persistence path: at 16³ allocating, zeroing and
+// collecting the grid-sized arrays (33³ cells) every call costs a few per cent of it, so small arrays are
+// kept per module and handed out again; the path is synchronous, so no two calls share one at a time.
+// NOTE: arrays above MAX_REUSED elements (512 KiB of int32) are allocated fresh every call: from 32³ up the
+// grid-sized arrays are, so 64³ and up allocate (and peak) as before, and a process keeps at most a few MB.
+const MAX_REUSED = 1 << 17;
 
 /** A reusable Int32Array slot: take(n) returns n elements, zeroed only if `zero` (else contents are stale). */
 export class ScratchInt32 {
