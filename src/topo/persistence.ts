@@ -15,15 +15,15 @@ import { starSweeps } from './star_sweeps.ts';
 import { paddedRanks, voxelRanks } from './basins.ts';
 import { dim0Pairs, dim2Pairs, newForest, PairSink } from './pairs.ts';
 import { dim1Pairs, type Dim1Method } from './reduction.ts';
-import { ScratchInt32, ScratchUint8 } from './scratch.ts';
+import { scratchInt32, scratchUint8 } from './scratch.ts';
 
 export type { Construction } from './cubical_grid.ts';
 
 // The T path's grid-sized arrays, reused across calls (scratch.ts).
-const flagsScratch = new ScratchUint8();
-const prankScratch = new ScratchInt32();
-const rankScratch = new ScratchInt32();
-const entryScratch = new ScratchInt32();
+const flagsScratch = scratchUint8();
+const prankScratch = scratchInt32();
+const rankScratch = scratchInt32();
+const entryScratch = scratchInt32();
 export { diagramsToJson, generatorsToJson, type DiagramsJson } from './diagrams.ts';
 
 /**

@@ -5,32 +5,23 @@
 // grid-sized arrays are, so 64³ and up allocate (and peak) as before, and a process keeps at most a few MB.
 const MAX_REUSED = 1 << 17;
 
-/** A reusable Int32Array slot: take(n) returns n elements, zeroed only if `zero` (else contents are stale). */
-export class ScratchInt32 {
-  private a = new Int32Array(0);
-  take(n: number, zero: boolean): Int32Array {
-    if (n > MAX_REUSED) return new Int32Array(n);
+/** A reusable typed-array slot: take(n) returns n elements, zeroed only if `zero` (else contents are stale). */
+export class Scratch<T extends Int32Array | Uint8Array> {
+  private a: T;
+  constructor(private readonly make: (n: number) => T) {
+    this.a = make(0);
+  }
+  take(n: number, zero: boolean): T {
+    if (n > MAX_REUSED) return this.make(n);
     if (this.a.length < n) {
-      this.a = new Int32Array(n);
+      this.a = this.make(n);
       return this.a;
     }
-    const out = this.a.length === n ? this.a : this.a.subarray(0, n);
+    const out = this.a.length === n ? this.a : (this.a.subarray(0, n) as T);
     if (zero) out.fill(0);
     return out;
   }
 }
 
-/** A reusable Uint8Array slot (see ScratchInt32). */
-export class ScratchUint8 {
-  private a = new Uint8Array(0);
-  take(n: number, zero: boolean): Uint8Array {
-    if (n > MAX_REUSED) return new Uint8Array(n);
-    if (this.a.length < n) {
-      this.a = new Uint8Array(n);
-      return this.a;
-    }
-    const out = this.a.length === n ? this.a : this.a.subarray(0, n);
-    if (zero) out.fill(0);
-    return out;
-  }
-}
+export const scratchInt32 = () => new Scratch((n) => new Int32Array(n));
+export const scratchUint8 = () => new Scratch((n) => new Uint8Array(n));

@@ -15,7 +15,7 @@
 import type { CellGrid } from './cubical_grid.ts';
 import { neighbourOffsets, resolveBasins, steepest, type Basins, type PaddedRanks } from './basins.ts';
 import { find, NEG_EDGE, POS_FACE, type PairSink } from './pairs.ts';
-import { ScratchInt32 } from './scratch.ts';
+import { scratchInt32 } from './scratch.ts';
 
 /** Bit u of a 27-bit mask is the neighbour at (dz, dy, dx) = (u/9, u/3 % 3, u % 3) − 1; 13 is the voxel. */
 const nbBit = (dz: number, dy: number, dx: number) => 1 << ((dz + 1) * 9 + (dy + 1) * 3 + dx + 1);
@@ -40,12 +40,12 @@ const tablesCache = new Map<string, StarTables>();
 
 // Per-call arrays reused across calls (scratch.ts): every one is fully written before it is read, except
 // the candidate records, which are zeroed.
-const earlyScratch = new ScratchInt32();
-const up0Scratch = new ScratchInt32();
-const up2Scratch = new ScratchInt32();
-const id0Scratch = new ScratchInt32();
-const id2Scratch = new ScratchInt32();
-const recScratch = new ScratchInt32();
+const earlyScratch = scratchInt32();
+const up0Scratch = scratchInt32();
+const up2Scratch = scratchInt32();
+const id0Scratch = scratchInt32();
+const id2Scratch = scratchInt32();
+const recScratch = scratchInt32();
 
 function starTables(g: CellGrid): StarTables {
   const gk = `${g.sy} ${g.sz}`;
