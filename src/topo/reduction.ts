@@ -69,8 +69,6 @@ function oddMask(g: CellGrid, c: number): number {
 function reduceHomology(f: CellOrder, flags: Uint8Array, eo: Int32Array, todo: Float64Array, sink: PairSink): void {
   const { grid: g, order } = f;
   const P = keyScale(g);
-  const stored = store.reset();
-  const cols = column.reset();
   // The square's compressed boundary as negated edge keys (so the youngest edge comes first).
   const boundary = (c: number, into: Float64Array): number => {
     const m = oddMask(g, c);
@@ -83,31 +81,8 @@ function reduceHomology(f: CellOrder, flags: Uint8Array, eo: Int32Array, todo: F
     }
     return sortSmall(into, n);
   };
-  for (let k = 0; k < todo.length; k++) {
-    const c = cellOfKey(todo[k], P);
-    cols.load(cols.tmp, boundary(c, cols.tmp));
-    let piv = cols.pivot();
-    let added = false;
-    while (piv === piv) {
-      const o = eo[2 * cellOfKey(-piv, P) + 1];
-      if (o === 0) break;
-      added = true;
-      if (o < 0) {
-        const i = -o - 1;
-        cols.addCancel(stored.data, stored.start[i], stored.start[i + 1]);
-      } else cols.addCancel(cols.tmp, 0, boundary(o - 1, cols.tmp));
-      piv = cols.pivot();
-    }
-    if (piv !== piv) throw new Error(`dimension-1 reduction: square ${c} reduced to zero`);
-    const e = cellOfKey(-piv, P);
-    // NOTE: a column that needed no addition is recomputed when used, like an apparent pair's.
-    if (added) {
-      eo[2 * e + 1] = -1 - stored.push(cols);
-    } else eo[2 * e + 1] = c + 1;
-    sink.add(order[eo[2 * e]], order[eo[2 * c]]);
-  }
-  stored.reset(); // NOTE: drops a large store or heap now rather than keeping it alive until the next call
-  cols.reset();
+  // pivot = youngest edge, a pair (edge, square)
+  reduceColumns(todo, P, -1, eo, boundary, 'square', (c, e) => sink.add(order[eo[2 * e]], order[eo[2 * c]]));
 }
 
 /**
@@ -131,8 +106,6 @@ function reduceCohomology(f: CellOrder, flags: Uint8Array, eo: Int32Array, sink:
     }
   }
   const todo = Float64Array.from(keys).sort().reverse();
-  const stored = store.reset();
-  const cols = column.reset();
   // The edge's compressed coboundary: square keys at ±1 along its two even axes, inside the grid.
   const coboundary = (e: number, into: Float64Array): number => {
     const x = e % gx;
@@ -154,28 +127,42 @@ function reduceCohomology(f: CellOrder, flags: Uint8Array, eo: Int32Array, sink:
     }
     return sortSmall(into, n);
   };
+  // pivot = oldest square, a pair (edge, square)
+  reduceColumns(todo, P, 1, eo, coboundary, 'edge', (e, q) => sink.add(order[eo[2 * e]], order[eo[2 * q]]));
+}
+
+/**
+ * The column reduction both methods share. Each cell of `todo` (keys, in reduction order) loads its column
+ * from `columnOf` (keys of the other dimension, times `sign` so that the pivot comes first) and adds the
+ * recorded columns of its pivots' owners until it reaches a pivot no column owns; that pivot cell then
+ * records it and `pair(cell, pivot cell)` reports the pair.
+ */
+function reduceColumns(todo: Float64Array, P: number, sign: 1 | -1, eo: Int32Array, columnOf: (c: number, into: Float64Array) => number,
+  what: string, pair: (cell: number, pivot: number) => void): void {
+  const stored = store.reset();
+  const cols = column.reset();
   for (let k = 0; k < todo.length; k++) {
-    const e = cellOfKey(todo[k], P);
-    cols.load(cols.tmp, coboundary(e, cols.tmp));
+    const c = cellOfKey(todo[k], P);
+    cols.load(cols.tmp, columnOf(c, cols.tmp));
     let piv = cols.pivot();
     let added = false;
     while (piv === piv) {
-      const o = eo[2 * cellOfKey(piv, P) + 1];
+      const o = eo[2 * cellOfKey(sign * piv, P) + 1];
       if (o === 0) break;
       added = true;
       if (o < 0) {
         const i = -o - 1;
         cols.addCancel(stored.data, stored.start[i], stored.start[i + 1]);
-      } else cols.addCancel(cols.tmp, 0, coboundary(o - 1, cols.tmp));
+      } else cols.addCancel(cols.tmp, 0, columnOf(o - 1, cols.tmp));
       piv = cols.pivot();
     }
-    if (piv !== piv) throw new Error(`dimension-1 reduction: edge ${e} has an essential class`);
-    const s = cellOfKey(piv, P);
+    if (piv !== piv) throw new Error(`dimension-1 reduction: ${what} ${c} reduced to zero (an essential class)`);
+    const p = cellOfKey(sign * piv, P);
     // NOTE: a column that needed no addition is recomputed when used, like an apparent pair's.
     if (added) {
-      eo[2 * s + 1] = -1 - stored.push(cols);
-    } else eo[2 * s + 1] = e + 1;
-    sink.add(order[eo[2 * e]], order[eo[2 * s]]);
+      eo[2 * p + 1] = -1 - stored.push(cols);
+    } else eo[2 * p + 1] = c + 1;
+    pair(c, p);
   }
   stored.reset(); // NOTE: drops a large store or heap now rather than keeping it alive until the next call
   cols.reset();
