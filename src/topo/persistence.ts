@@ -96,8 +96,16 @@ export function persistence(
     if (want.has(1)) dim1Pairs(f, flags, sinks[1], opts.dim1Method);
     first = f.order[0];
   }
-  const dims: Pair[][] = [0, 1, 2].map((k) => (want.has(k) ? toPairs(volume, sinks[k]) : []));
-  if (want.has(0)) dims[0].push({ birth: volume[first], death: -Infinity, birthIndex: first, deathIndex: -1 });
+  return toDiagrams(volume, sinks.map((sink, k) => (want.has(k) ? sink : null)), first);
+}
+
+/**
+ * The diagrams of the dimensions that have a sink, sorted by birth then death, descending; dimension 0
+ * (when asked for) also gets its essential class, born at voxel `top`. Shared with the GPU union-find.
+ */
+export function toDiagrams(volume: Float32Array, sinks: Array<PairSink | null>, top: number): Diagrams {
+  const dims: Pair[][] = sinks.map((sink) => (sink ? toPairs(volume, sink) : []));
+  if (sinks[0]) dims[0].push({ birth: volume[top], death: -Infinity, birthIndex: top, deathIndex: -1 });
   for (const pairs of dims) pairs.sort((a, b) => b.birth - a.birth || b.death - a.death);
   return { dims };
 }
