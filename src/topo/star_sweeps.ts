@@ -31,10 +31,12 @@ interface StarTables {
   // For each plane dz of the neighbour mask (9 bits): the corners (bits 0–7) and edges (bits 8–19) that an
   // earlier voxel among those bits touches; the voxel's own cells are the ones no plane touches.
   touched: Int32Array;
+  // negMemo[own] = negEdges(own) + 1, 0 = not computed yet (shared by all grids with these masks).
+  negMemo: Int16Array;
 }
 
 // NOTE: the lookup tables depend only on the (grid-independent) neighbour masks: built once per process.
-const touchedCache = new Map<string, Int32Array>();
+const touchedCache = new Map<string, { touched: Int32Array; negMemo: Int16Array }>();
 // The whole tables (edgeDc depends on the grid strides) per grid, rebuilt at most once per shape.
 const tablesCache = new Map<string, StarTables>();
 
@@ -90,9 +92,9 @@ function buildStarTables(g: CellGrid): StarTables {
   }
   edges.sort((p, q) => p.dc - q.dc);
   const key = cornerMask.join() + ';' + edges.map((e) => e.mask).join();
-  let touched = touchedCache.get(key);
-  if (!touched) {
-    touched = new Int32Array(3 * 512);
+  let shared = touchedCache.get(key);
+  if (!shared) {
+    const touched = new Int32Array(3 * 512);
     for (let z = 0; z < 3; z++) {
       for (let plane = 0; plane < 512; plane++) {
         const m = plane << (9 * z);
@@ -104,10 +106,12 @@ function buildStarTables(g: CellGrid): StarTables {
         touched[512 * z + plane] = bits;
       }
     }
-    touchedCache.set(key, touched);
+    // NOTE: own has 20 bits (8 corners, 12 edges): the memo is 2 MB, allocated once per process.
+    shared = { touched, negMemo: new Int16Array(1 << 20) };
+    touchedCache.set(key, shared);
   }
   return {
-    touched,
+    ...shared,
     cornerMask: Int32Array.from(cornerMask),
     edgeLo: Int32Array.from(edges, (e) => e.lo),
     edgeHi: Int32Array.from(edges, (e) => e.hi),
@@ -216,7 +220,15 @@ export function starSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flag
         }
         if (!many) {
           // NOTE: without new corners every new edge joins the one component to itself.
-          const neg = own & 0xff ? negEdges(t, own, lp) : 0;
+          // NOTE: memoised by own (smooth volumes call it for about half the voxels, with ~200 distinct masks).
+          let neg = 0;
+          if (own & 0xff) {
+            neg = t.negMemo[own] - 1;
+            if (neg < 0) {
+              neg = negEdges(t, own, lp);
+              t.negMemo[own] = neg + 1;
+            }
+          }
           for (let e = 0; neg >> e; e++) {
             if (!(neg & (1 << e))) continue;
             flags[cube + t.edgeDc[e]] |= NEG_EDGE;
