@@ -79,7 +79,7 @@ function reduceHomology(f: CellOrder, flags: Uint8Array, eo: Int32Array, todo: F
       const q = c + (t & 1 ? 1 : -1) * (t < 2 ? s1 : s2);
       if (eo[2 * q + 1] !== CLEARED) into[n++] = -(eo[2 * q] * P + q);
     }
-    return sortSmall(into, n);
+    return n;
   };
   // pivot = youngest edge, a pair (edge, square)
   reduceColumns(todo, P, -1, eo, boundary, 'square', (c, e) => sink.add(order[eo[2 * e]], order[eo[2 * c]]));
@@ -125,7 +125,7 @@ function reduceCohomology(f: CellOrder, flags: Uint8Array, eo: Int32Array, sink:
       if (z > 0 && eo[2 * (e - sz) + 1] !== CLEARED) into[n++] = eo[2 * (e - sz)] * P + e - sz;
       if (z < gz - 1 && eo[2 * (e + sz) + 1] !== CLEARED) into[n++] = eo[2 * (e + sz)] * P + e + sz;
     }
-    return sortSmall(into, n);
+    return n;
   };
   // pivot = oldest square, a pair (edge, square)
   reduceColumns(todo, P, 1, eo, coboundary, 'edge', (e, q) => sink.add(order[eo[2 * e]], order[eo[2 * q]]));
@@ -153,7 +153,7 @@ function reduceColumns(todo: Float64Array, P: number, sign: 1 | -1, eo: Int32Arr
       if (o < 0) {
         const i = -o - 1;
         cols.addCancel(stored.data, stored.start[i], stored.start[i + 1]);
-      } else cols.addCancel(cols.tmp, 0, columnOf(o - 1, cols.tmp));
+      } else cols.addOther(cols.tmp, columnOf(o - 1, cols.tmp), piv);
       piv = cols.pivot();
     }
     if (piv !== piv) throw new Error(`dimension-1 reduction: ${what} ${c} reduced to zero (an essential class)`);
@@ -166,20 +166,6 @@ function reduceColumns(todo: Float64Array, P: number, sign: 1 | -1, eo: Int32Arr
   }
   stored.reset(); // NOTE: drops a large store or heap now rather than keeping it alive until the next call
   cols.reset();
-}
-
-/** Insertion sort of a[0..n) ascending; returns n. */
-function sortSmall(a: Float64Array, n: number): number {
-  for (let i = 1; i < n; i++) {
-    const v = a[i];
-    let j = i - 1;
-    while (j >= 0 && a[j] > v) {
-      a[j + 1] = a[j];
-      j--;
-    }
-    a[j + 1] = v;
-  }
-  return n;
 }
 
 /** Reduced columns back to back in one growing array (no per-column objects for the GC). */
@@ -223,7 +209,7 @@ class Column {
     if (this.h.length > 1 << 17) this.h = new Float64Array(1024);
     return this;
   }
-  /** Starts the column from keys a[0..n). */
+  /** Starts the column from keys a[0..n) (any order). */
   load(a: Float64Array, n: number): void {
     this.size = 0;
     for (let i = 0; i < n; i++) this.push(a[i]);
@@ -245,6 +231,11 @@ class Column {
   addCancel(b: Float64Array, from: number, to: number): void {
     this.pop();
     for (let i = from + 1; i < to; i++) this.push(b[i]);
+  }
+  /** Adds the unsorted column b[0..n), which holds the current pivot `piv` (they cancel). */
+  addOther(b: Float64Array, n: number, piv: number): void {
+    this.pop();
+    for (let i = 0; i < n; i++) if (b[i] !== piv) this.push(b[i]);
   }
   /** Pops the next key that does not cancel, or NaN when the column is empty. */
   next(): number {
