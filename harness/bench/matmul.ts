@@ -3,7 +3,7 @@
 // Usage: npx tsx harness/bench/matmul.ts [size=512] [reps=5]
 import { pathToFileURL } from 'node:url';
 import { type Gpu, getGpu } from '../../src/gpu/device.ts';
-import { allocBuffer, releaseBuffer, writeBuffer } from '../../src/gpu/buffers.ts';
+import { allocBuffer, releaseBuffer, upload, vec4Texture } from '../../src/gpu/buffers.ts';
 import { dispatch, flush, sync } from '../../src/gpu/kernel.ts';
 import { packParams } from '../../src/gpu/params.ts';
 import { spread } from './common.ts';
@@ -37,30 +37,57 @@ export async function timeMedian(g: Gpu, run: () => void, reps: number): Promise
   return { ms: median(wall), spreadMs: spread(wall), cpuMs: median(cpu) };
 }
 
+export const MATMUL_VARIANTS = ['blocked', 'blockedRows', 'textured', 'blockedLoop'] as const;
+export type MatmulVariant = (typeof MATMUL_VARIANTS)[number];
+
+/** A, B and C of C = A·B on the GPU: A [m, k] and B [k, n] as storage buffers and as textures. */
+export interface MatmulOperands {
+  m: number; n: number; k: number;
+  a: GPUBuffer; b: GPUBuffer; c: GPUBuffer;
+  aTex: GPUTexture; bTex: GPUTexture;
+}
+
+/** Uploads row-major A [m, k] and B [k, n] (m % 4 = k % 4 = 0, n % 8 = 0) and allocates C. */
+export function matmulOperands(g: Gpu, m: number, n: number, k: number, a: Float32Array, b: Float32Array): MatmulOperands {
+  if (m % 4 || k % 4 || n % 8) throw new Error(`matmul needs m % 4 = k % 4 = 0 and n % 8 = 0, got ${m}×${k}·${k}×${n}`);
+  return {
+    m, n, k, a: upload(g, a), b: upload(g, b), c: allocBuffer(g, m * n * 4),
+    aTex: vec4Texture(g, k / 4, m, a), bTex: vec4Texture(g, n / 4, k, b),
+  };
+}
+
+export function releaseMatmulOperands(g: Gpu, o: MatmulOperands): void {
+  for (const buf of [o.a, o.b, o.c]) releaseBuffer(g, buf);
+  o.aTex.destroy();
+  o.bTex.destroy();
+}
+
+/** Records C = A·B with one kernel variant of shaders/bench/matmul.wgsl. */
+export function matmul(g: Gpu, variant: MatmulVariant, o: MatmulOperands): void {
+  const params = packParams('uuu', o.m, o.n, o.k);
+  const rowGroups = Math.ceil(o.m / 4 / 8);
+  const kernel = { shader: 'bench/matmul', entry: variant, constants: { WG_X: 8, WG_Y: 8 } };
+  if (variant === 'textured') {
+    dispatch(g, kernel, { params, c: o.c, aTex: o.aTex.createView(), bTex: o.bTex.createView() }, [Math.ceil(o.n / 8 / 8), rowGroups, 1]);
+  } else {
+    dispatch(g, kernel, { params, a: o.a, b: o.b, c: o.c }, [variant === 'blockedRows' ? o.n / 8 : Math.ceil(o.n / 8 / 8), rowGroups, 1]);
+  }
+}
+
 /** Times C = A·B for n×n matrices with each kernel variant; returns one result per variant. */
 export async function benchMatmul(g: Gpu, n = 512, reps = 5): Promise<MatmulResult[]> {
-  const a = allocBuffer(g, n * n * 4);
-  const b = allocBuffer(g, n * n * 4);
-  const c = allocBuffer(g, n * n * 4);
   const data = new Float32Array(n * n).map((_, i) => ((i * 7919) % 1000) / 1000 - 0.5);
-  writeBuffer(g, a, data);
-  writeBuffer(g, b, data);
-  const params = packParams('uuu', n, n, n);
-  const variants: Array<[string, [number, number, number]]> = [
-    ['blocked', [n / 8 / 8, n / 4 / 8, 1]],
-    ['blockedRows', [n / 8, n / 4 / 8, 1]],
-    ['blockedLoop', [n / 8 / 8, n / 4 / 8, 1]],
-  ];
+  const ops = matmulOperands(g, n, n, n, data, data);
   const out: MatmulResult[] = [];
-  for (const [entry, groups] of variants) {
-    const t = await timeMedian(g, () => dispatch(g, { shader: 'bench/matmul', entry, constants: { WG_X: 8, WG_Y: 8 } }, { params, a, b, c }, groups), reps);
+  for (const variant of MATMUL_VARIANTS) {
+    const t = await timeMedian(g, () => matmul(g, variant, ops), reps);
     const flops = 2 * n * n * n;
     out.push({
-      bench: 'matmul', variant: entry, size: n, ms: +t.ms.toFixed(3), median_ms: +t.ms.toFixed(3), spread_ms: +t.spreadMs.toFixed(3), gflops: +(flops / t.ms / 1e6).toFixed(2),
+      bench: 'matmul', variant, size: n, ms: +t.ms.toFixed(3), median_ms: +t.ms.toFixed(3), spread_ms: +t.spreadMs.toFixed(3), gflops: +(flops / t.ms / 1e6).toFixed(2),
       cpuMs: +t.cpuMs.toFixed(1), gflopsPerCore: +(flops / t.cpuMs / 1e6).toFixed(2), adapter: g.adapterName,
     });
   }
-  for (const buf of [a, b, c]) releaseBuffer(g, buf);
+  releaseMatmulOperands(g, ops);
   return out;
 }
 

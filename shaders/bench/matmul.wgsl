@@ -4,6 +4,9 @@
 // Threads: each invocation computes a 4 × 8 block of C from vec4 loads straight from storage, no
 // workgroup memory (on CPU drivers every load is a per-lane memory access, so FLOPs per load rule).
 //   blocked:     lanes of a workgroup span both rows and columns (WG_X × WG_Y invocations).
+//   textured:    `blocked` with A and B read through textureLoad from rgba32float textures (one texel =
+//                one vec4 of the buffer layout): lavapipe fetches texels as a vectorised gather, while it
+//                loads storage buffers lane by lane, so this is its fastest variant.
 //   blockedRows: a workgroup spans only rows (WG_X = 1 column block), so every B load has the same address
 //                across the workgroup (uniform); on a CPU driver that can scalarise uniform loads this is
 //                the faster one.
@@ -21,6 +24,8 @@ struct Params {
 @group(0) @binding(1) var<storage, read> a: array<vec4f>;       // [M, K/4]
 @group(0) @binding(2) var<storage, read> b: array<vec4f>;       // [K, N/4]
 @group(0) @binding(3) var<storage, read_write> c: array<vec4f>; // [M, N/4]
+@group(0) @binding(4) var aTex: texture_2d<f32>;                 // A as K/4 × M texels
+@group(0) @binding(5) var bTex: texture_2d<f32>;                 // B as N/4 × K texels
 
 fn block(row0: u32, col4: u32) {
   let k4 = params.k / 4u;
@@ -63,6 +68,39 @@ fn blocked(@builtin(global_invocation_id) gid: vec3u) {
 fn blockedRows(@builtin(global_invocation_id) gid: vec3u, @builtin(workgroup_id) wid: vec3u) {
   if (gid.y * 4u >= params.m || wid.x * 8u >= params.n) { return; }
   block(gid.y * 4u, wid.x * 2u);
+}
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn textured(@builtin(global_invocation_id) gid: vec3u) {
+  if (gid.y * 4u >= params.m || gid.x * 8u >= params.n) { return; }
+  let row0 = i32(gid.y * 4u);
+  let col4 = i32(gid.x * 2u);
+  let k4 = i32(params.k / 4u);
+  var c00 = vec4f(); var c01 = vec4f(); var c10 = vec4f(); var c11 = vec4f();
+  var c20 = vec4f(); var c21 = vec4f(); var c30 = vec4f(); var c31 = vec4f();
+  for (var kk = 0; kk < k4; kk++) {
+    let kr = kk * 4;
+    let b00 = textureLoad(bTex, vec2i(col4, kr), 0); let b01 = textureLoad(bTex, vec2i(col4 + 1, kr), 0);
+    let b10 = textureLoad(bTex, vec2i(col4, kr + 1), 0); let b11 = textureLoad(bTex, vec2i(col4 + 1, kr + 1), 0);
+    let b20 = textureLoad(bTex, vec2i(col4, kr + 2), 0); let b21 = textureLoad(bTex, vec2i(col4 + 1, kr + 2), 0);
+    let b30 = textureLoad(bTex, vec2i(col4, kr + 3), 0); let b31 = textureLoad(bTex, vec2i(col4 + 1, kr + 3), 0);
+    let a0 = textureLoad(aTex, vec2i(kk, row0), 0); let a1 = textureLoad(aTex, vec2i(kk, row0 + 1), 0);
+    let a2 = textureLoad(aTex, vec2i(kk, row0 + 2), 0); let a3 = textureLoad(aTex, vec2i(kk, row0 + 3), 0);
+    c00 += a0.x * b00 + a0.y * b10 + a0.z * b20 + a0.w * b30;
+    c01 += a0.x * b01 + a0.y * b11 + a0.z * b21 + a0.w * b31;
+    c10 += a1.x * b00 + a1.y * b10 + a1.z * b20 + a1.w * b30;
+    c11 += a1.x * b01 + a1.y * b11 + a1.z * b21 + a1.w * b31;
+    c20 += a2.x * b00 + a2.y * b10 + a2.z * b20 + a2.w * b30;
+    c21 += a2.x * b01 + a2.y * b11 + a2.z * b21 + a2.w * b31;
+    c30 += a3.x * b00 + a3.y * b10 + a3.z * b20 + a3.w * b30;
+    c31 += a3.x * b01 + a3.y * b11 + a3.z * b21 + a3.w * b31;
+  }
+  let n4 = params.n / 4u;
+  let o = u32(row0) * n4 + u32(col4);
+  c[o] = c00; c[o + 1u] = c01;
+  c[o + n4] = c10; c[o + n4 + 1u] = c11;
+  c[o + 2u * n4] = c20; c[o + 2u * n4 + 1u] = c21;
+  c[o + 3u * n4] = c30; c[o + 3u * n4 + 1u] = c31;
 }
 
 // The same 4 × 8 block written with loops over local arrays (relies on the driver unrolling them).

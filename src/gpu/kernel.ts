@@ -102,8 +102,8 @@ function uniformFor(g: Gpu, data: ArrayBufferView): GPUBuffer {
   return buf;
 }
 
-/** One binding: a storage buffer, or a uniform parameter block given as a typed array. */
-export type Binding = GPUBuffer | ArrayBufferView;
+/** One binding: a storage buffer, a texture view, or a uniform parameter block given as a typed array. */
+export type Binding = GPUBuffer | GPUTextureView | ArrayBufferView;
 
 /**
  * Records one dispatch of `k`, binding each named buffer to the WGSL variable of that name.
@@ -120,6 +120,7 @@ export function dispatch(g: Gpu, k: KernelDesc, bindings: Record<string, Binding
   const entries: GPUBindGroupEntry[] = Object.entries(bindings).map(([name, b]) => {
     const binding = c.bindings.get(name);
     if (binding === undefined) throw new ShaderError(`${shaderPath(k.shader)}: no binding named '${name}' (entry ${k.entry})`);
+    if (b instanceof GPUTextureView) return { binding, resource: b };
     const buffer = b instanceof GPUBuffer ? b : uniformFor(g, b);
     return { binding, resource: { buffer } };
   });
