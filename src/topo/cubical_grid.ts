@@ -90,23 +90,48 @@ export function spreadToCells(g: CellGrid, voxelValue: Int32Array, combine: 'min
   const { gx, gy, gz, sy, sz } = g;
   // NOTE: the voxel-bearing parity is odd in T and even in V; every other cell along an axis takes the
   // min/max of its (one or two) neighbours along that axis, which after three passes covers the full block.
-  const line = (base: number, stride: number, n: number) => {
-    const st = slots * stride;
-    for (let a = 1 - o; a < n; a += 2) {
-      const c = slots * (base + a * stride);
-      if (a === 0) out[c] = out[c + st];
-      else if (a === n - 1) out[c] = out[c - st];
-      else {
-        const lo = out[c - st];
-        const hi = out[c + st];
-        // keep lo iff (lo < hi) === isMin, i.e. iff ((lo - hi) >> 31) === minMask
-        const keepLo = ~(((lo - hi) >> 31) ^ minMask);
-        out[c] = hi ^ ((hi ^ lo) & keepLo);
-      }
+  // Each pass walks whole rows in memory order (a walk along y or z would touch a new cache line per cell),
+  // with the boundary cells (one neighbour: a copy) outside the inner loops.
+  // Cells c..c+len (flat indices, step `step`) take the min/max of their neighbours ±st apart.
+  const run = (c: number, len: number, step: number, st: number) => {
+    const s = slots * st;
+    for (let i = slots * c, end = slots * (c + len * step); i < end; i += slots * step) {
+      const lo = out[i - s];
+      const hi = out[i + s];
+      // keep lo iff (lo < hi) === isMin, i.e. iff ((lo - hi) >> 31) === minMask
+      const keepLo = ~(((lo - hi) >> 31) ^ minMask);
+      out[i] = hi ^ ((hi ^ lo) & keepLo);
     }
   };
-  for (let z = o; z < gz; z += 2) for (let y = o; y < gy; y += 2) line(z * sz + y * sy, 1, gx);
-  for (let z = o; z < gz; z += 2) for (let x = 0; x < gx; x++) line(z * sz + x, sy, gy);
-  for (let y = 0; y < gy; y++) for (let x = 0; x < gx; x++) line(y * sy + x, sz, gz);
+  const copy = (c: number, len: number, step: number, from: number) => {
+    for (let i = slots * c, end = slots * (c + len * step); i < end; i += slots * step) out[i] = out[i + slots * from];
+  };
+  // Along x (voxel rows only): T's boundary cells x = 0 and gx − 1 copy their one neighbour.
+  const nx = (gx - 1 + 2 * o) >> 1; // target cells per row: x = 1 − o, 3 − o, ... (T: w + 1, V: w − 1)
+  for (let z = o; z < gz; z += 2) {
+    for (let y = o; y < gy; y += 2) {
+      const row = z * sz + y * sy;
+      if (o) {
+        out[slots * row] = out[slots * (row + 1)];
+        out[slots * (row + gx - 1)] = out[slots * (row + gx - 2)];
+        run(row + 2, nx - 2, 2, 1);
+      } else run(row + 1, nx, 2, 1);
+    }
+  }
+  // Along y (voxel planes only), whole rows at once.
+  for (let z = o; z < gz; z += 2) {
+    for (let y = 1 - o; y < gy; y += 2) {
+      const row = z * sz + y * sy;
+      if (y === 0) copy(row, gx, 1, sy);
+      else if (y === gy - 1) copy(row, gx, 1, -sy);
+      else run(row, gx, 1, sy);
+    }
+  }
+  // Along z, whole planes at once.
+  for (let z = 1 - o; z < gz; z += 2) {
+    if (z === 0) copy(0, sz, 1, sz);
+    else if (z === gz - 1) copy(z * sz, sz, 1, -sz);
+    else run(z * sz, sz, 1, sz);
+  }
   return out;
 }
