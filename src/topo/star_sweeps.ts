@@ -162,6 +162,7 @@ export function starSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flag
   // First raster pass: which neighbours entered before each voxel (early, by voxel index) and its
   // steepest-ascent pointer for dimension 0 (the earliest neighbour), from one read of the 26 neighbours.
   const earlyOf = earlyScratch.take(n, false);
+  const rowOff = Int32Array.from({ length: 9 }, (_, t) => noff[3 * t + 1]); // the row's middle voxel
   const up0 = up0Scratch.take(prank.length, false); // NOTE: only interior entries are written and read
   for (let k = 0, v = 0; k < d; k++) {
     for (let j = 0; j < h; j++) {
@@ -170,14 +171,24 @@ export function starSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flag
         let early = 0;
         let best = r;
         let bu = 13;
-        for (let u = 0; u < 27; u++) {
-          const x = prank[p + noff[u]];
-          // NOTE: branch-free (ranks are < 2^31, so the sign of the difference says which came first);
-          // the running minimum too (in noise its updates are unpredictable branches).
-          early |= ((x - r) >>> 31) << u;
-          const lt = (x - best) >> 31;
-          best ^= (best ^ x) & lt;
+        // NOTE: branch-free (ranks are < 2^31, so the sign of the difference says which came first);
+        // the running minimum too (in noise its updates are unpredictable branches). The 9 neighbour rows
+        // (dz, dy) are looped over, their 3 voxels unrolled (the voxel itself, u = 13, changes nothing).
+        for (let t = 0, u = 0; t < 9; t++, u += 3) {
+          const q = p + rowOff[t];
+          const x0 = prank[q - 1];
+          const x1 = prank[q];
+          const x2 = prank[q + 1];
+          early |= (((x0 - r) >>> 31) | (((x1 - r) >>> 31) << 1) | (((x2 - r) >>> 31) << 2)) << u;
+          let lt = (x0 - best) >> 31;
+          best ^= (best ^ x0) & lt;
           bu ^= (bu ^ u) & lt;
+          lt = (x1 - best) >> 31;
+          best ^= (best ^ x1) & lt;
+          bu ^= (bu ^ (u + 1)) & lt;
+          lt = (x2 - best) >> 31;
+          best ^= (best ^ x2) & lt;
+          bu ^= (bu ^ (u + 2)) & lt;
         }
         earlyOf[v] = early;
         up0[p] = p + noff[bu];
@@ -192,7 +203,8 @@ export function starSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flag
   const id2 = b2.id;
   // Candidates' records by rank, 16 words (one 64-byte cache line) at 16·r, written at random and read in
   // order by the sweeps (0 = not a candidate): dimension 0 at +0: [CANDIDATE | own, 1 + basin of each corner
-  // (0: new)]; dimension 2 at +9: [1 + basin across each face (0: not a new square)].
+  // (0: new)]; dimension 2 at +9: [1 + basin across each face (0: not a new square)]; +15: the cube cell
+  // (spares the sweeps dividing the voxel index into coordinates).
   const rec = recScratch.take(16 * n, true);
   const reps = new Int32Array(8);
   const lp = new Int32Array(8);
@@ -237,6 +249,7 @@ export function starSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flag
         } else {
           rec[16 * r] = CANDIDATE | own;
           for (let a = 0; a < 8; a++) rec[16 * r + 1 + a] = reps[a] + 1;
+          rec[16 * r + 15] = cube;
         }
         // Dimension 2: the basins across the new squares (the voxel across enters later, or is outside).
         first = -1;
@@ -258,25 +271,17 @@ export function starSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flag
           }
         } else {
           for (let f = 0; f < 6; f++) rec[16 * r + 9 + f] = early & (1 << FACE_U[f]) ? 0 : id2[p + noff[FACE_U[f]]] + 1;
+          rec[16 * r + 15] = cube;
         }
       }
     }
   }
-  dim0Candidates(g, order, t, b0, rec, flags, sink0);
-  dim2Candidates(g, order, b2, rec, square, flags, sink2);
-}
-
-/** Cube cell index of voxel v. */
-function cubeOf(g: CellGrid, v: number): number {
-  const [, h, w] = g.shape;
-  const i = v % w;
-  const j = ((v - i) / w) % h;
-  const k = (v - i - j * w) / (w * h);
-  return (2 * k + 1) * g.sz + (2 * j + 1) * g.sy + 2 * i + 1;
+  dim0Candidates(order, t, b0, rec, flags, sink0);
+  dim2Candidates(order, b2, rec, square, flags, sink2);
 }
 
 /** Dimension 0 for the candidates, by rank: the cube's corners grouped by component, then its new edges. */
-function dim0Candidates(g: CellGrid, order: Int32Array, t: StarTables, bs: Basins, rec: Int32Array, flags: Uint8Array, sink: PairSink): void {
+function dim0Candidates(order: Int32Array, t: StarTables, bs: Basins, rec: Int32Array, flags: Uint8Array, sink: PairSink): void {
   const { parent, age } = bs;
   const lp = new Int32Array(8); // local forest over the corners
   const comp = new Int32Array(8); // a local root's component (basin forest root), −1 for new corners only
@@ -306,7 +311,7 @@ function dim0Candidates(g: CellGrid, order: Int32Array, t: StarTables, bs: Basin
       if (s < a) lp[a] = s;
       else comp[a] = c;
     }
-    const cube = cubeOf(g, v);
+    const cube = rec[o + 15];
     for (let e = 0; e < 12; e++) {
       if (!(own & (1 << (8 + e)))) continue;
       const x = root(t.edgeLo[e]);
@@ -330,13 +335,13 @@ function dim0Candidates(g: CellGrid, order: Int32Array, t: StarTables, bs: Basin
 }
 
 /** Dimension 2 for the candidates, by reverse rank: the cube joins the components across its new squares. */
-function dim2Candidates(g: CellGrid, order: Int32Array, bs: Basins, rec: Int32Array, square: number[], flags: Uint8Array, sink: PairSink): void {
+function dim2Candidates(order: Int32Array, bs: Basins, rec: Int32Array, square: number[], flags: Uint8Array, sink: PairSink): void {
   const { parent, age } = bs;
   for (let r = order.length - 1; r >= 0; r--) {
     const o = 16 * r + 9;
     if ((rec[o] | rec[o + 1] | rec[o + 2] | rec[o + 3] | rec[o + 4] | rec[o + 5]) === 0) continue;
     const v = order[r];
-    const cube = cubeOf(g, v);
+    const cube = rec[o + 6];
     let root = -1;
     for (let f = 0; f < 6; f++) {
       const b = rec[o + f];
