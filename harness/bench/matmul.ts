@@ -3,7 +3,8 @@
 // Usage: npx tsx harness/bench/matmul.ts [size=512] [reps=5]
 import { pathToFileURL } from 'node:url';
 import { type Gpu, getGpu } from '../../src/gpu/device.ts';
-import { allocBuffer, releaseBuffer, upload, vec4Texture } from '../../src/gpu/buffers.ts';
+import { allocBuffer, releaseBuffer, upload } from '../../src/gpu/buffers.ts';
+import { vec4Texture } from '../../src/gpu/textures.ts';
 import { dispatch, flush, sync } from '../../src/gpu/kernel.ts';
 import { packParams } from '../../src/gpu/params.ts';
 import { spread } from './common.ts';

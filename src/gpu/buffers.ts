@@ -53,19 +53,6 @@ export function writeBuffer(g: Gpu, buf: GPUBuffer, data: Float32Array | Uint32A
   g.device.queue.writeBuffer(buf, offsetBytes, data.buffer, data.byteOffset, data.byteLength);
 }
 
-/**
- * A 2D rgba32float texture (`width` texels of 4 floats per row, `height` rows) holding `data`, for kernels
- * that read through textureLoad: on CPU drivers a texel fetch is a vectorised gather, cheaper than the
- * lane-by-lane storage load (harness/README.md, matmul). Not pooled: the caller destroys it.
- */
-export function vec4Texture(g: Gpu, width: number, height: number, data: Float32Array): GPUTexture {
-  if (data.length !== width * height * 4) throw new Error(`vec4Texture: ${data.length} floats for ${width}×${height} texels`);
-  flush(g);
-  const texture = g.device.createTexture({ size: [width, height], format: 'rgba32float', usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
-  g.device.queue.writeTexture({ texture }, data.buffer, { offset: data.byteOffset, bytesPerRow: width * 16, rowsPerImage: height }, [width, height]);
-  return texture;
-}
-
 // Map-read staging buffers, kept for re-use: a training step reads back the same sizes every time.
 const stagingPool = new WeakMap<Gpu, GPUBuffer[]>();
 

@@ -30,7 +30,7 @@ const LIMITS = [
   'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize',
   'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY',
   'maxComputeWorkgroupSizeZ', 'maxComputeWorkgroupsPerDimension', 'maxStorageBuffersPerShaderStage',
-  'maxUniformBufferBindingSize', 'maxBindGroups', 'maxBindingsPerBindGroup',
+  'maxUniformBufferBindingSize', 'maxBindGroups', 'maxBindingsPerBindGroup', 'maxTextureDimension2D',
 ] as const;
 
 let current: Promise<Gpu> | null = null;

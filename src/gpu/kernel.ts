@@ -133,6 +133,15 @@ export function dispatch(g: Gpu, k: KernelDesc, bindings: Record<string, Binding
   s.dispatches++;
 }
 
+/** Records non-compute commands (copies) in order with the dispatches around them (ends the open pass). */
+export function encode(g: Gpu, record: (enc: GPUCommandEncoder) => void): void {
+  const s = stateOf(g);
+  s.pass?.end();
+  s.pass = null;
+  s.encoder ??= g.device.createCommandEncoder();
+  record(s.encoder);
+}
+
 /** Submits recorded work; `extra` may append copies after the compute pass. */
 export function flush(g: Gpu, extra?: (enc: GPUCommandEncoder) => void): void {
   const s = stateOf(g);

@@ -3,6 +3,7 @@
 import type { Gpu } from '../gpu/device.ts';
 import { dispatch, grid1d } from '../gpu/kernel.ts';
 import { packParams } from '../gpu/params.ts';
+import { flatCopy, flatTexture, releaseTexture } from '../gpu/textures.ts';
 import type { Tape } from '../tape/tape.ts';
 import { Tensor } from '../tape/tensor.ts';
 import { type ConvGeometry, type Triple, convGeometry } from './conv3d.ref.ts';
@@ -30,25 +31,31 @@ export function convParams(c: ConvGeometry, extra: Partial<{ hasBias: boolean; w
     extra.invocations ?? 0, rowsAlign(16) ? 1 : 0, Math.ceil(c.ow / 16), extra.packRows ? 1 : 0, extra.rowsPer ?? 0);
 }
 
-/** Weights repacked for the blocked kernels (4 output channels per vec4; see packWeights in the WGSL). */
-function packWeights(g: Gpu, w: GPUBuffer, c: ConvGeometry, extra: Parameters<typeof convParams>[1]): Tensor {
+/** Weights repacked for the blocked kernels into a flat texture (4 output channels per texel; see packWeights in the WGSL). */
+function packWeights(g: Gpu, w: GPUBuffer, c: ConvGeometry, extra: Parameters<typeof convParams>[1]): GPUTexture {
   const n = extra?.packRows ? c.cin * c.kd * c.kh : Math.ceil(c.cout / 4) * c.cin * c.kd * c.kh * 3;
-  const packed = Tensor.empty(g, [n, 4]);
+  const packed = flatTexture(g, n, true);
   dispatch(g, { shader: SHADER, entry: 'packWeights', constants: { WG } },
-    { params: convParams(c, extra), weight: w, packedOut: packed.buffer }, grid1d(g, n, WG));
+    { params: convParams(c, extra), weight: w, packedOut: packed.createView() }, grid1d(g, n, WG));
   return packed;
 }
 
 /** The blocked kernels: conv of geometry c (kw = 3, sw = 1), optionally as gradInput (adjoint packing). */
 function blockedConv(g: Gpu, x: GPUBuffer, w: GPUBuffer, bias: GPUBuffer | null, c: ConvGeometry, out: Tensor, extra: Parameters<typeof convParams>[1]): void {
   const rows = c.cout === 1 && c.kh === 3 && c.sh === 1;
+  const aligned = alignedRows(c, 16);
   const packed = packWeights(g, w, c, { ...extra, packRows: rows });
+  // NOTE: aligned rows are read from a texture copy of x (cheaper loads on CPU drivers); unaligned ones
+  // element by element from the buffer, and then inputTex only needs some texture bound.
+  const xTex = aligned ? flatCopy(g, x, c.b * c.cin * c.d * c.h * c.w) : null;
   const blocks = c.b * c.od * Math.ceil(c.oh / (rows ? 4 : 1)) * Math.ceil(c.ow / 16);
   const [gx, gy] = grid1d(g, blocks, WG);
-  dispatch(g, { shader: SHADER, entry: rows ? 'forwardRows' : 'forward', constants: { WG, ALIGNED: alignedRows(c, 16) ? 1 : 0 } },
-    { params: convParams(c, { hasBias: bias !== null }), input: x, input4: x, packed: packed.buffer, bias: bias ?? w, output: out.buffer },
+  dispatch(g, { shader: SHADER, entry: rows ? 'forwardRows' : 'forward', constants: { WG, ALIGNED: aligned ? 1 : 0 } },
+    { params: convParams(c, { hasBias: bias !== null }), input: x, inputTex: (xTex ?? packed).createView(), packed: packed.createView(), bias: bias ?? w, output: out.buffer },
     [gx, gy, rows ? 1 : Math.ceil(c.cout / 4)]);
-  packed.release(); // NOTE: safe: a later dispatch that reuses the buffer runs after this one
+  // NOTE: safe: a later dispatch or copy that reuses them is recorded after this one
+  releaseTexture(g, packed);
+  if (xTex) releaseTexture(g, xTex);
 }
 
 const strideOne = (c: ConvGeometry) => c.sd === 1 && c.sh === 1 && c.sw === 1;
@@ -108,8 +115,15 @@ export function conv3dGradWeight(g: Gpu, x: GPUBuffer, gy: GPUBuffer, c: ConvGeo
     const { rowsPer, slices } = rows ? kSlices(c.b * c.od * Math.ceil(c.oh / 4), 4 * c.ow, blocks, 36) : kSlices(c.b * c.od * c.oh, c.ow, blocks, 36);
     const partial = Tensor.empty(g, [slices * blocks * 36]);
     const params = convParams(c, { invocations: slices, rowsPer });
-    dispatch(g, { shader: SHADER, entry: rows ? 'gradWeightMMRows' : 'gradWeightMM', constants: { WG, ALIGNED: c.w % 4 === 0 ? 1 : 0 } },
-      { params, input: x, input4: x, gradOutput: gy, gradOutput4: gy, partial4: partial.buffer }, grid1d(g, blocks * slices, WG));
+    // NOTE: aligned rows are read as vec4 from texture copies (cheaper loads on CPU drivers), unaligned
+    // ones element by element from the buffers (the textures are then only bound, never read)
+    const aligned = c.w % 4 === 0;
+    const xTex = flatCopy(g, x, aligned ? c.b * c.cin * c.d * c.h * c.w : 4);
+    const gyTex = flatCopy(g, gy, aligned ? c.b * c.cout * c.od * c.oh * c.ow : 4);
+    dispatch(g, { shader: SHADER, entry: rows ? 'gradWeightMMRows' : 'gradWeightMM', constants: { WG, ALIGNED: aligned ? 1 : 0 } },
+      { params, input: x, inputTex: xTex.createView(), gradOutput: gy, gradOutputTex: gyTex.createView(), partial4: partial.buffer }, grid1d(g, blocks * slices, WG));
+    releaseTexture(g, xTex);
+    releaseTexture(g, gyTex);
     dispatch(g, { shader: SHADER, entry: 'gradWeightMMReduce', constants: { WG } },
       { params, partial: partial.buffer, gradWeight: gw.buffer }, grid1d(g, gw.size, WG));
     partial.release();

@@ -57,6 +57,10 @@ const CASES: Case[] = [
   // K slices of several rows that cross depth and batch boundaries (gradWeightMM: 3 rows per slice)
   { name: '40 to 40 (1,3,3), slices across z and batch', x: [3, 40, 2, 3, 9], w: [40, 40, 1, 3, 3], pad: [0, 1, 1], stride: [1, 1, 1], bias: false },
   { name: '40 to 38 (1,3,3), aligned rows (W = 8), slices across z and batch', x: [3, 40, 2, 3, 8], w: [38, 40, 1, 3, 3], pad: [0, 1, 1], stride: [1, 1, 1], bias: false },
+  // flat textures (src/gpu/textures.ts) hold 8192 texels per row: inputs and packed weights over two rows
+  { name: '(1,3,3) aligned, input over two texture rows', x: [1, 5, 2, 64, 64], w: [6, 5, 1, 3, 3], pad: [0, 1, 1], stride: [1, 1, 1], bias: true },
+  { name: '(1,3,3) 80 to 80, packed weights over two texture rows', x: [1, 80, 1, 2, 16], w: [80, 80, 1, 3, 3], pad: [0, 1, 1], stride: [1, 1, 1], bias: false },
+  { name: '(3,3,3) 4 to 1, aligned, input over two texture rows', x: [1, 4, 3, 48, 64], w: [1, 4, 3, 3, 3], pad: [1, 1, 1], stride: [1, 1, 1], bias: false },
   { name: '(3,3,3) 48 to 1, bands of 4 rows in slices across z', x: [2, 48, 3, 5, 8], w: [1, 48, 3, 3, 3], pad: [1, 1, 1], stride: [1, 1, 1], bias: false },
 ];
 

@@ -1,0 +1,69 @@
+// Textures as a second way for kernels to read data. On CPU drivers (lavapipe) a textureLoad is a
+// vectorised gather across the SIMD lanes, while a storage-buffer load runs lane by lane, so the hot
+// loops of the convolutions read their inputs from textures (1.3–1.5× less CPU; harness/README.md).
+// A flat texture holds a buffer's floats in order, 4 per rgba32float texel, FLAT_WIDTH texels per row:
+// texel i sits at (i % FLAT_WIDTH, i / FLAT_WIDTH), which the WGSL computes as (i & 8191, i >> 13).
+import type { Gpu } from './device.ts';
+import { encode, flush } from './kernel.ts';
+
+export const FLAT_WIDTH = 8192; // texels per row; WebGPU guarantees 2D textures this wide
+
+const pools = new WeakMap<Gpu, Map<string, GPUTexture[]>>();
+
+function poolKey(rows: number, storage: boolean): string {
+  return `${rows}:${storage ? 's' : 't'}`;
+}
+
+/**
+ * A flat texture for at least `texels` texels, from the pool when one is free (contents undefined).
+ * `storage`: kernels may also write it (textureStore), e.g. repacked weights.
+ */
+export function flatTexture(g: Gpu, texels: number, storage = false): GPUTexture {
+  const rows = Math.max(1, Math.ceil(texels / FLAT_WIDTH));
+  const maxRows = g.limits.maxTextureDimension2D ?? 8192;
+  if (rows > maxRows) throw new Error(`flat texture of ${texels} texels needs ${rows} rows, over this adapter's maxTextureDimension2D (${maxRows})`);
+  let pool = pools.get(g);
+  if (!pool) pools.set(g, (pool = new Map()));
+  const free = pool.get(poolKey(rows, storage));
+  if (free?.length) return free.pop()!;
+  const usage = GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST | (storage ? GPUTextureUsage.STORAGE_BINDING : 0);
+  return g.device.createTexture({ size: [FLAT_WIDTH, rows], format: 'rgba32float', usage, label: `flat ${rows} rows` });
+}
+
+/** Returns a flat texture to the pool; dispatches recorded before still read it (command order). */
+export function releaseTexture(g: Gpu, t: GPUTexture): void {
+  const key = poolKey(t.height, (t.usage & GPUTextureUsage.STORAGE_BINDING) !== 0);
+  const pool = pools.get(g)!;
+  const list = pool.get(key);
+  if (list) list.push(t);
+  else pool.set(key, [t]);
+}
+
+/** Records a copy of the first `floats` floats of `src` into flat texture `dst` (in order with dispatches). */
+export function copyToFlatTexture(g: Gpu, src: GPUBuffer, floats: number, dst: GPUTexture): void {
+  const texels = Math.ceil(floats / 4);
+  const full = Math.floor(texels / FLAT_WIDTH);
+  const rest = texels - full * FLAT_WIDTH;
+  const bytesPerRow = FLAT_WIDTH * 16;
+  encode(g, (enc) => {
+    if (full > 0) enc.copyBufferToTexture({ buffer: src, bytesPerRow }, { texture: dst }, [FLAT_WIDTH, full]);
+    // NOTE: buffers are allocated in multiples of 16 bytes, so a partial last texel is still inside src
+    if (rest > 0) enc.copyBufferToTexture({ buffer: src, offset: full * bytesPerRow, bytesPerRow }, { texture: dst, origin: [0, full] }, [rest, 1]);
+  });
+}
+
+/** A flat texture holding a copy of `src`'s first `floats` floats (release it after the last dispatch reading it). */
+export function flatCopy(g: Gpu, src: GPUBuffer, floats: number): GPUTexture {
+  const t = flatTexture(g, Math.ceil(floats / 4));
+  copyToFlatTexture(g, src, floats, t);
+  return t;
+}
+
+/** A 2D rgba32float texture (`width` × `height` texels) holding `data`; not pooled: the caller destroys it. */
+export function vec4Texture(g: Gpu, width: number, height: number, data: Float32Array): GPUTexture {
+  if (data.length !== width * height * 4) throw new Error(`vec4Texture: ${data.length} floats for ${width}×${height} texels`);
+  flush(g);
+  const texture = g.device.createTexture({ size: [width, height], format: 'rgba32float', usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
+  g.device.queue.writeTexture({ texture }, data.buffer, { offset: data.byteOffset, bytesPerRow: width * 16, rowsPerImage: height }, [width, height]);
+  return texture;
+}
