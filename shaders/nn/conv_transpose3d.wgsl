@@ -48,15 +48,34 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> input: array<f32>;            // [B, Cin, D, H, W]
-@group(0) @binding(2) var<storage, read> input4: array<vec4f>;         // the same buffer as vec4
+@group(0) @binding(2) var inputTex: texture_2d<f32>;                  // the same data as a flat texture
 @group(0) @binding(3) var<storage, read> weight: array<f32>;           // [Cin, Cout, kd, kh, kw]
 @group(0) @binding(4) var<storage, read> bias: array<f32>;             // [Cout]
 @group(0) @binding(5) var<storage, read_write> output: array<f32>;     // [B, Cout, OD, OH, OW]
 @group(0) @binding(6) var<storage, read> gradOutput: array<f32>;       // [B, Cout, OD, OH, OW]
-@group(0) @binding(7) var<storage, read> gradOutput4: array<vec4f>;    // the same buffer as vec4
+@group(0) @binding(7) var gradOutputTex: texture_2d<f32>;             // the same data as a flat texture
 @group(0) @binding(8) var<storage, read_write> partial: array<f32>;    // [slices, blocks, 32]
-@group(0) @binding(9) var<storage, read_write> packedOut: array<vec4f>;
-@group(0) @binding(10) var<storage, read> packed: array<vec4f>;
+@group(0) @binding(9) var packedOut: texture_storage_2d<rgba32float, write>; // flat
+@group(0) @binding(10) var packed: texture_2d<f32>;                    // packedOut, read by the kernels
+
+// Flat textures (src/gpu/textures.ts): vec4 number i of a buffer is texel (i % 8192, i / 8192).
+// NOTE: on lavapipe a texel fetch is a vectorised gather and a buffer load is lane by lane, so the hot
+// loops read vec4 data from textures; element-wise (unaligned) paths read the f32 buffers.
+fn flatTexel(i: u32) -> vec2i {
+  return vec2i(i32(i & 8191u), i32(i >> 13u));
+}
+
+fn input4At(i: u32) -> vec4f {
+  return textureLoad(inputTex, flatTexel(i), 0);
+}
+
+fn gradOutput4At(i: u32) -> vec4f {
+  return textureLoad(gradOutputTex, flatTexel(i), 0);
+}
+
+fn packedAt(i: u32) -> vec4f {
+  return textureLoad(packed, flatTexel(i), 0);
+}
 
 fn flat(gid: vec3u, groups: vec3u) -> u32 {
   return gid.x + gid.y * groups.x * WG;
@@ -77,7 +96,7 @@ fn packForward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroup
     let co = cb * 4u + c;
     if (co < p.cout) { v[c] = weight[(ci * p.cout + co) * taps + tap]; }
   }
-  packedOut[i] = v;
+  textureStore(packedOut, flatTexel(i), v);
 }
 
 // packed[(cb·Cout + co)·taps + tap] = w[4cb .. 4cb+3, co, tap] (zero past Cin)
@@ -95,7 +114,7 @@ fn packGradInput(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgro
     let ci = cb * 4u + c;
     if (ci < p.cin) { v[c] = weight[(ci * p.cout + co) * taps + tap]; }
   }
-  packedOut[i] = v;
+  textureStore(packedOut, flatTexel(i), v);
 }
 
 struct Acc { a: vec4f, b: vec4f }
@@ -107,7 +126,7 @@ fn inputAt(i: u32, ok: bool) -> f32 {
 
 fn loadInput(rowBase: u32, x0: u32) -> Acc {
   let p = params;
-  if (ALIGNED) { return Acc(input4[(rowBase + x0) / 4u], input4[(rowBase + x0) / 4u + 1u]); }
+  if (ALIGNED) { return Acc(input4At((rowBase + x0) / 4u), input4At((rowBase + x0) / 4u + 1u)); }
   let i = rowBase + x0;
   return Acc(vec4f(inputAt(i, x0 < p.w), inputAt(i + 1u, x0 + 1u < p.w), inputAt(i + 2u, x0 + 2u < p.w), inputAt(i + 3u, x0 + 3u < p.w)),
              vec4f(inputAt(i + 4u, x0 + 4u < p.w), inputAt(i + 5u, x0 + 5u < p.w), inputAt(i + 6u, x0 + 6u < p.w), inputAt(i + 7u, x0 + 7u < p.w)));
@@ -125,7 +144,7 @@ fn loadGrad(rowBase: u32, x0: u32) -> GradRow {
   var r: GradRow;
   if (!KW2) {
     if (ALIGNED) {
-      r.k0 = Acc(gradOutput4[(rowBase + x0) / 4u], gradOutput4[(rowBase + x0) / 4u + 1u]);
+      r.k0 = Acc(gradOutput4At((rowBase + x0) / 4u), gradOutput4At((rowBase + x0) / 4u + 1u));
       return r;
     }
     let i = rowBase + x0;
@@ -137,7 +156,7 @@ fn loadGrad(rowBase: u32, x0: u32) -> GradRow {
   let o = rowBase + 2u * x0;
   var v0: vec4f; var v1: vec4f; var v2: vec4f; var v3: vec4f;
   if (ALIGNED) {
-    v0 = gradOutput4[o / 4u]; v1 = gradOutput4[o / 4u + 1u]; v2 = gradOutput4[o / 4u + 2u]; v3 = gradOutput4[o / 4u + 3u];
+    v0 = gradOutput4At(o / 4u); v1 = gradOutput4At(o / 4u + 1u); v2 = gradOutput4At(o / 4u + 2u); v3 = gradOutput4At(o / 4u + 3u);
   } else {
     let x = 2u * x0;
     v0 = vec4f(gradAt(o, x < p.ow), gradAt(o + 1u, x + 1u < p.ow), gradAt(o + 2u, x + 2u < p.ow), gradAt(o + 3u, x + 3u < p.ow));
@@ -203,8 +222,8 @@ fn forwardPair(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) 
   var wi = cb * p.cin * taps + 2u * ij;
   for (var ci = 0u; ci < p.cin; ci++) {
     let x = loadInput(xi, k.x0);
-    let w0 = packed[wi];
-    let w1 = packed[wi + 1u];
+    let w0 = packedAt(wi);
+    let w1 = packedAt(wi + 1u);
     a0 = axpy(a0, w0.x, x); a1 = axpy(a1, w0.y, x); a2 = axpy(a2, w0.z, x); a3 = axpy(a3, w0.w, x);
     b0 = axpy(b0, w1.x, x); b1 = axpy(b1, w1.y, x); b2 = axpy(b2, w1.z, x); b3 = axpy(b3, w1.w, x);
     xi += plane;
@@ -258,8 +277,8 @@ fn forward(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid:
   var wi = 2u * cb * half + tap;
   for (var ci = 0u; ci < p.cin; ci++) {
     let x = loadInput(xi, k.x0);
-    let w0 = packed[wi];
-    let w4 = packed[wi + half];
+    let w0 = packedAt(wi);
+    let w4 = packedAt(wi + half);
     c0 = axpy(c0, w0.x, x); c1 = axpy(c1, w0.y, x); c2 = axpy(c2, w0.z, x); c3 = axpy(c3, w0.w, x);
     c4 = axpy(c4, w4.x, x); c5 = axpy(c5, w4.y, x); c6 = axpy(c6, w4.z, x); c7 = axpy(c7, w4.w, x);
     xi += plane;
@@ -319,13 +338,13 @@ fn gradInput(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wi
       let j = ij % p.kh;
       let row = (((k.b * p.cout + co) * p.od + k.z * p.kd + i) * p.oh + k.y * p.kh + j) * p.ow;
       let g = loadGrad(row, k.x0);
-      let w0 = packed[wi];
-      let w4 = packed[wi + half];
+      let w0 = packedAt(wi);
+      let w4 = packedAt(wi + half);
       c0 = axpy(c0, w0.x, g.k0); c1 = axpy(c1, w0.y, g.k0); c2 = axpy(c2, w0.z, g.k0); c3 = axpy(c3, w0.w, g.k0);
       c4 = axpy(c4, w4.x, g.k0); c5 = axpy(c5, w4.y, g.k0); c6 = axpy(c6, w4.z, g.k0); c7 = axpy(c7, w4.w, g.k0);
       if (KW2) {
-        let v0 = packed[wi + 1u];
-        let v4 = packed[wi + half + 1u];
+        let v0 = packedAt(wi + 1u);
+        let v4 = packedAt(wi + half + 1u);
         c0 = axpy(c0, v0.x, g.k1); c1 = axpy(c1, v0.y, g.k1); c2 = axpy(c2, v0.z, g.k1); c3 = axpy(c3, v0.w, g.k1);
         c4 = axpy(c4, v4.x, g.k1); c5 = axpy(c5, v4.y, g.k1); c6 = axpy(c6, v4.z, g.k1); c7 = axpy(c7, v4.w, g.k1);
       }
@@ -373,12 +392,12 @@ fn mmGrad(i: u32, ok: bool) -> f32 {
 
 // 4 values at i (valid while x + v < n)
 fn mmInput4(i: u32, x: u32, n: u32) -> vec4f {
-  if (ALIGNED) { return input4[i / 4u]; }
+  if (ALIGNED) { return input4At(i / 4u); }
   return vec4f(inputAt(i, x < n), inputAt(i + 1u, x + 1u < n), inputAt(i + 2u, x + 2u < n), inputAt(i + 3u, x + 3u < n));
 }
 
 fn mmGrad4(i: u32, x: u32, n: u32) -> vec4f {
-  if (ALIGNED) { return gradOutput4[i / 4u]; }
+  if (ALIGNED) { return gradOutput4At(i / 4u); }
   return vec4f(mmGrad(i, x < n), mmGrad(i + 1u, x + 1u < n), mmGrad(i + 2u, x + 2u < n), mmGrad(i + 3u, x + 3u < n));
 }
 

@@ -52,10 +52,15 @@ export function copyToFlatTexture(g: Gpu, src: GPUBuffer, floats: number, dst: G
   });
 }
 
-/** A flat texture holding a copy of `src`'s first `floats` floats (release it after the last dispatch reading it). */
-export function flatCopy(g: Gpu, src: GPUBuffer, floats: number): GPUTexture {
-  const t = flatTexture(g, Math.ceil(floats / 4));
-  copyToFlatTexture(g, src, floats, t);
+/**
+ * A flat texture holding a copy of `src`'s first `floats` floats (release it after the last dispatch
+ * reading it). `read` = false gives a one-texel stand-in instead: for kernels whose unaligned path reads
+ * the buffer element by element but whose texture binding must still be filled.
+ */
+export function flatCopy(g: Gpu, src: GPUBuffer, floats: number, read = true): GPUTexture {
+  const n = read ? floats : 4;
+  const t = flatTexture(g, Math.ceil(n / 4));
+  copyToFlatTexture(g, src, n, t);
   return t;
 }
 

@@ -45,17 +45,17 @@ function blockedConv(g: Gpu, x: GPUBuffer, w: GPUBuffer, bias: GPUBuffer | null,
   const rows = c.cout === 1 && c.kh === 3 && c.sh === 1;
   const aligned = alignedRows(c, 16);
   const packed = packWeights(g, w, c, { ...extra, packRows: rows });
-  // NOTE: aligned rows are read from a texture copy of x (cheaper loads on CPU drivers); unaligned ones
-  // element by element from the buffer, and then inputTex only needs some texture bound.
-  const xTex = aligned ? flatCopy(g, x, c.b * c.cin * c.d * c.h * c.w) : null;
+  // NOTE: aligned rows are read from a texture copy of x (cheaper loads on CPU drivers), unaligned ones
+  // element by element from the buffer
+  const xTex = flatCopy(g, x, c.b * c.cin * c.d * c.h * c.w, aligned);
   const blocks = c.b * c.od * Math.ceil(c.oh / (rows ? 4 : 1)) * Math.ceil(c.ow / 16);
   const [gx, gy] = grid1d(g, blocks, WG);
   dispatch(g, { shader: SHADER, entry: rows ? 'forwardRows' : 'forward', constants: { WG, ALIGNED: aligned ? 1 : 0 } },
-    { params: convParams(c, { hasBias: bias !== null }), input: x, inputTex: (xTex ?? packed).createView(), packed: packed.createView(), bias: bias ?? w, output: out.buffer },
+    { params: convParams(c, { hasBias: bias !== null }), input: x, inputTex: xTex.createView(), packed: packed.createView(), bias: bias ?? w, output: out.buffer },
     [gx, gy, rows ? 1 : Math.ceil(c.cout / 4)]);
   // NOTE: safe: a later dispatch or copy that reuses them is recorded after this one
   releaseTexture(g, packed);
-  if (xTex) releaseTexture(g, xTex);
+  releaseTexture(g, xTex);
 }
 
 const strideOne = (c: ConvGeometry) => c.sd === 1 && c.sh === 1 && c.sw === 1;
@@ -118,8 +118,8 @@ export function conv3dGradWeight(g: Gpu, x: GPUBuffer, gy: GPUBuffer, c: ConvGeo
     // NOTE: aligned rows are read as vec4 from texture copies (cheaper loads on CPU drivers), unaligned
     // ones element by element from the buffers (the textures are then only bound, never read)
     const aligned = c.w % 4 === 0;
-    const xTex = flatCopy(g, x, aligned ? c.b * c.cin * c.d * c.h * c.w : 4);
-    const gyTex = flatCopy(g, gy, aligned ? c.b * c.cout * c.od * c.oh * c.ow : 4);
+    const xTex = flatCopy(g, x, c.b * c.cin * c.d * c.h * c.w, aligned);
+    const gyTex = flatCopy(g, gy, c.b * c.cout * c.od * c.oh * c.ow, aligned);
     dispatch(g, { shader: SHADER, entry: rows ? 'gradWeightMMRows' : 'gradWeightMM', constants: { WG, ALIGNED: aligned ? 1 : 0 } },
       { params, input: x, inputTex: xTex.createView(), gradOutput: gy, gradOutputTex: gyTex.createView(), partial4: partial.buffer }, grid1d(g, blocks * slices, WG));
     releaseTexture(g, xTex);

@@ -5,6 +5,7 @@
 import type { Gpu } from '../gpu/device.ts';
 import { dispatch, grid1d } from '../gpu/kernel.ts';
 import { packParams } from '../gpu/params.ts';
+import { flatCopy, flatTexture, releaseTexture } from '../gpu/textures.ts';
 import type { Tape } from '../tape/tape.ts';
 import { Tensor } from '../tape/tensor.ts';
 import { type ConvGeometry } from './conv3d.ref.ts';
@@ -39,12 +40,12 @@ function params(c: ConvTGeometry, extra: { hasBias?: boolean; invocations?: numb
     extra.rowsPer ?? 0, plane ? 1 : c.h, plane ? c.h * c.w : c.w, plane ? 1 : c.oh, plane ? c.oh * c.ow : c.ow, extra.ciBlock ?? 4);
 }
 
-/** The weight as vec4 over 4 output (forward) or input (gradInput) channels, in whole blocks of 8. */
-function pack(g: Gpu, w: GPUBuffer, c: ConvTGeometry, entry: 'packForward' | 'packGradInput'): Tensor {
+/** The weight as vec4 over 4 output (forward) or input (gradInput) channels, in whole blocks of 8, in a flat texture. */
+function pack(g: Gpu, w: GPUBuffer, c: ConvTGeometry, entry: 'packForward' | 'packGradInput'): GPUTexture {
   const taps = c.kd * c.kh * c.kw;
   const n = (entry === 'packForward' ? Math.ceil(c.cout / 8) * 2 * c.cin : Math.ceil(c.cin / 8) * 2 * c.cout) * taps;
-  const packed = Tensor.empty(g, [n, 4]);
-  dispatch(g, { shader: SHADER, entry, constants: { WG } }, { params: params(c), weight: w, packedOut: packed.buffer }, grid1d(g, n, WG));
+  const packed = flatTexture(g, n, true);
+  dispatch(g, { shader: SHADER, entry, constants: { WG } }, { params: params(c), weight: w, packedOut: packed.createView() }, grid1d(g, n, WG));
   return packed;
 }
 
@@ -56,16 +57,20 @@ export function convTForward(g: Gpu, x: GPUBuffer, w: GPUBuffer, bias: GPUBuffer
     const [gx, gy] = grid1d(g, c.b * c.d * c.h * Math.ceil(c.w / 8), WG);
     const p = params(c, { hasBias: bias !== null });
     const constants = { WG, ALIGNED: c.w % 8 === 0 ? 1 : 0 };
+    const xTex = flatCopy(g, x, c.b * c.cin * c.d * c.h * c.w, c.w % 8 === 0);
+    const tex = { inputTex: xTex.createView(), packed: packed.createView() };
     // NOTE: kw = 2 runs forwardPair (both taps k per invocation, vec4 stores): 1.6× faster on the
     // 10-channel 32³ layer, whose 64 scalar stores per invocation outweighed its 40 loads.
     if (c.kw === 2) {
       dispatch(g, { shader: SHADER, entry: 'forwardPair', constants },
-        { params: p, input: x, input4: x, packed: packed.buffer, bias: bias ?? w, output4: y.buffer }, [Math.ceil(c.cout / 4) * c.kd * c.kh, gx, gy]);
+        { params: p, input: x, ...tex, bias: bias ?? w, output4: y.buffer }, [Math.ceil(c.cout / 4) * c.kd * c.kh, gx, gy]);
     } else {
       dispatch(g, { shader: SHADER, entry: 'forward', constants },
-        { params: p, input: x, input4: x, packed: packed.buffer, bias: bias ?? w, output: y.buffer }, [Math.ceil(c.cout / 8) * c.kd * c.kh, gx, gy]);
+        { params: p, input: x, ...tex, bias: bias ?? w, output: y.buffer }, [Math.ceil(c.cout / 8) * c.kd * c.kh, gx, gy]);
     }
-    packed.release(); // NOTE: safe: a later dispatch that reuses the buffer runs after this one
+    // NOTE: safe: a later dispatch or copy that reuses them is recorded after this one
+    releaseTexture(g, packed);
+    releaseTexture(g, xTex);
     return y;
   }
   const y = conv3dGradInput(g, x, w, adjointConv(c));
@@ -83,9 +88,11 @@ export function convTGradInput(g: Gpu, gy: GPUBuffer, w: GPUBuffer, c: ConvTGeom
   const gx = Tensor.empty(g, [c.b, c.cin, c.d, c.h, c.w]);
   const packed = pack(g, w, c, 'packGradInput');
   const [nx, ny] = grid1d(g, c.b * c.d * c.h * Math.ceil(c.w / 8), WG);
+  const gyTex = flatCopy(g, gy, c.b * c.cout * c.od * c.oh * c.ow, c.w % 8 === 0);
   dispatch(g, { shader: SHADER, entry: 'gradInput', constants: { WG, ALIGNED: c.w % 8 === 0 ? 1 : 0, KW2: c.kw === 2 ? 1 : 0 } },
-    { params: params(c), gradOutput: gy, gradOutput4: gy, packed: packed.buffer, output: gx.buffer }, [Math.ceil(c.cin / 8), nx, ny]);
-  packed.release();
+    { params: params(c), gradOutput: gy, gradOutputTex: gyTex.createView(), packed: packed.createView(), output: gx.buffer }, [Math.ceil(c.cin / 8), nx, ny]);
+  releaseTexture(g, packed);
+  releaseTexture(g, gyTex);
   return gx;
 }
 
@@ -106,8 +113,12 @@ export function convTGradWeight(g: Gpu, x: GPUBuffer, gy: GPUBuffer, c: ConvTGeo
   const { rowsPer, slices } = kSlices(c.b * c.d * vh, vw, blocks, 8 * ciBlock);
   const partial = Tensor.empty(g, [slices * blocks * 8 * ciBlock]);
   const p = params(c, { invocations: slices, rowsPer, ciBlock });
+  const xTex = flatCopy(g, x, c.b * c.cin * c.d * c.h * c.w, vw % 4 === 0);
+  const gyTex = flatCopy(g, gy, c.b * c.cout * c.od * c.oh * c.ow, vw % 4 === 0);
   dispatch(g, { shader: SHADER, entry: 'gradWeightMM', constants: { WG, ALIGNED: vw % 4 === 0 ? 1 : 0, KW2: c.kw === 2 ? 1 : 0, CI8: ciBlock === 8 ? 1 : 0 } },
-    { params: p, input: x, input4: x, gradOutput: gy, gradOutput4: gy, partial: partial.buffer }, grid1d(g, blocks * slices, WG));
+    { params: p, input: x, inputTex: xTex.createView(), gradOutput: gy, gradOutputTex: gyTex.createView(), partial: partial.buffer }, grid1d(g, blocks * slices, WG));
+  releaseTexture(g, xTex);
+  releaseTexture(g, gyTex);
   dispatch(g, { shader: SHADER, entry: 'gradWeightMMReduce', constants: { WG } },
     { params: p, partial: partial.buffer, gradWeight: gw.buffer }, grid1d(g, gw.size, WG));
   partial.release(); // NOTE: safe: later dispatches that reuse the buffer run after the reduce
