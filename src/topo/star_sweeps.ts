@@ -12,6 +12,8 @@
 // so which edges merge (and which square first reaches the complement) is decided inside the cube, and the
 // only pairs are zero-persistence ones. The other voxels (candidates) keep a record and are finished by a
 // rank-order sweep that merges their basins' components: the same merges as a plain cell-by-cell sweep.
+// Small volumes (up to DIRECT_MAX voxels) skip the basins: directSweeps handles every voxel like a
+// candidate, with a union-find over voxels (all its arrays fit in cache there).
 import type { CellGrid } from './cubical_grid.ts';
 import { neighbourOffsets, resolveBasins, steepest, type Basins, type PaddedRanks } from './basins.ts';
 import { find, NEG_EDGE, POS_FACE, type PairSink } from './pairs.ts';
@@ -21,6 +23,9 @@ import { scratchInt32 } from './scratch.ts';
 const nbBit = (dz: number, dy: number, dx: number) => 1 << ((dz + 1) * 9 + (dy + 1) * 3 + dx + 1);
 const FACE_U = [22, 16, 14, 12, 10, 4]; // +z, +y, +x, −x, −y, −z: decreasing square index
 const CANDIDATE = 1 << 30; // record flag (the own mask uses 20 bits)
+// NOTE: volumes up to this many voxels take directSweeps (CPU time of the sweeps on uniform noise: 16³
+// 0.6×, 32³ 0.7×, 48³ 0.8× the basin path's, smooth 0.8–0.9×; at 64³ smooth 1.14×).
+const DIRECT_MAX = 1 << 17;
 
 /** The cube's corners and edges as masks over its 26 neighbours. Corner a = 4·z + 2·y + x (0/1 each). */
 interface StarTables {
@@ -152,7 +157,9 @@ function negEdges(t: StarTables, own: number, lp: Int32Array): number {
  * Dimension-0 and dimension-2 pairs of the T-construction into sink0 / sink2, setting NEG_EDGE on the edges
  * that merge components and POS_FACE on the squares that create voids. `pr` = paddedRanks(shape, order).
  */
-export function starSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flags: Uint8Array, sink0: PairSink, sink2: PairSink): void {
+export function starSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flags: Uint8Array, sink0: PairSink, sink2: PairSink,
+  direct = order.length <= DIRECT_MAX): void {
+  if (direct) return directSweeps(g, order, pr, flags, sink0, sink2);
   const [d, h, w] = g.shape;
   const n = order.length;
   const { prank, psy, psz } = pr;
@@ -362,5 +369,139 @@ function dim2Candidates(order: Int32Array, bs: Basins, rec: Int32Array, square: 
       if (aOlder) root = a;
       sink.add(v, order[age[young]]);
     }
+  }
+}
+
+/**
+ * The same pairs and flags as the basin sweeps, by one plain voxel-level union-find per dimension in rank
+ * order (reverse rank order for dimension 2), every voxel handled like a candidate: for small volumes, whose
+ * arrays all fit in cache, the raster passes and records of the basin path cost more than they save.
+ */
+function directSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flags: Uint8Array, sink0: PairSink, sink2: PairSink): void {
+  const [d, h, w] = g.shape;
+  const n = order.length;
+  const { prank, psy, psz } = pr;
+  const t = starTables(g);
+  const noff = new Int32Array(27);
+  for (let u = 0; u < 27; u++) noff[u] = (((u / 9) | 0) - 1) * psz + ((((u / 3) | 0) % 3) - 1) * psy + (u % 3) - 1;
+  const rowOff = Int32Array.from({ length: 9 }, (_, tr) => noff[3 * tr + 1]); // the row's middle voxel
+  // The padded index and the cube cell of each rank (a raster pass).
+  const pOf = earlyScratch.take(n, false);
+  const cubeOf = recScratch.take(n, false);
+  for (let k = 0; k < d; k++) {
+    for (let j = 0; j < h; j++) {
+      for (let i = 0, p = (k + 1) * psz + (j + 1) * psy + 1; i < w; i++, p++) {
+        const r = prank[p];
+        pOf[r] = p;
+        cubeOf[r] = (2 * k + 1) * g.sz + (2 * j + 1) * g.sy + 2 * i + 1;
+      }
+    }
+  }
+  // Dimension 0: parent[p] links each entered voxel towards its component's oldest voxel (the root).
+  const parent = up0Scratch.take(prank.length, false); // NOTE: only entered voxels are read
+  const lp = new Int32Array(8);
+  const comp = new Int32Array(8); // a local root's component (root voxel, padded index), −1 for new corners
+  const root = (x: number) => {
+    while (lp[x] !== x) x = lp[x];
+    return x;
+  };
+  for (let r = 0; r < n; r++) {
+    const p = pOf[r];
+    const v = order[r];
+    let early = 0;
+    for (let tr = 0, u = 0; tr < 9; tr++, u += 3) {
+      const q = p + rowOff[tr];
+      early |= (((prank[q - 1] - r) >>> 31) | (((prank[q] - r) >>> 31) << 1) | (((prank[q + 1] - r) >>> 31) << 2)) << u;
+    }
+    const own = ~(t.touched[early & 511] | t.touched[512 + ((early >>> 9) & 511)] | t.touched[1024 + (early >>> 18)]) & 0xfffff;
+    let lastQ = -1;
+    let lastC = -1;
+    let first = -1;
+    let many = false;
+    for (let a = 0; a < 8; a++) {
+      lp[a] = a;
+      comp[a] = -1;
+      if (own & (1 << a)) continue;
+      const q = p + noff[31 - Math.clz32(early & t.cornerMask[a])];
+      if (q !== lastQ) {
+        lastQ = q;
+        lastC = find(parent, q);
+      }
+      const c = lastC;
+      if (first < 0) first = c;
+      else if (c !== first) many = true;
+      let s = 0;
+      while (s < a && !(lp[s] === s && comp[s] === c)) s++;
+      if (s < a) lp[a] = s;
+      else comp[a] = c;
+    }
+    const cube = cubeOf[r];
+    if (!many) {
+      // One component (or none) at the shared corners: which new edges merge depends on own alone.
+      let neg = 0;
+      if (own & 0xff) {
+        neg = t.negMemo[own] - 1;
+        if (neg < 0) {
+          neg = negEdges(t, own, lp);
+          t.negMemo[own] = neg + 1;
+        }
+      }
+      for (let e = 0; neg >> e; e++) {
+        if (!(neg & (1 << e))) continue;
+        flags[cube + t.edgeDc[e]] |= NEG_EDGE;
+        sink0.add(v, v);
+      }
+      parent[p] = first >= 0 ? first : p;
+      continue;
+    }
+    for (let e = 0; e < 12; e++) {
+      if (!(own & (1 << (8 + e)))) continue;
+      const x = root(t.edgeLo[e]);
+      const y = root(t.edgeHi[e]);
+      if (x === y) continue;
+      flags[cube + t.edgeDc[e]] |= NEG_EDGE;
+      // Elder rule as in dim0Candidates (a component's age is its root voxel's rank).
+      const cx = comp[x];
+      const cy = comp[y];
+      const xOld = cx >= 0 && cy >= 0 ? prank[cx] < prank[cy] : cx >= 0 || (cy < 0 && x < y);
+      const young = xOld ? y : x;
+      const old = xOld ? x : y;
+      lp[young] = old;
+      if (comp[young] >= 0) {
+        parent[comp[young]] = comp[old];
+        sink0.add(order[prank[comp[young]]], v);
+      } else sink0.add(v, v);
+    }
+    // The cube's corners are now one component: the voxel joins it (or starts one: a local maximum).
+    const top = comp[root(0)];
+    parent[p] = top >= 0 ? top : p;
+  }
+  // Dimension 2 on the complement, reverse rank order; every padding cell is the outside (root OUT, age n).
+  const OUT = 0; // a padding cell
+  const parent2 = id0Scratch.take(prank.length, false).fill(OUT);
+  const square = [g.sz, g.sy, 1, -1, -g.sy, -g.sz];
+  for (let r = n - 1; r >= 0; r--) {
+    const p = pOf[r];
+    const v = order[r];
+    const cube = cubeOf[r];
+    let rt = -1;
+    for (let f = 0; f < 6; f++) {
+      const q = p + noff[FACE_U[f]];
+      if (prank[q] < r) continue; // the square entered with the voxel across
+      const a = find(parent2, q);
+      if (a === rt) continue;
+      flags[cube + square[f]] |= POS_FACE;
+      if (rt < 0) {
+        rt = a;
+        sink2.add(v, v);
+        continue;
+      }
+      const aOlder = prank[a] > prank[rt];
+      const young = aOlder ? rt : a;
+      parent2[young] = aOlder ? a : rt;
+      if (aOlder) rt = a;
+      sink2.add(v, order[prank[young]]);
+    }
+    parent2[p] = rt >= 0 ? rt : p;
   }
 }
