@@ -26,7 +26,8 @@ export function flatTexture(g: Gpu, texels: number, storage = false): GPUTexture
   if (!pool) pools.set(g, (pool = new Map()));
   const free = pool.get(poolKey(rows, storage));
   if (free?.length) return free.pop()!;
-  const usage = GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST | (storage ? GPUTextureUsage.STORAGE_BINDING : 0);
+  // NOTE: COPY_SRC lets tests and debugging read a flat texture back
+  const usage = GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST | GPUTextureUsage.COPY_SRC | (storage ? GPUTextureUsage.STORAGE_BINDING : 0);
   return g.device.createTexture({ size: [FLAT_WIDTH, rows], format: 'rgba32float', usage, label: `flat ${rows} rows` });
 }
 
