@@ -290,30 +290,31 @@ function apparentPairs(f: CellOrder, flags: Uint8Array, eo: Int32Array, method: 
   const { grid, order } = f;
   const { gx, gy, gz, sy, sz } = grid;
   const P = keyScale(grid);
-  const g = [gx, gy, gz];
-  const st = [1, sy, sz];
-  const co = [0, 0, 0];
   const rest: number[] = [];
   // NOTE: within a dimension, a < b in the filtration iff its key entry·P + index is smaller.
   for (let z = 0; z < gz; z++) {
-    co[2] = z;
     for (let y = 0; y < gy; y++) {
-      co[1] = y;
       // Squares have exactly two odd coordinates: x even in rows with y and z odd, x odd in rows with one.
       const zy = (z & 1) + (y & 1);
       if (zy === 0) continue;
       const n = zy === 2 ? 0 : !(y & 1) ? 1 : 2; // the normal axis (the even one)
+      // Per row: the strides and grid sizes of the two odd axes (1, 2) and the normal; the coordinates
+      // along them that do not depend on x.
+      const s1 = n === 0 ? sy : 1;
+      const s2 = n === 2 ? sy : sz;
+      const sn = n === 0 ? 1 : n === 1 ? sy : sz;
+      const g1 = n === 0 ? gy : gx;
+      const g2 = n === 2 ? gy : gz;
+      const gn = n === 0 ? gx : n === 1 ? gy : gz;
+      const c2 = n === 2 ? y : z;
       for (let x = zy === 2 ? 0 : 1, c = z * sz + y * sy + x; x < gx; x += 2, c += 2) {
         if (flags[c] & POS_FACE) continue;
-        co[0] = x;
-        const k1 = n === 0 ? 1 : 0;
-        const k2 = n === 2 ? 1 : 2;
+        const c1 = n === 0 ? y : x;
+        const cn = n === 0 ? x : n === 1 ? y : z;
         // The youngest edge (the largest key): ±1 along one of the two odd axes.
-        const s1 = st[k1];
-        const s2 = st[k2];
         let e = c - s1;
         let ke = eo[2 * e] * P + e;
-        let bk = k1;
+        let along2 = false;
         let q = c + s1;
         let kq = eo[2 * q] * P + q;
         if (kq > ke) {
@@ -325,24 +326,22 @@ function apparentPairs(f: CellOrder, flags: Uint8Array, eo: Int32Array, method: 
         if (kq > ke) {
           e = q;
           ke = kq;
-          bk = k2;
+          along2 = true;
         }
         q = c + s2;
         kq = eo[2 * q] * P + q;
         if (kq > ke) {
           e = q;
-          bk = k2;
+          along2 = true;
         }
         let apparent = !(flags[e] & NEG_EDGE);
-        // The other squares on e (across e along bk, at 2e − c, and ±1 along the normal from e) must all
-        // be younger.
+        // The other squares on e (across e, at 2e − c, and ±sn along the normal from e) must all be younger.
         if (apparent) {
           const kc = eo[2 * c] * P + c;
-          const ck = co[bk] + (e > c ? 2 : -2);
-          const sn = st[n];
-          if (ck >= 0 && ck < g[bk] && eo[2 * (2 * e - c)] * P + 2 * e - c < kc) apparent = false;
-          else if (co[n] > 0 && eo[2 * (e - sn)] * P + e - sn < kc) apparent = false;
-          else if (co[n] < g[n] - 1 && eo[2 * (e + sn)] * P + e + sn < kc) apparent = false;
+          const ck = (along2 ? c2 : c1) + (e > c ? 2 : -2);
+          if (ck >= 0 && ck < (along2 ? g2 : g1) && eo[2 * (2 * e - c)] * P + 2 * e - c < kc) apparent = false;
+          else if (cn > 0 && eo[2 * (e - sn)] * P + e - sn < kc) apparent = false;
+          else if (cn < gn - 1 && eo[2 * (e + sn)] * P + e + sn < kc) apparent = false;
         }
         if (!apparent) {
           if (method === 'homology') rest.push(eo[2 * c] * P + c);
