@@ -292,6 +292,7 @@ function dim0Candidates(order: Int32Array, t: StarTables, bs: Basins, rec: Int32
   const { parent, age } = bs;
   const lp = new Int32Array(8); // local forest over the corners
   const comp = new Int32Array(8); // a local root's component (basin forest root), −1 for new corners only
+  const cc = new Int32Array(8);
   const root = (x: number) => {
     while (lp[x] !== x) x = lp[x];
     return x;
@@ -301,24 +302,52 @@ function dim0Candidates(order: Int32Array, t: StarTables, bs: Basins, rec: Int32
     if (rec[o] === 0) continue;
     const own = rec[o] & ~CANDIDATE;
     const v = order[r];
+    const cube = rec[o + 15];
+    // The component of each shared corner (cc[a], −1 for a new corner).
     let lastB = -1;
     let lastC = -1;
+    let first = -1;
+    let many = false;
     for (let a = 0; a < 8; a++) {
-      lp[a] = a;
-      comp[a] = -1;
+      cc[a] = -1;
       if (own & (1 << a)) continue;
       const b = rec[o + 1 + a] - 1;
       if (b !== lastB) {
         lastB = b;
         lastC = find(parent, b);
       }
-      const c = lastC;
+      cc[a] = lastC;
+      if (first < 0) first = lastC;
+      else if (lastC !== first) many = true;
+    }
+    if (!many) {
+      // NOTE: the corners' basins were different but are one component by now: as in the raster pass, the
+      // new edges that merge depend on own alone (memoised).
+      let neg = 0;
+      if (own & 0xff) {
+        neg = t.negMemo[own] - 1;
+        if (neg < 0) {
+          neg = negEdges(t, own, lp);
+          t.negMemo[own] = neg + 1;
+        }
+      }
+      for (let e = 0; neg >> e; e++) {
+        if (!(neg & (1 << e))) continue;
+        flags[cube + t.edgeDc[e]] |= NEG_EDGE;
+        sink.add(v, v);
+      }
+      continue;
+    }
+    for (let a = 0; a < 8; a++) {
+      lp[a] = a;
+      comp[a] = -1;
+      if (own & (1 << a)) continue;
+      const c = cc[a];
       let s = 0;
       while (s < a && !(lp[s] === s && comp[s] === c)) s++;
       if (s < a) lp[a] = s;
       else comp[a] = c;
     }
-    const cube = rec[o + 15];
     for (let e = 0; e < 12; e++) {
       if (!(own & (1 << (8 + e)))) continue;
       const x = root(t.edgeLo[e]);
