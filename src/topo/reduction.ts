@@ -48,7 +48,9 @@ export function dim1Pairs(f: CellOrder, flags: Uint8Array, sink: PairSink, metho
   }
   // NOTE: branch-free: (f + 3) >> 2 is 1 iff f = flags & 3 is nonzero, and 1 << 31 is CLEARED.
   if (CLEARED !== 1 << 31 || (NEG_EDGE | POS_FACE) !== 3) throw new Error('dimension 1: flag layout changed');
-  for (let c = 0; c < G; c++) eo[2 * c + 1] = (((flags[c] & 3) + 3) >> 2) << 31;
+  // NOTE: cohomology reads the owner slots of squares only, and apparentPairs writes every one of them:
+  // only homology (whose pivots are edges) needs this pass over all cells.
+  if (m === 'homology') for (let c = 0; c < G; c++) eo[2 * c + 1] = (((flags[c] & 3) + 3) >> 2) << 31;
   const squares = apparentPairs(f, flags, eo, m, sink);
   if (m === 'homology') reduceHomology(f, flags, eo, squares, sink);
   else reduceCohomology(f, flags, eo, sink);
@@ -283,7 +285,8 @@ const column = new Column();
 
 /**
  * Pairs every apparent (edge, square) pair, scanning the squares in memory order, flags both cells
- * APPARENT and records the pair in `owner` the way the chosen reduction indexes it. Returns the keys of
+ * APPARENT and records the pair in `owner` the way the chosen reduction indexes it; every square's owner
+ * slot is written (CLEARED if it creates a void, else 0 unless cohomology records its apparent edge there). Returns the keys of
  * the squares left to reduce (neither cleared nor apparent), ascending; only homology needs them.
  */
 function apparentPairs(f: CellOrder, flags: Uint8Array, eo: Int32Array, method: Dim1Method, sink: PairSink): Float64Array {
@@ -308,7 +311,11 @@ function apparentPairs(f: CellOrder, flags: Uint8Array, eo: Int32Array, method: 
       const gn = n === 0 ? gx : n === 1 ? gy : gz;
       const c2 = n === 2 ? y : z;
       for (let x = zy === 2 ? 0 : 1, c = z * sz + y * sy + x; x < gx; x += 2, c += 2) {
-        if (flags[c] & POS_FACE) continue;
+        if (flags[c] & POS_FACE) {
+          eo[2 * c + 1] = CLEARED;
+          continue;
+        }
+        eo[2 * c + 1] = 0;
         const c1 = n === 0 ? y : x;
         const cn = n === 0 ? x : n === 1 ? y : z;
         // The youngest edge (the largest key): ±1 along one of the two odd axes.
