@@ -104,9 +104,7 @@ export function persistence(
  * (when asked for) also gets its essential class, born at voxel `top`. Shared with the GPU union-find.
  */
 export function toDiagrams(volume: Float32Array, sinks: Array<PairSink | null>, top: number): Diagrams {
-  const dims: Pair[][] = sinks.map((sink) => (sink ? toPairs(volume, sink) : []));
-  if (sinks[0]) dims[0].push({ birth: volume[top], death: -Infinity, birthIndex: top, deathIndex: -1 });
-  for (const pairs of dims) pairs.sort((a, b) => b.birth - a.birth || b.death - a.death);
+  const dims: Pair[][] = sinks.map((sink, k) => (sink ? sortedPairs(volume, sink, k === 0 ? top : -1) : []));
   return { dims };
 }
 
@@ -129,12 +127,67 @@ export function persistence2d(
   return { dims: d.dims.slice(0, 2) };
 }
 
-function toPairs(volume: Float32Array, sink: PairSink): Pair[] {
-  const out: Pair[] = new Array(sink.birth.length);
-  for (let i = 0; i < out.length; i++) {
-    const bv = sink.birth[i];
-    const dv = sink.death[i];
-    out[i] = { birth: volume[bv], death: volume[dv], birthIndex: bv, deathIndex: dv };
+/**
+ * The sink's pairs, and the essential class born at voxel `top` if top ≥ 0, sorted by birth descending,
+ * then death descending, ties in the order the sink received them (a stable sort on (birth, death)).
+ * NOTE: a stable LSD radix sort on the values' float32 bits (byte passes, death then birth; a pass in
+ * which every key has the same byte is skipped) in place of a comparator sort: the same order.
+ */
+function sortedPairs(volume: Float32Array, sink: PairSink, top: number): Pair[] {
+  const m0 = sink.birth.length;
+  const m = m0 + (top >= 0 ? 1 : 0);
+  const kb = new Uint32Array(m);
+  const kd = new Uint32Array(m);
+  for (let i = 0; i < m0; i++) {
+    kb[i] = descendingKey(volume[sink.birth[i]]);
+    kd[i] = descendingKey(volume[sink.death[i]]);
+  }
+  if (top >= 0) {
+    kb[m0] = descendingKey(volume[top]);
+    kd[m0] = descendingKey(-Infinity);
+  }
+  let idx = new Int32Array(m);
+  let tmp = new Int32Array(m);
+  for (let i = 0; i < m; i++) idx[i] = i;
+  const count = new Int32Array(256);
+  for (let pass = 0; pass < 8 && m > 1; pass++) {
+    const key = pass < 4 ? kd : kb;
+    const shift = 8 * (pass & 3);
+    count.fill(0);
+    for (let i = 0; i < m; i++) count[(key[i] >>> shift) & 255]++;
+    if (count[(key[0] >>> shift) & 255] === m) continue;
+    for (let b = 0, sum = 0; b < 256; b++) {
+      const c = count[b];
+      count[b] = sum;
+      sum += c;
+    }
+    for (let i = 0; i < m; i++) {
+      const j = idx[i];
+      tmp[count[(key[j] >>> shift) & 255]++] = j;
+    }
+    const t = idx;
+    idx = tmp;
+    tmp = t;
+  }
+  const out: Pair[] = new Array(m);
+  for (let i = 0; i < m; i++) {
+    const j = idx[i];
+    if (j === m0) out[i] = { birth: volume[top], death: -Infinity, birthIndex: top, deathIndex: -1 };
+    else {
+      const bv = sink.birth[j];
+      const dv = sink.death[j];
+      out[i] = { birth: volume[bv], death: volume[dv], birthIndex: bv, deathIndex: dv };
+    }
   }
   return out;
+}
+
+const keyF32 = new Float32Array(1);
+const keyU32 = new Uint32Array(keyF32.buffer);
+
+/** A uint32 whose ascending order is the float32 value's descending order (−0 and +0 share one key). */
+function descendingKey(x: number): number {
+  keyF32[0] = x + 0; // NOTE: −0 + 0 = +0: the comparator sort this replaces saw them as equal
+  const b = keyU32[0];
+  return ~(b & 0x80000000 ? ~b : b | 0x80000000) >>> 0;
 }

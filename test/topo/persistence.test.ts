@@ -5,7 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { persistence, persistence2d, persistenceBatch, type Construction, type Diagrams } from '../../src/topo/persistence.ts';
+import { persistence, persistence2d, persistenceBatch, toDiagrams, type Construction, type Diagrams } from '../../src/topo/persistence.ts';
+import { PairSink } from '../../src/topo/pairs.ts';
 import { persistenceRef } from '../../src/topo/persistence.ref.ts';
 import { diagramsToJson, pairKeys, type DiagramsJson } from '../../src/topo/diagrams.ts';
 import { cellGrid } from '../../src/topo/cubical_grid.ts';
@@ -247,6 +248,28 @@ test('options: dims selects dimensions; 2D API; bad input throws', () => {
   assert.throws(() => persistence(new Float32Array(0), [0, 1, 1]), /positive integers/);
   assert.throws(() => persistence(new Float32Array([1, NaN]), [1, 1, 2]), /NaN/);
   assert.throws(() => persistence(new Float32Array([1, -Infinity]), [1, 1, 2]), /finite/);
+});
+
+test('toDiagrams: pairs sorted by birth then death descending, equal pairs in the order received (ties, ±0, negatives)', () => {
+  const rng = new Rng(99);
+  // Few distinct values (many equal births and deaths), both signs, and −0 beside +0.
+  const levels = [-3.5, -1, -0, 0, 0.25, 1e-30, 2, 7.75, -1e-30];
+  const vol = Float32Array.from({ length: 400 }, () => levels[rng.int(levels.length)]);
+  const sink = new PairSink(vol, true);
+  for (let i = 0; i < 2000; i++) {
+    const a = rng.int(vol.length);
+    const b = rng.int(vol.length);
+    if (vol[a] >= vol[b]) sink.add(a, b);
+  }
+  const top = 17;
+  const got = toDiagrams(vol, [sink, null, sink], top).dims;
+  const all = sink.birth.map((bv, i) => ({ birth: vol[bv], death: vol[sink.death[i]], birthIndex: bv, deathIndex: sink.death[i] }));
+  // Array.prototype.sort is stable: the reference order.
+  const want = (withTop: boolean) =>
+    [...all, ...(withTop ? [{ birth: vol[top], death: -Infinity, birthIndex: top, deathIndex: -1 }] : [])].sort((a, b) => b.birth - a.birth || b.death - a.death);
+  assert.equal(got[0], want(true));
+  assert.equal(got[1], []);
+  assert.equal(got[2], want(false));
 });
 
 test.run();
