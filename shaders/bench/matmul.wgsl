@@ -27,12 +27,34 @@ struct Params {
 @group(0) @binding(4) var aTex: texture_2d<f32>;                 // A as K/4 × M texels
 @group(0) @binding(5) var bTex: texture_2d<f32>;                 // B as N/4 × K texels
 
+// The 4 × 8 block of C: rows r = 0..3, vec4 columns h = 0, 1.
+struct Block { c00: vec4f, c01: vec4f, c10: vec4f, c11: vec4f, c20: vec4f, c21: vec4f, c30: vec4f, c31: vec4f }
+
+// acc += A[4 rows, 4 k] · B[4 k, 8 columns]: a_r = row r's 4 values of k, bjh = row j of B, vec4 column h.
+fn fmaBlock(acc: Block, a0: vec4f, a1: vec4f, a2: vec4f, a3: vec4f,
+            b00: vec4f, b01: vec4f, b10: vec4f, b11: vec4f, b20: vec4f, b21: vec4f, b30: vec4f, b31: vec4f) -> Block {
+  return Block(
+    acc.c00 + a0.x * b00 + a0.y * b10 + a0.z * b20 + a0.w * b30, acc.c01 + a0.x * b01 + a0.y * b11 + a0.z * b21 + a0.w * b31,
+    acc.c10 + a1.x * b00 + a1.y * b10 + a1.z * b20 + a1.w * b30, acc.c11 + a1.x * b01 + a1.y * b11 + a1.z * b21 + a1.w * b31,
+    acc.c20 + a2.x * b00 + a2.y * b10 + a2.z * b20 + a2.w * b30, acc.c21 + a2.x * b01 + a2.y * b11 + a2.z * b21 + a2.w * b31,
+    acc.c30 + a3.x * b00 + a3.y * b10 + a3.z * b20 + a3.w * b30, acc.c31 + a3.x * b01 + a3.y * b11 + a3.z * b21 + a3.w * b31);
+}
+
+fn storeBlock(acc: Block, row0: u32, col4: u32) {
+  let n4 = params.n / 4u;
+  let o = row0 * n4 + col4;
+  c[o] = acc.c00; c[o + 1u] = acc.c01;
+  c[o + n4] = acc.c10; c[o + n4 + 1u] = acc.c11;
+  c[o + 2u * n4] = acc.c20; c[o + 2u * n4 + 1u] = acc.c21;
+  c[o + 3u * n4] = acc.c30; c[o + 3u * n4 + 1u] = acc.c31;
+}
+
+// NOTE: a struct of named vec4s, not an array: CPU drivers keep dynamically indexed local arrays in
+// memory, not registers.
 fn block(row0: u32, col4: u32) {
   let k4 = params.k / 4u;
   let n4 = params.n / 4u;
-  // NOTE: written out by hand: CPU drivers keep dynamically indexed local arrays in memory, not registers.
-  var c00 = vec4f(); var c01 = vec4f(); var c10 = vec4f(); var c11 = vec4f();
-  var c20 = vec4f(); var c21 = vec4f(); var c30 = vec4f(); var c31 = vec4f();
+  var acc: Block;
   var ia = row0 * k4;
   var ib = col4;
   for (var kk = 0u; kk < k4; kk++) {
@@ -40,22 +62,10 @@ fn block(row0: u32, col4: u32) {
     let b10 = b[ib]; let b11 = b[ib + 1u]; ib += n4;
     let b20 = b[ib]; let b21 = b[ib + 1u]; ib += n4;
     let b30 = b[ib]; let b31 = b[ib + 1u]; ib += n4;
-    let a0 = a[ia]; let a1 = a[ia + k4]; let a2 = a[ia + 2u * k4]; let a3 = a[ia + 3u * k4];
+    acc = fmaBlock(acc, a[ia], a[ia + k4], a[ia + 2u * k4], a[ia + 3u * k4], b00, b01, b10, b11, b20, b21, b30, b31);
     ia += 1u;
-    c00 += a0.x * b00 + a0.y * b10 + a0.z * b20 + a0.w * b30;
-    c01 += a0.x * b01 + a0.y * b11 + a0.z * b21 + a0.w * b31;
-    c10 += a1.x * b00 + a1.y * b10 + a1.z * b20 + a1.w * b30;
-    c11 += a1.x * b01 + a1.y * b11 + a1.z * b21 + a1.w * b31;
-    c20 += a2.x * b00 + a2.y * b10 + a2.z * b20 + a2.w * b30;
-    c21 += a2.x * b01 + a2.y * b11 + a2.z * b21 + a2.w * b31;
-    c30 += a3.x * b00 + a3.y * b10 + a3.z * b20 + a3.w * b30;
-    c31 += a3.x * b01 + a3.y * b11 + a3.z * b21 + a3.w * b31;
   }
-  let o = row0 * n4 + col4;
-  c[o] = c00; c[o + 1u] = c01;
-  c[o + n4] = c10; c[o + n4 + 1u] = c11;
-  c[o + 2u * n4] = c20; c[o + 2u * n4 + 1u] = c21;
-  c[o + 3u * n4] = c30; c[o + 3u * n4 + 1u] = c31;
+  storeBlock(acc, row0, col4);
 }
 
 @compute @workgroup_size(WG_X, WG_Y)
@@ -75,32 +85,18 @@ fn textured(@builtin(global_invocation_id) gid: vec3u) {
   if (gid.y * 4u >= params.m || gid.x * 8u >= params.n) { return; }
   let row0 = i32(gid.y * 4u);
   let col4 = i32(gid.x * 2u);
-  let k4 = i32(params.k / 4u);
-  var c00 = vec4f(); var c01 = vec4f(); var c10 = vec4f(); var c11 = vec4f();
-  var c20 = vec4f(); var c21 = vec4f(); var c30 = vec4f(); var c31 = vec4f();
-  for (var kk = 0; kk < k4; kk++) {
+  var acc: Block;
+  for (var kk = 0; kk < i32(params.k / 4u); kk++) {
     let kr = kk * 4;
-    let b00 = textureLoad(bTex, vec2i(col4, kr), 0); let b01 = textureLoad(bTex, vec2i(col4 + 1, kr), 0);
-    let b10 = textureLoad(bTex, vec2i(col4, kr + 1), 0); let b11 = textureLoad(bTex, vec2i(col4 + 1, kr + 1), 0);
-    let b20 = textureLoad(bTex, vec2i(col4, kr + 2), 0); let b21 = textureLoad(bTex, vec2i(col4 + 1, kr + 2), 0);
-    let b30 = textureLoad(bTex, vec2i(col4, kr + 3), 0); let b31 = textureLoad(bTex, vec2i(col4 + 1, kr + 3), 0);
-    let a0 = textureLoad(aTex, vec2i(kk, row0), 0); let a1 = textureLoad(aTex, vec2i(kk, row0 + 1), 0);
-    let a2 = textureLoad(aTex, vec2i(kk, row0 + 2), 0); let a3 = textureLoad(aTex, vec2i(kk, row0 + 3), 0);
-    c00 += a0.x * b00 + a0.y * b10 + a0.z * b20 + a0.w * b30;
-    c01 += a0.x * b01 + a0.y * b11 + a0.z * b21 + a0.w * b31;
-    c10 += a1.x * b00 + a1.y * b10 + a1.z * b20 + a1.w * b30;
-    c11 += a1.x * b01 + a1.y * b11 + a1.z * b21 + a1.w * b31;
-    c20 += a2.x * b00 + a2.y * b10 + a2.z * b20 + a2.w * b30;
-    c21 += a2.x * b01 + a2.y * b11 + a2.z * b21 + a2.w * b31;
-    c30 += a3.x * b00 + a3.y * b10 + a3.z * b20 + a3.w * b30;
-    c31 += a3.x * b01 + a3.y * b11 + a3.z * b21 + a3.w * b31;
+    acc = fmaBlock(acc,
+      textureLoad(aTex, vec2i(kk, row0), 0), textureLoad(aTex, vec2i(kk, row0 + 1), 0),
+      textureLoad(aTex, vec2i(kk, row0 + 2), 0), textureLoad(aTex, vec2i(kk, row0 + 3), 0),
+      textureLoad(bTex, vec2i(col4, kr), 0), textureLoad(bTex, vec2i(col4 + 1, kr), 0),
+      textureLoad(bTex, vec2i(col4, kr + 1), 0), textureLoad(bTex, vec2i(col4 + 1, kr + 1), 0),
+      textureLoad(bTex, vec2i(col4, kr + 2), 0), textureLoad(bTex, vec2i(col4 + 1, kr + 2), 0),
+      textureLoad(bTex, vec2i(col4, kr + 3), 0), textureLoad(bTex, vec2i(col4 + 1, kr + 3), 0));
   }
-  let n4 = params.n / 4u;
-  let o = u32(row0) * n4 + u32(col4);
-  c[o] = c00; c[o + 1u] = c01;
-  c[o + n4] = c10; c[o + n4 + 1u] = c11;
-  c[o + 2u * n4] = c20; c[o + 2u * n4 + 1u] = c21;
-  c[o + 3u * n4] = c30; c[o + 3u * n4 + 1u] = c31;
+  storeBlock(acc, u32(row0), u32(col4));
 }
 
 // The same 4 × 8 block written with loops over local arrays (relies on the driver unrolling them).
