@@ -26,7 +26,7 @@ export class KdTree {
   readonly leafOf: Int32Array;
   nodes = 0;
   private stack: Int32Array;
-  private lbStack = new Float64Array(128);
+  private lbStack: Float64Array;
 
   constructor(x: Float64Array, y: Float64Array) {
     const n = x.length;
@@ -47,7 +47,10 @@ export class KdTree {
     this.maxY = new Float64Array(cap);
     this.maxW = new Float64Array(cap);
     this.leafOf = new Int32Array(n);
-    this.stack = new Int32Array(128);
+    // depth is at most log2(n / LEAF) + a few; two entries per level
+    const depth = 4 * (Math.ceil(Math.log2(n + 1)) + 4);
+    this.stack = new Int32Array(depth);
+    this.lbStack = new Float64Array(depth);
     if (n > 0) this.build(0, n, -1);
   }
 
@@ -127,7 +130,7 @@ export class KdTree {
     visit: (j: number, value: number) => number): number {
     if (this.n === 0) return bound;
     let sp = 0;
-    const st = this.ensureStack(), lb = this.lbStack;
+    const st = this.stack, lb = this.lbStack;
     const { left, right, lo, hi, perm, x, y, maxW } = this;
     st[sp] = 0;
     lb[sp++] = powq(this.boxDist(0, px, py), q) - maxW[0];
@@ -159,11 +162,99 @@ export class KdTree {
     return bound;
   }
 
-  private ensureStack(): Int32Array {
-    // depth is at most log2(n / LEAF) + a few; two entries per level
-    const need = 4 * (Math.ceil(Math.log2(this.n + 1)) + 4);
-    if (this.stack.length < need) { this.stack = new Int32Array(need); this.lbStack = new Float64Array(need); }
-    return this.stack;
+  /** Results of bestTwo and minWeighted (no allocation per query): best value, second value, best index. */
+  readonly best = new Float64Array(2);
+  bestIndex = -1;
+
+  /**
+   * The two smallest values of ‖(px,py) − p_j‖∞^q − w_j, where an outside option of value `first` (no index)
+   * competes for the best: best[0] = h1, best[1] = h2 (Infinity if none), returns the index of h1 or −1 when
+   * `first` is best. The auction's bid: searchWeighted's visiting order, with no callback per point.
+   */
+  bestTwo(px: number, py: number, q: number, w: Float64Array, first: number): number {
+    let h1 = first, h2 = Infinity, j1 = -1;
+    if (this.n > 0) {
+      let sp = 0;
+      const st = this.stack, lb = this.lbStack;
+      const { left, right, lo, hi, perm, x, y, maxW } = this;
+      st[sp] = 0;
+      lb[sp++] = this.nodeBound(0, px, py, q) - maxW[0];
+      while (sp > 0) {
+        const k = st[--sp];
+        if (lb[sp] >= h2) continue;
+        if (left[k] < 0) {
+          for (let i = lo[k]; i < hi[k]; i++) {
+            const j = perm[i];
+            const dx = Math.abs(px - x[j]), dy = Math.abs(py - y[j]), d = dx > dy ? dx : dy;
+            const value = (q === 2 ? d * d : q === 1 ? d : Math.pow(d, q)) - w[j];
+            if (value < h1) { h2 = h1; h1 = value; j1 = j; } else if (value < h2) h2 = value;
+          }
+          continue;
+        }
+        const a = left[k], b = right[k];
+        const la = this.nodeBound(a, px, py, q) - maxW[a], lbb = this.nodeBound(b, px, py, q) - maxW[b];
+        if (la <= lbb) {
+          if (lbb < h2) { st[sp] = b; lb[sp++] = lbb; }
+          if (la < h2) { st[sp] = a; lb[sp++] = la; }
+        } else {
+          if (la < h2) { st[sp] = a; lb[sp++] = la; }
+          if (lbb < h2) { st[sp] = b; lb[sp++] = lbb; }
+        }
+      }
+    }
+    this.best[0] = h1;
+    this.best[1] = h2;
+    return j1;
+  }
+
+  /** min(cap, min_j ‖(px,py) − p_j‖∞^q − w_j); bestIndex = its j, or −1 when no point is below cap. As
+   * searchWeighted with a running-minimum callback, without the call per point. */
+  minWeighted(px: number, py: number, q: number, w: Float64Array, cap: number): number {
+    let h1 = cap, j1 = -1;
+    if (this.n > 0) {
+      let sp = 0;
+      const st = this.stack, lb = this.lbStack;
+      const { left, right, lo, hi, perm, x, y, maxW } = this;
+      st[sp] = 0;
+      lb[sp++] = this.nodeBound(0, px, py, q) - maxW[0];
+      while (sp > 0) {
+        const k = st[--sp];
+        if (lb[sp] >= h1) continue;
+        if (left[k] < 0) {
+          for (let i = lo[k]; i < hi[k]; i++) {
+            const j = perm[i];
+            const dx = Math.abs(px - x[j]), dy = Math.abs(py - y[j]), d = dx > dy ? dx : dy;
+            const value = (q === 2 ? d * d : q === 1 ? d : Math.pow(d, q)) - w[j];
+            if (value < h1) { h1 = value; j1 = j; }
+          }
+          continue;
+        }
+        const a = left[k], b = right[k];
+        const la = this.nodeBound(a, px, py, q) - maxW[a], lbb = this.nodeBound(b, px, py, q) - maxW[b];
+        if (la <= lbb) {
+          if (lbb < h1) { st[sp] = b; lb[sp++] = lbb; }
+          if (la < h1) { st[sp] = a; lb[sp++] = la; }
+        } else {
+          if (la < h1) { st[sp] = a; lb[sp++] = la; }
+          if (lbb < h1) { st[sp] = b; lb[sp++] = lbb; }
+        }
+      }
+    }
+    this.bestIndex = j1;
+    return h1;
+  }
+
+  /** boxDist(k)^q without Math.max's argument list (the searches' inner step). */
+  private nodeBound(k: number, px: number, py: number, q: number): number {
+    let dx = this.minX[k] - px;
+    const ex = px - this.maxX[k];
+    if (ex > dx) dx = ex;
+    let dy = this.minY[k] - py;
+    const ey = py - this.maxY[k];
+    if (ey > dy) dy = ey;
+    let d = dx > dy ? dx : dy;
+    if (!(d > 0)) d = 0;
+    return q === 2 ? d * d : q === 1 ? d : Math.pow(d, q);
   }
 
   /** Calls visit(j) for every point with alive[j] = 1 within L∞ distance ≤ r of (px, py); count[k] must hold
@@ -172,7 +263,7 @@ export class KdTree {
     visit: (j: number) => boolean): void {
     if (this.n === 0) return;
     let sp = 0;
-    const st = this.ensureStack();
+    const st = this.stack;
     st[sp++] = 0;
     while (sp > 0) {
       const k = st[--sp];

@@ -23,7 +23,12 @@ export function auctionReduced(tree: KdTree, treeA: KdTree, ax: Float64Array, ay
   by: Float64Array, pA: Float64Array, pB: Float64Array, q: number, scale: number, epsFinal: number,
   epsStart = scale / 100, factor = 6): AuctionResult {
   const n = pA.length, m = pB.length;
+  // NOTE: the first prices are min(pB_j, half the cost to j's nearest point of A), not pB (an empty market's):
+  // 35–45% fewer bids on the ~10k-point noise diagrams of harness/bench/wasserstein_cases.ts, about half at 16³.
   const v = Float64Array.from(pB);
+  const zero = new Float64Array(n);
+  treeA.refreshWeights(zero);
+  for (let j = 0; j < m; j++) v[j] = Math.min(v[j], treeA.minWeighted(bx[j], by[j], q, zero, Infinity) / 2);
   tree.refreshWeights(v);
   const mateA = new Int32Array(n).fill(-1), mateB = new Int32Array(m).fill(-1);
   const queue = new Int32Array(n + 1);
@@ -37,8 +42,7 @@ export function auctionReduced(tree: KdTree, treeA: KdTree, ax: Float64Array, ay
     const push = (k: number) => { queue[qt] = k; qt = qt === n ? 0 : qt + 1; };
     tree.refreshWeights(v);
     for (let i = 0; i < n; i++) {
-      let h1 = pA[i];
-      tree.searchWeighted(ax[i], ay[i], q, v, h1, (_j, value) => { if (value < h1) h1 = value; return h1; });
+      const h1 = tree.minWeighted(ax[i], ay[i], q, v, pA[i]);
       const j = mateA[i];
       const mine = j >= 0 ? cost(i, j) - v[j] : pA[i];
       if (mine > h1 + eps) {
@@ -50,13 +54,9 @@ export function auctionReduced(tree: KdTree, treeA: KdTree, ax: Float64Array, ay
       const k = queue[qh];
       qh = qh === n ? 0 : qh + 1;
       if (++bids % (n + m) === 0) tree.refreshWeights(v);
-      let h1 = pA[k], h2 = Infinity, j1 = -1;
-      tree.searchWeighted(ax[k], ay[k], q, v, Infinity, (j, value) => {
-        if (value < h1) { h2 = h1; h1 = value; j1 = j; } else if (value < h2) h2 = value;
-        return h2;
-      });
+      const j1 = tree.bestTwo(ax[k], ay[k], q, v, pA[k]);
       if (j1 < 0) continue; // the diagonal is best: stays free
-      v[j1] -= h2 - h1 + eps;
+      v[j1] -= tree.best[1] - tree.best[0] + eps;
       tree.lowerWeight(j1, v); // NOTE: bounds kept tight after each bid: 1.6× fewer tree nodes visited
       const old = mateB[j1];
       mateA[k] = j1;
@@ -87,13 +87,9 @@ function reverseStage(treeA: KdTree, ax: Float64Array, ay: Float64Array, bx: Flo
     const j = queue[qh];
     qh = qh === m ? 0 : qh + 1;
     if (++bids % (n + m) === 0) treeA.refreshWeights(u);
-    let g1 = pB[j], g2 = Infinity, a1 = -1;
-    treeA.searchWeighted(bx[j], by[j], q, u, Infinity, (i, value) => {
-      if (value < g1) { g2 = g1; g1 = value; a1 = i; } else if (value < g2) g2 = value;
-      return g2;
-    });
+    const a1 = treeA.bestTwo(bx[j], by[j], q, u, pB[j]);
     if (a1 < 0) { v[j] = pB[j]; continue; } // its diagonal is best
-    v[j] = Math.min(pB[j], g2 + eps);
+    v[j] = Math.min(pB[j], treeA.best[1] + eps);
     u[a1] = cost(a1, j) - v[j];
     treeA.lowerWeight(a1, u);
     const old = mateA[a1];
@@ -150,7 +146,8 @@ export function auctionGraph(g: ArcGraph, pA: Float64Array, pB: Float64Array, ep
   factor = 6): AuctionResult {
   const n = pA.length, m = pB.length;
   const { startA, adjA, costA, startB, adjB, costB } = g;
-  const v = Float64Array.from(pB);
+  const v = Float64Array.from(pB); // first prices as in auctionReduced, over the arcs
+  for (let j = 0; j < m; j++) for (let e = startB[j]; e < startB[j + 1]; e++) if (costB[e] / 2 < v[j]) v[j] = costB[e] / 2;
   const mateA = new Int32Array(n).fill(-1), mateB = new Int32Array(m).fill(-1), mateCost = new Float64Array(n);
   const queue = new Int32Array(n + 1), u = new Float64Array(n), queueB = new Int32Array(m + 1);
   let bids = 0;

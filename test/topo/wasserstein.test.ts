@@ -8,6 +8,7 @@ import { DIAGONAL, UNMATCHED_ESSENTIAL, matchingCost, wasserstein, type DiagramI
 import { wassersteinRef } from '../../src/topo/wasserstein.ref.ts';
 import { certifyMatching, solveWasserstein } from '../../src/topo/wasserstein_ssp.ts';
 import { arcGraph } from '../../src/topo/wasserstein_auction.ts';
+import { KdTree } from '../../src/topo/kd_tree.ts';
 import { smallCases } from '../../harness/bench/wasserstein_cases.ts';
 import { Rng } from '../../src/util/rng.ts';
 
@@ -74,6 +75,29 @@ test('larger random diagrams (60–90 points, clustered near the diagonal) equal
       // small problems bid over explicit arcs; the k-d tree auction (large problems) must agree
       const k = solveWasserstein(ax, ay, bx, by, q, { denseMax: 0 });
       assert.ok(close(k.cost, ref, 1e-11) && k.certified, `case ${t} q=${q} k-d tree auction`);
+    }
+  }
+});
+
+test('k-d tree bestTwo and minWeighted equal a scan over all points (ties, an outside option, q = 1, 2, 3)', () => {
+  const rng = new Rng(17);
+  for (let t = 0; t < 40; t++) {
+    const n = 1 + rng.int(120), x = new Float64Array(n), y = new Float64Array(n), w = new Float64Array(n);
+    // quantised coordinates and weights: many exact ties
+    for (let j = 0; j < n; j++) { x[j] = rng.int(12) / 8; y[j] = rng.int(12) / 8; w[j] = rng.int(3) === 0 ? 0 : rng.int(16) / 64; }
+    const tree = new KdTree(x, y);
+    tree.refreshWeights(w);
+    for (let k = 0; k < 20; k++) {
+      const px = rng.next() * 1.6 - 0.1, py = rng.next() * 1.6 - 0.1, q = 1 + rng.int(3), first = rng.next() * 0.5;
+      const vals = Array.from({ length: n }, (_, j) => Math.max(Math.abs(px - x[j]), Math.abs(py - y[j])) ** q - w[j]);
+      const sorted = [first, ...vals].sort((a, b) => a - b);
+      const j1 = tree.bestTwo(px, py, q, w, first);
+      assert.ok(close(tree.best[0], sorted[0], 1e-14) && close(tree.best[1], sorted[1], 1e-14), `case ${t}/${k}: best two`);
+      assert.ok(j1 < 0 ? tree.best[0] === first : close(vals[j1], sorted[0], 1e-14), `case ${t}/${k}: index of the best`);
+      const cap = sorted[1 + rng.int(n)];
+      const min = tree.minWeighted(px, py, q, w, cap), jm = tree.bestIndex;
+      assert.ok(close(min, Math.min(cap, ...vals), 1e-14), `case ${t}/${k}: minimum below cap`);
+      assert.ok(jm < 0 ? vals.every((v) => v >= cap) : vals[jm] === min && min < cap, `case ${t}/${k}: argmin`);
     }
   }
 });
