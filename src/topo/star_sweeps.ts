@@ -18,32 +18,12 @@ import type { CellGrid } from './cubical_grid.ts';
 import { neighbourOffsets, resolveBasins, steepest, type Basins, type PaddedRanks } from './basins.ts';
 import { find, NEG_EDGE, POS_FACE, type PairSink } from './pairs.ts';
 import { scratchInt32 } from './scratch.ts';
+import { FACE_U, newEdgesThatMerge, starTables, type StarTables } from './star_tables.ts';
 
-/** Bit u of a 27-bit mask is the neighbour at (dz, dy, dx) = (u/9, u/3 % 3, u % 3) − 1; 13 is the voxel. */
-const nbBit = (dz: number, dy: number, dx: number) => 1 << ((dz + 1) * 9 + (dy + 1) * 3 + dx + 1);
-const FACE_U = [22, 16, 14, 12, 10, 4]; // +z, +y, +x, −x, −y, −z: decreasing square index
 const CANDIDATE = 1 << 30; // record flag (the own mask uses 20 bits)
 // NOTE: volumes up to this many voxels take directSweeps (CPU time of the sweeps on uniform noise: 16³
 // 0.6×, 32³ 0.7×, 48³ 0.8× the basin path's, smooth 0.8–0.9×; at 64³ smooth 1.14×).
 const DIRECT_MAX = 1 << 17;
-
-/** The cube's corners and edges as masks over its 26 neighbours. Corner a = 4·z + 2·y + x (0/1 each). */
-interface StarTables {
-  cornerMask: Int32Array; // 8: the other voxels around the corner
-  edgeLo: Int32Array; // its lower corner
-  edgeHi: Int32Array; // its upper corner
-  edgeDc: Int32Array; // cell offset from the cube
-  // For each plane dz of the neighbour mask (9 bits): the corners (bits 0–7) and edges (bits 8–19) that an
-  // earlier voxel among those bits touches; the voxel's own cells are the ones no plane touches.
-  touched: Int32Array;
-  // negMemo[own] = negEdges(own) + 1, 0 = not computed yet (shared by all grids with these masks).
-  negMemo: Int16Array;
-}
-
-// NOTE: the lookup tables depend only on the (grid-independent) neighbour masks: built once per process.
-const touchedCache = new Map<string, { touched: Int32Array; negMemo: Int16Array }>();
-// The whole tables (edgeDc depends on the grid strides) per grid, rebuilt at most once per shape.
-const tablesCache = new Map<string, StarTables>();
 
 // Per-call arrays reused across calls (scratch.ts): every one is fully written before it is read, except
 // the candidate records, which are zeroed.
@@ -53,105 +33,6 @@ const up2Scratch = scratchInt32();
 const id0Scratch = scratchInt32();
 const id2Scratch = scratchInt32();
 const recScratch = scratchInt32();
-
-function starTables(g: CellGrid): StarTables {
-  const gk = `${g.sy} ${g.sz}`;
-  let t = tablesCache.get(gk);
-  if (!t) {
-    if (tablesCache.size >= 64) tablesCache.clear();
-    t = buildStarTables(g);
-    tablesCache.set(gk, t);
-  }
-  return t;
-}
-
-function buildStarTables(g: CellGrid): StarTables {
-  const cornerMask: number[] = [];
-  for (let a = 0; a < 8; a++) {
-    const [az, ay, ax] = [a >> 2, (a >> 1) & 1, a & 1];
-    let m = 0;
-    for (const dz of [az - 1, az]) for (const dy of [ay - 1, ay]) for (const dx of [ax - 1, ax]) if (dz || dy || dx) m |= nbBit(dz, dy, dx);
-    cornerMask.push(m);
-  }
-  const edges: Array<{ dc: number; mask: number; lo: number; hi: number }> = [];
-  const cst = [1, g.sy, g.sz];
-  const bit = [1, 2, 4]; // corner bit of the x, y, z axes
-  for (let axis = 0; axis < 3; axis++) {
-    const [f0, f1] = [0, 1, 2].filter((t) => t !== axis);
-    for (let a = 0; a < 4; a++) {
-      const e0 = a & 1; // side of the cube along the two other axes
-      const e1 = a >> 1;
-      let mask = 0;
-      for (const o0 of [e0 - 1, e0]) {
-        for (const o1 of [e1 - 1, e1]) {
-          if (!o0 && !o1) continue;
-          const d = [0, 0, 0];
-          d[f0] = o0;
-          d[f1] = o1;
-          mask |= nbBit(d[2], d[1], d[0]);
-        }
-      }
-      const lo = e0 * bit[f0] + e1 * bit[f1];
-      edges.push({ dc: (2 * e0 - 1) * cst[f0] + (2 * e1 - 1) * cst[f1], mask, lo, hi: lo + bit[axis] });
-    }
-  }
-  edges.sort((p, q) => p.dc - q.dc);
-  const key = cornerMask.join() + ';' + edges.map((e) => e.mask).join();
-  let shared = touchedCache.get(key);
-  if (!shared) {
-    const touched = new Int32Array(3 * 512);
-    for (let z = 0; z < 3; z++) {
-      for (let plane = 0; plane < 512; plane++) {
-        const m = plane << (9 * z);
-        let bits = 0;
-        for (let a = 0; a < 8; a++) if (cornerMask[a] & m) bits |= 1 << a;
-        edges.forEach((e, i) => {
-          if (e.mask & m) bits |= 1 << (8 + i);
-        });
-        touched[512 * z + plane] = bits;
-      }
-    }
-    // NOTE: own has 20 bits (8 corners, 12 edges): the memo is 2 MB, allocated once per process.
-    shared = { touched, negMemo: new Int16Array(1 << 20) };
-    touchedCache.set(key, shared);
-  }
-  return {
-    ...shared,
-    cornerMask: Int32Array.from(cornerMask),
-    edgeLo: Int32Array.from(edges, (e) => e.lo),
-    edgeHi: Int32Array.from(edges, (e) => e.hi),
-    edgeDc: Int32Array.from(edges, (e) => e.dc),
-  };
-}
-
-/**
- * The new edges (12-bit mask) that merge components when every shared corner is in one component: then
- * they depend on nothing but which corners and edges are new (`own`). `lp` is scratch for 8 corners.
- */
-function negEdges(t: StarTables, own: number, lp: Int32Array): number {
-  let shared = -1;
-  for (let a = 0; a < 8; a++) {
-    lp[a] = a;
-    if (own & (1 << a)) continue;
-    if (shared < 0) shared = a;
-    lp[a] = shared;
-  }
-  let neg = 0;
-  for (let e = 0; e < 12; e++) {
-    if (!(own & (1 << (8 + e)))) continue;
-    let x = t.edgeLo[e];
-    while (lp[x] !== x) x = lp[x];
-    let y = t.edgeHi[e];
-    while (lp[y] !== y) y = lp[y];
-    if (x === y) continue;
-    neg |= 1 << e;
-    // The shared component is the oldest; among new corners the lower index is older.
-    const xOld = x === shared || (y !== shared && x < y);
-    if (xOld) lp[y] = x;
-    else lp[x] = y;
-  }
-  return neg;
-}
 
 /**
  * Dimension-0 and dimension-2 pairs of the T-construction into sink0 / sink2, setting NEG_EDGE on the edges
@@ -238,16 +119,8 @@ export function starSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flag
           else if (b !== first) many = true;
         }
         if (!many) {
-          // NOTE: without new corners every new edge joins the one component to itself.
-          // NOTE: memoised by own (smooth volumes call it for about half the voxels, with ~200 distinct masks).
-          let neg = 0;
-          if (own & 0xff) {
-            neg = t.negMemo[own] - 1;
-            if (neg < 0) {
-              neg = negEdges(t, own, lp);
-              t.negMemo[own] = neg + 1;
-            }
-          }
+          let neg = own & 0xff ? t.negMemo[own] - 1 : 0; // NOTE: the memo read inline (hot), filled on a miss
+          if (neg < 0) neg = newEdgesThatMerge(t, own, lp);
           for (let e = 0; neg >> e; e++) {
             if (!(neg & (1 << e))) continue;
             flags[cube + t.edgeDc[e]] |= NEG_EDGE;
@@ -322,15 +195,9 @@ function dim0Candidates(order: Int32Array, t: StarTables, bs: Basins, rec: Int32
     }
     if (!many) {
       // NOTE: the corners' basins were different but are one component by now: as in the raster pass, the
-      // new edges that merge depend on own alone (memoised).
-      let neg = 0;
-      if (own & 0xff) {
-        neg = t.negMemo[own] - 1;
-        if (neg < 0) {
-          neg = negEdges(t, own, lp);
-          t.negMemo[own] = neg + 1;
-        }
-      }
+      // new edges that merge depend on own alone.
+      let neg = own & 0xff ? t.negMemo[own] - 1 : 0; // NOTE: the memo read inline (hot), filled on a miss
+      if (neg < 0) neg = newEdgesThatMerge(t, own, lp);
       for (let e = 0; neg >> e; e++) {
         if (!(neg & (1 << e))) continue;
         flags[cube + t.edgeDc[e]] |= NEG_EDGE;
@@ -467,14 +334,8 @@ function directSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flags: Ui
     const cube = cubeOf[r];
     if (!many) {
       // One component (or none) at the shared corners: which new edges merge depends on own alone.
-      let neg = 0;
-      if (own & 0xff) {
-        neg = t.negMemo[own] - 1;
-        if (neg < 0) {
-          neg = negEdges(t, own, lp);
-          t.negMemo[own] = neg + 1;
-        }
-      }
+      let neg = own & 0xff ? t.negMemo[own] - 1 : 0; // NOTE: the memo read inline (hot), filled on a miss
+      if (neg < 0) neg = newEdgesThatMerge(t, own, lp);
       for (let e = 0; neg >> e; e++) {
         if (!(neg & (1 << e))) continue;
         flags[cube + t.edgeDc[e]] |= NEG_EDGE;
