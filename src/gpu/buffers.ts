@@ -36,6 +36,13 @@ export function releaseBuffer(g: Gpu, buf: GPUBuffer): void {
   else poolOf(g).set(buf.size, [buf]);
 }
 
+/** Counts memory that another pool of src/gpu/ allocated (flat textures), so poolStats covers all of it. */
+export function countAllocation(bytes: number): void {
+  stats.created++;
+  stats.bytesLive += bytes;
+}
+
+/** What the pools have allocated: buffers, and the flat textures of src/gpu/textures.ts (never freed). */
 export function poolStats(): Readonly<typeof stats> {
   return stats;
 }

@@ -4,6 +4,7 @@
 // A flat texture holds a buffer's floats in order, 4 per rgba32float texel, FLAT_WIDTH texels per row:
 // texel i sits at (i % FLAT_WIDTH, i / FLAT_WIDTH), which the WGSL computes as (i & 8191, i >> 13).
 import type { Gpu } from './device.ts';
+import { countAllocation } from './buffers.ts';
 import { encode, flush } from './kernel.ts';
 
 export const FLAT_WIDTH = 8192; // texels per row; WebGPU guarantees 2D textures this wide
@@ -28,6 +29,7 @@ export function flatTexture(g: Gpu, texels: number, storage = false): GPUTexture
   if (free?.length) return free.pop()!;
   // NOTE: COPY_SRC lets tests and debugging read a flat texture back
   const usage = GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST | GPUTextureUsage.COPY_SRC | (storage ? GPUTextureUsage.STORAGE_BINDING : 0);
+  countAllocation(FLAT_WIDTH * rows * 16);
   return g.device.createTexture({ size: [FLAT_WIDTH, rows], format: 'rgba32float', usage, label: `flat ${rows} rows` });
 }
 
