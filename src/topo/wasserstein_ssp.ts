@@ -52,7 +52,8 @@ export interface SspResult {
 export interface SspOptions {
   /** Final ε of the auction start (default 10 · median diagonal cost / (n + m)). */
   epsFinal?: number;
-  /** First ε of the auction (default 36 · epsFinal: two scaling steps of 6). */
+  /** First ε of the auction (default 36 · epsFinal: two scaling steps of 6); the k-d tree auction raises it to
+   * min(15 × the mean first price, 1296 · epsFinal) where that is larger (see startEps). */
   epsStart?: number;
   /** 'auction' (default): forward–reverse ε-scaling auction first; 'greedy': v = pB, nearest free partners. */
   start?: 'auction' | 'greedy';
