@@ -64,7 +64,7 @@ struct Params {
 
 // Flat textures (src/gpu/textures.ts): vec4 number i of a buffer is texel (i % 8192, i / 8192).
 // NOTE: on lavapipe a texel fetch is a vectorised gather and a buffer load is lane by lane, so the hot
-// loops read input and weights from textures (1.3–1.5× less CPU for the same results).
+// loops read input and weights from textures (less CPU for the same results; harness/README.md).
 fn flatTexel(i: u32) -> vec2i {
   return vec2i(i32(i & 8191u), i32(i >> 13u));
 }

@@ -1,11 +1,12 @@
 // Textures as a second way for kernels to read data. On CPU drivers (lavapipe) a textureLoad is a
 // vectorised gather across the SIMD lanes, while a storage-buffer load runs lane by lane, so the hot
-// loops of the convolutions read their inputs from textures (1.3–1.5× less CPU; harness/README.md).
+// loops of the convolutions read their inputs from textures (1.0–2× less CPU per pass; harness/README.md).
 // A flat texture holds a buffer's floats in order, 4 per rgba32float texel, FLAT_WIDTH texels per row:
-// texel i sits at (i % FLAT_WIDTH, i / FLAT_WIDTH), which the WGSL computes as (i & 8191, i >> 13).
+// texel i sits at (i % FLAT_WIDTH, i / FLAT_WIDTH), which the WGSL computes as (i & 8191, i >> 13)
+// (shaders/nn/conv3d.wgsl, conv_transpose3d.wgsl; their tests over several texture rows fail if these disagree).
 import type { Gpu } from './device.ts';
 import { countAllocation } from './buffers.ts';
-import { encode, flush } from './kernel.ts';
+import { encode } from './kernel.ts';
 
 export const FLAT_WIDTH = 8192; // texels per row; WebGPU guarantees 2D textures this wide
 
@@ -35,8 +36,10 @@ export function flatTexture(g: Gpu, texels: number, storage = false): GPUTexture
 
 /** Returns a flat texture to the pool; dispatches recorded before still read it (command order). */
 export function releaseTexture(g: Gpu, t: GPUTexture): void {
+  if (t === standIns.get(g)) return; // shared, never pooled
   const key = poolKey(t.height, (t.usage & GPUTextureUsage.STORAGE_BINDING) !== 0);
-  const pool = pools.get(g)!;
+  let pool = pools.get(g);
+  if (!pool) pools.set(g, (pool = new Map()));
   const list = pool.get(key);
   if (list) list.push(t);
   else pool.set(key, [t]);
@@ -55,22 +58,30 @@ export function copyToFlatTexture(g: Gpu, src: GPUBuffer, floats: number, dst: G
   });
 }
 
+const standIns = new WeakMap<Gpu, GPUTexture>();
+
 /**
  * A flat texture holding a copy of `src`'s first `floats` floats (release it after the last dispatch
- * reading it). `read` = false gives a one-texel stand-in instead: for kernels whose unaligned path reads
- * the buffer element by element but whose texture binding must still be filled.
+ * reading it). `read` = false gives a shared 1×1 stand-in instead, with no copy: for kernels whose unaligned
+ * path reads the buffer element by element but whose texture binding must still be filled.
  */
 export function flatCopy(g: Gpu, src: GPUBuffer, floats: number, read = true): GPUTexture {
-  const n = read ? floats : 4;
-  const t = flatTexture(g, Math.ceil(n / 4));
-  copyToFlatTexture(g, src, n, t);
+  if (!read) {
+    let t = standIns.get(g);
+    if (!t) {
+      t = g.device.createTexture({ size: [1, 1], format: 'rgba32float', usage: GPUTextureUsage.TEXTURE_BINDING, label: 'flat stand-in' });
+      standIns.set(g, t);
+    }
+    return t;
+  }
+  const t = flatTexture(g, Math.ceil(floats / 4));
+  copyToFlatTexture(g, src, floats, t);
   return t;
 }
 
 /** A 2D rgba32float texture (`width` × `height` texels) holding `data`; not pooled: the caller destroys it. */
 export function vec4Texture(g: Gpu, width: number, height: number, data: Float32Array): GPUTexture {
   if (data.length !== width * height * 4) throw new Error(`vec4Texture: ${data.length} floats for ${width}×${height} texels`);
-  flush(g);
   const texture = g.device.createTexture({ size: [width, height], format: 'rgba32float', usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
   g.device.queue.writeTexture({ texture }, data.buffer, { offset: data.byteOffset, bytesPerRow: width * 16, rowsPerImage: height }, [width, height]);
   return texture;

@@ -38,9 +38,11 @@ const CASES: Case[] = [
   { name: '(2,2,2) s2, 18 to 7 channels (blocks of 8 input channels), aligned rows (W = 4)', x: [2, 18, 2, 3, 4], w: [18, 7, 2, 2, 2], stride: [2, 2, 2], bias: true },
   { name: '(2,2,2) s2, 16 to 5 channels (gradInput in blocks of 8 channels), W = 10', x: [1, 16, 2, 3, 10], w: [16, 5, 2, 2, 2], stride: [2, 2, 2], bias: false },
   { name: '(2,1,1) s(2,1,1), 8 to 3 channels, aligned rows (W = 8)', x: [2, 8, 2, 3, 8], w: [8, 3, 2, 1, 1], stride: [2, 1, 1], bias: true },
-  // flat textures (src/gpu/textures.ts) hold 8192 texels per row: input and gradOutput over several rows
-  { name: '(2,2,2) s2, aligned rows (W = 32), data over several texture rows', x: [1, 3, 2, 24, 32], w: [3, 4, 2, 2, 2], stride: [2, 2, 2], bias: true },
-  { name: '(2,1,1) s(2,1,1), aligned rows (W = 64), data over several texture rows', x: [1, 3, 2, 32, 64], w: [3, 2, 2, 1, 1], stride: [2, 1, 1], bias: false },
+  // flat textures (src/gpu/textures.ts) hold 8192 texels per row: gradOutput, input and packed weights
+  // each over two rows
+  { name: '(2,2,2) s2, aligned rows (W = 32), gradOutput over two texture rows', x: [1, 3, 2, 24, 32], w: [3, 4, 2, 2, 2], stride: [2, 2, 2], bias: true },
+  { name: '(2,1,1) s(2,1,1), aligned rows (W = 64), input over two texture rows', x: [1, 5, 2, 64, 64], w: [5, 2, 2, 1, 1], stride: [2, 1, 1], bias: false },
+  { name: '(2,2,2) s2, 80 to 80, packed weights over two texture rows (W = 8)', x: [1, 80, 1, 2, 8], w: [80, 80, 2, 2, 2], stride: [2, 2, 2], bias: true },
   { name: '(1,2,2) s(1,2,2), aligned rows (W = 4)', x: [2, 3, 3, 2, 4], w: [3, 5, 1, 2, 2], stride: [1, 2, 2], bias: false },
 ];
 
