@@ -20,8 +20,8 @@ export interface AuctionResult {
  * slackness: each point's cost (pair or diagonal) is within ε of its best option. Tree weights are overwritten.
  */
 export function auctionReduced(tree: KdTree, treeA: KdTree, ax: Float64Array, ay: Float64Array, bx: Float64Array,
-  by: Float64Array, pA: Float64Array, pB: Float64Array, q: number, scale: number, epsFinal: number,
-  epsStart = scale / 100, factor = 6): AuctionResult {
+  by: Float64Array, pA: Float64Array, pB: Float64Array, q: number, epsFinal: number, epsStart: number,
+  factor = 6): AuctionResult {
   const n = pA.length, m = pB.length;
   // NOTE: the first prices are min(pB_j, half the cost to j's nearest point of A), not pB (an empty market's):
   // 35–45% fewer bids on the ~10k-point noise diagrams of harness/bench/wasserstein_cases.ts, about half at 16³.
@@ -166,8 +166,9 @@ export function auctionGraph(g: ArcGraph, pA: Float64Array, pB: Float64Array, ep
   factor = 6): AuctionResult {
   const n = pA.length, m = pB.length;
   const { startA, adjA, costA, startB, adjB, costB } = g;
-  // first prices as in auctionReduced, over the arcs (NOTE: without startEps's floor, which cost the 16³ smoothed
-  // diagrams 20–50% more bids)
+  // first prices like auctionReduced's, min(pB, half the cheapest arc's cost), but over the kept arcs only, so they
+  // may start higher (harmless: a warm start). NOTE: without startEps's floor, which cost the 16³ smoothed
+  // diagrams 20–50% more bids
   const v = Float64Array.from(pB);
   for (let j = 0; j < m; j++) for (let e = startB[j]; e < startB[j + 1]; e++) if (costB[e] / 2 < v[j]) v[j] = costB[e] / 2;
   const mateA = new Int32Array(n).fill(-1), mateB = new Int32Array(m).fill(-1), mateCost = new Float64Array(n);

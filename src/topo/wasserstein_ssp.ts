@@ -94,7 +94,7 @@ export function solveWasserstein(ax: Float64Array, ay: Float64Array, bx: Float64
     const small = n * m <= (opts.denseMax ?? DENSE_MAX);
     const st = small
       ? auctionGraph(arcGraph(ax, ay, bx, by, q, pA, pB), pA, pB, eps, opts.epsStart ?? START_RATIO * eps, opts.factor ?? 6)
-      : auctionReduced(treeB, treeA, ax, ay, bx, by, pA, pB, q, scale, eps, opts.epsStart ?? START_RATIO * eps, opts.factor ?? 6);
+      : auctionReduced(treeB, treeA, ax, ay, bx, by, pA, pB, q, eps, opts.epsStart ?? START_RATIO * eps, opts.factor ?? 6);
     B.u.set(st.v); A.mate.set(st.mateA); B.mate.set(st.mateB);
     bids = st.bids;
   }
