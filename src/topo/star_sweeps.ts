@@ -166,10 +166,6 @@ function dim0Candidates(order: Int32Array, t: StarTables, bs: Basins, rec: Int32
   const lp = new Int32Array(8); // local forest over the corners
   const comp = new Int32Array(8); // a local root's component (basin forest root), −1 for new corners only
   const cc = new Int32Array(8);
-  const root = (x: number) => {
-    while (lp[x] !== x) x = lp[x];
-    return x;
-  };
   for (let r = 0; r < order.length; r++) {
     const o = 16 * r;
     if (rec[o] === 0) continue;
@@ -215,25 +211,37 @@ function dim0Candidates(order: Int32Array, t: StarTables, bs: Basins, rec: Int32
       if (s < a) lp[a] = s;
       else comp[a] = c;
     }
-    for (let e = 0; e < 12; e++) {
-      if (!(own & (1 << (8 + e)))) continue;
-      const x = root(t.edgeLo[e]);
-      const y = root(t.edgeHi[e]);
-      if (x === y) continue;
-      flags[cube + t.edgeDc[e]] |= NEG_EDGE;
-      // Elder rule: components that were there before are older than new corners (the older the smaller
-      // rank of the oldest voxel); among new corners the lower index is older.
-      const cx = comp[x];
-      const cy = comp[y];
-      const xOld = cx >= 0 && cy >= 0 ? age[cx] < age[cy] : cx >= 0 || (cy < 0 && x < y);
-      const young = xOld ? y : x;
-      const old = xOld ? x : y;
-      lp[young] = old;
-      if (comp[young] >= 0) {
-        parent[comp[young]] = comp[old];
-        sink.add(order[age[comp[young]]], v);
-      } else sink.add(v, v);
-    }
+    mergeNewEdges(t, own, lp, comp, parent, age, order, flags, cube, sink, v);
+  }
+}
+
+/**
+ * The new edges of voxel v (own bits 8–19) joining the components at its cube's corners: lp is the local
+ * forest over the corners, comp[a] the component of local root a (−1: a corner new with v), ageOf[c] the rank
+ * of component c's oldest voxel. An edge that merges two components is negative (NEG_EDGE) and kills the
+ * younger: the elder rule, where components that were there before are older than new corners (the older
+ * the smaller rank), and among new corners the lower index is older. Shared by both dimension-0 sweeps.
+ */
+function mergeNewEdges(t: StarTables, own: number, lp: Int32Array, comp: Int32Array, parent: Int32Array, ageOf: Int32Array,
+  order: Int32Array, flags: Uint8Array, cube: number, sink: PairSink, v: number): void {
+  for (let e = 0; e < 12; e++) {
+    if (!(own & (1 << (8 + e)))) continue;
+    let x = t.edgeLo[e];
+    while (lp[x] !== x) x = lp[x];
+    let y = t.edgeHi[e];
+    while (lp[y] !== y) y = lp[y];
+    if (x === y) continue;
+    flags[cube + t.edgeDc[e]] |= NEG_EDGE;
+    const cx = comp[x];
+    const cy = comp[y];
+    const xOld = cx >= 0 && cy >= 0 ? ageOf[cx] < ageOf[cy] : cx >= 0 || (cy < 0 && x < y);
+    const young = xOld ? y : x;
+    const old = xOld ? x : y;
+    lp[young] = old;
+    if (comp[young] >= 0) {
+      parent[comp[young]] = comp[old];
+      sink.add(order[ageOf[comp[young]]], v);
+    } else sink.add(v, v);
   }
 }
 
@@ -344,24 +352,7 @@ function directSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flags: Ui
       parent[p] = first >= 0 ? first : p;
       continue;
     }
-    for (let e = 0; e < 12; e++) {
-      if (!(own & (1 << (8 + e)))) continue;
-      const x = root(t.edgeLo[e]);
-      const y = root(t.edgeHi[e]);
-      if (x === y) continue;
-      flags[cube + t.edgeDc[e]] |= NEG_EDGE;
-      // Elder rule as in dim0Candidates (a component's age is its root voxel's rank).
-      const cx = comp[x];
-      const cy = comp[y];
-      const xOld = cx >= 0 && cy >= 0 ? prank[cx] < prank[cy] : cx >= 0 || (cy < 0 && x < y);
-      const young = xOld ? y : x;
-      const old = xOld ? x : y;
-      lp[young] = old;
-      if (comp[young] >= 0) {
-        parent[comp[young]] = comp[old];
-        sink0.add(order[prank[comp[young]]], v);
-      } else sink0.add(v, v);
-    }
+    mergeNewEdges(t, own, lp, comp, parent, prank, order, flags, cube, sink0, v);
     // The cube's corners are now one component: the voxel joins it (or starts one: a local maximum).
     const top = comp[root(0)];
     parent[p] = top >= 0 ? top : p;
