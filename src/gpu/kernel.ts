@@ -144,12 +144,11 @@ export function encode(g: Gpu, record: (enc: GPUCommandEncoder) => void): void {
 
 /** Submits recorded work; `extra` may append copies after the compute pass. */
 export function flush(g: Gpu, extra?: (enc: GPUCommandEncoder) => void): void {
+  if (extra) encode(g, extra);
   const s = stateOf(g);
-  if (!s.encoder && !extra) return;
+  if (!s.encoder) return;
   s.pass?.end();
-  const enc = s.encoder ?? g.device.createCommandEncoder();
-  extra?.(enc);
-  g.device.queue.submit([enc.finish()]);
+  g.device.queue.submit([s.encoder.finish()]);
   s.encoder = null;
   s.pass = null;
 }

@@ -16,6 +16,12 @@ function poolKey(rows: number, storage: boolean): string {
   return `${rows}:${storage ? 's' : 't'}`;
 }
 
+function poolOf(g: Gpu): Map<string, GPUTexture[]> {
+  let p = pools.get(g);
+  if (!p) pools.set(g, (p = new Map()));
+  return p;
+}
+
 /**
  * A flat texture for at least `texels` texels, from the pool when one is free (contents undefined).
  * `storage`: kernels may also write it (textureStore), e.g. repacked weights.
@@ -24,9 +30,7 @@ export function flatTexture(g: Gpu, texels: number, storage = false): GPUTexture
   const rows = Math.max(1, Math.ceil(texels / FLAT_WIDTH));
   const maxRows = g.limits.maxTextureDimension2D ?? 8192;
   if (rows > maxRows) throw new Error(`flat texture of ${texels} texels needs ${rows} rows, over this adapter's maxTextureDimension2D (${maxRows})`);
-  let pool = pools.get(g);
-  if (!pool) pools.set(g, (pool = new Map()));
-  const free = pool.get(poolKey(rows, storage));
+  const free = poolOf(g).get(poolKey(rows, storage));
   if (free?.length) return free.pop()!;
   // NOTE: COPY_SRC lets tests and debugging read a flat texture back
   const usage = GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST | GPUTextureUsage.COPY_SRC | (storage ? GPUTextureUsage.STORAGE_BINDING : 0);
@@ -38,11 +42,9 @@ export function flatTexture(g: Gpu, texels: number, storage = false): GPUTexture
 export function releaseTexture(g: Gpu, t: GPUTexture): void {
   if (t === standIns.get(g)) return; // shared, never pooled
   const key = poolKey(t.height, (t.usage & GPUTextureUsage.STORAGE_BINDING) !== 0);
-  let pool = pools.get(g);
-  if (!pool) pools.set(g, (pool = new Map()));
-  const list = pool.get(key);
+  const list = poolOf(g).get(key);
   if (list) list.push(t);
-  else pool.set(key, [t]);
+  else poolOf(g).set(key, [t]);
 }
 
 /** Records a copy of the first `floats` floats of `src` into flat texture `dst` (in order with dispatches). */
