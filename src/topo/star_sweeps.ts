@@ -119,13 +119,7 @@ export function starSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flag
           else if (b !== first) many = true;
         }
         if (!many) {
-          let neg = own & 0xff ? t.negMemo[own] - 1 : 0; // NOTE: the memo read inline (hot), filled on a miss
-          if (neg < 0) neg = newEdgesThatMerge(t, own, lp);
-          for (let e = 0; neg >> e; e++) {
-            if (!(neg & (1 << e))) continue;
-            flags[cube + t.edgeDc[e]] |= NEG_EDGE;
-            if (keepZero) sink0.add(v, v);
-          }
+          markMergingEdges(t, own, lp, flags, cube, keepZero ? sink0 : null, v);
         } else {
           rec[16 * r] = CANDIDATE | own;
           for (let a = 0; a < 8; a++) rec[16 * r + 1 + a] = reps[a] + 1;
@@ -192,13 +186,7 @@ function dim0Candidates(order: Int32Array, t: StarTables, bs: Basins, rec: Int32
     if (!many) {
       // NOTE: the corners' basins were different but are one component by now: as in the raster pass, the
       // new edges that merge depend on own alone.
-      let neg = own & 0xff ? t.negMemo[own] - 1 : 0; // NOTE: the memo read inline (hot), filled on a miss
-      if (neg < 0) neg = newEdgesThatMerge(t, own, lp);
-      for (let e = 0; neg >> e; e++) {
-        if (!(neg & (1 << e))) continue;
-        flags[cube + t.edgeDc[e]] |= NEG_EDGE;
-        sink.add(v, v);
-      }
+      markMergingEdges(t, own, lp, flags, cube, sink, v);
       continue;
     }
     for (let a = 0; a < 8; a++) {
@@ -212,6 +200,21 @@ function dim0Candidates(order: Int32Array, t: StarTables, bs: Basins, rec: Int32
       else comp[a] = c;
     }
     mergeNewEdges(t, own, lp, comp, parent, age, order, flags, cube, sink, v);
+  }
+}
+
+/**
+ * Voxel v whose shared corners are one component (or none): the new edges that merge depend on its own-cell
+ * mask alone (memoised in t.negMemo). Marks them negative and, when `sink` is given, records their
+ * zero-persistence pairs (v, v). Shared by the raster pass and both dimension-0 sweeps.
+ */
+function markMergingEdges(t: StarTables, own: number, lp: Int32Array, flags: Uint8Array, cube: number, sink: PairSink | null, v: number): void {
+  let neg = own & 0xff ? t.negMemo[own] - 1 : 0; // NOTE: the memo read first (hot), filled on a miss
+  if (neg < 0) neg = newEdgesThatMerge(t, own, lp);
+  for (let e = 0; neg >> e; e++) {
+    if (!(neg & (1 << e))) continue;
+    flags[cube + t.edgeDc[e]] |= NEG_EDGE;
+    sink?.add(v, v);
   }
 }
 
@@ -342,13 +345,7 @@ function directSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flags: Ui
     const cube = cubeOf[r];
     if (!many) {
       // One component (or none) at the shared corners: which new edges merge depends on own alone.
-      let neg = own & 0xff ? t.negMemo[own] - 1 : 0; // NOTE: the memo read inline (hot), filled on a miss
-      if (neg < 0) neg = newEdgesThatMerge(t, own, lp);
-      for (let e = 0; neg >> e; e++) {
-        if (!(neg & (1 << e))) continue;
-        flags[cube + t.edgeDc[e]] |= NEG_EDGE;
-        sink0.add(v, v);
-      }
+      markMergingEdges(t, own, lp, flags, cube, sink0, v);
       parent[p] = first >= 0 ? first : p;
       continue;
     }
