@@ -62,12 +62,7 @@ struct Params {
 @group(0) @binding(14) var inputTex: texture_2d<f32>;                  // input as a flat texture (ALIGNED)
 @group(0) @binding(15) var gradOutputTex: texture_2d<f32>;             // gradOutput as a flat texture (ALIGNED)
 
-// Flat textures (src/gpu/textures.ts): vec4 number i of a buffer is texel (i % 8192, i / 8192).
-// NOTE: on lavapipe a texel fetch is a vectorised gather and a buffer load is lane by lane, so the hot
-// loops read input and weights from textures (less CPU for the same results; harness/README.md).
-fn flatTexel(i: u32) -> vec2i {
-  return vec2i(i32(i & 8191u), i32(i >> 13u));
-}
+//!include gpu/textures
 
 fn input4At(i: u32) -> vec4f {
   return textureLoad(inputTex, flatTexel(i), 0);

@@ -58,12 +58,8 @@ struct Params {
 @group(0) @binding(9) var packedOut: texture_storage_2d<rgba32float, write>; // flat
 @group(0) @binding(10) var packed: texture_2d<f32>;                    // packedOut, read by the kernels
 
-// Flat textures (src/gpu/textures.ts): vec4 number i of a buffer is texel (i % 8192, i / 8192).
-// NOTE: on lavapipe a texel fetch is a vectorised gather and a buffer load is lane by lane, so the hot
-// loops read vec4 data from textures; element-wise (unaligned) paths read the f32 buffers.
-fn flatTexel(i: u32) -> vec2i {
-  return vec2i(i32(i & 8191u), i32(i >> 13u));
-}
+// Hot loops read vec4 data from flat textures (flatTexel); element-wise (unaligned) paths read the f32 buffers.
+//!include gpu/textures
 
 fn input4At(i: u32) -> vec4f {
   return textureLoad(inputTex, flatTexel(i), 0);

@@ -4,7 +4,7 @@
 // layout is 'auto', so each entry point gets exactly the bindings it uses. A typed array passed for a
 // binding becomes a uniform buffer (the `params` struct).
 import { type Gpu, GpuError, checkGpu } from './device.ts';
-import { parseBindings, shaderPath, shaderSource } from './shaders.ts';
+import { parseBindings, shaderLine, shaderPath, shaderSource } from './shaders.ts';
 
 export interface KernelDesc {
   shader: string; // name under shaders/, without .wgsl
@@ -74,7 +74,7 @@ function compile(g: Gpu, k: KernelDesc): Compiled {
     const info = await module.getCompilationInfo();
     const msgs = info.messages.filter((m) => m.type === 'error');
     const where = msgs.length
-      ? msgs.map((m) => `${path}:${m.lineNum}:${m.linePos}: ${m.message}`).join('\n')
+      ? msgs.map((m) => `${shaderLine(k.shader, m.lineNum)}:${m.linePos}: ${m.message}`).join('\n')
       : `${path} (entry ${k.entry}): ${err.message}`;
     throw new ShaderError(where);
   })();

@@ -13,7 +13,42 @@ export function shaderPath(name: string): string {
   return `shaders/${name}.wgsl`;
 }
 
+/**
+ * The WGSL of a shader with its `//!include NAME` lines resolved. NOTE: each included file (shared
+ * helpers such as gpu/textures) is appended once after the source, not spliced in place: WGSL declarations
+ * may come in any order, and the including file keeps its own line numbers in compile errors.
+ */
 export function shaderSource(name: string): string {
+  return compose(name).code;
+}
+
+/** Where line `lineNum` (1-based) of shaderSource(name) comes from: `shaders/FILE.wgsl:LINE`. */
+export function shaderLine(name: string, lineNum: number): string {
+  let at = { name, first: 1 };
+  for (const part of compose(name).parts) if (part.first <= lineNum) at = part;
+  return `${shaderPath(at.name)}:${lineNum - at.first + 1}`;
+}
+
+function compose(name: string): { code: string; parts: Array<{ name: string; first: number }> } {
+  const included = new Set<string>([name]);
+  let code = fileSource(name);
+  const parts: Array<{ name: string; first: number }> = [];
+  const queue = [code];
+  while (queue.length > 0) {
+    for (const m of queue.pop()!.matchAll(/^\/\/!include\s+(\S+)\s*$/gm)) {
+      if (included.has(m[1])) continue;
+      included.add(m[1]);
+      const src = fileSource(m[1]);
+      code += `\n// ---- ${shaderPath(m[1])}\n`;
+      parts.push({ name: m[1], first: code.split('\n').length });
+      code += src;
+      queue.push(src);
+    }
+  }
+  return { code, parts };
+}
+
+function fileSource(name: string): string {
   const hit = registered.get(name);
   if (hit !== undefined) return hit;
   const proc = (globalThis as { process?: { getBuiltinModule?: (m: string) => unknown } }).process;
