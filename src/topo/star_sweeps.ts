@@ -20,7 +20,10 @@ import { find, NEG_EDGE, POS_FACE, type PairSink } from './pairs.ts';
 import { scratchInt32 } from './scratch.ts';
 import { FACE_U, newEdgesThatMerge, starTables, type StarTables } from './star_tables.ts';
 
-const CANDIDATE = 1 << 30; // record flag (the own mask uses 20 bits)
+const CANDIDATE = 1 << 30; // record flag (the own mask uses bits 0–19, the rank within its bucket 20–29)
+const BUCKET_BITS = 10; // candidate records are bucketed by rank >> BUCKET_BITS
+const BUCKET_MASK = (1 << BUCKET_BITS) - 1;
+const OWN_MASK = 0xfffff;
 // NOTE: volumes up to this many voxels take directSweeps (CPU time of the sweeps on uniform noise: 16³
 // 0.6×, 32³ 0.7×, 48³ 0.8× the basin path's, smooth 0.8–0.9×; at 64³ smooth 1.14×).
 const DIRECT_MAX = 1 << 17;
@@ -89,11 +92,16 @@ export function starSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flag
   const square = [g.sz, g.sy, 1, -1, -g.sy, -g.sz];
   const id0 = b0.id;
   const id2 = b2.id;
-  // Candidates' records by rank, 16 words (one 64-byte cache line) at 16·r, written at random and read in
-  // order by the sweeps (0 = not a candidate): dimension 0 at +0: [CANDIDATE | own, 1 + basin of each corner
-  // (0: new)]; dimension 2 at +9: [1 + basin across each face (0: not a new square)]; +15: the cube cell
-  // (spares the sweeps dividing the voxel index into coordinates).
-  const rec = recScratch.take(16 * n, true);
+  // Candidates' records, 16 words (one 64-byte cache line) each: dimension 0 at +0: [CANDIDATE | own |
+  // (rank & BUCKET_MASK) << 20, 1 + basin of each corner (0: new)] (0 if only a dimension-2 candidate);
+  // dimension 2 at +9: [1 + basin across each face (0: not a new square)]; +15: the cube cell (spares the
+  // sweeps dividing the voxel index into coordinates). The sweeps need them in rank order.
+  // NOTE: a record goes to the bucket of its rank (BUCKET ranks, capacity 16·BUCKET words at 16·(rank − rank
+  // & BUCKET_MASK)), appended there: the writes stream into ~n/BUCKET open cache lines, where writing at
+  // 16·rank (random over 64n bytes) cost 40% of this pass (smooth 128³); the sweeps order each bucket by
+  // the rank bits of word 0. Bucket tails past their fill are never written (nor zeroed, nor faulted in).
+  const rec = recScratch.take(16 * n, false);
+  const fill = new Int32Array(((n - 1) >> BUCKET_BITS) + 1);
   const reps = new Int32Array(8);
   const lp = new Int32Array(8);
   const keepZero = sink0.keepZero || sink2.keepZero; // zero-persistence pairs (v, v) are only kept then
@@ -118,13 +126,8 @@ export function starSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flag
           if (first < 0) first = b;
           else if (b !== first) many = true;
         }
-        if (!many) {
-          markMergingEdges(t, own, lp, flags, cube, keepZero ? sink0 : null, v);
-        } else {
-          rec[16 * r] = CANDIDATE | own;
-          for (let a = 0; a < 8; a++) rec[16 * r + 1 + a] = reps[a] + 1;
-          rec[16 * r + 15] = cube;
-        }
+        const many0 = many;
+        if (!many0) markMergingEdges(t, own, lp, flags, cube, keepZero ? sink0 : null, v);
         // Dimension 2: the basins across the new squares (the voxel across enters later, or is outside).
         first = -1;
         many = false;
@@ -143,63 +146,83 @@ export function starSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flag
             flags[cube + square[firstFace]] |= POS_FACE;
             if (keepZero) sink2.add(v, v);
           }
-        } else {
-          for (let f = 0; f < 6; f++) rec[16 * r + 9 + f] = early & (1 << FACE_U[f]) ? 0 : id2[p + noff[FACE_U[f]]] + 1;
-          rec[16 * r + 15] = cube;
         }
+        if (!many0 && !many) continue;
+        const bucket = r >> BUCKET_BITS;
+        const o = 16 * ((bucket << BUCKET_BITS) + fill[bucket]++);
+        if (many0) {
+          rec[o] = CANDIDATE | own | ((r & BUCKET_MASK) << 20);
+          for (let a = 0; a < 8; a++) rec[o + 1 + a] = reps[a] + 1;
+        } else {
+          rec[o] = (r & BUCKET_MASK) << 20;
+        }
+        for (let f = 0; f < 6; f++) rec[o + 9 + f] = many && !(early & (1 << FACE_U[f])) ? id2[p + noff[FACE_U[f]]] + 1 : 0;
+        rec[o + 15] = cube;
       }
     }
   }
-  dim0Candidates(order, t, b0, rec, flags, sink0);
-  dim2Candidates(order, b2, rec, square, flags, sink2);
+  dim0Candidates(order, t, b0, rec, fill, flags, sink0);
+  dim2Candidates(order, b2, rec, fill, square, flags, sink2);
+}
+
+/** slot[s] = 1 + the offset of the record of rank (bucket << BUCKET_BITS) + s in bucket `bucket` (others stay 0). */
+function bucketSlots(rec: Int32Array, fill: Int32Array, bucket: number, slot: Int32Array): void {
+  for (let i = 0, o = 16 * (bucket << BUCKET_BITS); i < fill[bucket]; i++, o += 16) slot[(rec[o] >> 20) & BUCKET_MASK] = o + 1;
 }
 
 /** Dimension 0 for the candidates, by rank: the cube's corners grouped by component, then its new edges. */
-function dim0Candidates(order: Int32Array, t: StarTables, bs: Basins, rec: Int32Array, flags: Uint8Array, sink: PairSink): void {
+function dim0Candidates(order: Int32Array, t: StarTables, bs: Basins, rec: Int32Array, fill: Int32Array, flags: Uint8Array, sink: PairSink): void {
   const { parent, age } = bs;
   const lp = new Int32Array(8); // local forest over the corners
   const comp = new Int32Array(8); // a local root's component (basin forest root), −1 for new corners only
   const cc = new Int32Array(8);
-  for (let r = 0; r < order.length; r++) {
-    const o = 16 * r;
-    if (rec[o] === 0) continue;
-    const own = rec[o] & ~CANDIDATE;
-    const v = order[r];
-    const cube = rec[o + 15];
-    // The component of each shared corner (cc[a], −1 for a new corner).
-    let lastB = -1;
-    let lastC = -1;
-    let first = -1;
-    let many = false;
-    for (let a = 0; a < 8; a++) {
-      cc[a] = -1;
-      if (own & (1 << a)) continue;
-      const b = rec[o + 1 + a] - 1;
-      if (b !== lastB) {
-        lastB = b;
-        lastC = find(parent, b);
+  const slot = new Int32Array(1 << BUCKET_BITS);
+  for (let bk = 0; bk < fill.length; bk++) {
+    bucketSlots(rec, fill, bk, slot);
+    for (let s = 0; s < slot.length; s++) {
+      const o = slot[s] - 1;
+      if (o < 0) continue;
+      slot[s] = 0;
+      if (!(rec[o] & CANDIDATE)) continue;
+      const r = (bk << BUCKET_BITS) + s;
+      const own = rec[o] & OWN_MASK;
+      const v = order[r];
+      const cube = rec[o + 15];
+      // The component of each shared corner (cc[a], −1 for a new corner).
+      let lastB = -1;
+      let lastC = -1;
+      let first = -1;
+      let many = false;
+      for (let a = 0; a < 8; a++) {
+        cc[a] = -1;
+        if (own & (1 << a)) continue;
+        const b = rec[o + 1 + a] - 1;
+        if (b !== lastB) {
+          lastB = b;
+          lastC = find(parent, b);
+        }
+        cc[a] = lastC;
+        if (first < 0) first = lastC;
+        else if (lastC !== first) many = true;
       }
-      cc[a] = lastC;
-      if (first < 0) first = lastC;
-      else if (lastC !== first) many = true;
+      if (!many) {
+        // NOTE: the corners' basins were different but are one component by now: as in the raster pass, the
+        // new edges that merge depend on own alone.
+        markMergingEdges(t, own, lp, flags, cube, sink, v);
+        continue;
+      }
+      for (let a = 0; a < 8; a++) {
+        lp[a] = a;
+        comp[a] = -1;
+        if (own & (1 << a)) continue;
+        const c = cc[a];
+        let q = 0;
+        while (q < a && !(lp[q] === q && comp[q] === c)) q++;
+        if (q < a) lp[a] = q;
+        else comp[a] = c;
+      }
+      mergeNewEdges(t, own, lp, comp, parent, age, order, flags, cube, sink, v);
     }
-    if (!many) {
-      // NOTE: the corners' basins were different but are one component by now: as in the raster pass, the
-      // new edges that merge depend on own alone.
-      markMergingEdges(t, own, lp, flags, cube, sink, v);
-      continue;
-    }
-    for (let a = 0; a < 8; a++) {
-      lp[a] = a;
-      comp[a] = -1;
-      if (own & (1 << a)) continue;
-      const c = cc[a];
-      let s = 0;
-      while (s < a && !(lp[s] === s && comp[s] === c)) s++;
-      if (s < a) lp[a] = s;
-      else comp[a] = c;
-    }
-    mergeNewEdges(t, own, lp, comp, parent, age, order, flags, cube, sink, v);
   }
 }
 
@@ -249,32 +272,39 @@ function mergeNewEdges(t: StarTables, own: number, lp: Int32Array, comp: Int32Ar
 }
 
 /** Dimension 2 for the candidates, by reverse rank: the cube joins the components across its new squares. */
-function dim2Candidates(order: Int32Array, bs: Basins, rec: Int32Array, square: number[], flags: Uint8Array, sink: PairSink): void {
+function dim2Candidates(order: Int32Array, bs: Basins, rec: Int32Array, fill: Int32Array, square: number[], flags: Uint8Array, sink: PairSink): void {
   const { parent, age } = bs;
-  for (let r = order.length - 1; r >= 0; r--) {
-    const o = 16 * r + 9;
-    if ((rec[o] | rec[o + 1] | rec[o + 2] | rec[o + 3] | rec[o + 4] | rec[o + 5]) === 0) continue;
-    const v = order[r];
-    const cube = rec[o + 6];
-    let root = -1;
-    for (let f = 0; f < 6; f++) {
-      const b = rec[o + f];
-      if (b === 0) continue;
-      const a = find(parent, b - 1);
-      if (a === root) continue;
-      flags[cube + square[f]] |= POS_FACE;
-      if (root < 0) {
-        root = a; // the new cube joins the first component across (a zero-persistence pair)
-        sink.add(v, v);
-        continue;
+  const slot = new Int32Array(1 << BUCKET_BITS);
+  for (let bk = fill.length - 1; bk >= 0; bk--) {
+    bucketSlots(rec, fill, bk, slot);
+    for (let s = slot.length - 1; s >= 0; s--) {
+      const o = slot[s] + 8; // NOTE: slot = record offset + 1; the dimension-2 words start at +9
+      if (o < 9) continue;
+      slot[s] = 0;
+      if ((rec[o] | rec[o + 1] | rec[o + 2] | rec[o + 3] | rec[o + 4] | rec[o + 5]) === 0) continue;
+      const r = (bk << BUCKET_BITS) + s;
+      const v = order[r];
+      const cube = rec[o + 6];
+      let root = -1;
+      for (let f = 0; f < 6; f++) {
+        const b = rec[o + f];
+        if (b === 0) continue;
+        const a = find(parent, b - 1);
+        if (a === root) continue;
+        flags[cube + square[f]] |= POS_FACE;
+        if (root < 0) {
+          root = a; // the new cube joins the first component across (a zero-persistence pair)
+          sink.add(v, v);
+          continue;
+        }
+        // The younger component (smaller rank: in the reverse sweep a larger rank is older) is a void that
+        // this square closes; it dies at its oldest voxel's value.
+        const aOlder = age[a] > age[root];
+        const young = aOlder ? root : a;
+        parent[young] = aOlder ? a : root;
+        if (aOlder) root = a;
+        sink.add(v, order[age[young]]);
       }
-      // The younger component (smaller rank: in the reverse sweep a larger rank is older) is a void that
-      // this square closes; it dies at its oldest voxel's value.
-      const aOlder = age[a] > age[root];
-      const young = aOlder ? root : a;
-      parent[young] = aOlder ? a : root;
-      if (aOlder) root = a;
-      sink.add(v, order[age[young]]);
     }
   }
 }
