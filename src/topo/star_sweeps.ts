@@ -15,7 +15,7 @@
 // Small volumes (up to DIRECT_MAX voxels) skip the basins: directSweeps handles every voxel like a
 // candidate, with a union-find over voxels (all its arrays fit in cache there).
 import type { CellGrid } from './cubical_grid.ts';
-import { neighbourOffsets, resolveBasins, steepest, type Basins, type PaddedRanks } from './basins.ts';
+import { neighbourOffsets, resolveBasins, type Basins, type PaddedRanks } from './basins.ts';
 import { find, NEG_EDGE, POS_FACE, type PairSink } from './pairs.ts';
 import { scratchInt32 } from './scratch.ts';
 import { FACE_U, newEdgesThatMerge, starTables, type StarTables } from './star_tables.ts';
@@ -51,10 +51,14 @@ export function starSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flag
   const noff = new Int32Array(27);
   for (let u = 0; u < 27; u++) noff[u] = (((u / 9) | 0) - 1) * psz + ((((u / 3) | 0) % 3) - 1) * psy + (u % 3) - 1;
   // First raster pass: which neighbours entered before each voxel (early, by voxel index) and its
-  // steepest-ascent pointer for dimension 0 (the earliest neighbour), from one read of the 26 neighbours.
+  // steepest-ascent pointers, for dimension 0 (the earliest neighbour) and for dimension 2 (the latest face
+  // neighbour, as steepest(…, descending) picks it: faces in index order, the first of equal ranks, i.e. of
+  // padding), from one read of the 26 neighbours.
   const earlyOf = earlyScratch.take(n, false);
   const rowOff = Int32Array.from({ length: 9 }, (_, t) => noff[3 * t + 1]); // the row's middle voxel
   const up0 = up0Scratch.take(prank.length, false); // NOTE: only interior entries are written and read
+  const up2 = up2Scratch.take(prank.length, false);
+  const faceOff = neighbourOffsets(6, psy, psz);
   for (let k = 0, v = 0; k < d; k++) {
     for (let j = 0; j < h; j++) {
       for (let p = (k + 1) * psz + (j + 1) * psy + 1, end = p + w; p < end; p++, v++) {
@@ -83,11 +87,21 @@ export function starSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flag
         }
         earlyOf[v] = early;
         up0[p] = p + noff[bu];
+        // NOTE: the face neighbours again (L1 hits) rather than six tests in the loop above.
+        let top = r;
+        let bq = p;
+        for (let f = 0; f < 6; f++) {
+          const q = p + faceOff[f];
+          const x = prank[q];
+          const gt = (top - x) >> 31;
+          top ^= (top ^ x) & gt;
+          bq ^= (bq ^ q) & gt;
+        }
+        up2[p] = bq;
       }
     }
   }
   const b0 = resolveBasins(g.shape, pr, up0, false, id0Scratch.take(prank.length, false));
-  const up2 = steepest(g.shape, pr, neighbourOffsets(6, psy, psz), true, up2Scratch.take(prank.length, false));
   const b2 = resolveBasins(g.shape, pr, up2, true, id2Scratch.take(prank.length, false));
   const square = [g.sz, g.sy, 1, -1, -g.sy, -g.sz];
   const id0 = b0.id;
