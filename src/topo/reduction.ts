@@ -231,13 +231,18 @@ class Column {
   }
   /** Adds column b[from..to) whose lowest key b[from] is the current pivot (they cancel). */
   addCancel(b: Float64Array, from: number, to: number): void {
-    this.pop();
-    for (let i = from + 1; i < to; i++) this.push(b[i]);
+    // NOTE: the first key replaces the cancelled pivot at the root (one sift instead of a pop and a push).
+    if (to - from < 2) return this.pop();
+    this.replaceTop(b[from + 1]);
+    for (let i = from + 2; i < to; i++) this.push(b[i]);
   }
   /** Adds the unsorted column b[0..n), which holds the current pivot `piv` (they cancel). */
   addOther(b: Float64Array, n: number, piv: number): void {
-    this.pop();
-    for (let i = 0; i < n; i++) if (b[i] !== piv) this.push(b[i]);
+    let i = 0;
+    while (i < n && b[i] === piv) i++;
+    if (i === n) return this.pop();
+    this.replaceTop(b[i]);
+    for (i++; i < n; i++) if (b[i] !== piv) this.push(b[i]);
   }
   /** Pops the next key that does not cancel, or NaN when the column is empty. */
   next(): number {
@@ -262,9 +267,13 @@ class Column {
     h[i] = x;
   }
   private pop(): void {
-    const h = this.h;
     const n = --this.size;
-    const x = h[n];
+    if (n > 0) this.replaceTop(this.h[n]);
+  }
+  /** Replaces the root by x and sifts it down. */
+  private replaceTop(x: number): void {
+    const h = this.h;
+    const n = this.size;
     let i = 0;
     for (;;) {
       let c = 2 * i + 1;
