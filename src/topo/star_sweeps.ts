@@ -352,6 +352,7 @@ function directSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flags: Ui
   const parent = up0Scratch.take(prank.length, false); // NOTE: only entered voxels are read
   const lp = new Int32Array(8);
   const comp = new Int32Array(8); // a local root's component (root voxel, padded index), −1 for new corners
+  const cc = new Int32Array(8); // the component of each shared corner, −1 for a new corner
   const root = (x: number) => {
     while (lp[x] !== x) x = lp[x];
     return x;
@@ -370,21 +371,16 @@ function directSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flags: Ui
     let first = -1;
     let many = false;
     for (let a = 0; a < 8; a++) {
-      lp[a] = a;
-      comp[a] = -1;
+      cc[a] = -1;
       if (own & (1 << a)) continue;
       const q = p + noff[31 - Math.clz32(early & t.cornerMask[a])];
       if (q !== lastQ) {
         lastQ = q;
         lastC = find(parent, q);
       }
-      const c = lastC;
-      if (first < 0) first = c;
-      else if (c !== first) many = true;
-      let s = 0;
-      while (s < a && !(lp[s] === s && comp[s] === c)) s++;
-      if (s < a) lp[a] = s;
-      else comp[a] = c;
+      cc[a] = lastC;
+      if (first < 0) first = lastC;
+      else if (lastC !== first) many = true;
     }
     const cube = cubeOf[r];
     if (!many) {
@@ -392,6 +388,17 @@ function directSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flags: Ui
       markMergingEdges(t, own, lp, flags, cube, sink0, v);
       parent[p] = first >= 0 ? first : p;
       continue;
+    }
+    // NOTE: the local forest only for the voxels that merge (in smooth volumes most do not).
+    for (let a = 0; a < 8; a++) {
+      lp[a] = a;
+      comp[a] = -1;
+      const c = cc[a];
+      if (c < 0) continue;
+      let q = 0;
+      while (q < a && !(lp[q] === q && comp[q] === c)) q++;
+      if (q < a) lp[a] = q;
+      else comp[a] = c;
     }
     mergeNewEdges(t, own, lp, comp, parent, prank, order, flags, cube, sink0, v);
     // The cube's corners are now one component: the voxel joins it (or starts one: a local maximum).
