@@ -169,14 +169,28 @@ export class KdTree {
   /**
    * The two smallest values of ‖(px,py) − p_j‖∞^q − w_j, where an outside option of value `first` (no index)
    * competes for the best: best[0] = h1, best[1] = h2 (Infinity if none), returns the index of h1 or −1 when
-   * `first` is best. The auction's bid: searchWeighted's visiting order, with no callback per point.
+   * `first` is best; secondIndex = the index of h2 (−1: `first` or none). The auction's bid: searchWeighted's
+   * visiting order, with no callback per point. Optional hints (point indices, −1 for none, hint2 ≠ hint1) are
+   * evaluated first. NOTE: a bidder's last best two make h2 nearly final before the tree is entered, so the bound
+   * prunes from the start (with the node bound dominated by the largest weight, the first leaves reached are
+   * seldom the nearest).
    */
-  bestTwo(px: number, py: number, q: number, w: Float64Array, first: number): number {
-    let h1 = first, h2 = Infinity, j1 = -1;
+  bestTwo(px: number, py: number, q: number, w: Float64Array, first: number, hint1 = -1, hint2 = -1): number {
+    let h1 = first, h2 = Infinity, j1 = -1, j2 = -1;
+    const { left, right, lo, hi, perm, x, y, maxW } = this;
+    if (hint1 >= 0) {
+      const dx = Math.abs(px - x[hint1]), dy = Math.abs(py - y[hint1]), d = dx > dy ? dx : dy;
+      const value = (q === 2 ? d * d : q === 1 ? d : Math.pow(d, q)) - w[hint1];
+      if (value < h1) { h2 = h1; j2 = j1; h1 = value; j1 = hint1; } else if (value < h2) { h2 = value; j2 = hint1; }
+    }
+    if (hint2 >= 0) {
+      const dx = Math.abs(px - x[hint2]), dy = Math.abs(py - y[hint2]), d = dx > dy ? dx : dy;
+      const value = (q === 2 ? d * d : q === 1 ? d : Math.pow(d, q)) - w[hint2];
+      if (value < h1) { h2 = h1; j2 = j1; h1 = value; j1 = hint2; } else if (value < h2) { h2 = value; j2 = hint2; }
+    }
     if (this.n > 0) {
       let sp = 0;
       const st = this.stack, lb = this.lbStack;
-      const { left, right, lo, hi, perm, x, y, maxW } = this;
       st[sp] = 0;
       lb[sp++] = this.nodeBound(0, px, py, q) - maxW[0];
       while (sp > 0) {
@@ -187,7 +201,9 @@ export class KdTree {
             const j = perm[i];
             const dx = Math.abs(px - x[j]), dy = Math.abs(py - y[j]), d = dx > dy ? dx : dy;
             const value = (q === 2 ? d * d : q === 1 ? d : Math.pow(d, q)) - w[j];
-            if (value < h1) { h2 = h1; h1 = value; j1 = j; } else if (value < h2) h2 = value;
+            if (value < h2 && j !== hint1 && j !== hint2) {
+              if (value < h1) { h2 = h1; j2 = j1; h1 = value; j1 = j; } else { h2 = value; j2 = j; }
+            }
           }
           continue;
         }
@@ -204,8 +220,12 @@ export class KdTree {
     }
     this.best[0] = h1;
     this.best[1] = h2;
+    this.secondIndex = j2;
     return j1;
   }
+
+  /** Index of bestTwo's h2 (−1: the outside option, or none). */
+  secondIndex = -1;
 
   /** min(cap, min_j ‖(px,py) − p_j‖∞^q − w_j); bestIndex = its j, or −1 when no point is below cap. As
    * searchWeighted with a running-minimum callback, without the call per point. */

@@ -33,6 +33,8 @@ export function auctionReduced(tree: KdTree, treeA: KdTree, ax: Float64Array, ay
   tree.refreshWeights(v);
   const mateA = new Int32Array(n).fill(-1), mateB = new Int32Array(m).fill(-1);
   const queue = new Int32Array(n + 1);
+  // each bidder's best two of its last bid, the next bid's first guesses (see KdTree.bestTwo)
+  const hint1 = new Int32Array(n).fill(-1), hint2 = new Int32Array(n).fill(-1);
   let bids = 0;
   const cost = (i: number, j: number) => {
     const d = Math.max(Math.abs(ax[i] - bx[j]), Math.abs(ay[i] - by[j]));
@@ -55,7 +57,8 @@ export function auctionReduced(tree: KdTree, treeA: KdTree, ax: Float64Array, ay
       const k = queue[qh];
       qh = qh === n ? 0 : qh + 1;
       if (++bids % (n + m) === 0) tree.refreshWeights(v);
-      const j1 = tree.bestTwo(ax[k], ay[k], q, v, pA[k]);
+      const j1 = tree.bestTwo(ax[k], ay[k], q, v, pA[k], hint1[k], hint2[k]);
+      hint1[k] = j1; hint2[k] = tree.secondIndex;
       if (j1 < 0) continue; // the diagonal is best: stays free
       v[j1] -= tree.best[1] - tree.best[0] + eps;
       tree.lowerWeight(j1, v); // NOTE: bounds kept tight after each bid: 1.6× fewer tree nodes visited
@@ -100,6 +103,7 @@ function reverseStage(treeA: KdTree, ax: Float64Array, ay: Float64Array, bx: Flo
   for (let i = 0; i < n; i++) u[i] = mateA[i] >= 0 ? cost(i, mateA[i]) - v[mateA[i]] : pA[i];
   treeA.refreshWeights(u);
   const queue = new Int32Array(m + 1);
+  const hint1 = new Int32Array(m).fill(-1), hint2 = new Int32Array(m).fill(-1);
   let qh = 0, qt = 0, bids = 0;
   const push = (j: number) => { queue[qt] = j; qt = qt === m ? 0 : qt + 1; };
   for (let j = 0; j < m; j++) if (mateB[j] < 0 && v[j] < pB[j] - eps) push(j);
@@ -107,7 +111,8 @@ function reverseStage(treeA: KdTree, ax: Float64Array, ay: Float64Array, bx: Flo
     const j = queue[qh];
     qh = qh === m ? 0 : qh + 1;
     if (++bids % (n + m) === 0) treeA.refreshWeights(u);
-    const a1 = treeA.bestTwo(bx[j], by[j], q, u, pB[j]);
+    const a1 = treeA.bestTwo(bx[j], by[j], q, u, pB[j], hint1[j], hint2[j]);
+    hint1[j] = a1; hint2[j] = treeA.secondIndex;
     if (a1 < 0) { v[j] = pB[j]; continue; } // its diagonal is best
     v[j] = Math.min(pB[j], treeA.best[1] + eps);
     u[a1] = cost(a1, j) - v[j];

@@ -79,7 +79,7 @@ test('larger random diagrams (60–90 points, clustered near the diagonal) equal
   }
 });
 
-test('k-d tree bestTwo and minWeighted equal a scan over all points (ties, an outside option, q = 1, 2, 3)', () => {
+test('k-d tree bestTwo (with and without hints) and minWeighted equal a scan over all points (ties, an outside option, q = 1, 2, 3)', () => {
   const rng = new Rng(17);
   for (let t = 0; t < 40; t++) {
     const n = 1 + rng.int(120), x = new Float64Array(n), y = new Float64Array(n), w = new Float64Array(n);
@@ -94,6 +94,13 @@ test('k-d tree bestTwo and minWeighted equal a scan over all points (ties, an ou
       const j1 = tree.bestTwo(px, py, q, w, first);
       assert.ok(close(tree.best[0], sorted[0], 1e-14) && close(tree.best[1], sorted[1], 1e-14), `case ${t}/${k}: best two`);
       assert.ok(j1 < 0 ? tree.best[0] === first : close(vals[j1], sorted[0], 1e-14), `case ${t}/${k}: index of the best`);
+      // with hints (the auction passes a bidder's last best two): same values, no point counted twice
+      const hint1 = rng.int(3) === 0 ? -1 : rng.int(n), hint2 = n > 1 && rng.int(2) === 0 ? (hint1 + 1 + rng.int(n - 1)) % n : -1;
+      const h = tree.bestTwo(px, py, q, w, first, hint1, hint2), j2 = tree.secondIndex;
+      assert.ok(close(tree.best[0], sorted[0], 1e-14) && close(tree.best[1], sorted[1], 1e-14), `case ${t}/${k}: best two with hints ${hint1}, ${hint2}`);
+      assert.ok(h < 0 ? tree.best[0] === first : close(vals[h], sorted[0], 1e-14), `case ${t}/${k}: index of the best with hints`);
+      assert.ok(j2 < 0 ? tree.best[1] === first || tree.best[1] === Infinity : j2 !== h && close(vals[j2], sorted[1], 1e-14),
+        `case ${t}/${k}: index of the second`);
       const cap = sorted[1 + rng.int(n)];
       const min = tree.minWeighted(px, py, q, w, cap), jm = tree.bestIndex;
       assert.ok(close(min, Math.min(cap, ...vals), 1e-14), `case ${t}/${k}: minimum below cap`);
