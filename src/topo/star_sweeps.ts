@@ -20,9 +20,7 @@ import { find, NEG_EDGE, POS_FACE, type PairSink } from './pairs.ts';
 import { scratchInt32 } from './scratch.ts';
 import { FACE_U, newEdgesThatMerge, starTables, type StarTables } from './star_tables.ts';
 
-const CANDIDATE = 1 << 30; // record flag (the own mask uses bits 0–19, the rank within its bucket 20–29)
-const BUCKET_BITS = 10; // candidate records are bucketed by rank >> BUCKET_BITS
-const BUCKET_MASK = (1 << BUCKET_BITS) - 1;
+const CANDIDATE = 1 << 30; // record flag (the own mask uses bits 0–19)
 const OWN_MASK = 0xfffff;
 // NOTE: volumes up to this many voxels take directSweeps (CPU time of the sweeps on uniform noise: 16³
 // 0.6×, 32³ 0.7×, 48³ 0.8× the basin path's, smooth 0.8–0.9×; at 64³ smooth 1.14×).
@@ -106,16 +104,17 @@ export function starSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flag
   const square = [g.sz, g.sy, 1, -1, -g.sy, -g.sz];
   const id0 = b0.id;
   const id2 = b2.id;
-  // Candidates' records, 16 words (one 64-byte cache line) each: dimension 0 at +0: [CANDIDATE | own |
-  // (rank & BUCKET_MASK) << 20, 1 + basin of each corner (0: new)] (0 if only a dimension-2 candidate);
-  // dimension 2 at +9: [1 + basin across each face (0: not a new square)]; +15: the cube cell (spares the
-  // sweeps dividing the voxel index into coordinates). The sweeps need them in rank order.
-  // NOTE: a record goes to the bucket of its rank (BUCKET ranks, capacity 16·BUCKET words at 16·(rank − rank
-  // & BUCKET_MASK)), appended there: the writes stream into ~n/BUCKET open cache lines, where writing at
+  // Candidates' records, 16 words (one 64-byte cache line) each: dimension 0 at +0: [CANDIDATE | own, 1 +
+  // basin of each corner (0: new)] (0 if only a dimension-2 candidate); dimension 2 at +9: [1 + basin across
+  // each face (0: not a new square)]; +15: the rank. The sweeps need them in rank order.
+  // NOTE: a record goes to the bucket of its rank (2^bits ranks, capacity 16·2^bits words at 16·(rank with
+  // its low bits cleared)), appended there: the writes stream into ~256 open cache lines, where writing at
   // 16·rank (random over 64n bytes) cost 40% of this pass (smooth 128³); the sweeps order each bucket by
-  // the rank bits of word 0. Bucket tails past their fill are never written (nor zeroed, nor faulted in).
+  // rank. ~256 buckets (not more): each open bucket is a page for the TLB. Bucket tails past their fill
+  // are never written (nor zeroed, nor faulted in).
+  const bits = Math.max(10, Math.ceil(Math.log2(n)) - 8);
   const rec = recScratch.take(16 * n, false);
-  const fill = new Int32Array(((n - 1) >> BUCKET_BITS) + 1);
+  const fill = new Int32Array(((n - 1) >> bits) + 1);
   const reps = new Int32Array(8);
   const lp = new Int32Array(8);
   const keepZero = sink0.keepZero || sink2.keepZero; // zero-persistence pairs (v, v) are only kept then
@@ -162,46 +161,55 @@ export function starSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flag
           }
         }
         if (!many0 && !many) continue;
-        const bucket = r >> BUCKET_BITS;
-        const o = 16 * ((bucket << BUCKET_BITS) + fill[bucket]++);
+        const bucket = r >> bits;
+        const o = 16 * ((bucket << bits) + fill[bucket]++);
         if (many0) {
-          rec[o] = CANDIDATE | own | ((r & BUCKET_MASK) << 20);
+          rec[o] = CANDIDATE | own;
           for (let a = 0; a < 8; a++) rec[o + 1 + a] = reps[a] + 1;
-        } else {
-          rec[o] = (r & BUCKET_MASK) << 20;
-        }
+        } else rec[o] = 0;
         for (let f = 0; f < 6; f++) rec[o + 9 + f] = many && !(early & (1 << FACE_U[f])) ? id2[p + noff[FACE_U[f]]] + 1 : 0;
-        rec[o + 15] = cube;
+        rec[o + 15] = r;
       }
     }
   }
-  dim0Candidates(order, t, b0, rec, fill, flags, sink0);
-  dim2Candidates(order, b2, rec, fill, square, flags, sink2);
+  dim0Candidates(g, order, t, b0, rec, fill, bits, flags, sink0);
+  dim2Candidates(g, order, b2, rec, fill, bits, square, flags, sink2);
 }
 
-/** slot[s] = 1 + the offset of the record of rank (bucket << BUCKET_BITS) + s in bucket `bucket` (others stay 0). */
-function bucketSlots(rec: Int32Array, fill: Int32Array, bucket: number, slot: Int32Array): void {
-  for (let i = 0, o = 16 * (bucket << BUCKET_BITS); i < fill[bucket]; i++, o += 16) slot[(rec[o] >> 20) & BUCKET_MASK] = o + 1;
+/** slot[s] = 1 + the offset of the record of rank (bucket << bits) + s in bucket `bucket` (others stay 0). */
+function bucketSlots(rec: Int32Array, fill: Int32Array, bucket: number, bits: number, slot: Int32Array): void {
+  const mask = (1 << bits) - 1;
+  for (let i = 0, o = 16 * (bucket << bits); i < fill[bucket]; i++, o += 16) slot[rec[o + 15] & mask] = o + 1;
+}
+
+/** The cube cell of voxel v. */
+function cubeOf(g: CellGrid, v: number): number {
+  const [, h, w] = g.shape;
+  const k = (v / (h * w)) | 0;
+  const jw = v - k * h * w;
+  const j = (jw / w) | 0;
+  return (2 * k + 1) * g.sz + (2 * j + 1) * g.sy + 2 * (jw - j * w) + 1;
 }
 
 /** Dimension 0 for the candidates, by rank: the cube's corners grouped by component, then its new edges. */
-function dim0Candidates(order: Int32Array, t: StarTables, bs: Basins, rec: Int32Array, fill: Int32Array, flags: Uint8Array, sink: PairSink): void {
+function dim0Candidates(g: CellGrid, order: Int32Array, t: StarTables, bs: Basins, rec: Int32Array, fill: Int32Array, bits: number, flags: Uint8Array,
+  sink: PairSink): void {
   const { parent, age } = bs;
   const lp = new Int32Array(8); // local forest over the corners
   const comp = new Int32Array(8); // a local root's component (basin forest root), −1 for new corners only
   const cc = new Int32Array(8);
-  const slot = new Int32Array(1 << BUCKET_BITS);
+  const slot = new Int32Array(1 << bits);
   for (let bk = 0; bk < fill.length; bk++) {
-    bucketSlots(rec, fill, bk, slot);
+    bucketSlots(rec, fill, bk, bits, slot);
     for (let s = 0; s < slot.length; s++) {
       const o = slot[s] - 1;
       if (o < 0) continue;
       slot[s] = 0;
       if (!(rec[o] & CANDIDATE)) continue;
-      const r = (bk << BUCKET_BITS) + s;
+      const r = (bk << bits) + s;
       const own = rec[o] & OWN_MASK;
       const v = order[r];
-      const cube = rec[o + 15];
+      const cube = cubeOf(g, v);
       // The component of each shared corner (cc[a], −1 for a new corner).
       let lastB = -1;
       let lastC = -1;
@@ -286,19 +294,20 @@ function mergeNewEdges(t: StarTables, own: number, lp: Int32Array, comp: Int32Ar
 }
 
 /** Dimension 2 for the candidates, by reverse rank: the cube joins the components across its new squares. */
-function dim2Candidates(order: Int32Array, bs: Basins, rec: Int32Array, fill: Int32Array, square: number[], flags: Uint8Array, sink: PairSink): void {
+function dim2Candidates(g: CellGrid, order: Int32Array, bs: Basins, rec: Int32Array, fill: Int32Array, bits: number, square: number[], flags: Uint8Array,
+  sink: PairSink): void {
   const { parent, age } = bs;
-  const slot = new Int32Array(1 << BUCKET_BITS);
+  const slot = new Int32Array(1 << bits);
   for (let bk = fill.length - 1; bk >= 0; bk--) {
-    bucketSlots(rec, fill, bk, slot);
+    bucketSlots(rec, fill, bk, bits, slot);
     for (let s = slot.length - 1; s >= 0; s--) {
       const o = slot[s] + 8; // NOTE: slot = record offset + 1; the dimension-2 words start at +9
       if (o < 9) continue;
       slot[s] = 0;
       if ((rec[o] | rec[o + 1] | rec[o + 2] | rec[o + 3] | rec[o + 4] | rec[o + 5]) === 0) continue;
-      const r = (bk << BUCKET_BITS) + s;
+      const r = (bk << bits) + s;
       const v = order[r];
-      const cube = rec[o + 6];
+      const cube = cubeOf(g, v);
       let root = -1;
       for (let f = 0; f < 6; f++) {
         const b = rec[o + f];

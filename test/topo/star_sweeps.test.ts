@@ -57,4 +57,23 @@ test('star sweeps: the voxel sweeps and the basin sweeps give the same pairs and
   }
 });
 
+test('star sweeps: the same on volumes above 2^18 voxels (more than 256 rank buckets of candidate records, wider buckets)', () => {
+  const rng = new Rng(11);
+  const shape: [number, number, number] = [33, 70, 129]; // 297,990 voxels: 2^11-rank buckets
+  const n = shape[0] * shape[1] * shape[2];
+  const quantised = Float32Array.from({ length: n }, () => rng.int(16) / 16);
+  const [, h, w] = shape;
+  const waves = Float32Array.from({ length: n }, (_, v) => Math.sin(0.3 * (v % w)) * Math.cos(0.2 * (Math.floor(v / w) % h)) + 0.1 * rng.next());
+  for (const [name, vol] of [['quantised', quantised], ['waves', waves]] as const) {
+    const a = sweep(vol, shape, true);
+    const b = sweep(vol, shape, false);
+    assert.equal(a.p0, b.p0, `${name}: dimension-0 pairs`);
+    assert.equal(a.p2, b.p2, `${name}: dimension-2 pairs`);
+    let diff = -1;
+    for (let c = 0; c < a.flags.length && diff < 0; c++) if (a.flags[c] !== b.flags[c]) diff = c;
+    assert.is(diff, -1, `${name}: cell flags differ at cell ${diff}`);
+    assert.ok(a.p0.length > 1000 && a.p2.length > 1000, `${name}: too few pairs to compare`);
+  }
+});
+
 test.run();
