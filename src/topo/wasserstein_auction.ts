@@ -45,9 +45,10 @@ export function auctionReduced(tree: KdTree, treeA: KdTree, ax: Float64Array, ay
     const push = (k: number) => { queue[qt] = k; qt = qt === n ? 0 : qt + 1; };
     tree.refreshWeights(v);
     for (let i = 0; i < n; i++) {
-      const h1 = tree.minWeighted(ax[i], ay[i], q, v, pA[i]);
       const j = mateA[i];
       const mine = j >= 0 ? cost(i, j) - v[j] : pA[i];
+      // NOTE: the own pair's value as the first bound (it is one of the options): the tree prunes from the start
+      const h1 = tree.minWeighted(ax[i], ay[i], q, v, mine < pA[i] ? mine : pA[i]);
       if (mine > h1 + eps) {
         if (j >= 0) { mateA[i] = -1; mateB[j] = -1; }
         push(i);

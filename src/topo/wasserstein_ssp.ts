@@ -102,9 +102,10 @@ export function solveWasserstein(ax: Float64Array, ay: Float64Array, bx: Float64
   // u = exact c-transform of v: feasible on every arc; a matched pair it leaves slack is undone, and a free
   // point takes its best partner when that one is free too (tight by construction).
   for (let i = 0; i < n; i++) {
-    A.u[i] = treeB.minWeighted(ax[i], ay[i], q, B.u, pA[i]);
-    const bj = treeB.bestIndex;
     const j = A.mate[i];
+    // NOTE: capped by the own pair's value (one of the options): the tree prunes from the start
+    A.u[i] = treeB.minWeighted(ax[i], ay[i], q, B.u, j >= 0 ? Math.min(pA[i], cost(i, j) - B.u[j]) : pA[i]);
+    const bj = treeB.bestIndex;
     if (j >= 0 && cost(i, j) - A.u[i] - B.u[j] > tol) { A.mate[i] = -1; B.mate[j] = -1; }
     if (A.mate[i] < 0 && bj >= 0 && B.mate[bj] < 0) { A.mate[i] = bj; B.mate[bj] = i; }
   }
