@@ -167,6 +167,24 @@ export function arcGraph(ax: Float64Array, ay: Float64Array, bx: Float64Array, b
   return { startA, adjA: adj.subarray(0, len), costA: cst.subarray(0, len), startB, adjB, costB };
 }
 
+/** The share of the n·m pairs that arcGraph would keep (c_ij ≤ pA_i + pB_j), estimated from `samples` pairs spread
+ * over the matrix by a multiplicative hash (deterministic; all pairs when n·m ≤ samples). */
+export function arcShare(ax: Float64Array, ay: Float64Array, bx: Float64Array, by: Float64Array, q: number,
+  pA: Float64Array, pB: Float64Array, samples = 1024): number {
+  const n = ax.length, m = bx.length, total = n * m;
+  if (total === 0) return 0;
+  const count = Math.min(samples, total);
+  let kept = 0;
+  for (let s = 0; s < count; s++) {
+    const t = count === total ? s : Math.imul(s, 0x9e3779b1) >>> 0;
+    const i = t % n, j = Math.floor(t / n) % m;
+    const dx = Math.abs(ax[i] - bx[j]), dy = Math.abs(ay[i] - by[j]);
+    const d = dx > dy ? dx : dy;
+    if ((q === 2 ? d * d : q === 1 ? d : Math.pow(d, q)) <= pA[i] + pB[j]) kept++;
+  }
+  return kept / count;
+}
+
 /** auctionReduced on an explicit arc graph (see arcGraph): each bid scans the point's arcs. */
 export function auctionGraph(g: ArcGraph, pA: Float64Array, pB: Float64Array, epsFinal: number, epsStart: number,
   factor = 6): AuctionResult {

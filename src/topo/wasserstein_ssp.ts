@@ -15,13 +15,17 @@
 // exact c-transform over all j, u_i = min(pA_i, min_j c_ij − v_j), with k-d tree bounds, and proves optimality
 // when the primal cost and Σu + Σv agree up to floating-point rounding.
 import { KdTree, linf, powq } from './kd_tree.ts';
-import { arcGraph, auctionGraph, auctionReduced } from './wasserstein_auction.ts';
+import { arcGraph, arcShare, auctionGraph, auctionReduced } from './wasserstein_auction.ts';
 import { type DijkstraSide, type LazyArcs, SearchSpace } from './wasserstein_search.ts';
 
 /** NOTE: up to 2^18 point pairs (e.g. 500 × 500) the auction bids over explicit arcs (arcGraph, ≤ 24 bytes per
  * pair kept) instead of k-d tree searches: 1.1–1.9× faster on the 16³ diagrams of harness/bench/wasserstein_cases.ts
  * (50–400 points); at 640 × 650 (16³ noise, dimension 1) it was 1.2–1.5× slower, the rows being long (~250 arcs). */
 const DENSE_MAX = 2 ** 18;
+/** NOTE: ... and only while the explicit graph would keep at most 48 arcs per point (estimated by arcShare): on the
+ * 16³ noise diagrams of dimension 0 (34 arcs per point) the explicit graph was 1.5× faster, on those of dimension 2
+ * (72 per point) the k-d tree auction was 1.2–1.5× faster. */
+const DENSE_ARCS = 48;
 
 /** NOTE: first auction ε = 36·ε_final. With the auction's start (v = half the cost to the nearest partner) the
  * coarse phases from max p / 100 only cost bids: the ~10k-point noise cases need 284–367k bids instead of
@@ -59,6 +63,8 @@ export interface SspOptions {
   start?: 'auction' | 'greedy';
   /** Largest n·m for which the auction runs on the explicit arc graph (arcGraph) instead of the k-d trees. */
   denseMax?: number;
+  /** Largest estimated number of kept arcs per point for the explicit arc graph (default 48). */
+  denseArcs?: number;
   /** ε-scaling factor of the auction (default 6). */
   factor?: number;
   /** Certificate rounds before giving up (the result then has certified = false). */
@@ -91,7 +97,8 @@ export function solveWasserstein(ax: Float64Array, ay: Float64Array, bx: Float64
   // NOTE: first arc level 4ε above u: after the auction the searches rarely need to look farther
   const gap0 = 4 * eps;
   if (n > 0 && m > 0 && (opts.start ?? 'auction') === 'auction') {
-    const small = n * m <= (opts.denseMax ?? DENSE_MAX);
+    const arcsMax = (opts.denseArcs ?? DENSE_ARCS) * (n + m);
+    const small = n * m <= (opts.denseMax ?? DENSE_MAX) && (n * m <= arcsMax || arcShare(ax, ay, bx, by, q, pA, pB) * n * m <= arcsMax);
     const st = small
       ? auctionGraph(arcGraph(ax, ay, bx, by, q, pA, pB), pA, pB, eps, opts.epsStart ?? START_RATIO * eps, opts.factor ?? 6)
       : auctionReduced(treeB, treeA, ax, ay, bx, by, pA, pB, q, eps, opts.epsStart ?? START_RATIO * eps, opts.factor ?? 6);

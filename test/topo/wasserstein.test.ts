@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { DIAGONAL, UNMATCHED_ESSENTIAL, matchingCost, wasserstein, type DiagramInput } from '../../src/topo/wasserstein.ts';
 import { wassersteinRef } from '../../src/topo/wasserstein.ref.ts';
 import { certifyMatching, solveWasserstein } from '../../src/topo/wasserstein_ssp.ts';
-import { arcGraph } from '../../src/topo/wasserstein_auction.ts';
+import { arcGraph, arcShare } from '../../src/topo/wasserstein_auction.ts';
 import { KdTree } from '../../src/topo/kd_tree.ts';
 import { smallCases } from '../../harness/bench/wasserstein_cases.ts';
 import { Rng } from '../../src/util/rng.ts';
@@ -128,13 +128,29 @@ test('arcGraph keeps exactly the arcs with c ≤ pA + pB, on both sides', () => 
   assert.ok(count > 20 && count < 30 * 25, `${count} arcs: the test should keep some and drop some`);
 });
 
+test('arcShare: exact on small matrices, within 0.05 of arcGraph\'s share on sampled ones (sparse and dense)', () => {
+  const rng = new Rng(19);
+  for (const [n, m, spread] of [[30, 25, 0.3], [300, 280, 0.02], [300, 280, 0.6]] as const) {
+    const pts = (k: number) => { const x = new Float64Array(k), y = new Float64Array(k);
+      for (let i = 0; i < k; i++) { x[i] = rng.next(); y[i] = x[i] - spread * rng.next(); } return [x, y]; };
+    const [ax, ay] = pts(n), [bx, by] = pts(m);
+    const pA = ax.map((x, i) => ((x - ay[i]) / 2) ** 2), pB = bx.map((x, i) => ((x - by[i]) / 2) ** 2);
+    const exact = arcGraph(ax, ay, bx, by, 2, pA, pB).adjA.length / (n * m), est = arcShare(ax, ay, bx, by, 2, pA, pB);
+    if (n * m <= 1024) assert.is(est, exact);
+    else assert.ok(Math.abs(est - exact) < 0.05, `${n}×${m}, spread ${spread}: ${est} vs ${exact}`);
+    assert.ok(exact > 0.005 && exact < 0.9, `${exact}: the case should keep some arcs and drop some`);
+  }
+});
+
 test('16³ diagrams (noise, smoothed noise, prediction vs target): both auctions agree, certified; brute force on the smaller', () => {
   for (const c of smallCases(3)) {
     const f = (D: Float64Array) => [D.filter((_, k) => k % 2 === 0), D.filter((_, k) => k % 2 === 1)];
     const [ax, ay] = f(c.A), [bx, by] = f(c.B);
     for (const q of [1, 2]) {
-      const d = solveWasserstein(ax, ay, bx, by, q), t = solveWasserstein(ax, ay, bx, by, q, { denseMax: 0 });
+      const d = solveWasserstein(ax, ay, bx, by, q, { denseArcs: Infinity }), t = solveWasserstein(ax, ay, bx, by, q, { denseMax: 0 });
       assert.ok(d.certified && t.certified && close(d.cost, t.cost, 1e-11), `${c.name} q=${q}: ${d.cost} vs ${t.cost}`);
+      const a = solveWasserstein(ax, ay, bx, by, q); // the default picks one of the two by arcShare
+      assert.ok(a.certified && close(a.cost, t.cost, 1e-11), `${c.name} q=${q} default: ${a.cost} vs ${t.cost}`);
       if (ax.length + bx.length <= 150) assert.ok(close(d.cost, wassersteinRef(c.A, c.B, q), 1e-11), `${c.name} q=${q} brute force`);
     }
   }
