@@ -95,24 +95,47 @@ function reduceCohomology(f: CellOrder, flags: Uint8Array, eo: Int32Array, sink:
   const { gx, gy, gz, sy, sz } = g;
   const P = keyScale(g);
   // The edges to reduce: positive and not apparent, youngest first (edges: exactly one odd coordinate).
-  const keys: number[] = [];
+  // NOTE: a counting sort on the entry rank (cells come in ascending order and fill each rank's bucket from
+  // its end, so ties by cell index come out descending too) instead of sorting the keys: O(voxels + edges).
+  const count = new Int32Array(order.length);
+  let cells = edgeScratch;
+  let m = 0;
   for (let z = 0; z < gz; z++) {
     for (let y = 0; y < gy; y++) {
       const zy = (z & 1) + (y & 1);
       if (zy === 2) continue;
       const row = z * sz + y * sy;
+      if (m + gx > cells.length) {
+        const grown = new Int32Array(2 * (m + gx));
+        grown.set(cells.subarray(0, m));
+        cells = grown;
+      }
       for (let x = zy === 0 ? 1 : 0; x < gx; x += 2) {
         const c = row + x;
-        if (!(flags[c] & (NEG_EDGE | APPARENT))) keys.push(eo[2 * c] * P + c);
+        if (!(flags[c] & (NEG_EDGE | APPARENT))) {
+          cells[m++] = c;
+          count[eo[2 * c]]++;
+        }
       }
     }
   }
-  const todo = Float64Array.from(keys).sort().reverse();
+  if (cells.length <= 1 << 20) edgeScratch = cells;
+  for (let r = order.length - 1, run = 0; r >= 0; r--) {
+    run += count[r];
+    count[r] = run; // the end of rank r's bucket: the number of edges entering at rank r or later
+  }
+  const todo = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    const c = cells[i];
+    const r = eo[2 * c];
+    todo[--count[r]] = r * P + c;
+  }
   // The edge's compressed coboundary: square keys at ±1 along its two even axes, inside the grid.
   const coboundary = (e: number, into: Float64Array): number => {
-    const x = e % gx;
-    const y = ((e / sy) | 0) % gy;
-    const z = (e / sz) | 0;
+    const z = (e / sz) | 0; // NOTE: two integer divisions (the coordinates by remainders took four)
+    const yx = e - z * sz;
+    const y = (yx / sy) | 0;
+    const x = yx - y * sy;
     let n = 0;
     // Cofaces along each even axis, inside the grid and not cleared.
     if (!(x & 1)) {
@@ -290,6 +313,7 @@ class Column {
 // NOTE: one store and one working column per process, reset per call (the path is synchronous): at 16³
 // allocating them was a visible share of a call.
 const store = new Store();
+let edgeScratch = new Int32Array(1 << 12); // cohomology's edges to reduce, unsorted (kept up to 4 MB)
 const column = new Column();
 
 /**
