@@ -67,6 +67,8 @@ export interface SspOptions {
   denseArcs?: number;
   /** ε-scaling factor of the auction (default 6). */
   factor?: number;
+  /** Raise v to the c-transform of u after the auction (default true; see solveWasserstein). */
+  retighten?: boolean;
   /** Certificate rounds before giving up (the result then has certified = false). */
   maxRounds?: number;
 }
@@ -106,13 +108,28 @@ export function solveWasserstein(ax: Float64Array, ay: Float64Array, bx: Float64
     bids = st.bids;
   }
   treeB.refreshWeights(B.u);
-  // u = exact c-transform of v: feasible on every arc; a matched pair it leaves slack is undone, and a free
-  // point takes its best partner when that one is free too (tight by construction).
+  // u = exact c-transform of v: feasible on every arc (NOTE: capped by the own pair's value, one of the options,
+  // so the tree prunes from the start).
+  const bestB = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const j = A.mate[i];
-    // NOTE: capped by the own pair's value (one of the options): the tree prunes from the start
     A.u[i] = treeB.minWeighted(ax[i], ay[i], q, B.u, j >= 0 ? Math.min(pA[i], cost(i, j) - B.u[j]) : pA[i]);
-    const bj = treeB.bestIndex;
+    bestB[i] = treeB.bestIndex;
+  }
+  // then v = c-transform of u (only rises, stays feasible): a matched pair is tight when its A point is its B
+  // point's best. NOTE: the auction leaves most pairs up to ε slack on the A side; this second transform makes
+  // part of them tight again, so fewer are undone below and fewer searches run.
+  if (opts.retighten ?? true) {
+    treeA.refreshWeights(A.u);
+    for (let j = 0; j < m; j++) {
+      const i = B.mate[j];
+      B.u[j] = treeA.minWeighted(bx[j], by[j], q, A.u, i >= 0 ? Math.min(pB[j], cost(i, j) - A.u[i]) : pB[j]);
+    }
+  }
+  // a matched pair left slack is undone; a free point takes its best partner when that one is free too (tight by
+  // construction)
+  for (let i = 0; i < n; i++) {
+    const j = A.mate[i], bj = bestB[i];
     if (j >= 0 && cost(i, j) - A.u[i] - B.u[j] > tol) { A.mate[i] = -1; B.mate[j] = -1; }
     if (A.mate[i] < 0 && bj >= 0 && B.mate[bj] < 0) { A.mate[i] = bj; B.mate[bj] = i; }
   }
