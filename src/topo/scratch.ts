@@ -2,7 +2,7 @@
 // collecting the grid-sized arrays (33³ cells) every call costs a few per cent of it, so small arrays are
 // kept per module and handed out again; the path is synchronous, so no two calls share one at a time.
 // NOTE: arrays above MAX_REUSED elements (32 MiB of int32) are allocated fresh every call. Up to 64³ every
-// grid-sized array is reused (a process working on 64³ volumes keeps ~50 MB): a fresh one costs a page fault
+// grid-sized array is reused (a process working on 64³ volumes keeps ~30 MB): a fresh one costs a page fault
 // per 4 KiB on first touch, ~10% of a 64³ smooth call in alternating runs; 128³ (34M-cell grids) allocates
 // (and peaks) as before.
 const MAX_REUSED = 1 << 23;
