@@ -186,6 +186,9 @@ export function solveWasserstein(ax: Float64Array, ay: Float64Array, bx: Float64
     treeB.refreshWeights(B.u);
     let violated = 0;
     for (let i = 0; i < n; i++) {
+      // NOTE: first only whether any arc is violated (no callback per point); the arcs are collected when one is
+      treeB.minWeighted(ax[i], ay[i], q, B.u, A.u[i] - tol);
+      if (treeB.bestIndex < 0) continue;
       let best = pA[i];
       found.length = 0;
       treeB.searchWeighted(ax[i], ay[i], q, B.u, A.u[i], (j, value) => {
