@@ -36,7 +36,7 @@ export function dim1Pairs(f: CellOrder, flags: Uint8Array, sink: PairSink, metho
   const m = method ?? (f.grid.construction === 'T' ? 'cohomology' : 'homology');
   if (f.order.length * 2 ** Math.ceil(Math.log2(f.grid.size)) > 2 ** 53) throw new Error(`dimension 1: volume too large (${f.order.length} voxels)`);
   // eo[2c] = entry[c]; eo[2c + 1] = the owner of pivot c (homology, by edge cell, cohomology, by square
-  // cell): its apparent partner's cell + 1, or −(1 + the index of its stored reduced column), 0 = none.
+  // cell): its apparent partner's cell + 1, or −(1 + the offset of its stored reduced column), 0 = none.
   // NOTE: interleaved so that looking up a pivot's owner hits the cache line its key was read from.
   // Cleared cells (negative edges, squares that create voids) carry CLEARED there instead of an owner.
   // An entry array with two slots per cell (spreadToCells(..., 2)) is used in place, else copied.
@@ -59,8 +59,11 @@ export function dim1Pairs(f: CellOrder, flags: Uint8Array, sink: PairSink, metho
 /** The key multiplier: the power of two above the grid size. */
 const keyScale = (g: CellGrid) => 2 ** Math.ceil(Math.log2(g.size + 1));
 
-/** The cell index of key k (entry·P + index): exact, since P is a power of two. */
-const cellOfKey = (k: number, P: number) => k - Math.floor(k / P) * P;
+/**
+ * The cell index of key k (entry·P + index), with invP = 1 / P: exact, since P is a power of two (so is
+ * the multiplication that replaces a division).
+ */
+const cellOfKey = (k: number, P: number, invP: number) => k - Math.floor(k * invP) * P;
 
 /** The odd-coordinate mask of cell c (bit 0 x, bit 1 y, bit 2 z). */
 function oddMask(g: CellGrid, c: number): number {
@@ -84,7 +87,9 @@ function reduceHomology(f: CellOrder, flags: Uint8Array, eo: Int32Array, todo: F
     return n;
   };
   // pivot = youngest edge, a pair (edge, square)
-  reduceColumns(todo, P, -1, eo, boundary, 'square', (c, e) => sink.add(order[eo[2 * e]], order[eo[2 * c]]));
+  reduceColumns(todo, P, -1, eo, boundary, 'square', (c, e) => {
+    if (eo[2 * e] !== eo[2 * c] || sink.keepZero) sink.add(order[eo[2 * e]], order[eo[2 * c]]);
+  });
 }
 
 /**
@@ -153,7 +158,10 @@ function reduceCohomology(f: CellOrder, flags: Uint8Array, eo: Int32Array, sink:
     return n;
   };
   // pivot = oldest square, a pair (edge, square)
-  reduceColumns(todo, P, 1, eo, coboundary, 'edge', (e, q) => sink.add(order[eo[2 * e]], order[eo[2 * q]]));
+  // NOTE: a pair within one voxel's star (same entry rank) has zero persistence: skip its random order reads.
+  reduceColumns(todo, P, 1, eo, coboundary, 'edge', (e, q) => {
+    if (eo[2 * e] !== eo[2 * q] || sink.keepZero) sink.add(order[eo[2 * e]], order[eo[2 * q]]);
+  });
 }
 
 /**
@@ -164,25 +172,27 @@ function reduceCohomology(f: CellOrder, flags: Uint8Array, eo: Int32Array, sink:
  */
 function reduceColumns(todo: Float64Array, P: number, sign: 1 | -1, eo: Int32Array, columnOf: (c: number, into: Float64Array) => number,
   what: string, pair: (cell: number, pivot: number) => void): void {
+  const invP = 1 / P;
   const stored = store.reset();
   const cols = column.reset();
   for (let k = 0; k < todo.length; k++) {
-    const c = cellOfKey(todo[k], P);
+    const c = cellOfKey(todo[k], P, invP);
     cols.load(cols.tmp, columnOf(c, cols.tmp));
     let piv = cols.pivot();
     let added = false;
     while (piv === piv) {
-      const o = eo[2 * cellOfKey(sign * piv, P) + 1];
+      const o = eo[2 * cellOfKey(sign * piv, P, invP) + 1];
       if (o === 0) break;
       added = true;
       if (o < 0) {
-        const i = -o - 1;
-        cols.addCancel(stored.data, stored.start[i], stored.start[i + 1]);
+        const i = -o - 1; // the stored column's offset: its length, then its keys
+        const d = stored.data;
+        cols.addCancel(d, i + 1, i + 1 + d[i]);
       } else cols.addOther(cols.tmp, columnOf(o - 1, cols.tmp), piv);
       piv = cols.pivot();
     }
     if (piv !== piv) throw new Error(`dimension-1 reduction: ${what} ${c} reduced to zero (an essential class)`);
-    const p = cellOfKey(sign * piv, P);
+    const p = cellOfKey(sign * piv, P, invP);
     // NOTE: a column that needed no addition is recomputed when used, like an apparent pair's.
     if (added) {
       eo[2 * p + 1] = -1 - stored.push(cols);
@@ -193,19 +203,25 @@ function reduceColumns(todo: Float64Array, P: number, sign: 1 | -1, eo: Int32Arr
   cols.reset();
 }
 
-/** Reduced columns back to back in one growing array (no per-column objects for the GC). */
+/**
+ * Reduced columns back to back in one growing array (no per-column objects for the GC), each as its
+ * length and then its keys, pivot first.
+ * NOTE: the length sits next to the keys (not in a separate offsets array) so that adding a stored column
+ * costs one cache miss, not two.
+ */
 class Store {
   data = new Float64Array(1 << 12);
-  start: number[] = [0];
+  end = 0;
   /** Empties the store for the next call (dropping a large array rather than keeping it alive). */
   reset(): this {
-    this.start = [0];
+    this.end = 0;
     if (this.data.length > 1 << 17) this.data = new Float64Array(1 << 12);
     return this;
   }
-  /** Appends the reduced column (emptying it); returns its index. */
+  /** Appends the reduced column (emptying it); returns its offset (where its length is). */
   push(col: Column): number {
-    let n = this.start[this.start.length - 1];
+    const at = this.end;
+    let n = at + 1;
     for (let t = col.next(); t === t; t = col.next()) {
       if (n === this.data.length) {
         const g = new Float64Array(2 * n);
@@ -214,8 +230,14 @@ class Store {
       }
       this.data[n++] = t;
     }
-    this.start.push(n);
-    return this.start.length - 2;
+    this.data[at] = n - at - 1;
+    this.end = n;
+    if (n + 1 > this.data.length) {
+      const g = new Float64Array(2 * n);
+      g.set(this.data);
+      this.data = g;
+    }
+    return at;
   }
 }
 
