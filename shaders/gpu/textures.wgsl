@@ -5,3 +5,8 @@
 fn flatTexel(i: u32) -> vec2i {
   return vec2i(i32(i & 8191u), i32(i >> 13u));
 }
+
+// The vec4 number i of the buffer that flat texture t holds.
+fn flatLoad(t: texture_2d<f32>, i: u32) -> vec4f {
+  return textureLoad(t, flatTexel(i), 0);
+}

@@ -64,18 +64,6 @@ struct Params {
 
 //!include gpu/textures
 
-fn input4At(i: u32) -> vec4f {
-  return textureLoad(inputTex, flatTexel(i), 0);
-}
-
-fn gradOutput4At(i: u32) -> vec4f {
-  return textureLoad(gradOutputTex, flatTexel(i), 0);
-}
-
-fn packedAt(i: u32) -> vec4f {
-  return textureLoad(packed, flatTexel(i), 0);
-}
-
 fn flat(gid: vec3u, groups: vec3u) -> u32 {
   return gid.x + gid.y * groups.x * WG;
 }
@@ -157,13 +145,13 @@ fn loadRow16(rowBase: u32, x0: i32, valid: bool) -> Row16 {
     // NOTE: x0 % 16 = 0 and pw = 1: row[x0 − 1], four aligned vec4 at x0, then row[x0 + 16].
     let i4 = select(0u, rowBase + u32(x0), valid) / 4u;
     let z = select(0.0, 1.0, valid);
-    let v0 = input4At(i4) * z;
-    let v1 = input4At(i4 + 1u) * z;
-    let v2 = input4At(i4 + 2u) * z;
-    let v3 = input4At(i4 + 3u) * z;
+    let v0 = flatLoad(inputTex, i4) * z;
+    let v1 = flatLoad(inputTex, i4 + 1u) * z;
+    let v2 = flatLoad(inputTex, i4 + 2u) * z;
+    let v3 = flatLoad(inputTex, i4 + 3u) * z;
     // the halo values row[x0 − 1] and row[x0 + 16] are the neighbouring texels' .w and .x
-    let left = select(0.0, input4At(max(i4, 1u) - 1u).w, valid && x0 > 0);
-    let right = select(0.0, input4At(i4 + 4u).x, valid && x0 + 16 < i32(p.w));
+    let left = select(0.0, flatLoad(inputTex, max(i4, 1u) - 1u).w, valid && x0 > 0);
+    let right = select(0.0, flatLoad(inputTex, i4 + 4u).x, valid && x0 + 16 < i32(p.w));
     q0 = vec4f(left, v0.xyz);
     q1 = vec4f(v0.w, v1.xyz);
     q2 = vec4f(v1.w, v2.xyz);
@@ -222,9 +210,9 @@ fn forward(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid:
         let yi = i32(k.y * p.sh + ky) - i32(p.ph);
         let ok = zok && yi >= 0 && yi < i32(p.h);
         let r = loadRow16(((plane + u32(zi)) * p.h + u32(yi)) * p.w, x0, ok);
-        let w0 = packedAt(wi);
-        let w1 = packedAt(wi + 1u);
-        let w2 = packedAt(wi + 2u);
+        let w0 = flatLoad(packed, wi);
+        let w1 = flatLoad(packed, wi + 1u);
+        let w2 = flatLoad(packed, wi + 2u);
         wi += 3u;
         acc0 = taps16(acc0, w0.x, w1.x, w2.x, r);
         acc1 = taps16(acc1, w0.y, w1.y, w2.y, r);
@@ -263,9 +251,9 @@ fn forwardRows(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) 
     for (var kz = 0u; kz < p.kd; kz++) {
       let zi = i32(k.z * p.sd + kz) - i32(p.pd);
       let zok = live && zi >= 0 && zi < i32(p.d);
-      let w0 = packedAt(wi);
-      let w1 = packedAt(wi + 1u);
-      let w2 = packedAt(wi + 2u);
+      let w0 = flatLoad(packed, wi);
+      let w1 = flatLoad(packed, wi + 1u);
+      let w2 = flatLoad(packed, wi + 2u);
       wi += 3u;
       let y = i32(k.y) - i32(p.ph);
       let base = (plane + u32(zi)) * p.h;
@@ -306,14 +294,14 @@ fn mmRow4(rowBase: u32, x: u32, valid: bool) -> vec4f {
   let p = params;
   if (ALIGNED) {
     let ok = valid && x < p.w;
-    return input4At(select(0u, (rowBase + x) / 4u, ok)) * select(0.0, 1.0, ok);
+    return flatLoad(inputTex, select(0u, (rowBase + x) / 4u, ok)) * select(0.0, 1.0, ok);
   }
   let xi = i32(x);
   return vec4f(at(rowBase, xi, valid), at(rowBase, xi + 1, valid), at(rowBase, xi + 2, valid), at(rowBase, xi + 3, valid));
 }
 
 fn mmGrad4(rowBase: u32, x: u32) -> vec4f {
-  if (ALIGNED) { return gradOutput4At((rowBase + x) / 4u); }
+  if (ALIGNED) { return flatLoad(gradOutputTex, (rowBase + x) / 4u); }
   return vec4f(gradAt(rowBase, x, true), gradAt(rowBase, x + 1u, true), gradAt(rowBase, x + 2u, true), gradAt(rowBase, x + 3u, true));
 }
 

@@ -61,18 +61,6 @@ struct Params {
 // Hot loops read vec4 data from flat textures (flatTexel); element-wise (unaligned) paths read the f32 buffers.
 //!include gpu/textures
 
-fn input4At(i: u32) -> vec4f {
-  return textureLoad(inputTex, flatTexel(i), 0);
-}
-
-fn gradOutput4At(i: u32) -> vec4f {
-  return textureLoad(gradOutputTex, flatTexel(i), 0);
-}
-
-fn packedAt(i: u32) -> vec4f {
-  return textureLoad(packed, flatTexel(i), 0);
-}
-
 fn flat(gid: vec3u, groups: vec3u) -> u32 {
   return gid.x + gid.y * groups.x * WG;
 }
@@ -122,7 +110,7 @@ fn inputAt(i: u32, ok: bool) -> f32 {
 
 fn loadInput(rowBase: u32, x0: u32) -> Acc {
   let p = params;
-  if (ALIGNED) { return Acc(input4At((rowBase + x0) / 4u), input4At((rowBase + x0) / 4u + 1u)); }
+  if (ALIGNED) { return Acc(flatLoad(inputTex, (rowBase + x0) / 4u), flatLoad(inputTex, (rowBase + x0) / 4u + 1u)); }
   let i = rowBase + x0;
   return Acc(vec4f(inputAt(i, x0 < p.w), inputAt(i + 1u, x0 + 1u < p.w), inputAt(i + 2u, x0 + 2u < p.w), inputAt(i + 3u, x0 + 3u < p.w)),
              vec4f(inputAt(i + 4u, x0 + 4u < p.w), inputAt(i + 5u, x0 + 5u < p.w), inputAt(i + 6u, x0 + 6u < p.w), inputAt(i + 7u, x0 + 7u < p.w)));
@@ -140,7 +128,7 @@ fn loadGrad(rowBase: u32, x0: u32) -> GradRow {
   var r: GradRow;
   if (!KW2) {
     if (ALIGNED) {
-      r.k0 = Acc(gradOutput4At((rowBase + x0) / 4u), gradOutput4At((rowBase + x0) / 4u + 1u));
+      r.k0 = Acc(flatLoad(gradOutputTex, (rowBase + x0) / 4u), flatLoad(gradOutputTex, (rowBase + x0) / 4u + 1u));
       return r;
     }
     let i = rowBase + x0;
@@ -152,7 +140,7 @@ fn loadGrad(rowBase: u32, x0: u32) -> GradRow {
   let o = rowBase + 2u * x0;
   var v0: vec4f; var v1: vec4f; var v2: vec4f; var v3: vec4f;
   if (ALIGNED) {
-    v0 = gradOutput4At(o / 4u); v1 = gradOutput4At(o / 4u + 1u); v2 = gradOutput4At(o / 4u + 2u); v3 = gradOutput4At(o / 4u + 3u);
+    v0 = flatLoad(gradOutputTex, o / 4u); v1 = flatLoad(gradOutputTex, o / 4u + 1u); v2 = flatLoad(gradOutputTex, o / 4u + 2u); v3 = flatLoad(gradOutputTex, o / 4u + 3u);
   } else {
     let x = 2u * x0;
     v0 = vec4f(gradAt(o, x < p.ow), gradAt(o + 1u, x + 1u < p.ow), gradAt(o + 2u, x + 2u < p.ow), gradAt(o + 3u, x + 3u < p.ow));
@@ -218,8 +206,8 @@ fn forwardPair(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) 
   var wi = cb * p.cin * taps + 2u * ij;
   for (var ci = 0u; ci < p.cin; ci++) {
     let x = loadInput(xi, k.x0);
-    let w0 = packedAt(wi);
-    let w1 = packedAt(wi + 1u);
+    let w0 = flatLoad(packed, wi);
+    let w1 = flatLoad(packed, wi + 1u);
     a0 = axpy(a0, w0.x, x); a1 = axpy(a1, w0.y, x); a2 = axpy(a2, w0.z, x); a3 = axpy(a3, w0.w, x);
     b0 = axpy(b0, w1.x, x); b1 = axpy(b1, w1.y, x); b2 = axpy(b2, w1.z, x); b3 = axpy(b3, w1.w, x);
     xi += plane;
@@ -273,8 +261,8 @@ fn forward(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid:
   var wi = 2u * cb * half + tap;
   for (var ci = 0u; ci < p.cin; ci++) {
     let x = loadInput(xi, k.x0);
-    let w0 = packedAt(wi);
-    let w4 = packedAt(wi + half);
+    let w0 = flatLoad(packed, wi);
+    let w4 = flatLoad(packed, wi + half);
     c0 = axpy(c0, w0.x, x); c1 = axpy(c1, w0.y, x); c2 = axpy(c2, w0.z, x); c3 = axpy(c3, w0.w, x);
     c4 = axpy(c4, w4.x, x); c5 = axpy(c5, w4.y, x); c6 = axpy(c6, w4.z, x); c7 = axpy(c7, w4.w, x);
     xi += plane;
@@ -334,13 +322,13 @@ fn gradInput(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wi
       let j = ij % p.kh;
       let row = (((k.b * p.cout + co) * p.od + k.z * p.kd + i) * p.oh + k.y * p.kh + j) * p.ow;
       let g = loadGrad(row, k.x0);
-      let w0 = packedAt(wi);
-      let w4 = packedAt(wi + half);
+      let w0 = flatLoad(packed, wi);
+      let w4 = flatLoad(packed, wi + half);
       c0 = axpy(c0, w0.x, g.k0); c1 = axpy(c1, w0.y, g.k0); c2 = axpy(c2, w0.z, g.k0); c3 = axpy(c3, w0.w, g.k0);
       c4 = axpy(c4, w4.x, g.k0); c5 = axpy(c5, w4.y, g.k0); c6 = axpy(c6, w4.z, g.k0); c7 = axpy(c7, w4.w, g.k0);
       if (KW2) {
-        let v0 = packedAt(wi + 1u);
-        let v4 = packedAt(wi + half + 1u);
+        let v0 = flatLoad(packed, wi + 1u);
+        let v4 = flatLoad(packed, wi + half + 1u);
         c0 = axpy(c0, v0.x, g.k1); c1 = axpy(c1, v0.y, g.k1); c2 = axpy(c2, v0.z, g.k1); c3 = axpy(c3, v0.w, g.k1);
         c4 = axpy(c4, v4.x, g.k1); c5 = axpy(c5, v4.y, g.k1); c6 = axpy(c6, v4.z, g.k1); c7 = axpy(c7, v4.w, g.k1);
       }
@@ -388,12 +376,12 @@ fn mmGrad(i: u32, ok: bool) -> f32 {
 
 // 4 values at i (valid while x + v < n)
 fn mmInput4(i: u32, x: u32, n: u32) -> vec4f {
-  if (ALIGNED) { return input4At(i / 4u); }
+  if (ALIGNED) { return flatLoad(inputTex, i / 4u); }
   return vec4f(inputAt(i, x < n), inputAt(i + 1u, x + 1u < n), inputAt(i + 2u, x + 2u < n), inputAt(i + 3u, x + 3u < n));
 }
 
 fn mmGrad4(i: u32, x: u32, n: u32) -> vec4f {
-  if (ALIGNED) { return gradOutput4At(i / 4u); }
+  if (ALIGNED) { return flatLoad(gradOutputTex, i / 4u); }
   return vec4f(mmGrad(i, x < n), mmGrad(i + 1u, x + 1u < n), mmGrad(i + 2u, x + 2u < n), mmGrad(i + 3u, x + 3u < n));
 }
 
