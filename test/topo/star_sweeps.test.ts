@@ -43,20 +43,26 @@ function volumes(): Array<{ name: string; shape: [number, number, number]; vol: 
   return out;
 }
 
+/**
+ * The basin sweeps give the voxel sweeps' pairs and flags `a`, with packed (16-bit basin) candidate records,
+ * as these volumes' few basins allow, and with the wide records that volumes with 2^16 basins or more take.
+ */
+function assertBasinSweepsAgree(name: string, vol: Float32Array, shape: [number, number, number], a: ReturnType<typeof sweep>): void {
+  for (const wide of [false, true]) {
+    const b = sweep(vol, shape, false, wide);
+    const what = `${name}${wide ? ' (wide records)' : ''}`;
+    assert.equal(a.p0, b.p0, `${what}: dimension-0 pairs`);
+    assert.equal(a.p2, b.p2, `${what}: dimension-2 pairs`);
+    let diff = -1;
+    for (let c = 0; c < a.flags.length && diff < 0; c++) if (a.flags[c] !== b.flags[c]) diff = c;
+    assert.is(diff, -1, `${what}: cell flags differ at cell ${diff}`);
+  }
+}
+
 test('star sweeps: the voxel sweeps and the basin sweeps give the same pairs and flags (keepZero, ties, thin shapes)', () => {
   for (const { name, shape, vol } of volumes()) {
     const a = sweep(vol, shape, true);
-    // The basin sweeps with packed (16-bit basin) candidate records, as these volumes' few basins allow,
-    // and with the wide records that volumes with 2^16 basins or more take.
-    for (const wide of [false, true]) {
-      const b = sweep(vol, shape, false, wide);
-      const what = `${name}${wide ? ' (wide records)' : ''}`;
-      assert.equal(a.p0, b.p0, `${what}: dimension-0 pairs`);
-      assert.equal(a.p2, b.p2, `${what}: dimension-2 pairs`);
-      let diff = -1;
-      for (let c = 0; c < a.flags.length && diff < 0; c++) if (a.flags[c] !== b.flags[c]) diff = c;
-      assert.is(diff, -1, `${what}: cell flags differ at cell ${diff}`);
-    }
+    assertBasinSweepsAgree(name, vol, shape, a);
     // Both paths see every merge: the pairs are not empty where the complex has cells to pair.
     if (vol.length > 1) assert.ok(a.p0.length > 0 && a.p2.length > 0, `${name}: no pairs`);
   }
@@ -71,17 +77,7 @@ test('star sweeps: the same on volumes above 2^18 voxels (more than 256 rank buc
   const waves = Float32Array.from({ length: n }, (_, v) => Math.sin(0.3 * (v % w)) * Math.cos(0.2 * (Math.floor(v / w) % h)) + 0.1 * rng.next());
   for (const [name, vol] of [['quantised', quantised], ['waves', waves]] as const) {
     const a = sweep(vol, shape, true);
-    // The basin sweeps with packed (16-bit basin) candidate records, as these volumes' few basins allow,
-    // and with the wide records that volumes with 2^16 basins or more take.
-    for (const wide of [false, true]) {
-      const b = sweep(vol, shape, false, wide);
-      const what = `${name}${wide ? ' (wide records)' : ''}`;
-      assert.equal(a.p0, b.p0, `${what}: dimension-0 pairs`);
-      assert.equal(a.p2, b.p2, `${what}: dimension-2 pairs`);
-      let diff = -1;
-      for (let c = 0; c < a.flags.length && diff < 0; c++) if (a.flags[c] !== b.flags[c]) diff = c;
-      assert.is(diff, -1, `${what}: cell flags differ at cell ${diff}`);
-    }
+    assertBasinSweepsAgree(name, vol, shape, a);
     assert.ok(a.p0.length > 1000 && a.p2.length > 1000, `${name}: too few pairs to compare`);
   }
 });
