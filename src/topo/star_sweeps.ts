@@ -367,21 +367,28 @@ function dim2Candidates(g: CellGrid, order: Int32Array, bs: Basins, rec: Int32Ar
         const a = find(parent, b - 1);
         if (a === root) continue;
         flags[cube + square[f]] |= POS_FACE;
-        if (root < 0) {
-          root = a; // the new cube joins the first component across (a zero-persistence pair)
-          sink.add(v, v);
-          continue;
-        }
-        // The younger component (smaller rank: in the reverse sweep a larger rank is older) is a void that
-        // this square closes; it dies at its oldest voxel's value.
-        const aOlder = age[a] > age[root];
-        const young = aOlder ? root : a;
-        parent[young] = aOlder ? a : root;
-        if (aOlder) root = a;
-        sink.add(v, order[age[young]]);
+        root = joinAcross(parent, age, root, a, order, sink, v);
       }
     }
   }
+}
+
+/**
+ * Dimension 2's elder rule at a new square of voxel v's cube: the cube's component `root` (−1: none yet)
+ * meets component `a` across it; returns the cube's component after. age[c] = the rank of root c's oldest
+ * voxel (in the reverse sweep a larger rank is older). Shared by the basin and the voxel sweeps.
+ */
+function joinAcross(parent: Int32Array, age: Int32Array, root: number, a: number, order: Int32Array, sink: PairSink, v: number): number {
+  if (root < 0) {
+    sink.add(v, v); // the new cube joins the first component across (a zero-persistence pair)
+    return a;
+  }
+  // The younger component is a void that this square closes; it dies at its oldest voxel's value.
+  const aOlder = age[a] > age[root];
+  const young = aOlder ? root : a;
+  parent[young] = aOlder ? a : root;
+  sink.add(v, order[age[young]]);
+  return aOlder ? a : root;
 }
 
 /**
@@ -481,16 +488,7 @@ function directSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flags: Ui
       const a = find(parent2, q);
       if (a === rt) continue;
       flags[cube + square[f]] |= POS_FACE;
-      if (rt < 0) {
-        rt = a;
-        sink2.add(v, v);
-        continue;
-      }
-      const aOlder = prank[a] > prank[rt];
-      const young = aOlder ? rt : a;
-      parent2[young] = aOlder ? a : rt;
-      if (aOlder) rt = a;
-      sink2.add(v, order[prank[young]]);
+      rt = joinAcross(parent2, prank, rt, a, order, sink2, v);
     }
     parent2[p] = rt >= 0 ? rt : p;
   }
