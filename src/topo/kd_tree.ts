@@ -178,15 +178,12 @@ export class KdTree {
   bestTwo(px: number, py: number, q: number, w: Float64Array, first: number, hint1 = -1, hint2 = -1): number {
     let h1 = first, h2 = Infinity, j1 = -1, j2 = -1;
     const { left, right, lo, hi, perm, x, y, maxW } = this;
-    if (hint1 >= 0) {
-      const dx = Math.abs(px - x[hint1]), dy = Math.abs(py - y[hint1]), d = dx > dy ? dx : dy;
-      const value = (q === 2 ? d * d : q === 1 ? d : Math.pow(d, q)) - w[hint1];
-      if (value < h1) { h2 = h1; j2 = j1; h1 = value; j1 = hint1; } else if (value < h2) { h2 = value; j2 = hint1; }
-    }
-    if (hint2 >= 0) {
-      const dx = Math.abs(px - x[hint2]), dy = Math.abs(py - y[hint2]), d = dx > dy ? dx : dy;
-      const value = (q === 2 ? d * d : q === 1 ? d : Math.pow(d, q)) - w[hint2];
-      if (value < h1) { h2 = h1; j2 = j1; h1 = value; j1 = hint2; } else if (value < h2) { h2 = value; j2 = hint2; }
+    for (let k = 0; k < 2; k++) {
+      const j = k === 0 ? hint1 : hint2;
+      if (j < 0) continue;
+      const dx = Math.abs(px - x[j]), dy = Math.abs(py - y[j]), d = dx > dy ? dx : dy;
+      const value = (q === 2 ? d * d : q === 1 ? d : Math.pow(d, q)) - w[j];
+      if (value < h1) { h2 = h1; j2 = j1; h1 = value; j1 = j; } else if (value < h2) { h2 = value; j2 = j; }
     }
     if (this.n > 0) {
       let sp = 0;

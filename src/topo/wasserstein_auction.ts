@@ -12,7 +12,7 @@
 // shortlists of the k best partners (stale after ~70% of the bids, as prices drift), a k-nearest-neighbour arc graph
 // (bids then scan as many partners), raising prices to remove the slack at a phase start, other ε schedules, leaf
 // sizes and ε_final, and ending the auction earlier (the exact phase's searches then explore far more).
-import type { KdTree } from './kd_tree.ts';
+import { type KdTree, linf, powq } from './kd_tree.ts';
 
 export interface AuctionResult {
   /** Dual of each point of B (≤ pB). */
@@ -187,9 +187,7 @@ export function arcShare(ax: Float64Array, ay: Float64Array, bx: Float64Array, b
   for (let s = 0; s < count; s++) {
     // NOTE: int32 arithmetic only (a modulo on doubles above 2^31 made each sample ~35 ns)
     const i = s % n, j = count === total ? (s / n) | 0 : (Math.imul(s, 0x9e3779b1) >>> 1) % m;
-    const dx = Math.abs(ax[i] - bx[j]), dy = Math.abs(ay[i] - by[j]);
-    const d = dx > dy ? dx : dy;
-    if ((q === 2 ? d * d : q === 1 ? d : Math.pow(d, q)) <= pA[i] + pB[j]) kept++;
+    if (powq(linf(ax[i], ay[i], bx[j], by[j]), q) <= pA[i] + pB[j]) kept++;
   }
   return kept / count;
 }
