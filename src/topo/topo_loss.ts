@@ -1,7 +1,9 @@
 // The topological loss as one tape op, batched over samples:
 //   pred [B, 1, S, S, S] → trilinear downsampling to s³ (GPU) → persistence diagrams → optimal matching to
 //   each target's cached diagram (CPU) → loss and sparse voxel gradient → scatter (GPU) → the
-//   downsampling's backward carries it to the full volume. One read-back per step either way:
+//   downsampling's backward carries it to the full volume. The CPU stage runs per sample as jobs
+//   (topo_job.ts), in this thread or, in Node, on a pool of worker threads (topo_pool.ts).
+//   One read-back per step either way:
 //   - 'cpu' engine: the downsampled volumes come back and the exact CPU path computes the diagrams;
 //   - 'gpu' engine (dimensions 0 and 2 only): the WGSL union-find runs on them where they are, and the
 //     basin-boundary records come back (union_find.ts). 'auto' takes the GPU on real GPUs, the CPU on
@@ -11,9 +13,9 @@ import type { Tape } from '../tape/tape.ts';
 import { Tensor } from '../tape/tensor.ts';
 import { trilinearDown } from '../resample/trilinear_down.ts';
 import { trilinearDownRef } from '../resample/trilinear_down.ref.ts';
-import { diagramLoss } from './diagram_loss.ts';
-import { persistence, type Construction, type Diagrams } from './persistence.ts';
+import type { Construction, Diagrams } from './persistence.ts';
 import { scatterGrad } from './scatter_grad.ts';
+import { inThread, type TopoJob, type TopoRunner } from './topo_job.ts';
 import { gpuUnionFindPays, persistenceGpuBatch } from './union_find.ts';
 
 export interface TopoLossOptions {
@@ -37,7 +39,8 @@ export interface TopoLossResult {
   loss: Tensor; // [1], L_T (mean over the batch), recorded on the tape
   value: number; // the same, on the CPU
   perDim: number[]; // batch-mean W_q^q per dimension
-  ms: { persistence: number; matching: number }; // CPU time of the two CPU stages
+  // the two CPU stages' time summed over the samples (threads), and the whole CPU stage's wall time
+  ms: { persistence: number; matching: number; wall: number };
 }
 
 export class TopoLoss {
@@ -45,7 +48,8 @@ export class TopoLoss {
   /** Target diagrams by key, computed once (flips and 90° rotations leave them unchanged). */
   private cache = new Map<string, Diagrams>();
 
-  constructor(opts: Partial<TopoLossOptions> = {}) {
+  /** `runner`: where the per-sample CPU stage runs (a TopoPool in Node spreads a batch over the cores). */
+  constructor(opts: Partial<TopoLossOptions> = {}, readonly runner: TopoRunner = inThread) {
     this.opts = { ...TOPO_DEFAULTS, ...opts };
     if (this.opts.dims.some((d) => d < 0 || d > 2)) throw new Error(`topo loss: dimensions must be 0, 1 or 2, got ${this.opts.dims}`);
     if (this.opts.engine === 'gpu' && this.opts.dims.includes(1)) throw new Error('topo loss: dimension 1 needs the cpu engine');
@@ -57,16 +61,18 @@ export class TopoLoss {
     return engine === 'gpu' || (engine === 'auto' && !dims.includes(1) && gpuUnionFindPays(g));
   }
 
-  /** The (cached) diagram of a target volume of side S, downsampled to s³ like the prediction. */
-  targetDiagrams(target: TopoTarget, side: number): Diagrams {
-    let d = this.cache.get(target.key);
-    if (!d) {
-      const s = this.opts.size;
-      const small = s === side ? target.volume : trilinearDownRef(target.volume, [side, side, side], s);
-      d = persistence(small, [s, s, s], { construction: this.opts.construction, dims: this.opts.dims });
-      this.cache.set(target.key, d);
-    }
-    return d;
+  /** The (cached) diagrams of the targets, downsampled to s³ like the prediction; new ones as jobs. */
+  async targetDiagrams(targets: TopoTarget[], side: number): Promise<Diagrams[]> {
+    const s = this.opts.size;
+    const missing = [...new Map(targets.filter((t) => !this.cache.has(t.key)).map((t) => [t.key, t])).values()];
+    const jobs: TopoJob[] = missing.map((t) => ({
+      kind: 'diagrams',
+      volume: s === side ? t.volume : trilinearDownRef(t.volume, [side, side, side], s),
+      shape: [s, s, s],
+      opts: this.opts,
+    }));
+    (await this.runner.run(jobs)).forEach((r, i) => this.cache.set(missing[i].key, r.diagrams!));
+    return targets.map((t) => this.cache.get(t.key)!);
   }
 
   /** L_T of a batch of predictions [B, 1, S, S, S] (or [B, S, S, S]) against their targets. */
@@ -78,34 +84,31 @@ export class TopoLoss {
     if (s > side) throw new Error(`topo loss: size ${s} exceeds the volume side ${side}`);
     const small = s === side ? pred : trilinearDown(t, pred, s);
     const per = s * s * s;
+    const { construction, dims } = this.opts;
+    const t0 = performance.now();
+    // each sample's job gets its own copy of its volume: a view would send the whole batch to a worker
+    const preds: Array<Float32Array | Diagrams> = this.onGpu(t.gpu)
+      ? await persistenceGpuBatch(t.gpu, small.buffer, [s, s, s], batch, { construction, dims })
+      : await small.read().then((host) => Array.from({ length: batch }, (_, b) => host.slice(b * per, (b + 1) * per)));
+    const wanted = await this.targetDiagrams(targets, side);
+    const results = await this.runner.run(preds.map((p, b) => ({ kind: 'loss', pred: p, shape: [s, s, s], target: wanted[b], opts: this.opts })));
+    const wall = performance.now() - t0;
     const grads = new Map<number, number>();
     const perDim = [0, 0, 0];
     let value = 0;
-    let msMatch = 0;
-    const t0 = performance.now();
-    const { construction, dims } = this.opts;
-    let predicted: Diagrams[];
-    if (this.onGpu(t.gpu)) {
-      predicted = await persistenceGpuBatch(t.gpu, small.buffer, [s, s, s], batch, { construction, dims });
-    } else {
-      const host = await small.read();
-      predicted = Array.from({ length: batch }, (_, b) => persistence(host.subarray(b * per, (b + 1) * per), [s, s, s], { construction, dims }));
-    }
-    const wanted = targets.map((target) => this.targetDiagrams(target, side));
-    const msPers = performance.now() - t0;
-    for (let b = 0; b < batch; b++) {
-      const target = wanted[b];
-      const t1 = performance.now();
-      const l = diagramLoss(predicted[b], target, this.opts);
-      msMatch += performance.now() - t1;
+    const ms = { persistence: 0, matching: 0, wall };
+    results.forEach((r, b) => {
+      const l = r.loss!;
       value += l.value / batch;
       l.perDim.forEach((v, k) => (perDim[k] += v / batch));
       for (const [voxel, g] of l.grad) grads.set(b * per + voxel, g / batch);
-    }
+      ms.persistence += r.ms.persistence;
+      ms.matching += r.ms.matching;
+    });
     const indices = Uint32Array.from(grads.keys());
     const values = Float32Array.from(grads.values());
     const loss = Tensor.from(t.gpu, new Float32Array([value]), [1]);
     t.record(loss, [small], (gy) => [scatterGrad(gy, small.shape, indices, values)]);
-    return { loss, value, perDim, ms: { persistence: msPers, matching: msMatch } };
+    return { loss, value, perDim, ms };
   }
 }

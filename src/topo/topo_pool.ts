@@ -1,0 +1,90 @@
+// Worker threads for the topological loss's CPU stage (Node only): the samples of a batch are independent
+// jobs (topo_job.ts), so a batch of B volumes takes about max(B / threads, 1) volumes' time instead of B.
+// Workers start on first use and stay for the next batches; an idle worker does not keep the process alive.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { TopoJob, TopoJobResult, TopoRunner } from './topo_job.ts';
+
+interface Task {
+  job: TopoJob;
+  resolve: (r: TopoJobResult) => void;
+  reject: (e: Error) => void;
+}
+
+/** The worker's source runs through tsx's loader, as the rest of the project (a data: URL module boots it). */
+function startWorker(): Worker {
+  const entry = new URL('./topo_worker.ts', import.meta.url).href;
+  const boot = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))};\nregister();\nawait import(${JSON.stringify(entry)});`;
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`));
+}
+
+export class TopoPool implements TopoRunner {
+  private readonly idle: Worker[] = [];
+  private readonly busy = new Map<Worker, Task>();
+  private readonly queue: Task[] = [];
+  private closed = false;
+
+  /** `threads` workers at most (default: one per core). */
+  constructor(readonly threads = availableParallelism()) {
+    if (!Number.isInteger(threads) || threads < 1) throw new Error(`topo pool: threads must be a positive integer, got ${threads}`);
+  }
+
+  /** The jobs' results, in order; rejects with the first job's error. */
+  run(jobs: TopoJob[]): Promise<TopoJobResult[]> {
+    if (this.closed) return Promise.reject(new Error('topo pool: closed'));
+    return Promise.all(jobs.map((job) => new Promise<TopoJobResult>((resolve, reject) => {
+      this.queue.push({ job, resolve, reject });
+      this.pump();
+    })));
+  }
+
+  /** Stops the workers; jobs still queued or running are rejected. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const err = new Error('topo pool: closed');
+    for (const t of this.queue.splice(0)) t.reject(err);
+    for (const t of this.busy.values()) t.reject(err);
+    const all = [...this.idle, ...this.busy.keys()];
+    this.idle.length = 0;
+    this.busy.clear();
+    await Promise.all(all.map((w) => w.terminate()));
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      const w = this.idle.pop() ?? (this.busy.size < this.threads ? this.spawn() : null);
+      if (!w) return;
+      const task = this.queue.shift()!;
+      this.busy.set(w, task);
+      w.ref(); // a running job keeps the process alive until its result is back
+      w.postMessage({ job: task.job });
+    }
+  }
+
+  private spawn(): Worker {
+    const w = startWorker();
+    w.on('message', (m: { result?: TopoJobResult; error?: string }) => {
+      const task = this.busy.get(w);
+      this.busy.delete(w);
+      w.unref();
+      this.idle.push(w);
+      if (task) {
+        if (m.error !== undefined) task.reject(new Error(m.error));
+        else task.resolve(m.result!);
+      }
+      this.pump();
+    });
+    // NOTE: a worker that dies (out of memory, a bad boot) fails its job; the next job gets a new worker.
+    const fail = (e: Error) => {
+      const task = this.busy.get(w);
+      this.busy.delete(w);
+      const i = this.idle.indexOf(w);
+      if (i >= 0) this.idle.splice(i, 1);
+      task?.reject(e);
+      if (!this.closed) this.pump();
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => fail(new Error(`topo pool: a worker exited with code ${code}`)));
+    return w;
+  }
+}
