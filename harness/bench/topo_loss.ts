@@ -3,8 +3,11 @@
 // downsampling's adjoint), at s = 16 and at full resolution (s = side: no downsampling), batch 6.
 // Predictions: the synthetic targets with ±0.1 uniform noise, clamped to [0, 1] (an imperfect, noisy
 // likelihood: many small features, the hard case for the diagrams). Target diagrams are cached after the
-// warm-up run, as in training. One JSON row per (s, dims); persistence_ms and matching_ms are the CPU stages.
-// Usage: npx tsx harness/bench/topo_loss.ts [--side 64] [--sizes 16,64] [--batch 6] [--dims 2|0,1,2|both] [--repeats 3] [--quick]
+// warm-up run, as in training. One JSON row per (s, dims, threads): threads 0 runs the CPU stage in the main
+// thread, n > 0 on a TopoPool of n worker threads (default: 0 and one per core). persistence_ms and
+// matching_ms are the two CPU stages summed over the samples; cpu_stage_ms is that stage's wall time.
+// Usage: npx tsx harness/bench/topo_loss.ts [--side 64] [--sizes 16,64] [--batch 6] [--dims 2|0,1,2|both]
+//   [--threads 0,2] [--repeats 3] [--quick]
 import { pathToFileURL } from 'node:url';
 import { generateDataset } from '../../src/data/synthetic.ts';
 import { type Gpu, getGpu } from '../../src/gpu/device.ts';
@@ -12,7 +15,10 @@ import { sync } from '../../src/gpu/kernel.ts';
 import { full } from '../../src/ops/elementwise.ts';
 import { Tape } from '../../src/tape/tape.ts';
 import { Tensor } from '../../src/tape/tensor.ts';
+import { availableParallelism } from 'node:os';
+import { inThread } from '../../src/topo/topo_job.ts';
 import { TopoLoss, type TopoTarget } from '../../src/topo/topo_loss.ts';
+import { TopoPool } from '../../src/topo/topo_pool.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { argNumbers, argValue, emit, median, memory, round, type Row, timeRuns, timingFields } from './common.ts';
 
@@ -21,6 +27,7 @@ export interface TopoLossBenchOptions {
   sizes: number[]; // s values (16 and S)
   batch: number; // 6
   dims: number[][]; // homology-dimension sets, e.g. [[2], [0, 1, 2]]
+  threads: number[]; // 0: the CPU stage in the main thread; n: a pool of n worker threads
   repeats: number;
 }
 
@@ -40,13 +47,14 @@ export async function benchTopoLoss(g: Gpu, o: TopoLossBenchOptions): Promise<Ro
   const { targets, pred } = topoBatch(o.side, o.batch);
   const rows: Row[] = [];
   for (const dims of o.dims) {
-    for (const s of o.sizes) {
+    for (const s of o.sizes) for (const threads of o.threads) {
       memory.reset();
-      const topo = new TopoLoss({ size: s, dims });
+      const pool = threads > 0 ? new TopoPool(threads) : null;
+      const topo = new TopoLoss({ size: s, dims }, pool ?? inThread);
       const x = Tensor.from(g, pred, [o.batch, 1, o.side, o.side, o.side], true);
       const pers: number[] = [];
       const match: number[] = [];
-      let pairs = 0;
+      const stage: number[] = [];
       const step = async () => {
         const t = new Tape(g);
         const r = await topo.apply(t, x, targets);
@@ -57,18 +65,19 @@ export async function benchTopoLoss(g: Gpu, o: TopoLossBenchOptions): Promise<Ro
         t.release();
         pers.push(r.ms.persistence);
         match.push(r.ms.matching);
-        pairs = r.perDim.length;
+        stage.push(r.ms.wall);
       };
       const tm = await timeRuns(step, { warmup: 1, repeats: o.repeats });
       // NOTE: drop the warm-up run's stage times (it also computed the targets' diagrams).
       pers.shift();
       match.shift();
+      stage.shift();
+      await pool?.close();
       rows.push({
-        bench: 'topo-loss', adapter: g.adapterName, side: o.side, s, batch: o.batch, dims: dims.join(','),
+        bench: 'topo-loss', adapter: g.adapterName, side: o.side, s, batch: o.batch, dims: dims.join(','), threads,
         ...timingFields(tm), persistence_ms: round(median(pers)), matching_ms: round(median(match)),
-        other_ms: round(tm.median_ms - median(pers) - median(match)), ...memory.fields(),
+        cpu_stage_ms: round(median(stage)), other_ms: round(tm.median_ms - median(stage)), ...memory.fields(),
       });
-      void pairs;
       x.release();
     }
   }
@@ -85,6 +94,7 @@ export function topoLossOptions(argv: readonly string[]): TopoLossBenchOptions {
     sizes: argNumbers(argv, 'sizes', quick ? [8, side] : [16, side]),
     batch: Number(argValue(argv, 'batch', quick ? '2' : '6')),
     dims,
+    threads: argNumbers(argv, 'threads', [0, availableParallelism()]),
     repeats: Number(argValue(argv, 'repeats', quick ? '1' : '3')),
   };
 }

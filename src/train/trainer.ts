@@ -14,7 +14,9 @@ import { supervisedLoss } from '../loss/supervised.ts';
 import { add, full, scale } from '../ops/elementwise.ts';
 import { Adam } from '../optim/adam.ts';
 import { Tape } from '../tape/tape.ts';
+import { inThread } from '../topo/topo_job.ts';
 import { TopoLoss } from '../topo/topo_loss.ts';
+import { TopoPool } from '../topo/topo_pool.ts';
 import { Rng } from '../util/rng.ts';
 import { UserError } from '../util/errors.ts';
 import { appendLine, writeFileAtomic } from '../util/atomic.ts';
@@ -123,51 +125,58 @@ export async function train(g: Gpu, config: TrainConfig, dir: string, samples: S
 
   const model = new Shapr(g, { side: c.side, filters: c.filters }, c.seed);
   const opt = new Adam(model.params, { lr: c.lr });
-  const topo = c.lambda > 0 ? new TopoLoss({ size: c.topoSize, dims: c.topoDims, q: c.topoQ, totalPersistence: c.topoPersistence }) : null;
-  let state: PlateauState = initialPlateau(c.lr);
-  let start = 0;
-  const logs: EpochLog[] = [];
-  const lastPath = join(dir, RUN_FILES.last);
-  if (existsSync(lastPath)) {
-    const ck = await loadCheckpoint(lastPath, model, opt);
-    state = ck.state;
-    start = ck.epoch + 1;
-    logs.push(...ck.logs);
-    ev.onResume?.(start);
-  }
-  // the log is rewritten from the checkpoint's copy, so epochs run after it (then lost) leave no trace
-  writeFileAtomic(join(dir, RUN_FILES.log), logs.map((l) => JSON.stringify(l) + '\n').join(''));
-  const trainSet = split.train.map((i) => samples[i]);
-  const valSet = split.val.map((i) => samples[i]);
-  let stopped = logs.length > 0 && logs[logs.length - 1].epoch - state.bestEpoch >= c.patience;
-  let ran = 0;
-  for (let epoch = start; epoch < c.epochs && !stopped; epoch++) {
-    const t0 = performance.now();
-    opt.opts.lr = state.lr;
-    const order = [...trainSet.keys()];
-    epochRng(c.seed, epoch, 1).shuffle(order);
-    let batches = chunk(order, c.batchSize);
-    if (c.stepsPerEpoch > 0) batches = batches.slice(0, c.stepsPerEpoch);
-    ev.onEpochStart?.(epoch, batches.length);
-    const aug = c.augment ? epochRng(c.seed, epoch, 2) : null;
-    const parts: Parts[] = [];
-    for (const [k, idx] of batches.entries()) {
-      parts.push(await runBatch(g, model, topo, c, idx.map((i) => trainSet[i]), aug, opt));
-      ev.onStep?.(epoch, k + 1, batches.length, parts[parts.length - 1]);
+  // NOTE: from 32³ up a sample's diagrams take tens of milliseconds or more: worth a thread each;
+  // below, the messages would cost about what the threads save.
+  const pool = c.lambda > 0 && c.topoSize >= 32 ? new TopoPool() : null;
+  const topo = c.lambda > 0 ? new TopoLoss({ size: c.topoSize, dims: c.topoDims, q: c.topoQ, totalPersistence: c.topoPersistence }, pool ?? inThread) : null;
+  try {
+    let state: PlateauState = initialPlateau(c.lr);
+    let start = 0;
+    const logs: EpochLog[] = [];
+    const lastPath = join(dir, RUN_FILES.last);
+    if (existsSync(lastPath)) {
+      const ck = await loadCheckpoint(lastPath, model, opt);
+      state = ck.state;
+      start = ck.epoch + 1;
+      logs.push(...ck.logs);
+      ev.onResume?.(start);
     }
-    const val = await evaluateLoss(g, model, topo, c, valSet);
-    const decision = plateauStep(state, epoch, val.loss, c);
-    const log: EpochLog = { epoch, train: mean(parts), val, lr: opt.opts.lr, seconds: (performance.now() - t0) / 1000, improved: decision.improved };
-    logs.push(log);
-    if (decision.improved) await saveModel(join(dir, RUN_FILES.best), model, { epoch, valLoss: val.loss });
-    await saveCheckpoint(lastPath, model, opt, { epoch, state, logs });
-    appendLine(join(dir, RUN_FILES.log), JSON.stringify(log));
-    ev.onEpochEnd?.(log);
-    stopped = decision.stop;
-    if (++ran === ev.stopAfterEpochs) return { model, epochs: logs, stoppedEarly: false, interrupted: true };
+    // the log is rewritten from the checkpoint's copy, so epochs run after it (then lost) leave no trace
+    writeFileAtomic(join(dir, RUN_FILES.log), logs.map((l) => JSON.stringify(l) + '\n').join(''));
+    const trainSet = split.train.map((i) => samples[i]);
+    const valSet = split.val.map((i) => samples[i]);
+    let stopped = logs.length > 0 && logs[logs.length - 1].epoch - state.bestEpoch >= c.patience;
+    let ran = 0;
+    for (let epoch = start; epoch < c.epochs && !stopped; epoch++) {
+      const t0 = performance.now();
+      opt.opts.lr = state.lr;
+      const order = [...trainSet.keys()];
+      epochRng(c.seed, epoch, 1).shuffle(order);
+      let batches = chunk(order, c.batchSize);
+      if (c.stepsPerEpoch > 0) batches = batches.slice(0, c.stepsPerEpoch);
+      ev.onEpochStart?.(epoch, batches.length);
+      const aug = c.augment ? epochRng(c.seed, epoch, 2) : null;
+      const parts: Parts[] = [];
+      for (const [k, idx] of batches.entries()) {
+        parts.push(await runBatch(g, model, topo, c, idx.map((i) => trainSet[i]), aug, opt));
+        ev.onStep?.(epoch, k + 1, batches.length, parts[parts.length - 1]);
+      }
+      const val = await evaluateLoss(g, model, topo, c, valSet);
+      const decision = plateauStep(state, epoch, val.loss, c);
+      const log: EpochLog = { epoch, train: mean(parts), val, lr: opt.opts.lr, seconds: (performance.now() - t0) / 1000, improved: decision.improved };
+      logs.push(log);
+      if (decision.improved) await saveModel(join(dir, RUN_FILES.best), model, { epoch, valLoss: val.loss });
+      await saveCheckpoint(lastPath, model, opt, { epoch, state, logs });
+      appendLine(join(dir, RUN_FILES.log), JSON.stringify(log));
+      ev.onEpochEnd?.(log);
+      stopped = decision.stop;
+      if (++ran === ev.stopAfterEpochs) return { model, epochs: logs, stoppedEarly: false, interrupted: true };
+    }
+    if (c.adversarialEpochs > 0) logs.push(...(await adversarialPhase(g, c, dir, model, trainSet, valSet, logs.length, ev)));
+    return { model, epochs: logs, stoppedEarly: stopped, interrupted: false };
+  } finally {
+    await pool?.close();
   }
-  if (c.adversarialEpochs > 0) logs.push(...(await adversarialPhase(g, c, dir, model, trainSet, valSet, logs.length, ev)));
-  return { model, epochs: logs, stoppedEarly: stopped, interrupted: false };
 }
 
 /**
