@@ -7,7 +7,7 @@
 // thread, n > 0 on a TopoPool of n worker threads (default: 0 and one per core). persistence_ms and
 // matching_ms are the two CPU stages summed over the samples; cpu_stage_ms is that stage's wall time.
 // Usage: npx tsx harness/bench/topo_loss.ts [--side 64] [--sizes 16,64] [--batch 6] [--dims 2|0,1,2|both]
-//   [--threads 0,2] [--repeats 3] [--quick]
+//   [--threads 0,2] [--repeats 5] [--quick]
 import { pathToFileURL } from 'node:url';
 import { generateDataset } from '../../src/data/synthetic.ts';
 import { type Gpu, getGpu } from '../../src/gpu/device.ts';
@@ -95,7 +95,7 @@ export function topoLossOptions(argv: readonly string[]): TopoLossBenchOptions {
     batch: Number(argValue(argv, 'batch', quick ? '2' : '6')),
     dims,
     threads: argNumbers(argv, 'threads', [0, availableParallelism()]),
-    repeats: Number(argValue(argv, 'repeats', quick ? '1' : '3')),
+    repeats: Number(argValue(argv, 'repeats', quick ? '1' : '5')), // 5: each pool thread warms up its own JIT
   };
 }
 

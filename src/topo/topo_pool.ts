@@ -11,11 +11,15 @@ interface Task {
   reject: (e: Error) => void;
 }
 
-/** The worker's source runs through tsx's loader, as the rest of the project (a data: URL module boots it). */
+/**
+ * The worker's source runs through tsx's loader, as the rest of the project (a data: URL module boots it).
+ * NOTE: execArgv is empty: the parent's preloads (--import) would run before the loader is registered and
+ * fail on a .ts file, and V8 flags (--expose-gc) are refused in workers; V8's heap flags are process-wide.
+ */
 function startWorker(): Worker {
   const entry = new URL('./topo_worker.ts', import.meta.url).href;
   const boot = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))};\nregister();\nawait import(${JSON.stringify(entry)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`));
+  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { execArgv: [] });
 }
 
 export class TopoPool implements TopoRunner {
