@@ -108,7 +108,7 @@ export function toDiagrams(volume: Float32Array, sinks: Array<PairSink | null>, 
   return { dims };
 }
 
-/** Persistence of several volumes of one shape (one call per volume; the CPU path has no batch gain). */
+/** Persistence of several volumes of one shape, one after the other (TopoPool.persistence: on threads). */
 export function persistenceBatch(
   volumes: Float32Array[],
   shape: [number, number, number],

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { full } from '../../src/ops/elementwise.ts';
 import { Tape } from '../../src/tape/tape.ts';
 import { Tensor } from '../../src/tape/tensor.ts';
-import { persistence } from '../../src/topo/persistence.ts';
+import { persistence, persistenceBatch } from '../../src/topo/persistence.ts';
 import { inThread, runTopoJob, type TopoJob, type TopoJobOptions } from '../../src/topo/topo_job.ts';
 import { TopoLoss } from '../../src/topo/topo_loss.ts';
 import { TopoPool } from '../../src/topo/topo_pool.ts';
@@ -38,6 +38,18 @@ test('topo pool: the worker threads give the in-thread results, in job order, fo
     assert.equal(got.length, jobs.length);
     got.forEach((r, i) => assert.equal(numbers(r), numbers(want[i]), `job ${i} (${jobs[i].kind})`));
     assert.ok(want.every((r) => (r.loss ? r.loss.grad.size > 0 && r.loss.value > 0 : r.diagrams!.dims[1].length > 0)), 'something to compare');
+  } finally {
+    await pool.close();
+  }
+});
+
+test('topo pool: persistence of a batch equals persistenceBatch (both constructions, chosen dimensions)', async () => {
+  const shape: [number, number, number] = [6, 9, 4];
+  const volumes = [1, 2, 3].map((k) => noise(shape, 50 + k, 5));
+  const pool = new TopoPool(2);
+  try {
+    assert.equal(await pool.persistence(volumes, shape), persistenceBatch(volumes, shape));
+    assert.equal(await pool.persistence(volumes, shape, { construction: 'V', dims: [1] }), persistenceBatch(volumes, shape, { construction: 'V', dims: [1] }));
   } finally {
     await pool.close();
   }
