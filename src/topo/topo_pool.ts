@@ -13,15 +13,14 @@ interface Task {
 }
 
 /**
- * The worker's source runs through tsx's loader, as the rest of the project (a data: URL module boots it).
- * NOTE: execArgv is empty: the parent's preloads (--import) would run before the loader is registered and
- * fail on a .ts file, and V8 flags (--expose-gc) are refused in workers; V8's heap flags are process-wide.
+ * A worker's first module: it registers tsx's loader, as the rest of the project runs, then loads the
+ * worker's source. NOTE: resolved when this module loads, so a missing loader fails the import, not a job.
  */
-function startWorker(): Worker {
-  const entry = new URL('./topo_worker.ts', import.meta.url).href;
-  const boot = `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))};\nregister();\nawait import(${JSON.stringify(entry)});`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`), { execArgv: [] });
-}
+const BOOT = new URL(`data:text/javascript,${encodeURIComponent([
+  `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))};`,
+  'register();',
+  `await import(${JSON.stringify(new URL('./topo_worker.ts', import.meta.url).href)});`,
+].join('\n'))}`);
 
 export class TopoPool implements TopoRunner {
   private readonly idle: Worker[] = [];
@@ -74,7 +73,9 @@ export class TopoPool implements TopoRunner {
   }
 
   private spawn(): Worker {
-    const w = startWorker();
+    // NOTE: no execArgv: the parent's preloads (--import) would run before the loader is registered and fail
+    // on a .ts file, and workers refuse V8 flags (--expose-gc); V8's heap flags are process-wide anyway.
+    const w = new Worker(BOOT, { execArgv: [] });
     w.on('message', (m: { result?: TopoJobResult; error?: string }) => {
       const task = this.busy.get(w);
       this.busy.delete(w);

@@ -1,11 +1,12 @@
-// Entry of a topo_pool.ts worker thread: runs each job it is sent and posts back its result, or the error.
+// Entry of a topo_pool.ts worker thread: runs each job it is sent (one at a time) and posts back its result,
+// or the error's message.
 import { parentPort } from 'node:worker_threads';
 import { runTopoJob, type TopoJob } from './topo_job.ts';
 
-parentPort!.on('message', ({ id, job }: { id: number; job: TopoJob }) => {
+parentPort!.on('message', ({ job }: { job: TopoJob }) => {
   try {
-    parentPort!.postMessage({ id, result: runTopoJob(job) });
+    parentPort!.postMessage({ result: runTopoJob(job) });
   } catch (e) {
-    parentPort!.postMessage({ id, error: e instanceof Error ? e.message : String(e) });
+    parentPort!.postMessage({ error: e instanceof Error ? e.message : String(e) });
   }
 });
