@@ -79,6 +79,35 @@ test('larger random diagrams (60–90 points, clustered near the diagonal) equal
   }
 });
 
+test('points with no arc cheaper than the diagonal leave before the solve (a big noisy diagram vs a few points, either side, or none): brute force, certified', () => {
+  const rng = new Rng(23);
+  const f = (D: P[]) => [Float64Array.from(D.map((p) => p[0])), Float64Array.from(D.map((p) => p[1] as number))];
+  for (let t = 0; t < 8; t++) {
+    // A: many small features along the diagonal (ties and duplicates too), a few large ones near B's
+    const B: P[] = Array.from({ length: 1 + rng.int(6) }, () => { const b = 0.3 + 0.7 * rng.next(); return [b, b - 0.1 - 0.5 * rng.next()]; });
+    const A: P[] = Array.from({ length: 120 + rng.int(60) }, () => { const b = rng.int(4) === 0 ? rng.int(8) / 8 : rng.next(); return [b, b - 0.004 * rng.next()]; });
+    for (const [b, d] of B) if (rng.int(2) === 0) A.push([b + 0.02 * (rng.next() - 0.5), (d as number) + 0.02 * (rng.next() - 0.5)]);
+    A.push(A[3], A[3]);
+    B.push([0.05, 0.049]); // a small point of B far from A's large ones
+    for (const q of [1, 2]) {
+      const ref = wassersteinRef(A, B, q);
+      for (const [X, Y] of [[A, B], [B, A]]) {
+        const r = wasserstein(X, Y, { q });
+        assert.ok(close(r.cost, ref, 1e-11) && r.certified, `case ${t} q=${q}: ${r.cost} vs ${ref}`);
+        assert.ok(close(matchingCost(X, Y, r.matching, q), r.cost), `case ${t} q=${q}: matching cost`);
+        const [ax, ay] = f(X), [bx, by] = f(Y);
+        const s = solveWasserstein(ax, ay, bx, by, q);
+        assert.ok((s.dropped ?? 0) > 100 && close(s.cost, ref, 1e-11) && s.certified, `case ${t} q=${q}: the filter ran (${s.dropped} dropped)`);
+      }
+    }
+  }
+  // against an empty diagram every point leaves, with its diagonal cost
+  const [ax, ay] = f([[1, 0.5], [0.3, 0.2], [0.3, 0.2]]);
+  const e = solveWasserstein(ax, ay, new Float64Array(0), new Float64Array(0), 2);
+  assert.equal([e.dropped, e.certified, [...e.mateA]], [3, true, [-1, -1, -1]]);
+  assert.ok(close(e.cost, 0.25 ** 2 + 2 * 0.05 ** 2));
+});
+
 test('k-d tree bestTwo (with and without hints) and minWeighted equal a scan over all points (ties, an outside option, q = 1, 2, 3)', () => {
   const rng = new Rng(17);
   for (let t = 0; t < 40; t++) {
