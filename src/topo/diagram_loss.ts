@@ -15,7 +15,13 @@ export interface DiagramLoss {
   value: number;
   perDim: number[]; // W_q^q of each dimension (index = dimension; 0 where not asked)
   persistence: number; // Σ (b − d)^q of the prediction over the chosen dimensions' finite pairs
-  grad: Map<number, number>; // voxel index → ∂ value / ∂ voxel
+  grad: VoxelGrad; // ∂ value / ∂ voxel where it is not zero
+}
+
+/** A sparse voxel gradient: voxel indices ascending, and their values. */
+export interface VoxelGrad {
+  index: Int32Array;
+  value: Float64Array;
 }
 
 type Point = { birth: number; death: number };
@@ -27,13 +33,15 @@ function powDeriv(x: number, q: number): [number, number] {
   return [a ** q, q * a ** (q - 1) * Math.sign(x)];
 }
 
-function addGrad(grad: Map<number, number>, voxel: number, g: number): void {
-  if (voxel < 0 || g === 0) return;
-  grad.set(voxel, (grad.get(voxel) ?? 0) + g);
-}
-
-/** Cost of moving predicted point p onto target point t (L∞ ground metric), and ∂cost/∂(birth, death). */
-function pairTerm(p: Point, t: Point, q: number): [number, number, number] {
+/**
+ * Cost of moving predicted point p onto target point t (L∞ ground metric), or onto the diagonal when t is
+ * null, and ∂cost/∂(birth, death).
+ */
+function pairTerm(p: Point, t: Point | null, q: number): [number, number, number] {
+  if (!t) {
+    const [c, g] = powDeriv((p.birth - p.death) / 2, q);
+    return [c, g / 2, -g / 2];
+  }
   const db = p.birth - t.birth;
   const dd = p.death === -Infinity ? 0 : p.death - t.death; // essential classes: births only
   const [cb, gb] = powDeriv(db, q);
@@ -44,44 +52,46 @@ function pairTerm(p: Point, t: Point, q: number): [number, number, number] {
   return [cb, gb / 2, gd / 2];
 }
 
-/** Loss of one predicted diagram set against the target's, with the voxel gradient. */
+/**
+ * Loss of one predicted diagram set against the target's, with the voxel gradient.
+ * NOTE: the gradient accumulates in a dense array over the voxels the pairs name (a predicted 64³ diagram
+ * has up to ~10⁵ pairs per dimension early in training: a Map and a closure per pair took most of the time).
+ */
 export function diagramLoss(pred: Diagrams, target: Diagrams, opts: DiagramLossOptions): DiagramLoss {
   const q = opts.q;
-  const grad = new Map<number, number>();
+  const qq = q === Infinity ? 1 : q; // the bottleneck's pair costs are plain L∞ distances
+  let top = -1;
+  for (const dim of opts.dims) for (const p of pred.dims[dim] ?? []) top = Math.max(top, p.birthIndex, p.deathIndex);
+  const dense = new Float64Array(top + 1);
+  const add = (p: Pair, gb: number, gd: number) => {
+    if (p.birthIndex >= 0) dense[p.birthIndex] += gb;
+    if (p.deathIndex >= 0) dense[p.deathIndex] += gd;
+  };
   const perDim = [0, 0, 0];
   let persistenceSum = 0;
-  let bottleneck: { value: number; apply: () => void } = { value: -Infinity, apply: () => {} };
+  // q = ∞: only the pair attaining the maximum gets a gradient (the first one found on ties)
+  let worst = -Infinity;
+  let worstGrad: [Pair, number, number] | null = null;
   for (const dim of opts.dims) {
     const P: Pair[] = pred.dims[dim] ?? [];
     const T: Pair[] = target.dims[dim] ?? [];
     const { matching } = wasserstein(P, T, { q });
     let sum = 0;
-    const consider = (c: number, apply: () => void) => {
-      if (q === Infinity) {
-        if (c > bottleneck.value) bottleneck = { value: c, apply };
-        sum = Math.max(sum, c);
-      } else {
-        sum += c;
-        apply();
-      }
-    };
-    P.forEach((p, i) => {
+    for (let i = 0; i < P.length; i++) {
       const j = matching.aToB[i];
-      if (j >= 0) {
-        const qq = q === Infinity ? 1 : q;
-        const [c, gb, gd] = pairTerm(p, T[j], qq);
-        consider(c, () => {
-          addGrad(grad, p.birthIndex, gb);
-          addGrad(grad, p.deathIndex, gd);
-        });
-      } else if (j === DIAGONAL) {
-        const [c, g] = powDeriv((p.birth - p.death) / 2, q === Infinity ? 1 : q);
-        consider(c, () => {
-          addGrad(grad, p.birthIndex, g / 2);
-          addGrad(grad, p.deathIndex, -g / 2);
-        });
+      if (j < 0 && j !== DIAGONAL) continue; // an essential class left unmatched: no cost, no gradient
+      const [c, gb, gd] = pairTerm(P[i], j >= 0 ? T[j] : null, qq);
+      if (q !== Infinity) {
+        sum += c;
+        add(P[i], gb, gd);
+      } else {
+        sum = Math.max(sum, c);
+        if (c > worst) {
+          worst = c;
+          worstGrad = [P[i], gb, gd];
+        }
       }
-    });
+    }
     // target points left to the diagonal cost a constant: no gradient
     T.forEach((t, j) => {
       if (matching.bToA[j] === DIAGONAL) sum = q === Infinity ? Math.max(sum, Math.abs(t.birth - t.death) / 2) : sum + Math.abs((t.birth - t.death) / 2) ** q;
@@ -90,14 +100,21 @@ export function diagramLoss(pred: Diagrams, target: Diagrams, opts: DiagramLossO
     if (opts.totalPersistence > 0) {
       for (const p of P) {
         if (p.death === -Infinity) continue;
-        const [c, g] = powDeriv(p.birth - p.death, q === Infinity ? 1 : q);
+        const [c, g] = powDeriv(p.birth - p.death, qq);
         persistenceSum += c;
-        addGrad(grad, p.birthIndex, opts.totalPersistence * g);
-        addGrad(grad, p.deathIndex, -opts.totalPersistence * g);
+        add(p, opts.totalPersistence * g, -opts.totalPersistence * g);
       }
     }
   }
-  if (q === Infinity) bottleneck.apply();
+  if (worstGrad) add(...worstGrad);
   const value = (q === Infinity ? Math.max(...opts.dims.map((d) => perDim[d])) : perDim.reduce((a, b) => a + b, 0)) + opts.totalPersistence * persistenceSum;
+  let nz = 0;
+  for (let v = 0; v <= top; v++) if (dense[v] !== 0) nz++;
+  const grad: VoxelGrad = { index: new Int32Array(nz), value: new Float64Array(nz) };
+  for (let v = 0, k = 0; v <= top; v++) {
+    if (dense[v] === 0) continue;
+    grad.index[k] = v;
+    grad.value[k++] = dense[v];
+  }
   return { value, perDim, persistence: persistenceSum, grad };
 }

@@ -93,20 +93,24 @@ export class TopoLoss {
     const wanted = await this.targetDiagrams(targets, side);
     const results = await this.runner.run(preds.map((p, b) => ({ kind: 'loss', pred: p, shape: [s, s, s], target: wanted[b], opts: this.opts })));
     const wall = performance.now() - t0;
-    const grads = new Map<number, number>();
     const perDim = [0, 0, 0];
     let value = 0;
     const ms = { persistence: 0, matching: 0, wall };
+    // the samples' sparse gradients, side by side: their voxel ranges do not overlap
+    const indices = new Uint32Array(results.reduce((n, r) => n + r.loss!.grad.index.length, 0));
+    const values = new Float32Array(indices.length);
+    let at = 0;
     results.forEach((r, b) => {
       const l = r.loss!;
       value += l.value / batch;
       l.perDim.forEach((v, k) => (perDim[k] += v / batch));
-      for (const [voxel, g] of l.grad) grads.set(b * per + voxel, g / batch);
+      for (let k = 0; k < l.grad.index.length; k++, at++) {
+        indices[at] = b * per + l.grad.index[k];
+        values[at] = l.grad.value[k] / batch;
+      }
       ms.persistence += r.ms.persistence;
       ms.matching += r.ms.matching;
     });
-    const indices = Uint32Array.from(grads.keys());
-    const values = Float32Array.from(grads.values());
     const loss = Tensor.from(t.gpu, new Float32Array([value]), [1]);
     t.record(loss, [small], (gy) => [scatterGrad(gy, small.shape, indices, values)]);
     return { loss, value, perDim, ms };
