@@ -54,6 +54,19 @@ for (const lambda of [0, 0.5]) {
   });
 }
 
+test('from --topo-size 32 up the topological term runs on worker threads (TopoPool) and training goes on', async () => {
+  const g = await gpu();
+  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-pool-'));
+  const c = { ...TINY, side: 32, topoSize: 32, syntheticCount: 6, epochs: 1, lambda: 0.5 };
+  const samples = loadSamples(c);
+  const r = await train(g, c, dir, samples, splitFor(samples, c));
+  assert.is(r.epochs.length, 1);
+  assert.ok(r.epochs[0].train.topo > 0 && Number.isFinite(r.epochs[0].train.loss), `topo ${r.epochs[0].train.topo}`);
+  assert.ok(r.epochs[0].val.topo > 0, 'validation computes the term on the pool too');
+  r.model.dispose();
+  rmSync(dir, { recursive: true });
+});
+
 test('the optional adversarial phase runs after the supervised one and logs its epochs', async () => {
   const g = await gpu();
   const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-adv-'));
