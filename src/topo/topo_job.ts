@@ -3,6 +3,7 @@
 // only a volume's diagrams (a target's, computed once and cached). The same function runs in the caller's
 // thread and in the worker threads of topo_pool.ts, so both give the same numbers.
 import { diagramLoss, type DiagramLoss } from './diagram_loss.ts';
+import { packDiagrams, unpackDiagrams } from './diagrams.ts';
 import { persistence, type Construction, type Diagrams } from './persistence.ts';
 
 export interface TopoJobOptions {
@@ -45,3 +46,32 @@ export function runTopoJob(job: TopoJob): TopoJobResult {
 export const inThread: TopoRunner = {
   run: async (jobs) => jobs.map(runTopoJob),
 };
+
+/** A job as it crosses to a worker: its diagrams packed into typed arrays (packDiagrams, diagrams.ts). */
+export type WireJob =
+  | Extract<TopoJob, { kind: 'diagrams' }>
+  | { kind: 'loss'; pred: Float32Array | Float64Array[]; shape: [number, number, number]; target: Float64Array[]; opts: TopoJobOptions };
+
+/** A result as it comes back from a worker, likewise. */
+export type WireResult = Omit<TopoJobResult, 'diagrams'> & { diagrams: Float64Array[] | null };
+
+export function jobToWire(job: TopoJob): WireJob {
+  if (job.kind === 'diagrams') return job;
+  return { ...job, pred: job.pred instanceof Float32Array ? job.pred : packDiagrams(job.pred), target: packDiagrams(job.target) };
+}
+
+export function jobFromWire(w: WireJob): TopoJob {
+  if (w.kind === 'diagrams') return w;
+  return { ...w, pred: w.pred instanceof Float32Array ? w.pred : unpackDiagrams(w.pred), target: unpackDiagrams(w.target) };
+}
+
+/** The result in wire form and the buffers it owns (moved, not copied, to the other thread). */
+export function resultToWire(r: TopoJobResult): { wire: WireResult; transfer: ArrayBuffer[] } {
+  const diagrams = r.diagrams && packDiagrams(r.diagrams);
+  const transfer = [...(diagrams ?? []), ...(r.loss ? [r.loss.grad.index, r.loss.grad.value] : [])].map((a) => a.buffer as ArrayBuffer);
+  return { wire: { ...r, diagrams }, transfer };
+}
+
+export function resultFromWire(w: WireResult): TopoJobResult {
+  return { ...w, diagrams: w.diagrams && unpackDiagrams(w.diagrams) };
+}

@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Construction, Diagrams } from './persistence.ts';
-import type { TopoJob, TopoJobResult, TopoRunner } from './topo_job.ts';
+import { jobToWire, resultFromWire, type TopoJob, type TopoJobResult, type TopoRunner, type WireResult } from './topo_job.ts';
 
 interface Task {
   job: TopoJob;
@@ -68,7 +68,7 @@ export class TopoPool implements TopoRunner {
       const task = this.queue.shift()!;
       this.busy.set(w, task);
       w.ref(); // a running job keeps the process alive until its result is back
-      w.postMessage({ job: task.job });
+      w.postMessage({ job: jobToWire(task.job) });
     }
   }
 
@@ -76,14 +76,14 @@ export class TopoPool implements TopoRunner {
     // NOTE: no execArgv: the parent's preloads (--import) would run before the loader is registered and fail
     // on a .ts file, and workers refuse V8 flags (--expose-gc); V8's heap flags are process-wide anyway.
     const w = new Worker(BOOT, { execArgv: [] });
-    w.on('message', (m: { result?: TopoJobResult; error?: string }) => {
+    w.on('message', (m: { result?: WireResult; error?: string }) => {
       const task = this.busy.get(w);
       this.busy.delete(w);
       w.unref();
       this.idle.push(w);
       if (task) {
         if (m.error !== undefined) task.reject(new Error(m.error));
-        else task.resolve(m.result!);
+        else task.resolve(resultFromWire(m.result!));
       }
       this.pump();
     });

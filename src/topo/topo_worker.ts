@@ -1,11 +1,12 @@
 // Entry of a topo_pool.ts worker thread: runs each job it is sent (one at a time) and posts back its result,
 // or the error's message.
 import { parentPort } from 'node:worker_threads';
-import { runTopoJob, type TopoJob } from './topo_job.ts';
+import { jobFromWire, resultToWire, runTopoJob, type WireJob } from './topo_job.ts';
 
-parentPort!.on('message', ({ job }: { job: TopoJob }) => {
+parentPort!.on('message', ({ job }: { job: WireJob }) => {
   try {
-    parentPort!.postMessage({ result: runTopoJob(job) });
+    const { wire, transfer } = resultToWire(runTopoJob(jobFromWire(job)));
+    parentPort!.postMessage({ result: wire }, transfer);
   } catch (e) {
     parentPort!.postMessage({ error: e instanceof Error ? e.message : String(e) });
   }
