@@ -87,15 +87,11 @@ export class TopoLoss {
     const { construction, dims } = this.opts;
     const t0 = performance.now();
     // each sample's job gets its own copy of its volume: a view would send the whole batch to a worker
-    const onGpu = this.onGpu(t.gpu);
-    const preds: Array<Float32Array | Diagrams> = onGpu
+    const preds: Array<Float32Array | Diagrams> = this.onGpu(t.gpu)
       ? await persistenceGpuBatch(t.gpu, small.buffer, [s, s, s], batch, { construction, dims })
       : await small.read().then((host) => Array.from({ length: batch }, (_, b) => host.slice(b * per, (b + 1) * per)));
     const wanted = await this.targetDiagrams(targets, side);
-    // NOTE: the GPU engine's jobs are matchings of diagrams already made, which stay in this thread: sending
-    // 136k pairs to a worker took 300–450 ms, their matching and gradient 80–150 ms.
-    const runner = onGpu ? inThread : this.runner;
-    const results = await runner.run(preds.map((p, b) => ({ kind: 'loss', pred: p, shape: [s, s, s], target: wanted[b], opts: this.opts })));
+    const results = await this.runner.run(preds.map((p, b) => ({ kind: 'loss', pred: p, shape: [s, s, s], target: wanted[b], opts: this.opts })));
     const wall = performance.now() - t0;
     const perDim = [0, 0, 0];
     let value = 0;
