@@ -278,18 +278,27 @@ function dim0Candidates(g: CellGrid, order: Int32Array, t: StarTables, bs: Basin
         markMergingEdges(t, own, lp, flags, cube, sink, v);
         continue;
       }
-      for (let a = 0; a < 8; a++) {
-        lp[a] = a;
-        comp[a] = -1;
-        if (own & (1 << a)) continue;
-        const c = cc[a];
-        let q = 0;
-        while (q < a && !(lp[q] === q && comp[q] === c)) q++;
-        if (q < a) lp[a] = q;
-        else comp[a] = c;
-      }
+      cornerForest(cc, lp, comp);
       mergeNewEdges(t, own, lp, comp, parent, age, order, flags, cube, sink, v);
     }
+  }
+}
+
+/**
+ * The local forest over a cube's corners before its new edges: corners of one component (cc[a], −1 for a
+ * new corner) hang under the first of them, whose comp entry names the component; new corners stay alone
+ * (comp −1). Shared by both dimension-0 sweeps, for the voxels that merge components.
+ */
+function cornerForest(cc: Int32Array, lp: Int32Array, comp: Int32Array): void {
+  for (let a = 0; a < 8; a++) {
+    lp[a] = a;
+    comp[a] = -1;
+    const c = cc[a];
+    if (c < 0) continue;
+    let q = 0;
+    while (q < a && !(lp[q] === q && comp[q] === c)) q++;
+    if (q < a) lp[a] = q;
+    else comp[a] = c;
   }
 }
 
@@ -458,16 +467,7 @@ function directSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flags: Ui
       continue;
     }
     // NOTE: the local forest only for the voxels that merge (in smooth volumes most do not).
-    for (let a = 0; a < 8; a++) {
-      lp[a] = a;
-      comp[a] = -1;
-      const c = cc[a];
-      if (c < 0) continue;
-      let q = 0;
-      while (q < a && !(lp[q] === q && comp[q] === c)) q++;
-      if (q < a) lp[a] = q;
-      else comp[a] = c;
-    }
+    cornerForest(cc, lp, comp);
     mergeNewEdges(t, own, lp, comp, parent, prank, order, flags, cube, sink0, v);
     // The cube's corners are now one component: the voxel joins it (or starts one: a local maximum).
     const top = comp[root(0)];
