@@ -15,6 +15,18 @@ export function randomArray(n: number, seed: number, lo = -1, hi = 1): Float32Ar
 }
 
 /** Sizes every elementwise-style kernel must handle: 1, primes, and around the workgroup size. */
+/** Awaits `p` and asserts that it rejects with an instance of `kind` whose message matches `message`. */
+export async function assertRejects(p: Promise<unknown>, kind: new (...args: never[]) => Error, message: string | RegExp): Promise<void> {
+  try {
+    await p;
+  } catch (e) {
+    assert.instance(e, kind);
+    assert.match((e as Error).message, message);
+    return;
+  }
+  assert.unreachable(`no error (expected ${kind.name}: ${message})`);
+}
+
 export const AWKWARD_SIZES = [1, 2, 7, 255, 256, 257, 307, 1023, 4099];
 
 /** Asserts |a - b| <= atol + rtol |b| elementwise (NaN must match NaN), naming the first offender. */

@@ -5,7 +5,7 @@ import { allocBuffer, readBuffer, upload } from '../../src/gpu/buffers.ts';
 import { dispatch, ShaderError, sync } from '../../src/gpu/kernel.ts';
 import { registerShaders } from '../../src/gpu/shaders.ts';
 import { packParams } from '../../src/gpu/params.ts';
-import { gpu } from '../helpers.ts';
+import { assertRejects, gpu } from '../helpers.ts';
 
 test('an adapter is found, with its real limits', async () => {
   const g = await gpu();
@@ -30,13 +30,7 @@ test('a broken shader raises an error naming the file and line', async () => {
     'test/broken': 'override WG: u32 = 64;\n@group(0) @binding(0) var<storage, read_write> out: array<f32>;\n@compute @workgroup_size(WG)\nfn main() {\n  out[0] = undefined_thing;\n}\n',
   });
   dispatch(g, { shader: 'test/broken', entry: 'main' }, { out: allocBuffer(g, 16) }, [1]);
-  try {
-    await sync(g);
-    assert.unreachable('no error');
-  } catch (e) {
-    assert.instance(e, ShaderError);
-    assert.match((e as Error).message, 'shaders/test/broken.wgsl:5');
-  }
+  await assertRejects(sync(g), ShaderError, 'shaders/test/broken.wgsl:5');
 });
 
 test('a broken shader used mid-step is still reported by file and line, not by its downstream errors', async () => {
@@ -49,13 +43,7 @@ test('a broken shader used mid-step is still reported by file and line, not by i
   await new Promise((r) => setTimeout(r, 50)); // let Dawn report the invalid objects
   dispatch(g, { shader: 'test/broken2', entry: 'main' }, { out: buf }, [1]); // a later op of the same step
   dispatch(g, { shader: 'ops/elementwise', entry: 'fill', constants: { WG: 256 } }, { params: packParams('uf', 4, 1), out: buf }, [1]);
-  try {
-    await readBuffer(g, buf, 4);
-    assert.unreachable('no error');
-  } catch (e) {
-    assert.instance(e, ShaderError);
-    assert.match((e as Error).message, 'shaders/test/broken2.wgsl:5');
-  }
+  await assertRejects(readBuffer(g, buf, 4), ShaderError, 'shaders/test/broken2.wgsl:5');
   assert.equal([...(await readBuffer(g, buf, 4))].length, 4, 'the device stays usable');
 });
 
@@ -73,13 +61,7 @@ test('a validation error inside a step surfaces as an exception, not a silent re
   // bind the same buffer as read-only 'a' and writable 'out' in one dispatch, which WebGPU forbids.
   const buf = allocBuffer(g, 64);
   dispatch(g, { shader: 'ops/elementwise', entry: 'scale', constants: { WG: 256 } }, { params: packParams('uf', 16, 2), a: buf, out: buf }, [1]);
-  try {
-    await sync(g);
-    assert.unreachable('no error');
-  } catch (e) {
-    assert.instance(e, GpuError);
-    assert.match((e as Error).message, /validation/i);
-  }
+  await assertRejects(sync(g), GpuError, /validation/i);
   await sync(g); // the error is reported once; the device stays usable
 });
 

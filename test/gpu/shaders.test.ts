@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { allocBuffer, readBuffer } from '../../src/gpu/buffers.ts';
 import { dispatch, ShaderError, sync } from '../../src/gpu/kernel.ts';
 import { registerShaders, shaderLine, shaderSource } from '../../src/gpu/shaders.ts';
-import { gpu } from '../helpers.ts';
+import { assertRejects, gpu } from '../helpers.ts';
 
 const MAIN = [
   '//!include test/helper_a',
@@ -47,13 +47,7 @@ test('a shader with includes compiles and runs', async () => {
 test('an error in an included file is reported by that file and line', async () => {
   const g = await gpu();
   dispatch(g, { shader: 'test/includes_broken', entry: 'main' }, { out: allocBuffer(g, 16) }, [1]);
-  try {
-    await sync(g);
-    assert.unreachable('no error');
-  } catch (e) {
-    assert.instance(e, ShaderError);
-    assert.match((e as Error).message, 'shaders/test/helper_broken.wgsl:3');
-  }
+  await assertRejects(sync(g), ShaderError, 'shaders/test/helper_broken.wgsl:3');
 });
 
 test('a missing include names the file', () => {
