@@ -23,6 +23,17 @@ export interface ShaprStepOptions {
   warmup: number;
 }
 
+/** One training step without the topological term, as src/train/trainer.ts runBatch takes it, then a wait for the GPU. */
+export async function supervisedStep(g: Gpu, model: Shapr, adam: Adam, input: Tensor, target: Tensor): Promise<void> {
+  const t = new Tape(g);
+  const loss = supervisedLoss(t, model.forward(t, input, true), target).loss;
+  adam.zeroGrad();
+  t.backward(loss, t.own(full(g, [1], 1)));
+  adam.step();
+  await sync(g);
+  t.release();
+}
+
 /** Times forward and training step at each batch size; one row per batch, each passed to onRow as it is done. */
 export async function benchShaprStep(g: Gpu, o: ShaprStepOptions, onRow: (r: Row) => void = () => {}): Promise<Row[]> {
   const model = new Shapr(g, { side: o.side, filters: o.filters }, 1);
@@ -54,13 +65,7 @@ export async function benchShaprStep(g: Gpu, o: ShaprStepOptions, onRow: (r: Row
     let dispatches = 0;
     const step = async () => {
       const d0 = dispatchCount(g);
-      const t = new Tape(g);
-      const loss = supervisedLoss(t, model.forward(t, input, true), target).loss;
-      adam.zeroGrad();
-      t.backward(loss, t.own(full(g, [1], 1)));
-      adam.step();
-      await sync(g);
-      t.release();
+      await supervisedStep(g, model, adam, input, target);
       dispatches = dispatchCount(g) - d0;
     };
     const f = await timeRuns(forward, { warmup: o.warmup, repeats: o.repeats });

@@ -16,7 +16,6 @@
 //   [--threads 0,2] [--pred noisy,network] [--steps 10,40] [--repeats 5] [--quick]
 import { pathToFileURL } from 'node:url';
 import { generateDataset } from '../../src/data/synthetic.ts';
-import { supervisedLoss } from '../../src/loss/supervised.ts';
 import { Shapr } from '../../src/model/shapr.ts';
 import { Adam } from '../../src/optim/adam.ts';
 import { persistence } from '../../src/topo/persistence.ts';
@@ -33,6 +32,7 @@ import { TopoLoss, type TopoTarget } from '../../src/topo/topo_loss.ts';
 import { TopoPool } from '../../src/topo/topo_pool.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { argNumbers, argValue, emit, median, memory, round, type Row, timeRuns, timingFields } from './common.ts';
+import { supervisedStep } from './shapr_step.ts';
 
 export interface TopoLossBenchOptions {
   side: number; // S of the volumes (64)
@@ -73,13 +73,7 @@ export async function networkBatches(g: Gpu, side: number, batch: number, steps:
     for (; done < until; done++) {
       const first = (done * batch) % train.length;
       const b = makeBatch(g, train.slice(first, first + batch), null);
-      const t = new Tape(g);
-      const loss = supervisedLoss(t, model.forward(t, b.input, true), b.target).loss;
-      adam.zeroGrad();
-      t.backward(loss, t.own(full(g, [1], 1)));
-      adam.step();
-      await sync(g);
-      t.release();
+      await supervisedStep(g, model, adam, b.input, b.target);
       releaseBatch(b);
     }
     const pred = new Float32Array(batch * side ** 3);
