@@ -255,24 +255,7 @@ function dim0Candidates(g: CellGrid, order: Int32Array, t: StarTables, bs: Basin
       const r = (bk << bits) + s;
       const v = order[r];
       const cube = cubeOf(g, v);
-      // The component of each shared corner (cc[a], −1 for a new corner).
-      let lastB = -1;
-      let lastC = -1;
-      let first = -1;
-      let many = false;
-      for (let a = 0; a < 8; a++) {
-        cc[a] = -1;
-        if (own & (1 << a)) continue;
-        const b = rb[a] - 1;
-        if (b !== lastB) {
-          lastB = b;
-          lastC = find(parent, b);
-        }
-        cc[a] = lastC;
-        if (first < 0) first = lastC;
-        else if (lastC !== first) many = true;
-      }
-      if (!many) {
+      if (cornerComponents(own, rb, parent, cc) !== MANY) {
         // NOTE: the corners' basins were different but are one component by now: as in the raster pass, the
         // new edges that merge depend on own alone.
         markMergingEdges(t, own, lp, flags, cube, sink, v);
@@ -282,6 +265,34 @@ function dim0Candidates(g: CellGrid, order: Int32Array, t: StarTables, bs: Basin
       mergeNewEdges(t, own, lp, comp, parent, age, order, flags, cube, sink, v);
     }
   }
+}
+
+const MANY = -2; // cornerComponents: the shared corners are in more than one component
+
+/**
+ * The component of each shared corner of a cube (cc[a]: the root of 1 + its representative rb[a] − 1 in
+ * `parent`; −1 for a new corner, bit a of own). Returns the one component they share, −1 when there is no
+ * shared corner, or MANY. NOTE: consecutive corners often share a representative: one find for a run.
+ * Shared by both dimension-0 sweeps.
+ */
+function cornerComponents(own: number, rb: Int32Array, parent: Int32Array, cc: Int32Array): number {
+  let lastB = -1;
+  let lastC = -1;
+  let first = -1;
+  let many = false;
+  for (let a = 0; a < 8; a++) {
+    cc[a] = -1;
+    if (own & (1 << a)) continue;
+    const b = rb[a] - 1;
+    if (b !== lastB) {
+      lastB = b;
+      lastC = find(parent, b);
+    }
+    cc[a] = lastC;
+    if (first < 0) first = lastC;
+    else if (lastC !== first) many = true;
+  }
+  return many ? MANY : first;
 }
 
 /**
@@ -430,6 +441,7 @@ function directSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flags: Ui
   const lp = new Int32Array(8);
   const comp = new Int32Array(8); // a local root's component (root voxel, padded index), −1 for new corners
   const cc = new Int32Array(8); // the component of each shared corner, −1 for a new corner
+  const rb = new Int32Array(8); // 1 + the padded index standing for each corner (0: new)
   const root = (x: number) => {
     while (lp[x] !== x) x = lp[x];
     return x;
@@ -443,24 +455,11 @@ function directSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flags: Ui
       early |= (((prank[q - 1] - r) >>> 31) | (((prank[q] - r) >>> 31) << 1) | (((prank[q + 1] - r) >>> 31) << 2)) << u;
     }
     const own = ~(t.touched[early & 511] | t.touched[512 + ((early >>> 9) & 511)] | t.touched[1024 + (early >>> 18)]) & 0xfffff;
-    let lastQ = -1;
-    let lastC = -1;
-    let first = -1;
-    let many = false;
-    for (let a = 0; a < 8; a++) {
-      cc[a] = -1;
-      if (own & (1 << a)) continue;
-      const q = p + noff[31 - Math.clz32(early & t.cornerMask[a])];
-      if (q !== lastQ) {
-        lastQ = q;
-        lastC = find(parent, q);
-      }
-      cc[a] = lastC;
-      if (first < 0) first = lastC;
-      else if (lastC !== first) many = true;
-    }
+    // one earlier neighbour at each shared corner stands for it (they all share the corner's vertex)
+    for (let a = 0; a < 8; a++) rb[a] = own & (1 << a) ? 0 : 1 + p + noff[31 - Math.clz32(early & t.cornerMask[a])];
+    const first = cornerComponents(own, rb, parent, cc);
     const cube = cubeOf[r];
-    if (!many) {
+    if (first !== MANY) {
       // One component (or none) at the shared corners: which new edges merge depends on own alone.
       markMergingEdges(t, own, lp, flags, cube, sink0, v);
       parent[p] = first >= 0 ? first : p;
