@@ -6,7 +6,8 @@ import * as assert from 'uvu/assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { DIAGONAL, UNMATCHED_ESSENTIAL, matchingCost, wasserstein, type DiagramInput } from '../../src/topo/wasserstein.ts';
 import { wassersteinRef } from '../../src/topo/wasserstein.ref.ts';
-import { certifyMatching, solveWasserstein } from '../../src/topo/wasserstein_ssp.ts';
+import { certifyMatching, repairViolations, solveWasserstein } from '../../src/topo/wasserstein_ssp.ts';
+import { ArcList } from '../../src/topo/wasserstein_search.ts';
 import { arcGraph, arcShare } from '../../src/topo/wasserstein_auction.ts';
 import { KdTree } from '../../src/topo/kd_tree.ts';
 import { smallCases } from '../../harness/bench/wasserstein_cases.ts';
@@ -186,6 +187,52 @@ test('16³ diagrams (noise, smoothed noise, prediction vs target): both auctions
       if (c.name.includes(' noise vs noise')) assert.ok(a.searches < r.searches, `${c.name} q=${q}: ${a.searches} vs ${r.searches} searches`);
       if (ax.length + bx.length <= 150) assert.ok(close(d.cost, wassersteinRef(c.A, c.B, q), 1e-11), `${c.name} q=${q} brute force`);
     }
+  }
+});
+
+test('a certificate round repairs duals that violate arcs the searches never generated (brute-force check of every arc)', () => {
+  const rng = new Rng(5);
+  const pts = (k: number) => {
+    const x = new Float64Array(k), y = new Float64Array(k);
+    for (let i = 0; i < k; i++) { x[i] = rng.next(); y[i] = x[i] - 0.4 * rng.next(); }
+    return [x, y];
+  };
+  // 90 points of B, so that one point of A can violate more arcs than the 64 a round collects per point
+  const [ax, ay] = pts(30), [bx, by] = pts(90);
+  for (const q of [1, 2]) {
+    const r = solveWasserstein(ax, ay, bx, by, q);
+    const pA = ax.map((x, i) => Math.abs(x - ay[i]) ** q / 2 ** q), pB = bx.map((x, j) => Math.abs(x - by[j]) ** q / 2 ** q);
+    const A = { n: 30, u: r.u.slice(), p: pA, mate: r.mateA.slice(), side: 0 as const };
+    const B = { n: 90, u: r.v.slice(), p: pB, mate: r.mateB.slice(), side: 1 as const };
+    // break feasibility: raise three matched points' v (their partners' arcs and others into them become violated)
+    // and push one point's u far above every arc
+    const raised = [...r.mateB.keys()].filter((j) => r.mateB[j] >= 0).slice(0, 3);
+    for (const j of raised) B.u[j] += 0.05;
+    A.u[7] = 50;
+    const c = (i: number, j: number) => Math.max(Math.abs(ax[i] - bx[j]), Math.abs(ay[i] - by[j])) ** q;
+    const tol = 1e-13;
+    const bad = (i: number, j: number) => c(i, j) - A.u[i] - B.u[j] < -tol;
+    const before = [...Array(30).keys()].map((i) => [...Array(90).keys()].filter((j) => bad(i, j)));
+    const arcs = new ArcList(30, 90);
+    const violated = repairViolations(ax, ay, bx, by, q, A, B, new KdTree(bx, by), arcs, tol);
+    assert.is(violated, before.filter((l) => l.length > 0).length, `q=${q}: points with a violated arc`);
+    assert.ok(violated >= 2 && before[7].length > 64, `q=${q}: the case tests something (${violated} points, ${before[7].length} arcs of point 7)`);
+    // every arc is now feasible, also those of point 7 beyond the 64 collected, and u stays ≤ its diagonal cost
+    for (let i = 0; i < 30; i++) {
+      assert.ok(A.u[i] <= pA[i], `q=${q}: u_${i} above its diagonal cost`);
+      for (let j = 0; j < 90; j++) assert.not.ok(bad(i, j), `q=${q}: arc ${i}–${j} still violated`);
+    }
+    // the arcs added are violated ones, all of them where a point had at most 64
+    assert.is(arcs.len, before.reduce((s, l) => s + Math.min(64, l.length), 0));
+    for (let e = 0; e < arcs.len; e++) assert.ok(before[arcs.a[e]].includes(arcs.b[e]) && arcs.cost[e] === c(arcs.a[e], arcs.b[e]));
+    // a matched arc is tight, or was undone on both sides
+    let undone = 0;
+    for (let i = 0; i < 30; i++) {
+      const j = A.mate[i];
+      if (j >= 0) assert.ok(Math.abs(c(i, j) - A.u[i] - B.u[j]) <= tol && B.mate[j] === i, `q=${q}: pair ${i}–${j} not tight`);
+      else if (r.mateA[i] >= 0) { undone++; assert.is(B.mate[r.mateA[i]], -1); }
+    }
+    assert.ok(undone >= 1, `q=${q}: some pair was undone`);
   }
 });
 
