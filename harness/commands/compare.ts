@@ -11,9 +11,9 @@ export function writeReport(dirs: string[], out: string, meta: Record<string, st
   // the table on the terminal too
   for (const m of input.methods) {
     const s = m.stats.all;
-    console.log(`${m.label.padEnd(34)} IoU err ${s.iou_error.mean.toFixed(3)}  volume err ${s.volume_error.mean.toFixed(3)}  surface err ${s.surface_error.mean.toFixed(3)}  roughness err ${s.roughness_error.mean.toFixed(3)}  (n=${s.iou_error.n})`);
+    console.log(`${m.label.padEnd(34)} IoU err ${s.iou_error.mean.toFixed(3)}  volume err ${s.volume_error.mean.toFixed(3)}  surface err ${s.surface_error.mean.toFixed(3)}  roughness err ${s.roughness_error.mean.toFixed(3)}  Betti err ${s.betti_error.mean.toFixed(2)}  (n=${s.iou_error.n})`);
   }
-  for (const t of input.tests) if (t.result) console.log(`Wilcoxon ${t.metric}: p = ${t.result.pvalue.toPrecision(3)} (${t.pairs} pairs)`);
+  for (const t of input.tests) console.log(`Wilcoxon ${t.metric}: ${t.result ? `p = ${t.result.pvalue.toPrecision(3)}` : 'no test, no pair differs'} (${t.pairs} pairs)`);
   return out;
 }
 

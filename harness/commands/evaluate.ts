@@ -43,7 +43,7 @@ export function register(program: Command): void {
     .requiredOption('--truth <dir>', 'true volumes (a folder of TIFF stacks, or a dataset root with obj/)')
     .requiredOption('--pred <dir>', 'predicted volumes with the same file names')
     .option('--against <dir>', 'second prediction folder: paired Wilcoxon signed-rank test per metric (pred vs against)')
-    .option('--json', 'print a JSON array of {"name","iou_error","volume_error","surface_error","roughness_error"} (NaN as null)', false)
+    .option('--json', 'print a JSON array of {"name","iou_error","volume_error","surface_error","roughness_error","betti_error"} (NaN as null)', false)
     .action((f: EvaluateFlags) => {
       const progress = !f.json && process.stderr.isTTY ? (d: number, n: number) => process.stderr.write(`\r${d}/${n}`) : undefined;
       const rows = evaluateFolders(f.truth, f.pred, progress);

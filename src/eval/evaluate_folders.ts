@@ -13,12 +13,13 @@ export interface SampleEvaluation extends ShapeErrors {
   className: string; // from classes.csv beside the truth's obj/ folder, else from the file name
 }
 
-/** The four metrics in the paper's order, with their JSON names. */
+/** The metrics with their JSON names: the paper's four in its order, then the Betti error. */
 export const METRICS = [
   ['iouError', 'iou_error'],
   ['volumeError', 'volume_error'],
   ['surfaceError', 'surface_error'],
   ['roughnessError', 'roughness_error'],
+  ['bettiError', 'betti_error'],
 ] as const;
 
 /**

@@ -1,17 +1,22 @@
 // The paper's per-sample shape errors between a predicted and a true volume, SHAPR's conventions:
 // both volumes are binarised the same way (normalise by max, Otsu), then IoU, volume, surface and
-// roughness are compared.
+// roughness are compared. One topological error is added, which the paper does not report: how far the
+// Betti numbers (components, tunnels, cavities) of the two binary shapes are apart, the thing the
+// topological loss is meant to improve.
+import { bettiNumbers } from './betti.ts';
 import { gaussianFilter3d } from './gaussian_filter.ts';
 import { binarize } from './otsu.ts';
 
 export type Shape3 = readonly [number, number, number];
 
-/** The four relative errors of one sample; NaN where the truth's measure is 0 (see shapeErrors). */
+/** The four relative errors of one sample, NaN where the truth's measure is 0 (see shapeErrors), and the
+ * Betti error. */
 export interface ShapeErrors {
   iouError: number;
   volumeError: number;
   surfaceError: number;
   roughnessError: number;
+  bettiError: number;
 }
 
 /** Measures of one binary volume. */
@@ -79,7 +84,9 @@ export function shapeMeasures(x: Uint8Array, shape: Shape3, sigma = 2): ShapeMea
  * Errors of a binary prediction against a binary truth:
  * - iouError = 1 − |P∩T| / |P∪T| (0 when both are empty);
  * - volumeError = |V_P − V_T| / V_T, surfaceError = |S_P − S_T| / S_T, roughnessError = |R_P − R_T| / |R_T|;
- *   each NaN when the truth's measure is 0 (callers count and report NaNs).
+ *   each NaN when the truth's measure is 0 (callers count and report NaNs);
+ * - bettiError = Σ_k |β_k(P) − β_k(T)| over dimensions 0, 1, 2 (betti.ts): an absolute count, 0 when
+ *   the two shapes have the same numbers of components, tunnels and cavities.
  */
 export function shapeErrors(pred: Uint8Array, truth: Uint8Array, shape: Shape3): ShapeErrors {
   if (pred.length !== truth.length) throw new Error(`shapeErrors: ${pred.length} vs ${truth.length} voxels`);
@@ -92,11 +99,13 @@ export function shapeErrors(pred: Uint8Array, truth: Uint8Array, shape: Shape3):
   const p = shapeMeasures(pred, shape);
   const t = shapeMeasures(truth, shape);
   const rel = (a: number, b: number) => (b === 0 ? NaN : Math.abs(a - b) / Math.abs(b));
+  const bp = bettiNumbers(pred, shape), bt = bettiNumbers(truth, shape);
   return {
     iouError: union === 0 ? 0 : 1 - inter / union,
     volumeError: rel(p.volume, t.volume),
     surfaceError: rel(p.surface, t.surface),
     roughnessError: rel(p.roughness, t.roughness),
+    bettiError: bp.reduce((s, b, k) => s + Math.abs(b - bt[k]), 0),
   };
 }
 

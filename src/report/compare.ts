@@ -44,7 +44,11 @@ export function loadRun(dir: string): RunData {
         }
       })
     : [];
-  return { dir, config, logs, metrics: readJson<SampleMetrics[]>(join(dir, 'metrics.json')) };
+  // NOTE: JSON writes an undefined relative error (NaN) as null, and a run from before a metric existed has none:
+  // both become NaN, which the statistics count apart, instead of null entering them as 0.
+  const metrics = readJson<SampleMetrics[]>(join(dir, 'metrics.json'));
+  for (const row of metrics) for (const m of METRICS) if (typeof row[m] !== 'number') row[m] = NaN;
+  return { dir, config, logs, metrics };
 }
 
 /** What makes two runs the same method: everything but the fold. */
@@ -71,6 +75,7 @@ function methodReport(label: string, runs: RunData[]): MethodReport {
 }
 
 function examples(groups: Array<{ label: string; runs: RunData[] }>, count: number): ExampleReport[] {
+  if (count === 0) return [];
   const first = groups[0].runs[0];
   const samples = loadSamples(first.config);
   const byName = new Map(samples.map((s) => [s.name, s]));
@@ -147,6 +152,7 @@ export function compareRuns(dirs: string[], opts: { examples?: number; meta?: Re
       } catch {
         result = null; // e.g. all differences zero
       }
+      if (result?.n === 0) result = null; // every pair equal (a Betti error of 0 on both sides): nothing to test
       tests.push({ metric: m, a: a.label, b: b.label, result, pairs: xs.length });
     }
   }

@@ -7,13 +7,14 @@ import type { EpochLog } from '../train/trainer.ts';
 import { encodePng, type GrayImage } from '../util/png.ts';
 import { boxPlot, diagramPlot, linePlot } from './svg.ts';
 
-export const METRICS = ['iou_error', 'volume_error', 'surface_error', 'roughness_error'] as const;
+export const METRICS = ['iou_error', 'volume_error', 'surface_error', 'roughness_error', 'betti_error'] as const;
 export type Metric = (typeof METRICS)[number];
 export const METRIC_TITLES: Record<Metric, string> = {
   iou_error: 'IoU error',
   volume_error: 'relative volume error',
   surface_error: 'relative surface error',
   roughness_error: 'relative roughness error',
+  betti_error: 'Betti number error',
 };
 
 /** One method (a config trained on one or more folds). */
@@ -121,7 +122,7 @@ table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;pad
 th{background:#f4f4f4}figure{display:inline-block;margin:4px;text-align:center}figcaption{font-size:11px;color:#555}
 .row{display:flex;flex-wrap:wrap;gap:6px;align-items:flex-start}svg{margin:4px}small{color:#666}
 </style></head><body><h1>${esc(input.title)}</h1><table>${meta}</table>
-<h2>Shape errors on the test folds</h2><p>Per-sample errors after max-normalisation and Otsu thresholding, as in SHAPR's evaluation; the p-value is a paired two-sided Wilcoxon signed-rank test over the samples both methods predicted.</p>${table(input)}${perClassTable(input)}
+<h2>Shape errors on the test folds</h2><p>Per-sample errors after max-normalisation and Otsu thresholding, as in SHAPR's evaluation, and the Betti number error (not in the paper): Σ|Δβ| over the counts of components, tunnels and cavities of the two binary shapes. The p-value is a paired two-sided Wilcoxon signed-rank test over the samples both methods predicted; – where no pair differs.</p>${table(input)}${perClassTable(input)}
 <h2>Per class</h2><div class="row">${boxPlots(input)}</div>
 <h2>Training curves</h2><div class="row">${curves(input)}</div>
 <h2>Examples</h2><p>Input image and mask, then mid-slices (z: the image plane; y; x) and maximum projections of the true and predicted volumes; persistence diagrams (superlevel, birth ≥ death) of truth and prediction at the loss' resolution.</p>${examples(input)}

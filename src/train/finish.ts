@@ -1,5 +1,5 @@
 // After training: predict the test fold with the best weights, write the predictions as TIFF volumes
-// and the paper's per-sample errors as metrics.json (both atomically).
+// and the per-sample errors (eval/metrics.ts) as metrics.json (both atomically).
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Gpu } from '../gpu/device.ts';
@@ -21,6 +21,7 @@ export interface SampleMetrics {
   volume_error: number;
   surface_error: number;
   roughness_error: number;
+  betti_error: number;
 }
 
 export async function finishRun(g: Gpu, dir: string, c: TrainConfig, model: Shapr, test: Sample[]): Promise<SampleMetrics[]> {
@@ -31,7 +32,7 @@ export async function finishRun(g: Gpu, dir: string, c: TrainConfig, model: Shap
   const rows: SampleMetrics[] = test.map((s, i) => {
     writeFileAtomic(join(pdir, `${s.name}.tif`), encodeTiff(preds[i], s.shape, 'float32'));
     const e = evaluateVolumes(preds[i], s.target, s.shape);
-    return { name: s.name, className: s.className, fold: c.fold, iou_error: e.iouError, volume_error: e.volumeError, surface_error: e.surfaceError, roughness_error: e.roughnessError };
+    return { name: s.name, className: s.className, fold: c.fold, iou_error: e.iouError, volume_error: e.volumeError, surface_error: e.surfaceError, roughness_error: e.roughnessError, betti_error: e.bettiError };
   });
   writeFileAtomic(join(dir, 'metrics.json'), JSON.stringify(rows, null, 1));
   return rows;

@@ -33,11 +33,11 @@ test('truth against itself: all errors 0; a dataset root is read through its obj
   assert.equal(rows.map((r) => r.className).sort(), samples.map((s) => s.className).sort());
 });
 
-test('a shifted prediction has positive IoU error; JSON rows carry the paper metric names', () => {
+test('a shifted prediction has positive IoU error; JSON rows carry the metric names', () => {
   const rows = evaluateFolders(join(dir, 'truth', 'obj'), join(dir, 'shift'));
   for (const r of rows) assert.ok(r.iouError > 0, r.name);
   const json = toJsonRows(rows);
-  assert.equal(Object.keys(json[0]), ['name', 'iou_error', 'volume_error', 'surface_error', 'roughness_error']);
+  assert.equal(Object.keys(json[0]), ['name', 'iou_error', 'volume_error', 'surface_error', 'roughness_error', 'betti_error']);
   assert.is(JSON.stringify(toJsonRows([{ ...rows[0], roughnessError: NaN }])).includes('"roughness_error":null'), true);
 });
 

@@ -2,7 +2,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { gaussianFilter3d, gaussianKernel1d, reflectIndex } from '../../src/eval/gaussian_filter.ts';
+import { bettiNumbers } from '../../src/eval/betti.ts';
 import { evaluateVolumes, shapeErrors, shapeMeasures, surfaceCount, type Shape3 } from '../../src/eval/metrics.ts';
+import { persistence } from '../../src/topo/persistence.ts';
+import { Rng } from '../../src/util/rng.ts';
 import { binarize, otsuThreshold, normalizeByMax } from '../../src/eval/otsu.ts';
 import { readTiff } from '../../src/data/tiff.ts';
 
@@ -41,6 +44,44 @@ test('relative errors are NaN when the truth measure is 0 (empty truth)', () => 
   const e = shapeErrors(cube(s, [1, 1, 1], [2, 2, 2]), new Uint8Array(27), s);
   assert.is(e.iouError, 1);
   assert.ok(Number.isNaN(e.volumeError) && Number.isNaN(e.surfaceError) && Number.isNaN(e.roughnessError));
+});
+
+/** Betti numbers from the T-construction's persistence of the 0/1 volume: the pairs born at 1 that live down to
+ * 0, and dimension 0's essential class when there is an object. */
+function bettiByPersistence(x: Uint8Array, shape: Shape3): number[] {
+  const d = persistence(Float32Array.from(x), [shape[0], shape[1], shape[2]]);
+  return d.dims.map((pairs) => pairs.filter((p) => p.birth === 1 && p.death < 1).length);
+}
+
+test('Betti numbers of known shapes: solid, two blobs, diagonal contact (26-connected), ring, hollow shell, empty, full', () => {
+  const s: Shape3 = [7, 7, 7];
+  const or = (...vs: Uint8Array[]) => vs.reduce((a, b) => a.map((v, i) => v | b[i]));
+  const minus = (a: Uint8Array, b: Uint8Array) => a.map((v, i) => v & (1 - b[i]));
+  assert.equal(bettiNumbers(cube(s, [1, 1, 1], [4, 4, 4]), s), [1, 0, 0]);
+  assert.equal(bettiNumbers(or(cube(s, [0, 0, 0], [2, 2, 2]), cube(s, [4, 4, 4], [6, 6, 6])), s), [2, 0, 0]);
+  assert.equal(bettiNumbers(or(cube(s, [0, 0, 0], [2, 2, 2]), cube(s, [2, 2, 2], [4, 4, 4])), s), [1, 0, 0], 'corner contact joins');
+  assert.equal(bettiNumbers(minus(cube(s, [3, 1, 1], [4, 6, 6]), cube(s, [3, 2, 2], [4, 5, 5])), s), [1, 1, 0], 'a flat ring');
+  assert.equal(bettiNumbers(minus(cube(s, [1, 1, 1], [6, 6, 6]), cube(s, [2, 2, 2], [5, 5, 5])), s), [1, 0, 1], 'a hollow box');
+  assert.equal(bettiNumbers(new Uint8Array(343), s), [0, 0, 0]);
+  assert.equal(bettiNumbers(new Uint8Array(343).fill(1), s), [1, 0, 0]);
+  assert.equal(bettiNumbers(new Uint8Array([1]), [1, 1, 1]), [1, 0, 0]);
+  // the error: a hollow box predicted as a solid one with a second blob is off by 1 cavity and 1 component
+  const b: Shape3 = [9, 9, 9];
+  const shell = minus(cube(b, [1, 1, 1], [6, 6, 6]), cube(b, [2, 2, 2], [5, 5, 5]));
+  const solidPlus = or(cube(b, [1, 1, 1], [6, 6, 6]), cube(b, [7, 7, 7], [9, 9, 9]));
+  assert.equal(bettiNumbers(solidPlus, b), [2, 0, 0]);
+  assert.is(shapeErrors(solidPlus, shell, b).bettiError, 2);
+  assert.is(shapeErrors(shell, shell, b).bettiError, 0);
+});
+
+test('Betti numbers equal those of the persistence of the 0/1 volume on 60 random binary volumes, sizes 1–8 and 14×15×16', () => {
+  const rng = new Rng(11);
+  for (let t = 0; t < 60; t++) {
+    const s: Shape3 = t < 56 ? [1 + rng.int(6), 1 + rng.int(7), 1 + rng.int(8)] : [14, 15, 16];
+    const density = [0.3, 0.5, 0.7, 0.85][t % 4];
+    const x = Uint8Array.from({ length: s[0] * s[1] * s[2] }, () => (rng.next() < density ? 1 : 0));
+    assert.equal(bettiNumbers(x, s), bettiByPersistence(x, s), `volume ${t} (${s.join('×')}, density ${density})`);
+  }
 });
 
 test('Gaussian kernel: radius 4σ, sums to 1, symmetric; reflect mode mirrors with the edge repeated', () => {

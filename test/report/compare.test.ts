@@ -1,0 +1,44 @@
+// The comparison report's data: runs grouped into methods, undefined errors kept out of the statistics.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compareRuns } from '../../src/report/compare.ts';
+import { TRAIN_DEFAULTS } from '../../src/train/config.ts';
+
+function fakeRun(dir: string, lambda: number, metrics: object[]): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...TRAIN_DEFAULTS, lambda }));
+  writeFileSync(join(dir, 'metrics.json'), JSON.stringify(metrics));
+  return dir;
+}
+
+test('an undefined error (null in metrics.json) and a metric a run does not have are NaN: counted apart, not as 0', () => {
+  const root = mkdtempSync(join(tmpdir(), 'topo-shapr-compare-'));
+  try {
+    const row = (name: string, iou: number, rough: number | null, betti?: number) =>
+      ({ name, className: 'A', fold: 0, iou_error: iou, volume_error: 0.1, surface_error: 0.2, roughness_error: rough, ...(betti === undefined ? {} : { betti_error: betti }) });
+    // a run written before the Betti error existed, and one with it; each has one sample with a NaN roughness error
+    const base = fakeRun(join(root, 'base'), 0, [row('s1', 0.2, 0.5), row('s2', 0.4, null), row('s3', 0.3, 1.5)]);
+    const topo = fakeRun(join(root, 'topo'), 0.1, [row('s1', 0.1, null, 0), row('s2', 0.3, 0.2, 2), row('s3', 0.2, 0.4, 1)]);
+    const r = compareRuns([base, topo], { examples: 0 });
+    const [b, t] = r.methods.map((m) => m.stats.all);
+    assert.equal([b.roughness_error.n, b.roughness_error.nan, b.roughness_error.mean], [2, 1, 1]);
+    assert.equal([t.roughness_error.n, t.roughness_error.nan], [2, 1]);
+    assert.ok(Math.abs(t.roughness_error.mean - 0.3) < 1e-12);
+    assert.equal([b.betti_error.n, b.betti_error.nan], [0, 3]);
+    assert.equal([t.betti_error.n, t.betti_error.nan, t.betti_error.mean], [3, 0, 1]);
+    // the Wilcoxon test pairs only samples with both values defined
+    const pairs = Object.fromEntries(r.tests.map((x) => [x.metric, x.pairs]));
+    assert.equal([pairs.iou_error, pairs.roughness_error, pairs.betti_error], [3, 1, 0]);
+    // equal in every pair (volume error 0.1 throughout): no test rather than p = NaN
+    const result = Object.fromEntries(r.tests.map((x) => [x.metric, x.result]));
+    assert.ok(result.iou_error && result.iou_error.n === 3);
+    assert.is(result.volume_error, null);
+  } finally {
+    rmSync(root, { recursive: true });
+  }
+});
+
+test.run();
