@@ -24,13 +24,12 @@ export interface AuctionResult {
 }
 
 /**
- * ε = epsStart (at least startEps of the first prices), /factor, ... down to epsFinal; the matching is kept from
+ * ε = epsStart (at least startEps of the first prices), /FACTOR, ... down to epsFinal; the matching is kept from
  * one ε to the next and only the points no longer within ε of their best option bid again. ε-complementary
  * slackness: each point's cost (pair or diagonal) is within ε of its best option. Tree weights are overwritten.
  */
 export function auctionReduced(tree: KdTree, treeA: KdTree, ax: Float64Array, ay: Float64Array, bx: Float64Array,
-  by: Float64Array, pA: Float64Array, pB: Float64Array, q: number, epsFinal: number, epsStart: number,
-  factor = 6): AuctionResult {
+  by: Float64Array, pA: Float64Array, pB: Float64Array, q: number, epsFinal: number, epsStart: number): AuctionResult {
   const n = pA.length, m = pB.length;
   // NOTE: the first prices are min(pB_j, half the cost to j's nearest point of A), not pB (an empty market's):
   // 35–45% fewer bids on the ~10k-point noise diagrams of harness/bench/wasserstein_cases.ts, about half at 16³.
@@ -49,7 +48,7 @@ export function auctionReduced(tree: KdTree, treeA: KdTree, ax: Float64Array, ay
     const d = Math.max(Math.abs(ax[i] - bx[j]), Math.abs(ay[i] - by[j]));
     return q === 2 ? d * d : q === 1 ? d : Math.pow(d, q);
   };
-  for (let eps = Math.max(epsStart, epsFinal); ; eps = nextEps(eps, epsFinal, factor)) {
+  for (let eps = Math.max(epsStart, epsFinal); ; eps = nextEps(eps, epsFinal)) {
     let qh = 0, qt = 0;
     const push = (k: number) => { queue[qt] = k; qt = qt === n ? 0 : qt + 1; };
     tree.refreshWeights(v);
@@ -95,10 +94,13 @@ function startEps(v: Float64Array, epsFinal: number): number {
   return v.length === 0 ? 0 : Math.min(15 * s / v.length, 1296 * epsFinal);
 }
 
+/** ε-scaling factor (4 and 10 were no faster on the noise diagrams of harness/bench/wasserstein_cases.ts). */
+const FACTOR = 6;
+
 /** The next ε of the scaling. NOTE: within a relative 1e-9 of epsFinal it is epsFinal: with epsStart = 36·epsFinal
  * and factor 6, rounding made the third ε a hair above epsFinal and cost a fourth, whole phase (12% of the bids). */
-function nextEps(eps: number, epsFinal: number, factor: number): number {
-  const next = eps / factor;
+function nextEps(eps: number, epsFinal: number): number {
+  const next = eps / FACTOR;
   return next <= epsFinal * (1 + 1e-9) ? epsFinal : next;
 }
 
@@ -193,8 +195,7 @@ export function arcShare(ax: Float64Array, ay: Float64Array, bx: Float64Array, b
 }
 
 /** auctionReduced on an explicit arc graph (see arcGraph): each bid scans the point's arcs. */
-export function auctionGraph(g: ArcGraph, pA: Float64Array, pB: Float64Array, epsFinal: number, epsStart: number,
-  factor = 6): AuctionResult {
+export function auctionGraph(g: ArcGraph, pA: Float64Array, pB: Float64Array, epsFinal: number, epsStart: number): AuctionResult {
   const n = pA.length, m = pB.length;
   const { startA, adjA, costA, startB, adjB, costB } = g;
   // first prices like auctionReduced's, min(pB, half the cheapest arc's cost), but over the kept arcs only, so they
@@ -205,7 +206,7 @@ export function auctionGraph(g: ArcGraph, pA: Float64Array, pB: Float64Array, ep
   const mateA = new Int32Array(n).fill(-1), mateB = new Int32Array(m).fill(-1), mateCost = new Float64Array(n);
   const queue = new Int32Array(n + 1), u = new Float64Array(n), queueB = new Int32Array(m + 1);
   let bids = 0;
-  for (let eps = Math.max(epsStart, epsFinal); ; eps = nextEps(eps, epsFinal, factor)) {
+  for (let eps = Math.max(epsStart, epsFinal); ; eps = nextEps(eps, epsFinal)) {
     let qh = 0, qt = 0;
     for (let i = 0; i < n; i++) {
       let h1 = pA[i];

@@ -55,25 +55,20 @@ export interface SspResult {
   bids: number;
 }
 
+/** Test seams: each forces one path so that the tests can check it against brute force. */
 export interface SspOptions {
-  /** Final ε of the auction start (default 10 · median diagonal cost / (n + m)). */
-  epsFinal?: number;
-  /** First ε of the auction (default 36 · epsFinal: two scaling steps of 6); the k-d tree auction raises it to
-   * min(15 × the mean first price, 1296 · epsFinal) where that is larger (see startEps). */
-  epsStart?: number;
   /** 'auction' (default): forward–reverse ε-scaling auction first; 'greedy': v = pB, nearest free partners. */
   start?: 'auction' | 'greedy';
   /** Largest n·m for which the auction runs on the explicit arc graph (arcGraph) instead of the k-d trees. */
   denseMax?: number;
   /** Largest estimated number of kept arcs per point for the explicit arc graph (default 48). */
   denseArcs?: number;
-  /** ε-scaling factor of the auction (default 6). */
-  factor?: number;
-  /** Raise v to the c-transform of u after the auction (default true; see solveWasserstein). */
+  /** Raise v to the c-transform of u after the auction (default true; see solveCore). */
   retighten?: boolean;
-  /** Certificate rounds before giving up (the result then has certified = false). */
-  maxRounds?: number;
 }
+
+/** Certificate rounds before giving up (the result then has certified = false; never reached, see repairViolations). */
+const MAX_ROUNDS = 20;
 
 /**
  * Solves the finite part exactly; coordinates are (birth, death) of A and B, all finite and off-diagonal.
@@ -180,15 +175,15 @@ function solveCore(ax: Float64Array, ay: Float64Array, bx: Float64Array, by: Flo
   // NOTE: final ε from the typical (median) diagonal cost, not the largest: one far point must not make ε
   // coarser than the costs of the many points near the diagonal. 10·median/(n+m) balanced auction bids against
   // search work on the 32³ reference diagrams; the exact phase makes any ε correct.
-  const eps = opts.epsFinal ?? 10 * medianOf(pA, pB) / (n + m);
+  const eps = 10 * medianOf(pA, pB) / (n + m);
   // NOTE: first arc level 4ε above u: after the auction the searches rarely need to look farther
   const gap0 = 4 * eps;
   if (n > 0 && m > 0 && (opts.start ?? 'auction') === 'auction') {
     const arcsMax = (opts.denseArcs ?? DENSE_ARCS) * (n + m);
     const small = n * m <= (opts.denseMax ?? DENSE_MAX) && (n * m <= arcsMax || arcShare(ax, ay, bx, by, q, pA, pB) * n * m <= arcsMax);
     const st = small
-      ? auctionGraph(arcGraph(ax, ay, bx, by, q, pA, pB), pA, pB, eps, opts.epsStart ?? START_RATIO * eps, opts.factor ?? 6)
-      : auctionReduced(treeB, treeA, ax, ay, bx, by, pA, pB, q, eps, opts.epsStart ?? START_RATIO * eps, opts.factor ?? 6);
+      ? auctionGraph(arcGraph(ax, ay, bx, by, q, pA, pB), pA, pB, eps, START_RATIO * eps)
+      : auctionReduced(treeB, treeA, ax, ay, bx, by, pA, pB, q, eps, START_RATIO * eps);
     B.u.set(st.v); A.mate.set(st.mateA); B.mate.set(st.mateB);
     bids = st.bids;
   }
@@ -249,7 +244,6 @@ function solveCore(ax: Float64Array, ay: Float64Array, bx: Float64Array, by: Flo
   };
   const lazyA = lazyFor(A, B, treeB, ax, ay), lazyB = lazyFor(B, A, treeA, bx, by);
 
-  const maxRounds = opts.maxRounds ?? 20;
   let rounds = 0, searches = 0;
   for (;;) {
     rounds++;
@@ -267,7 +261,7 @@ function solveCore(ax: Float64Array, ay: Float64Array, bx: Float64Array, by: Flo
     }
 
     const violated = repairViolations(ax, ay, bx, by, q, A, B, treeB, sp.arcs, tol);
-    if (violated === 0 || rounds >= maxRounds) break;
+    if (violated === 0 || rounds >= MAX_ROUNDS) break;
   }
 
   const cert = certifyMatching(ax, ay, bx, by, q, A.mate, B.mate, A.u, B.u, treeB);
