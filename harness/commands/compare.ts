@@ -13,7 +13,7 @@ export function writeReport(dirs: string[], out: string, meta: Record<string, st
     const s = m.stats.all;
     console.log(`${m.label.padEnd(34)} IoU err ${s.iou_error.mean.toFixed(3)}  volume err ${s.volume_error.mean.toFixed(3)}  surface err ${s.surface_error.mean.toFixed(3)}  roughness err ${s.roughness_error.mean.toFixed(3)}  Betti err ${s.betti_error.mean.toFixed(2)}  (n=${s.iou_error.n})`);
   }
-  for (const t of input.tests) console.log(`Wilcoxon ${t.metric}: ${t.result ? `p = ${t.result.pvalue.toPrecision(3)}` : 'no test, no pair differs'} (${t.pairs} pairs)`);
+  for (const t of input.tests) console.log(`Wilcoxon ${t.metric}: ${t.result ? `p = ${t.result.pvalue.toPrecision(3)}` : 'no non-zero differences'} (${t.pairs} pairs)`);
   return out;
 }
 

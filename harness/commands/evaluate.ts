@@ -2,7 +2,8 @@
 // surface, roughness; SHAPR's max-normalisation + Otsu), with summaries per class, and optionally a
 // paired Wilcoxon signed-rank test against a second prediction folder.
 import type { Command } from 'commander';
-import { evaluateFolders, METRICS, toJsonRows, type SampleEvaluation } from '../../src/eval/evaluate_folders.ts';
+import { evaluateFolders, toJsonRows, type SampleEvaluation } from '../../src/eval/evaluate_folders.ts';
+import { METRICS } from '../../src/eval/metrics.ts';
 import { summarize } from '../../src/eval/summary.ts';
 import { wilcoxon } from '../../src/eval/wilcoxon.ts';
 import { UserError } from '../../src/util/errors.ts';

@@ -5,22 +5,13 @@ import { classFromName, readClassesCsv } from '../data/class_names.ts';
 import { listTiffs } from '../data/dataset.ts';
 import { readTiff } from '../data/tiff.ts';
 import { fileError } from '../util/errors.ts';
-import { evaluateVolumes, type ShapeErrors } from './metrics.ts';
+import { evaluateVolumes, METRICS, type ShapeErrors } from './metrics.ts';
 
 /** One evaluated sample. */
 export interface SampleEvaluation extends ShapeErrors {
   name: string; // file stem
   className: string; // from classes.csv beside the truth's obj/ folder, else from the file name
 }
-
-/** The metrics with their JSON names: the paper's four in its order, then the Betti error. */
-export const METRICS = [
-  ['iouError', 'iou_error'],
-  ['volumeError', 'volume_error'],
-  ['surfaceError', 'surface_error'],
-  ['roughnessError', 'roughness_error'],
-  ['bettiError', 'betti_error'],
-] as const;
 
 /**
  * A folder of volumes: DIR itself, or DIR/obj when DIR is a dataset root in SHAPR's layout (no TIFF

@@ -19,6 +19,16 @@ export interface ShapeErrors {
   bettiError: number;
 }
 
+/** The errors with their JSON names (metrics.json, `evaluate --json`, the report): the paper's four in its
+ * order, then the Betti error. */
+export const METRICS = [
+  ['iouError', 'iou_error'],
+  ['volumeError', 'volume_error'],
+  ['surfaceError', 'surface_error'],
+  ['roughnessError', 'roughness_error'],
+  ['bettiError', 'betti_error'],
+] as const satisfies ReadonlyArray<readonly [keyof ShapeErrors, string]>;
+
 /** Measures of one binary volume. */
 export interface ShapeMeasures {
   volume: number; // object voxels

@@ -146,13 +146,9 @@ export function compareRuns(dirs: string[], opts: { examples?: number; meta?: Re
           ys.push(p[m]);
         }
       }
-      let result = null;
-      try {
-        result = xs.length ? wilcoxon(xs, ys) : null;
-      } catch {
-        result = null; // e.g. all differences zero
-      }
-      if (result?.n === 0) result = null; // every pair equal (a Betti error of 0 on both sides): nothing to test
+      // no test where no pair differs (n = 0: e.g. a Betti error of 0 on both sides), rather than p = NaN
+      const w = xs.length ? wilcoxon(xs, ys) : null;
+      const result = w && w.n > 0 ? w : null;
       tests.push({ metric: m, a: a.label, b: b.label, result, pairs: xs.length });
     }
   }

@@ -1,5 +1,6 @@
 // The comparison report: one self-contained HTML file (inline SVG charts and PNG data URIs, no scripts,
 // nothing fetched), with the paper-style table, per-class box plots, training curves and examples.
+import { METRICS as EVAL_METRICS } from '../eval/metrics.ts';
 import type { Stats } from '../eval/summary.ts';
 import type { WilcoxonResult } from '../eval/wilcoxon.ts';
 import type { DiagramsJson } from '../topo/persistence.ts';
@@ -7,7 +8,8 @@ import type { EpochLog } from '../train/trainer.ts';
 import { encodePng, type GrayImage } from '../util/png.ts';
 import { boxPlot, diagramPlot, linePlot } from './svg.ts';
 
-export const METRICS = ['iou_error', 'volume_error', 'surface_error', 'roughness_error', 'betti_error'] as const;
+/** The metrics' JSON names (metrics.json), in eval's order: one list, so a new metric reaches the report by itself. */
+export const METRICS = EVAL_METRICS.map(([, json]) => json);
 export type Metric = (typeof METRICS)[number];
 export const METRIC_TITLES: Record<Metric, string> = {
   iou_error: 'IoU error',
