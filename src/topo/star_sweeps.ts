@@ -12,8 +12,8 @@
 // so which edges merge (and which square first reaches the complement) is decided inside the cube, and the
 // only pairs are zero-persistence ones. The other voxels (candidates) keep a record and are finished by a
 // rank-order sweep that merges their basins' components: the same merges as a plain cell-by-cell sweep.
-// Small volumes (up to DIRECT_MAX voxels) skip the basins: directSweeps handles every voxel like a
-// candidate, with a union-find over voxels (all its arrays fit in cache there).
+// Volumes up to DIRECT_MAX voxels (80³) skip the basins: directSweeps handles every voxel like a candidate,
+// with a union-find over voxels, which is faster while its arrays stay in the caches.
 import type { CellGrid } from './cubical_grid.ts';
 import { neighbourOffsets, resolveBasins, type Basins, type PaddedRanks } from './basins.ts';
 import { find, NEG_EDGE, POS_FACE, type PairSink } from './pairs.ts';
@@ -22,9 +22,11 @@ import { FACE_U, newEdgesThatMerge, starTables, type StarTables } from './star_t
 
 const CANDIDATE = 1 << 30; // record flag (the own mask uses bits 0–19)
 const OWN_MASK = 0xfffff;
-// NOTE: volumes up to this many voxels take directSweeps (CPU time of the sweeps on uniform noise: 16³
-// 0.6×, 32³ 0.7×, 48³ 0.8× the basin path's, smooth 0.8–0.9×; at 64³ smooth 1.14×).
-const DIRECT_MAX = 1 << 17;
+// NOTE: volumes up to this many voxels (80³) take directSweeps. Sweeps' time, direct / basins, measured in the
+// seventh session: 64³ smooth 0.84, uniform noise 0.68, the default network's predictions after 10 and 40
+// steps 0.62–0.65 (whole calls 0.80–0.89); 80³ whole calls smooth 1.02, uniform 0.83; 96³ smooth 1.20,
+// uniform 0.83; 128³ smooth 1.45, uniform 1.01. Up to 2^17 voxels the direct path was already the faster.
+const DIRECT_MAX = 1 << 19;
 
 // Per-call arrays reused across calls (scratch.ts): every one is fully written before it is read, except
 // the candidate records, which are zeroed.
@@ -413,8 +415,8 @@ function joinAcross(parent: Int32Array, age: Int32Array, root: number, a: number
 
 /**
  * The same pairs and flags as the basin sweeps, by one plain voxel-level union-find per dimension in rank
- * order (reverse rank order for dimension 2), every voxel handled like a candidate: for small volumes, whose
- * arrays all fit in cache, the raster passes and records of the basin path cost more than they save.
+ * order (reverse rank order for dimension 2), every voxel handled like a candidate: up to DIRECT_MAX voxels,
+ * whose arrays stay in the caches, the raster passes and records of the basin path cost more than they save.
  */
 function directSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flags: Uint8Array, sink0: PairSink, sink2: PairSink): void {
   const [d, h, w] = g.shape;
