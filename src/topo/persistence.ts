@@ -2,7 +2,8 @@
 // One total order of the cells (filtration.ts) and three steps:
 //   dimension 0: union-find over vertices along edges, elder rule;
 //   dimension 2: union-find over cubes (and the outside) across squares in reverse order: Alexander duality;
-//   dimension 1: reduction with clearing and compression from those two, apparent pairs first (reduction.ts).
+//   dimension 1: reduction with clearing and compression from those two, apparent pairs first (reduction.ts;
+//     for T by cohomology over the voxel ranks, voxel_cohomology.ts).
 // Dimensions 0 and 2 run as voxel-star sweeps for T (star_sweeps.ts), over ordered cell lists for V
 // (filtration.ts + pairs.ts), and directly on the voxels when dimension 1 is not asked for (voxel_pairs.ts);
 // the T and voxel sweeps union steepest-ascent basins (basins.ts) rather than voxels, for cache locality.
@@ -16,6 +17,7 @@ import { paddedRanks, voxelRanks } from './basins.ts';
 import { dim0Pairs, dim2Pairs, newForest, PairSink } from './pairs.ts';
 import { dim1Pairs, type Dim1Method } from './reduction.ts';
 import { scratchInt32, scratchUint8 } from './scratch.ts';
+import { voxelCohomology } from './voxel_cohomology.ts';
 
 export type { Construction } from './cubical_grid.ts';
 
@@ -80,7 +82,9 @@ export function persistence(
     const pr = paddedRanks(shape, order, prankScratch.take((d + 2) * (h + 2) * (w + 2), false));
     const flags = flagsScratch.take(grid.size, true);
     starSweeps(grid, order, pr, flags, sinks[0], sinks[2]);
-    if (want.has(1)) {
+    // NOTE: cohomology (the default for T) reads the voxel ranks; homology needs every cell's entry rank.
+    if (want.has(1) && (opts.dim1Method ?? 'cohomology') === 'cohomology') voxelCohomology(grid, order, pr, flags, sinks[1]);
+    else if (want.has(1)) {
       // NOTE: the entry array's odd slots are left stale here: dim1Pairs writes every one before reading.
       const rank = voxelRanks(shape, pr, rankScratch.take(order.length, false));
       const entry = spreadToCells(grid, rank, 'min', 2, entryScratch.take(2 * grid.size, false));

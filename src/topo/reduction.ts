@@ -14,8 +14,8 @@
 import type { CellGrid } from './cubical_grid.ts';
 import { NEG_EDGE, POS_FACE, type PairSink } from './pairs.ts';
 
-const APPARENT = 4; // cell flag: the edge or square is in an apparent pair
-const CLEARED = -0x80000000; // owner slot of a cleared cell (never an owner: those are > −2^31)
+export const APPARENT = 4; // cell flag: the edge or square is in an apparent pair
+export const CLEARED = -0x80000000; // owner slot of a cleared cell (never an owner: those are > −2^31)
 
 export type Dim1Method = 'homology' | 'cohomology';
 
@@ -30,7 +30,8 @@ export interface CellOrder {
  * Dimension-1 pairs; `flags` must hold NEG_EDGE and POS_FACE from the dimension-0 and -2 sweeps.
  * NOTE: both methods give the same pairs; which one does less work depends on the construction (64³
  * uniform noise: T 9M merged entries by cohomology vs 38M by homology, V the reverse), so the default is
- * cohomology for T and homology for V.
+ * cohomology for T and homology for V. persistence() takes T's cohomology from voxel_cohomology.ts (the
+ * same pairs in the same order, read off the voxel ranks); this one serves V, and T by homology.
  */
 export function dim1Pairs(f: CellOrder, flags: Uint8Array, sink: PairSink, method?: Dim1Method): void {
   const m = method ?? (f.grid.construction === 'T' ? 'cohomology' : 'homology');
@@ -57,13 +58,13 @@ export function dim1Pairs(f: CellOrder, flags: Uint8Array, sink: PairSink, metho
 }
 
 /** The key multiplier: the power of two above the grid size. */
-const keyScale = (g: CellGrid) => 2 ** Math.ceil(Math.log2(g.size + 1));
+export const keyScale = (g: CellGrid) => 2 ** Math.ceil(Math.log2(g.size + 1));
 
 /**
  * The cell index of key k (entry·P + index), with invP = 1 / P: exact, since P is a power of two (so is
  * the multiplication that replaces a division).
  */
-const cellOfKey = (k: number, P: number, invP: number) => k - Math.floor(k * invP) * P;
+export const cellOfKey = (k: number, P: number, invP: number) => k - Math.floor(k * invP) * P;
 
 /** The odd-coordinate mask of cell c (bit 0 x, bit 1 y, bit 2 z). */
 function oddMask(g: CellGrid, c: number): number {
@@ -87,9 +88,7 @@ function reduceHomology(f: CellOrder, flags: Uint8Array, eo: Int32Array, todo: F
     return n;
   };
   // pivot = youngest edge, a pair (edge, square)
-  reduceColumns(todo, P, -1, eo, boundary, 'square', (c, e) => {
-    if (eo[2 * e] !== eo[2 * c] || sink.keepZero) sink.add(order[eo[2 * e]], order[eo[2 * c]]);
-  });
+  reduceColumns(todo, P, -1, eo, 2, boundary, 'square', (kc, ke) => pairByKeys(ke, kc, P, order, sink));
 }
 
 /**
@@ -159,26 +158,36 @@ function reduceCohomology(f: CellOrder, flags: Uint8Array, eo: Int32Array, sink:
   };
   // pivot = oldest square, a pair (edge, square)
   // NOTE: a pair within one voxel's star (same entry rank) has zero persistence: skip its random order reads.
-  reduceColumns(todo, P, 1, eo, coboundary, 'edge', (e, q) => {
-    if (eo[2 * e] !== eo[2 * q] || sink.keepZero) sink.add(order[eo[2 * e]], order[eo[2 * q]]);
-  });
+  reduceColumns(todo, P, 1, eo, 2, coboundary, 'edge', (ke, kq) => pairByKeys(ke, kq, P, order, sink));
+}
+
+/**
+ * Reports the pair of the cells with keys kb (birth) and kd (death): their entry voxels, unless they are the
+ * same voxel (zero persistence, skipped without random reads of the order unless kept).
+ */
+export function pairByKeys(kb: number, kd: number, P: number, order: Int32Array, sink: PairSink): void {
+  const rb = Math.floor(kb / P);
+  const rd = Math.floor(kd / P);
+  if (rb !== rd || sink.keepZero) sink.add(order[rb], order[rd]);
 }
 
 /**
  * The column reduction both methods share. Each cell of `todo` (keys, in reduction order) loads its column
  * from `columnOf` (keys of the other dimension, times `sign` so that the pivot comes first) and adds the
  * recorded columns of its pivots' owners until it reaches a pivot no column owns; that pivot cell then
- * records it and `pair(cell, pivot cell)` reports the pair.
- * NOTE: where the time goes (64³ uniform noise, cohomology: 79k columns, 488k additions, 356k of them an
- * apparent pair's recomputed coboundary, ~0.94M heap pushes and pops): a line profile puts most of it on
- * cache misses, the coboundary's reads of eo around a random edge first, then stored columns' first keys and
- * pivot owner lookups. Measured without gain (paired runs): the coboundary pushed straight into the heap (no
- * tmp, no closure), a compact entry array for those reads (its build pass costs more), per-apparent-pair
- * records of the other three cofaces written by apparentPairs (smooth 1.25× slower: most are never read),
- * short columns stored by an insertion sort instead of pops, and a branch-free youngest edge in apparentPairs.
+ * records it and `pair(key, pivot key)` reports the pair.
+ * NOTE: where the time goes (64³ uniform noise, T by cohomology: 79k columns, 488k additions, 356k of them
+ * an apparent pair's recomputed coboundary, ~1M heap pushes and as many pops): once the coboundaries were
+ * read off the voxel ranks (voxel_cohomology.ts, ~0.8× this dimension's time), mostly the heap: a push
+ * meets ~175 keys on average, as the 10,000 longest columns (of 79k) take half the additions and grow past
+ * 4,000 keys. Measured without gain (paired runs): the coboundary pushed straight into the heap (no tmp, no
+ * closure), a compact entry array for those reads (its build pass costs more), per-apparent-pair records of
+ * the other three cofaces written by apparentPairs (smooth 1.25× slower: most are never read), short
+ * columns stored by an insertion sort instead of pops, and a branch-free youngest edge in apparentPairs.
  */
-function reduceColumns(todo: Float64Array, P: number, sign: 1 | -1, eo: Int32Array, columnOf: (c: number, into: Float64Array) => number,
-  what: string, pair: (cell: number, pivot: number) => void): void {
+export function reduceColumns(todo: Float64Array, P: number, sign: 1 | -1, own: Int32Array, os: 1 | 2, columnOf: (c: number, into: Float64Array) => number,
+  what: string, pair: (key: number, pivotKey: number) => void): void {
+  const oo = os - 1; // owner slots: own[os·cell + os − 1] (interleaved with the entry ranks when os = 2)
   const invP = 1 / P;
   const stored = store.reset();
   const cols = column.reset();
@@ -188,7 +197,7 @@ function reduceColumns(todo: Float64Array, P: number, sign: 1 | -1, eo: Int32Arr
     let piv = cols.pivot();
     let added = false;
     while (piv === piv) {
-      const o = eo[2 * cellOfKey(sign * piv, P, invP) + 1];
+      const o = own[os * cellOfKey(sign * piv, P, invP) + oo];
       if (o === 0) break;
       added = true;
       if (o < 0) {
@@ -202,9 +211,9 @@ function reduceColumns(todo: Float64Array, P: number, sign: 1 | -1, eo: Int32Arr
     const p = cellOfKey(sign * piv, P, invP);
     // NOTE: a column that needed no addition is recomputed when used, like an apparent pair's.
     if (added) {
-      eo[2 * p + 1] = -1 - stored.push(cols);
-    } else eo[2 * p + 1] = c + 1;
-    pair(c, p);
+      own[os * p + oo] = -1 - stored.push(cols);
+    } else own[os * p + oo] = c + 1;
+    pair(todo[k], sign * piv);
   }
   stored.reset(); // NOTE: drops a large store or heap now rather than keeping it alive until the next call
   cols.reset();
