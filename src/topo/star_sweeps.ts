@@ -36,6 +36,7 @@ const up2Scratch = scratchInt32();
 const id0Scratch = scratchInt32();
 const id2Scratch = scratchInt32();
 const recScratch = scratchInt32();
+const nodeScratch = scratchInt32(); // directSweeps' interleaved parents and ranks
 
 /**
  * Dimension-0 and dimension-2 pairs of the T-construction into sink0 / sink2, setting NEG_EDGE on the edges
@@ -438,12 +439,19 @@ function directSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flags: Ui
       }
     }
   }
-  // Dimension 0: parent[p] links each entered voxel towards its component's oldest voxel (the root).
-  const parent = up0Scratch.take(prank.length, false); // NOTE: only entered voxels are read
+  // Node 2p is voxel p: nodes[2p] its parent node, nodes[2p + 1] its rank (age = nodes shifted by one).
+  // NOTE: interleaved so that the parent of a neighbour whose rank was just read is in the same cache
+  // line (with separate rank and parent arrays the sweeps took 1.1× as long at 64³ on uniform noise, 1.05×
+  // smooth).
+  const nodes = nodeScratch.take(2 * prank.length, false);
+  for (let p = 0; p < prank.length; p++) nodes[2 * p + 1] = prank[p];
+  const age = nodes.subarray(1);
+  // Dimension 0: nodes[2p] links each entered voxel towards its component's oldest voxel (the root).
+  // NOTE: only entered voxels' parents are read.
   const lp = new Int32Array(8);
-  const comp = new Int32Array(8); // a local root's component (root voxel, padded index), −1 for new corners
+  const comp = new Int32Array(8); // a local root's component (its root node), −1 for new corners
   const cc = new Int32Array(8); // the component of each shared corner, −1 for a new corner
-  const rb = new Int32Array(8); // 1 + the padded index standing for each corner (0: new)
+  const rb = new Int32Array(8); // 1 + the node standing for each corner (0: new)
   const root = (x: number) => {
     while (lp[x] !== x) x = lp[x];
     return x;
@@ -453,30 +461,30 @@ function directSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flags: Ui
     const v = order[r];
     let early = 0;
     for (let tr = 0, u = 0; tr < 9; tr++, u += 3) {
-      const q = p + rowOff[tr];
-      early |= (((prank[q - 1] - r) >>> 31) | (((prank[q] - r) >>> 31) << 1) | (((prank[q + 1] - r) >>> 31) << 2)) << u;
+      const q = 2 * (p + rowOff[tr]) + 1;
+      early |= (((nodes[q - 2] - r) >>> 31) | (((nodes[q] - r) >>> 31) << 1) | (((nodes[q + 2] - r) >>> 31) << 2)) << u;
     }
     const own = ~(t.touched[early & 511] | t.touched[512 + ((early >>> 9) & 511)] | t.touched[1024 + (early >>> 18)]) & 0xfffff;
     // one earlier neighbour at each shared corner stands for it (they all share the corner's vertex)
-    for (let a = 0; a < 8; a++) rb[a] = own & (1 << a) ? 0 : 1 + p + noff[31 - Math.clz32(early & t.cornerMask[a])];
-    const first = cornerComponents(own, rb, parent, cc);
+    for (let a = 0; a < 8; a++) rb[a] = own & (1 << a) ? 0 : 1 + 2 * (p + noff[31 - Math.clz32(early & t.cornerMask[a])]);
+    const first = cornerComponents(own, rb, nodes, cc);
     const cube = cubeOf[r];
     if (first !== MANY) {
       // One component (or none) at the shared corners: which new edges merge depends on own alone.
       markMergingEdges(t, own, lp, flags, cube, sink0, v);
-      parent[p] = first >= 0 ? first : p;
+      nodes[2 * p] = first >= 0 ? first : 2 * p;
       continue;
     }
     // NOTE: the local forest only for the voxels that merge (in smooth volumes most do not).
     cornerForest(cc, lp, comp);
-    mergeNewEdges(t, own, lp, comp, parent, prank, order, flags, cube, sink0, v);
+    mergeNewEdges(t, own, lp, comp, nodes, age, order, flags, cube, sink0, v);
     // The cube's corners are now one component: the voxel joins it (or starts one: a local maximum).
     const top = comp[root(0)];
-    parent[p] = top >= 0 ? top : p;
+    nodes[2 * p] = top >= 0 ? top : 2 * p;
   }
   // Dimension 2 on the complement, reverse rank order; every padding cell is the outside (root OUT, age n).
-  const OUT = 0; // a padding cell
-  const parent2 = id0Scratch.take(prank.length, false).fill(OUT);
+  const OUT = 0; // the node of a padding cell
+  for (let p = 0; p < prank.length; p++) nodes[2 * p] = OUT;
   const square = [g.sz, g.sy, 1, -1, -g.sy, -g.sz];
   for (let r = n - 1; r >= 0; r--) {
     const p = pOf[r];
@@ -484,13 +492,13 @@ function directSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flags: Ui
     const cube = cubeOf[r];
     let rt = -1;
     for (let f = 0; f < 6; f++) {
-      const q = p + noff[FACE_U[f]];
-      if (prank[q] < r) continue; // the square entered with the voxel across
-      const a = find(parent2, q);
+      const q = 2 * (p + noff[FACE_U[f]]);
+      if (nodes[q + 1] < r) continue; // the square entered with the voxel across
+      const a = find(nodes, q);
       if (a === rt) continue;
       flags[cube + square[f]] |= POS_FACE;
-      rt = joinAcross(parent2, prank, rt, a, order, sink2, v);
+      rt = joinAcross(nodes, age, rt, a, order, sink2, v);
     }
-    parent2[p] = rt >= 0 ? rt : p;
+    nodes[2 * p] = rt >= 0 ? rt : 2 * p;
   }
 }
