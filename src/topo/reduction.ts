@@ -15,7 +15,7 @@ import type { CellGrid } from './cubical_grid.ts';
 import { NEG_EDGE, POS_FACE, type PairSink } from './pairs.ts';
 
 export const APPARENT = 4; // cell flag: the edge or square is in an apparent pair
-export const CLEARED = -0x80000000; // owner slot of a cleared cell (never an owner: those are > −2^31)
+const CLEARED = -0x80000000; // owner slot of a cleared cell (never an owner: those are > −2^31)
 
 export type Dim1Method = 'homology' | 'cohomology';
 
@@ -58,13 +58,13 @@ export function dim1Pairs(f: CellOrder, flags: Uint8Array, sink: PairSink, metho
 }
 
 /** The key multiplier: the power of two above the grid size. */
-export const keyScale = (g: CellGrid) => 2 ** Math.ceil(Math.log2(g.size + 1));
+const keyScale = (g: CellGrid) => 2 ** Math.ceil(Math.log2(g.size + 1));
 
 /**
  * The cell index of key k (entry·P + index), with invP = 1 / P: exact, since P is a power of two (so is
  * the multiplication that replaces a division).
  */
-export const cellOfKey = (k: number, P: number, invP: number) => k - Math.floor(k * invP) * P;
+const cellOfKey = (k: number, P: number, invP: number) => k - Math.floor(k * invP) * P;
 
 /** The odd-coordinate mask of cell c (bit 0 x, bit 1 y, bit 2 z). */
 function oddMask(g: CellGrid, c: number): number {
@@ -99,41 +99,26 @@ function reduceCohomology(f: CellOrder, flags: Uint8Array, eo: Int32Array, sink:
   const { gx, gy, gz, sy, sz } = g;
   const P = keyScale(g);
   // The edges to reduce: positive and not apparent, youngest first (edges: exactly one odd coordinate).
-  // NOTE: a counting sort on the entry rank (cells come in ascending order and fill each rank's bucket from
-  // its end, so ties by cell index come out descending too) instead of sorting the keys: O(voxels + edges).
-  const count = new Int32Array(order.length);
-  let cells = edgeScratch;
+  let cells = edgeScratch; // [cell, entry rank] per edge
   let m = 0;
   for (let z = 0; z < gz; z++) {
     for (let y = 0; y < gy; y++) {
       const zy = (z & 1) + (y & 1);
       if (zy === 2) continue;
       const row = z * sz + y * sy;
-      if (m + gx > cells.length) {
-        const grown = new Int32Array(2 * (m + gx));
-        grown.set(cells.subarray(0, m));
-        cells = grown;
-      }
+      cells = withRoom(cells, 2 * m, 2 * gx);
       for (let x = zy === 0 ? 1 : 0; x < gx; x += 2) {
         const c = row + x;
         if (!(flags[c] & (NEG_EDGE | APPARENT))) {
-          cells[m++] = c;
-          count[eo[2 * c]]++;
+          cells[2 * m] = c;
+          cells[2 * m + 1] = eo[2 * c];
+          m++;
         }
       }
     }
   }
-  if (cells.length <= 1 << 20) edgeScratch = cells;
-  for (let r = order.length - 1, run = 0; r >= 0; r--) {
-    run += count[r];
-    count[r] = run; // the end of rank r's bucket: the number of edges entering at rank r or later
-  }
-  const todo = new Float64Array(m);
-  for (let i = 0; i < m; i++) {
-    const c = cells[i];
-    const r = eo[2 * c];
-    todo[--count[r]] = r * P + c;
-  }
+  if (cells.length <= 1 << 21) edgeScratch = cells;
+  const todo = youngestFirst(cells, m, order.length, P);
   // The edge's compressed coboundary: square keys at ±1 along its two even axes, inside the grid.
   const coboundary = (e: number, into: Float64Array): number => {
     const z = (e / sz) | 0; // NOTE: two integer divisions (the coordinates by remainders took four)
@@ -159,6 +144,35 @@ function reduceCohomology(f: CellOrder, flags: Uint8Array, eo: Int32Array, sink:
   // pivot = oldest square, a pair (edge, square)
   // NOTE: a pair within one voxel's star (same entry rank) has zero persistence: skip its random order reads.
   reduceColumns(todo, P, 1, eo, 2, coboundary, 'edge', (ke, kq) => pairByKeys(ke, kq, P, order, sink));
+}
+
+/** `a` if it has `more` elements free after its first `used`, else a copy at least twice as long. */
+export function withRoom<T extends Int32Array>(a: T, used: number, more: number): T {
+  if (used + more <= a.length) return a;
+  const grown = new Int32Array(2 * (a.length + more)) as T;
+  grown.set(a.subarray(0, used));
+  return grown;
+}
+
+/**
+ * The keys entry·P + cell of m edges given as [cell, entry rank] pairs in ascending cell order, youngest
+ * first (entry rank descending, then cell descending), for the cohomology of either cell source.
+ * NOTE: a counting sort on the entry rank (each rank's bucket fills from its end, so ties by cell index
+ * come out descending) instead of sorting the keys: O(voxels + edges).
+ */
+export function youngestFirst(cells: Int32Array, m: number, ranks: number, P: number): Float64Array {
+  const count = new Int32Array(ranks);
+  for (let i = 0; i < m; i++) count[cells[2 * i + 1]]++;
+  for (let r = ranks - 1, run = 0; r >= 0; r--) {
+    run += count[r];
+    count[r] = run; // the end of rank r's bucket: the number of edges entering at rank r or later
+  }
+  const todo = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    const r = cells[2 * i + 1];
+    todo[--count[r]] = r * P + cells[2 * i];
+  }
+  return todo;
 }
 
 /**
@@ -351,7 +365,7 @@ class Column {
 // NOTE: one store and one working column per process, reset per call (the path is synchronous): at 16³
 // allocating them was a visible share of a call.
 const store = new Store();
-let edgeScratch = new Int32Array(1 << 12); // cohomology's edges to reduce, unsorted (kept up to 4 MB)
+let edgeScratch = new Int32Array(1 << 12); // cohomology's [cell, entry rank] to reduce, unsorted (kept up to 8 MB)
 const column = new Column();
 
 /**

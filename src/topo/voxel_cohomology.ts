@@ -4,19 +4,18 @@
 // with the earlier of its two voxels and an edge with the earliest of its four, so one int32 per voxel
 // (its rank · 8 | the cleared bits of its three lower faces) answers them from 4 bytes per voxel where
 // the cell grid took 8 bytes per cell (64³: 1.1 MB against 17 MB, so the reads mostly hit the L2 cache).
-// Squares are numbered 3·(upper voxel) + normal axis (x 0, y 1, z 2): their keys are entry·P + that number
-// and their owners sit in one int32 array of that numbering. Within one voxel's star (one entry rank) the
-// order of squares differs from the cell index order of filtration.ts; that changes only which zero-
-// persistence pairs form, never a pair between two voxels (the filtration by voxels is the same).
+// Squares are numbered 3·(upper voxel) + 2 − normal axis (x 0, y 1, z 2): their keys are entry·P + that
+// number and their owners sit in one int32 array of that numbering. Squares of one entry rank are faces of
+// one voxel, and there this numbering orders them −z, −y, −x, +x, +y, +z, as the cell index does: the total
+// order of filtration.ts, so the pairs (zero-persistence ones included) are the cell-grid cohomology's.
 import type { CellGrid } from './cubical_grid.ts';
 import type { PaddedRanks } from './basins.ts';
 import { NEG_EDGE, POS_FACE, type PairSink } from './pairs.ts';
-import { APPARENT, pairByKeys, reduceColumns } from './reduction.ts';
+import { APPARENT, pairByKeys, reduceColumns, withRoom, youngestFirst } from './reduction.ts';
 import { scratchInt32 } from './scratch.ts';
 
 const wordScratch = scratchInt32();
 const ownerScratch = scratchInt32();
-const countScratch = scratchInt32();
 const edgeScratch = scratchInt32();
 
 /**
@@ -37,9 +36,7 @@ export function voxelCohomology(g: CellGrid, order: Int32Array, pr: PaddedRanks,
   const owner = ownerScratch.take(3 * np, false); // NOTE: every square's slot is written by apparentPairs
   apparentPairs(g, pr, word, owner, flags, P, order, sink);
 
-  // The edges to reduce: positive and not apparent, youngest first; a counting sort on the entry rank
-  // (cells come in ascending order and fill each rank's bucket from its end: ties by cell index descending).
-  const count = countScratch.take(n + 1, true);
+  // The edges to reduce: positive and not apparent, youngest first.
   let cells = edgeScratch.take(Math.min(6 * np, 1 << 20), false); // [cell, entry rank] per edge, grown as needed
   let m = 0;
   for (let z = 0; z < gz; z++) {
@@ -47,11 +44,7 @@ export function voxelCohomology(g: CellGrid, order: Int32Array, pr: PaddedRanks,
       const zy = (z & 1) + (y & 1);
       if (zy === 2) continue;
       const row = z * sz + y * sy;
-      if (2 * (m + gx) > cells.length) {
-        const grown = new Int32Array(2 * (cells.length + gx));
-        grown.set(cells.subarray(0, 2 * m));
-        cells = grown;
-      }
+      cells = withRoom(cells, 2 * m, 2 * gx);
       // the lower voxel of the edge along each even axis, and the strides of the two even axes
       const pz = z & 1 ? (z + 1) >> 1 : z >> 1;
       const py = y & 1 ? (y + 1) >> 1 : y >> 1;
@@ -67,16 +60,10 @@ export function voxelCohomology(g: CellGrid, order: Int32Array, pr: PaddedRanks,
         cells[2 * m] = c;
         cells[2 * m + 1] = r;
         m++;
-        count[r]++;
       }
     }
   }
-  for (let r = n - 1, run = 0; r >= 0; r--) {
-    run += count[r];
-    count[r] = run;
-  }
-  const todo = new Float64Array(m);
-  for (let i = 0; i < m; i++) todo[--count[cells[2 * i + 1]]] = cells[2 * i + 1] * P + cells[2 * i];
+  const todo = youngestFirst(cells, m, n, P);
 
   // The edge's compressed coboundary: the four squares between its four voxels, if they exist (not two
   // padding voxels) and are not cleared.
