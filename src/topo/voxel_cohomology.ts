@@ -34,7 +34,7 @@ export function voxelCohomology(g: CellGrid, order: Int32Array, pr: PaddedRanks,
   const word = wordScratch.take(np, false);
   for (let p = 0; p < np; p++) word[p] = prank[p] << 3;
   const owner = ownerScratch.take(3 * np, false); // NOTE: every square's slot is written by apparentPairs
-  apparentPairs(g, pr, word, owner, flags, P, order, sink);
+  apparentPairs(g, pr, word, owner, flags, order, sink);
 
   // The edges to reduce: positive and not apparent, youngest first.
   let cells = edgeScratch.take(Math.min(6 * np, 1 << 20), false); // [cell, entry rank] per edge, grown as needed
@@ -120,14 +120,22 @@ export function voxelCohomology(g: CellGrid, order: Int32Array, pr: PaddedRanks,
 /**
  * Pairs every apparent (edge, square) pair, scanning the squares in cell memory order: sets the cleared
  * bits of the POS_FACE squares in `word`, flags apparent cells APPARENT, records each apparent square's
- * edge (+1) as its owner and 0 for every other square.
+ * edge (+1) as its owner and 0 for every other square. Both cells of an apparent pair enter with one voxel
+ * (zero persistence), so the test needs only which of the square's edges are new with it and one index
+ * comparison, no keys (0.7× this scan's time at 32³ against comparing the four edges'
+ * keys; whole calls 0.90–0.95× at 16³–32³ in alternating runs, unchanged at 64³).
  */
-function apparentPairs(g: CellGrid, pr: PaddedRanks, word: Int32Array, owner: Int32Array, flags: Uint8Array, P: number,
-  order: Int32Array, sink: PairSink): void {
+function apparentPairs(g: CellGrid, pr: PaddedRanks, word: Int32Array, owner: Int32Array, flags: Uint8Array, order: Int32Array,
+  sink: PairSink): void {
   const { gx, gy, gz, sy, sz } = g;
   const { psy, psz } = pr;
   const t = [1, psy, psz]; // padded voxel strides by axis
   const s = [1, sy, sz]; // cell strides by axis
+  // per row, by side of the square in cell-index order (−a2, −a1, +a1, +a2): the edge's cell offset, the voxel
+  // offset across it, and the axis of that offset
+  const sideCell = new Int32Array(4);
+  const sideVox = new Int32Array(4);
+  const sideAxis = new Int32Array(4);
   for (let z = 0; z < gz; z++) {
     for (let y = 0; y < gy; y++) {
       const zy = (z & 1) + (y & 1);
@@ -140,6 +148,9 @@ function apparentPairs(g: CellGrid, pr: PaddedRanks, word: Int32Array, owner: In
       const s1 = s[a1];
       const s2 = s[a2];
       const tn = t[nrm];
+      sideCell.set([-s2, -s1, s1, s2]);
+      sideVox.set([-t2, -t1, t1, t2]);
+      sideAxis.set([a2, a1, a1, a2]);
       // the upper voxel (along the normal) of this row's first square
       const pz = z & 1 ? (z + 1) >> 1 : (z >> 1) + 1;
       const py = y & 1 ? (y + 1) >> 1 : (y >> 1) + 1;
@@ -151,64 +162,37 @@ function apparentPairs(g: CellGrid, pr: PaddedRanks, word: Int32Array, owner: In
           word[pB] |= 1 << nrm;
           continue;
         }
+        // s enters with the earlier voxel V of A and B. An edge of s on side g (±a1, ±a2) enters with the
+        // earliest of V, V + g and the later voxel's neighbour across g: new with V if both of those are
+        // later (rank above V's: word > V's word | 7), else before it. The youngest edge is the new one of
+        // largest cell index (sides in index order: −a2, −a1, +a1, +a2). If none is new, an older coface
+        // of the youngest edge (between its entry voxel and a neighbour) entered before s: not apparent.
         const pA = pB - tn;
-        const rA = word[pA] >> 3;
-        const rB = word[pB] >> 3;
-        const rs = rA < rB ? rA : rB;
-        const ks = rs * P + sq;
-        // The youngest edge: on one of the four sides (±1 along a1 or a2); off = the voxel offset to the
-        // voxels across it (A' = A + off, B' = B + off), whose earlier one is rA2 / rB2. An edge enters with
-        // the earliest of its four voxels. NOTE: unrolled (a loop over the sides cost ~1.5× this scan).
-        let rA2 = word[pA - t1] >> 3;
-        let rB2 = word[pB - t1] >> 3;
-        let best = Math.min(rs, rA2, rB2) * P + c - s1;
-        let off = -t1;
-        let axis = a1;
-        let e = c - s1;
-        let ra = word[pA + t1] >> 3;
-        let rb = word[pB + t1] >> 3;
-        let k = Math.min(rs, ra, rb) * P + c + s1;
-        if (k > best) {
-          best = k;
-          off = t1;
-          e = c + s1;
-          rA2 = ra;
-          rB2 = rb;
-        }
-        ra = word[pA - t2] >> 3;
-        rb = word[pB - t2] >> 3;
-        k = Math.min(rs, ra, rb) * P + c - s2;
-        if (k > best) {
-          best = k;
-          off = -t2;
-          axis = a2;
-          e = c - s2;
-          rA2 = ra;
-          rB2 = rb;
-        }
-        ra = word[pA + t2] >> 3;
-        rb = word[pB + t2] >> 3;
-        k = Math.min(rs, ra, rb) * P + c + s2;
-        if (k > best) {
-          best = k;
-          off = t2;
-          axis = a2;
-          e = c + s2;
-          rA2 = ra;
-          rB2 = rb;
-        }
+        const wA = word[pA];
+        const wB = word[pB];
+        const aFirst = wA < wB;
+        const T = (aFirst ? wA : wB) | 7;
+        // NOTE: branch-free: (T − x) & (T − y) is negative iff both words exceed T.
+        let mask = ((T - word[pA - t2]) & (T - word[pB - t2])) >>> 31;
+        mask |= (((T - word[pA - t1]) & (T - word[pB - t1])) >>> 31) << 1;
+        mask |= (((T - word[pA + t1]) & (T - word[pB + t1])) >>> 31) << 2;
+        mask |= (((T - word[pA + t2]) & (T - word[pB + t2])) >>> 31) << 3;
+        if (mask === 0) continue;
+        const side = 31 - Math.clz32(mask);
+        const e = c + sideCell[side];
         if (flags[e] & NEG_EDGE) continue;
-        // The other squares on e must all be younger: across e (between A', B'), and the two between A, A'
-        // and B, B' (normal `axis`, upper voxel the later of the two along it).
-        if ((rA2 < rB2 ? rA2 : rB2) * P + 3 * (pB + off) + 2 - nrm < ks) continue;
-        const upA = off > 0 ? pA + off : pA;
-        if ((rA < rA2 ? rA : rA2) * P + 3 * upA + 2 - axis < ks) continue;
-        const upB = off > 0 ? pB + off : pB;
-        if ((rB < rB2 ? rB : rB2) * P + 3 * upB + 2 - axis < ks) continue;
+        // e's only other coface entering with V is the square between V and V + g (the rest enter later):
+        // s is e's oldest coface iff its number is the smaller.
+        const off = sideVox[side];
+        const pV = aFirst ? pA : pB;
+        if (3 * (off > 0 ? pV + off : pV) + 2 - sideAxis[side] < sq) continue;
         owner[sq] = e + 1;
         flags[c] |= APPARENT;
         flags[e] |= APPARENT;
-        pairByKeys(best, ks, P, order, sink);
+        if (sink.keepZero) {
+          const v = order[T >> 3]; // a zero-persistence pair: e and s both enter with V
+          sink.add(v, v);
+        }
       }
     }
   }
