@@ -34,7 +34,7 @@ export function voxelCohomology(g: CellGrid, order: Int32Array, pr: PaddedRanks,
   const word = wordScratch.take(np, false);
   for (let p = 0; p < np; p++) word[p] = prank[p] << 3;
   const owner = ownerScratch.take(3 * np, false); // NOTE: every square's slot is written by apparentPairs
-  apparentPairs(g, pr, word, owner, flags, order, sink);
+  apparentPairs(g, pr, word, owner, flags, order, sink, g.size);
 
   // The edges to reduce: positive and not apparent, youngest first.
   let cells = edgeScratch.take(Math.min(6 * np, 1 << 20), false); // [cell, entry rank] per edge, grown as needed
@@ -66,37 +66,34 @@ export function voxelCohomology(g: CellGrid, order: Int32Array, pr: PaddedRanks,
   const todo = youngestFirst(cells, m, n, P);
 
   // The edge's compressed coboundary: the four squares between its four voxels, if they exist (not two
-  // padding voxels) and are not cleared.
+  // padding voxels) and are not cleared. An edge is named by its cell index (the columns to reduce, and
+  // those recorded without additions) or, as apparentPairs records it, by VE + 4·(its first voxel, the
+  // lower one along each even axis) + its axis (0 x, 1 y, 2 z), which spares the divisions.
+  const VE = g.size;
+  if (VE + 4 * np + 4 > 2 ** 31 - 1) throw new Error(`dimension 1: volume too large (${n} voxels)`);
+  // by the edge's axis: the padded strides of its two even axes u < v, and those axes
+  const tuOf = Int32Array.of(psy, 1, 1);
+  const tvOf = Int32Array.of(psz, psz, psy);
+  const uOf = Int32Array.of(1, 0, 0);
+  const vOf = Int32Array.of(2, 2, 1);
   const coboundary = (e: number, into: Float64Array): number => {
-    const z = (e / sz) | 0;
-    const yx = e - z * sz;
-    const y = (yx / sy) | 0;
-    const x = yx - y * sy;
-    // p: the edge's first voxel (the lower one along each even axis); u < v its even axes (0 x, 1 y, 2 z)
     let p: number;
-    let tu: number;
-    let tv: number;
-    let u: number;
-    let v: number;
-    if (x & 1) {
-      p = (z >> 1) * psz + (y >> 1) * psy + ((x + 1) >> 1);
-      tu = psy;
-      tv = psz;
-      u = 1;
-      v = 2;
-    } else if (y & 1) {
-      p = (z >> 1) * psz + ((y + 1) >> 1) * psy + (x >> 1);
-      tu = 1;
-      tv = psz;
-      u = 0;
-      v = 2;
+    let a: number;
+    if (e >= VE) {
+      p = (e - VE) >> 2;
+      a = (e - VE) & 3;
     } else {
-      p = ((z + 1) >> 1) * psz + (y >> 1) * psy + (x >> 1);
-      tu = 1;
-      tv = psy;
-      u = 0;
-      v = 1;
+      const z = (e / sz) | 0;
+      const yx = e - z * sz;
+      const y = (yx / sy) | 0;
+      const x = yx - y * sy;
+      a = x & 1 ? 0 : y & 1 ? 1 : 2;
+      p = ((z + (a === 2 ? 1 : 0)) >> 1) * psz + ((y + (a === 1 ? 1 : 0)) >> 1) * psy + ((x + (a === 0 ? 1 : 0)) >> 1);
     }
+    const tu = tuOf[a];
+    const tv = tvOf[a];
+    const u = uOf[a];
+    const v = vOf[a];
     const w00 = word[p];
     const w01 = word[p + tu];
     const w10 = word[p + tv];
@@ -120,13 +117,14 @@ export function voxelCohomology(g: CellGrid, order: Int32Array, pr: PaddedRanks,
 /**
  * Pairs every apparent (edge, square) pair, scanning the squares in cell memory order: sets the cleared
  * bits of the POS_FACE squares in `word`, flags apparent cells APPARENT, records each apparent square's
- * edge (+1) as its owner and 0 for every other square. Both cells of an apparent pair enter with one voxel
- * (zero persistence), so the test needs only which of the square's edges are new with it and one index
- * comparison, no keys (0.7× this scan's time at 32³ against comparing the four edges'
- * keys; whole calls 0.90–0.95× at 16³–32³ in alternating runs, unchanged at 64³).
+ * edge as its owner (1 + VE + 4·first voxel + axis, as the coboundary above reads it) and 0 for every other
+ * square. Both cells of an apparent pair enter with one voxel (zero persistence), so the test needs only
+ * which of the square's edges are new with it and one index comparison, no keys (0.7× this scan's time at
+ * 32³ against comparing the four edges' keys; whole calls 0.90–0.95× at 16³–32³ in alternating runs,
+ * unchanged at 64³).
  */
 function apparentPairs(g: CellGrid, pr: PaddedRanks, word: Int32Array, owner: Int32Array, flags: Uint8Array, order: Int32Array,
-  sink: PairSink): void {
+  sink: PairSink, VE: number): void {
   const { gx, gy, gz, sy, sz } = g;
   const { psy, psz } = pr;
   const t = [1, psy, psz]; // padded voxel strides by axis
@@ -136,6 +134,7 @@ function apparentPairs(g: CellGrid, pr: PaddedRanks, word: Int32Array, owner: In
   const sideCell = new Int32Array(4);
   const sideVox = new Int32Array(4);
   const sideAxis = new Int32Array(4);
+  const sideEdge = new Int32Array(4); // the axis the edge runs along
   for (let z = 0; z < gz; z++) {
     for (let y = 0; y < gy; y++) {
       const zy = (z & 1) + (y & 1);
@@ -151,6 +150,7 @@ function apparentPairs(g: CellGrid, pr: PaddedRanks, word: Int32Array, owner: In
       sideCell.set([-s2, -s1, s1, s2]);
       sideVox.set([-t2, -t1, t1, t2]);
       sideAxis.set([a2, a1, a1, a2]);
+      sideEdge.set([a1, a2, a2, a1]);
       // the upper voxel (along the normal) of this row's first square
       const pz = z & 1 ? (z + 1) >> 1 : (z >> 1) + 1;
       const py = y & 1 ? (y + 1) >> 1 : (y >> 1) + 1;
@@ -186,7 +186,7 @@ function apparentPairs(g: CellGrid, pr: PaddedRanks, word: Int32Array, owner: In
         const off = sideVox[side];
         const pV = aFirst ? pA : pB;
         if (3 * (off > 0 ? pV + off : pV) + 2 - sideAxis[side] < sq) continue;
-        owner[sq] = e + 1;
+        owner[sq] = VE + 4 * (off > 0 ? pA : pA + off) + sideEdge[side] + 1;
         flags[c] |= APPARENT;
         flags[e] |= APPARENT;
         if (sink.keepZero) {
