@@ -89,6 +89,7 @@ if (child >= 0) {
         kind,
         construction,
         dims,
+        engine: gpuDevice ? 'wgsl' : 'cpu', // --gpu: the WGSL union-find (dims 0 and 2); else the CPU path
         ...(gpuDevice ? { adapter: gpuDevice.adapterName } : {}),
         median_ms: +times[times.length >> 1].toFixed(2),
         spread_ms: +spread(times).toFixed(2),
