@@ -133,8 +133,7 @@ function apparentPairs(g: CellGrid, pr: PaddedRanks, word: Int32Array, owner: In
   // offset across it, and the axis of that offset
   const sideCell = new Int32Array(4);
   const sideVox = new Int32Array(4);
-  const sideAxis = new Int32Array(4);
-  const sideEdge = new Int32Array(4); // the axis the edge runs along
+  const sideAxis = new Int32Array(4); // (the edge runs along the other odd axis, a1 + a2 − this)
   for (let z = 0; z < gz; z++) {
     for (let y = 0; y < gy; y++) {
       const zy = (z & 1) + (y & 1);
@@ -150,7 +149,6 @@ function apparentPairs(g: CellGrid, pr: PaddedRanks, word: Int32Array, owner: In
       sideCell.set([-s2, -s1, s1, s2]);
       sideVox.set([-t2, -t1, t1, t2]);
       sideAxis.set([a2, a1, a1, a2]);
-      sideEdge.set([a1, a2, a2, a1]);
       // the upper voxel (along the normal) of this row's first square
       const pz = z & 1 ? (z + 1) >> 1 : (z >> 1) + 1;
       const py = y & 1 ? (y + 1) >> 1 : (y >> 1) + 1;
@@ -186,7 +184,7 @@ function apparentPairs(g: CellGrid, pr: PaddedRanks, word: Int32Array, owner: In
         const off = sideVox[side];
         const pV = aFirst ? pA : pB;
         if (3 * (off > 0 ? pV + off : pV) + 2 - sideAxis[side] < sq) continue;
-        owner[sq] = VE + 4 * (off > 0 ? pA : pA + off) + sideEdge[side] + 1;
+        owner[sq] = VE + 4 * (off > 0 ? pA : pA + off) + a1 + a2 - sideAxis[side] + 1;
         flags[c] |= APPARENT;
         flags[e] |= APPARENT;
         if (sink.keepZero) {
