@@ -5,7 +5,7 @@
 // Chromium, when installed); prints the summary table.
 import type { Command } from 'commander';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -14,6 +14,7 @@ import { loadDataset } from '../../src/data/dataset.ts';
 import type { Sample } from '../../src/data/sample.ts';
 import { generateDataset } from '../../src/data/synthetic.ts';
 import { linePlot } from '../../src/report/svg.ts';
+import { makeOutputDir, writeFileAtomic } from '../../src/util/atomic.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { progress } from '../progress.ts';
 
@@ -48,7 +49,7 @@ export function register(program: Command): void {
       const bad = sizes.find((s) => s > side);
       if (bad) throw new UserError(`--sizes: ${bad} exceeds the volume side ${side}`);
       const out = resolve(flags.out ?? `interpolation-${flags.data === 'synthetic' ? 'synthetic' : basename(resolve(flags.data))}`);
-      mkdirSync(out, { recursive: true });
+      makeOutputDir(out);
 
       const rows: InterpolationRow[] = [];
       const bar = progress();
@@ -60,14 +61,14 @@ export function register(program: Command): void {
       bar.stop();
       const summary = summarise(rows);
       const title = `${flags.data === 'synthetic' ? `synthetic (${samples.length} samples)` : basename(resolve(flags.data))}, S = ${side}`;
-      writeFileSync(join(out, 'interpolation.json'), JSON.stringify({ data: flags.data, side, sizes, summary, rows }, null, 1) + '\n');
+      writeFileAtomic(join(out, 'interpolation.json'), JSON.stringify({ data: flags.data, side, sizes, summary, rows }, null, 1) + '\n');
       const table = summaryMarkdown(summary);
-      writeFileSync(join(out, 'interpolation.md'), `# Interpolation analysis: ${title}\n\n${NOTE}\n\n${table}\n`);
+      writeFileAtomic(join(out, 'interpolation.md'), `# Interpolation analysis: ${title}\n\n${NOTE}\n\n${table}\n`);
       const [err, time] = charts(summary, title);
-      writeFileSync(join(out, 'interpolation_error.svg'), err);
-      writeFileSync(join(out, 'interpolation_time.svg'), time);
+      writeFileAtomic(join(out, 'interpolation_error.svg'), err);
+      writeFileAtomic(join(out, 'interpolation_time.svg'), time);
       const html = `<!doctype html><html><body style="margin:0;background:#fff;display:flex">${err}${time}</body></html>`;
-      writeFileSync(join(out, 'interpolation.html'), html);
+      writeFileAtomic(join(out, 'interpolation.html'), html);
       if (flags.png) {
         const why = renderPng(join(out, 'interpolation.html'), join(out, 'interpolation.png'), 1040, 300);
         if (why) console.error(`topo-shapr: no PNG (${why}); the SVGs and interpolation.html are written`);
@@ -87,6 +88,12 @@ function parseSizes(v: string): number[] {
   return [...new Set(sizes)].sort((a, b) => a - b);
 }
 
+function integer(name: string, v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isInteger(n)) throw new UserError(`--${name}: expected an integer, got '${v}'`);
+  return n;
+}
+
 function positive(name: string, v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new UserError(`--${name}: expected a positive integer, got '${v}'`);
@@ -95,7 +102,7 @@ function positive(name: string, v: string): number {
 
 function loadSamples(flags: Flags): Sample[] {
   if (flags.data === 'synthetic') {
-    return generateDataset({ n: positive('count', flags.count), size: positive('side', flags.side), seed: Number(flags.seed) });
+    return generateDataset({ n: positive('count', flags.count), size: positive('side', flags.side), seed: integer('seed', flags.seed) });
   }
   const ds = loadDataset(flags.data, { limit: flags.limit ? positive('limit', flags.limit) : undefined });
   if (!ds.samples.length) throw new UserError(`${flags.data}: no samples`);

@@ -1,7 +1,7 @@
 // Writes samples to disk in SHAPR's layout (obj/, mask/, image/ as uint8 TIFF, file names carrying the
 // class as a prefix) with a classes.csv, so that loadDataset reads them back unchanged.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeOutputDir, writeFileAtomic } from '../util/atomic.ts';
 import { formatClassesCsv } from './class_names.ts';
 import type { Sample } from './sample.ts';
 import { writeTiff } from './tiff_writer.ts';
@@ -11,7 +11,7 @@ import { writeTiff } from './tiff_writer.ts';
  * (values × 255, rounded) and DIR/classes.csv. Creates the folders; overwrites files of the same name.
  */
 export function writeDataset(dir: string, samples: Sample[]): void {
-  for (const sub of ['obj', 'mask', 'image']) mkdirSync(join(dir, sub), { recursive: true });
+  for (const sub of ['obj', 'mask', 'image']) makeOutputDir(join(dir, sub));
   for (const s of samples) {
     const [d, h, w] = s.shape;
     const file = `${s.name}.tif`;
@@ -19,5 +19,5 @@ export function writeDataset(dir: string, samples: Sample[]): void {
     writeTiff(join(dir, 'mask', file), s.input.subarray(0, h * w), [1, h, w], 'uint8');
     writeTiff(join(dir, 'image', file), s.image, [1, h, w], 'uint8');
   }
-  writeFileSync(join(dir, 'classes.csv'), formatClassesCsv(samples));
+  writeFileAtomic(join(dir, 'classes.csv'), formatClassesCsv(samples));
 }

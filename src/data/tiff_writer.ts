@@ -2,7 +2,7 @@
 // utif's encoder only writes directories (no pixel data, no multi-page stacks), hence this small writer.
 // The first page carries the ImageDescription `{"shape": [D, H, W]}` that tifffile (and so skimage.io)
 // reads back as one D×H×W array.
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../util/atomic.ts';
 
 /** Pixel types the writer produces: uint8 / uint16 (values in [0,1] × 255 / × 65535, rounded) or float32 as is. */
 export type TiffWriteDtype = 'uint8' | 'uint16' | 'float32';
@@ -87,7 +87,7 @@ export function writeTiff(
   shape: readonly [number, number, number],
   dtype: TiffWriteDtype,
 ): void {
-  writeFileSync(path, encodeTiff(data, shape, dtype));
+  writeFileAtomic(path, encodeTiff(data, shape, dtype));
 }
 
 // The baseline tags of one grayscale page, in ascending tag order as TIFF requires.

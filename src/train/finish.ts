@@ -1,13 +1,12 @@
 // After training: predict the test fold with the best weights, write the predictions as TIFF volumes
 // and the per-sample errors (eval/metrics.ts) as metrics.json (both atomically).
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Gpu } from '../gpu/device.ts';
 import type { Sample } from '../data/sample.ts';
 import { encodeTiff } from '../data/tiff_writer.ts';
 import { evaluateVolumes } from '../eval/metrics.ts';
 import type { Shapr } from '../model/shapr.ts';
-import { writeFileAtomic } from '../util/atomic.ts';
+import { makeOutputDir, writeFileAtomic } from '../util/atomic.ts';
 import { loadModel } from './checkpoint.ts';
 import type { TrainConfig } from './config.ts';
 import { predictSamples } from './predict.ts';
@@ -28,7 +27,7 @@ export async function finishRun(g: Gpu, dir: string, c: TrainConfig, model: Shap
   await loadModel(join(dir, RUN_FILES.best), model);
   const preds = await predictSamples(g, model, test, c.batchSize);
   const pdir = join(dir, 'predictions');
-  mkdirSync(pdir, { recursive: true });
+  makeOutputDir(pdir);
   const rows: SampleMetrics[] = test.map((s, i) => {
     writeFileAtomic(join(pdir, `${s.name}.tif`), encodeTiff(preds[i], s.shape, 'float32'));
     const e = evaluateVolumes(preds[i], s.target, s.shape);

@@ -1,18 +1,51 @@
 // Files that must never be seen half-written (checkpoints, reports, configs): write a temporary file
 // beside the target, flush it to disk, then rename over the target (atomic on POSIX file systems).
-import { appendFileSync, closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+// Failures to write (no such folder, a file where a folder should be, no permission, a full disk) are the
+// user's to fix: they come back as one line naming the path, and leave no temporary file behind.
+import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { fileError } from './errors.ts';
+
+/** The one-line reason of a failed file-system call (its code, e.g. ENOENT, and what that means). */
+function reason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  const what: Record<string, string> = {
+    ENOENT: 'its folder does not exist',
+    ENOTDIR: 'a part of the path is a file, not a folder',
+    EEXIST: 'a file of that name exists where a folder is needed',
+    EISDIR: 'it is a folder',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    ENOSPC: 'no space left on the disk',
+    EROFS: 'read-only file system',
+  };
+  return code ? `${what[code] ?? 'cannot write'} (${code})` : String(err);
+}
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  const fd = openSync(tmp, 'w');
   try {
-    writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw fileError(path, `cannot write: ${reason(err)}`);
   }
-  renameSync(tmp, path);
+}
+
+/** Creates an output folder (and its parents) if needed; a clear error if it cannot be one. */
+export function makeOutputDir(path: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (err) {
+    throw fileError(path, `cannot create the output folder: ${reason(err)}`);
+  }
 }
 
 /** Appends one line (a JSON-lines log); a crash can at worst leave the last line partial. */

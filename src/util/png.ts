@@ -1,5 +1,5 @@
 // Grayscale images to PNG (pngjs), for montages and report figures.
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from './atomic.ts';
 import { PNG } from 'pngjs';
 
 /** A grayscale image, values in [0, 1], `data[y*width + x]`. */
@@ -23,7 +23,7 @@ export function encodePng(image: GrayImage): Buffer {
 
 /** Writes a grayscale image as a PNG file. */
 export function writePng(path: string, image: GrayImage): void {
-  writeFileSync(path, encodePng(image));
+  writeFileAtomic(path, encodePng(image));
 }
 
 /**

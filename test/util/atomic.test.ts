@@ -1,0 +1,31 @@
+// Output files: written whole or not at all, and a path that cannot be written is one line naming it.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeOutputDir, writeFileAtomic } from '../../src/util/atomic.ts';
+import { UserError } from '../../src/util/errors.ts';
+
+test('writeFileAtomic replaces a file whole; failures name the path and leave no temporary file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-atomic-'));
+  try {
+    const p = join(dir, 'report.json');
+    writeFileAtomic(p, 'old');
+    writeFileAtomic(p, new Uint8Array([110, 101, 119]));
+    assert.is(readFileSync(p, 'utf8'), 'new');
+    // the target is a folder: the rename fails after the temporary file was written
+    makeOutputDir(join(dir, 'sub'));
+    assert.throws(() => writeFileAtomic(join(dir, 'sub'), 'x'), (e: unknown) => e instanceof UserError && /sub: cannot write: it is a folder \(EISDIR\)/.test((e as Error).message));
+    assert.throws(() => writeFileAtomic(join(dir, 'no', 'such', 'f.json'), 'x'), (e: unknown) => e instanceof UserError && /f\.json: cannot write: its folder does not exist \(ENOENT\)/.test((e as Error).message));
+    assert.equal(readdirSync(dir).sort(), ['report.json', 'sub'], 'no .tmp left behind');
+    // an output folder where a file is
+    writeFileSync(join(dir, 'file'), '');
+    assert.throws(() => makeOutputDir(join(dir, 'file')), (e: unknown) => e instanceof UserError && /file: cannot create the output folder: a file of that name exists where a folder is needed \(EEXIST\)/.test((e as Error).message));
+    assert.throws(() => makeOutputDir(join(dir, 'file', 'x')), (e: unknown) => e instanceof UserError && /\(ENOTDIR\)/.test((e as Error).message));
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test.run();
