@@ -49,6 +49,8 @@ export function register(program: Command): void {
       const progress = !f.json && process.stderr.isTTY ? (d: number, n: number) => process.stderr.write(`\r${d}/${n}`) : undefined;
       const rows = evaluateFolders(f.truth, f.pred, progress);
       if (progress) process.stderr.write('\r');
+      // NOTE: the second folder is checked before anything is printed, so a bad one gives only its error
+      const other = f.against ? evaluateFolders(f.truth, f.against) : null;
       if (f.json && !f.against) {
         console.log(JSON.stringify(toJsonRows(rows), null, 1));
         return;
@@ -56,8 +58,7 @@ export function register(program: Command): void {
       if (!f.json) console.log(`${table(rows)}\n\n${summaryTable(rows)}`);
       const nan = rows.filter((r) => METRICS.some(([k]) => Number.isNaN(r[k]))).length;
       if (!f.json && nan > 0) console.log(`\n${nan} sample(s) with an undefined (NaN) relative error: the truth's measure is 0`);
-      if (f.against) {
-        const other = evaluateFolders(f.truth, f.against);
+      if (f.against && other) {
         if (other.length !== rows.length) throw new UserError(`${f.against}: ${other.length} samples, ${f.pred} has ${rows.length}`);
         const tests = METRICS.map(([k, json]) => ({ metric: json, ...wilcoxon(rows.map((r) => r[k]), other.map((r) => r[k])) }));
         if (f.json) {

@@ -158,12 +158,12 @@ export function validateDataset(dir: string): DatasetSummary {
   return loadDataset(dir).summary;
 }
 
-// NaN / infinite / out-of-range values name the file and the first bad voxel.
-function checkValues(v: TiffVolume, path: string): void {
+/** NaN / infinite (and, with `unitRange`, outside [0, 1]) values: an error naming the file and the first bad voxel. */
+export function checkValues(v: TiffVolume, path: string, unitRange = true): void {
   const [, h, w] = v.shape;
   for (let i = 0; i < v.data.length; i++) {
     const x = v.data[i];
-    if (Number.isFinite(x) && x >= 0 && x <= 1) continue;
+    if (Number.isFinite(x) && (!unitRange || (x >= 0 && x <= 1))) continue;
     const at = v.shape[0] > 1 ? `(z ${Math.floor(i / (h * w))}, y ${Math.floor(i / w) % h}, x ${i % w})` : `(y ${Math.floor(i / w)}, x ${i % w})`;
     if (!Number.isFinite(x)) throw fileError(path, `contains ${x} at ${at}`);
     throw fileError(path, `${v.dtype} value ${x} at ${at} is outside [0, 1] (store floats scaled to [0, 1])`);

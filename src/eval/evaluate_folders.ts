@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { classFromName, readClassesCsv } from '../data/class_names.ts';
-import { listTiffs } from '../data/dataset.ts';
+import { checkValues, listTiffs } from '../data/dataset.ts';
 import { readTiff } from '../data/tiff.ts';
 import { fileError } from '../util/errors.ts';
 import { evaluateVolumes, METRICS, type ShapeErrors } from './metrics.ts';
@@ -47,6 +47,9 @@ export function evaluateFolders(
   for (const [stem, file] of truth) {
     const t = readTiff(join(truthFolder, file));
     const p = readTiff(join(predFolder, pred.get(stem)!));
+    // NOTE: any finite values (a prediction may be a likelihood or a score); a NaN would silently read as background
+    checkValues(t, join(truthFolder, file), false);
+    checkValues(p, join(predFolder, pred.get(stem)!), false);
     if (p.shape.join() !== t.shape.join()) {
       throw fileError(join(predFolder, pred.get(stem)!), `shape ${p.shape.join('×')}, truth is ${t.shape.join('×')}`);
     }

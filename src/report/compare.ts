@@ -8,7 +8,7 @@ import { summarize } from '../eval/summary.ts';
 import { wilcoxon } from '../eval/wilcoxon.ts';
 import { trilinearDownRef } from '../resample/trilinear_down.ref.ts';
 import { diagramsToJson, persistence } from '../topo/persistence.ts';
-import type { TrainConfig } from '../train/config.ts';
+import { checkConfig, TRAIN_DEFAULTS, type TrainConfig } from '../train/config.ts';
 import { loadSamples } from '../train/data.ts';
 import type { SampleMetrics } from '../train/finish.ts';
 import { RUN_FILES, type EpochLog } from '../train/trainer.ts';
@@ -33,7 +33,17 @@ function readJson<T>(path: string): T {
 }
 
 export function loadRun(dir: string): RunData {
-  const config = readJson<TrainConfig>(join(dir, RUN_FILES.config));
+  const configPath = join(dir, RUN_FILES.config);
+  const saved = readJson<Partial<TrainConfig>>(configPath);
+  // NOTE: a hand-edited or foreign config.json fails here by name, not as a TypeError deep in the report; a
+  // field that a run from an older version lacks takes its default (new options default to off)
+  if (!saved || typeof saved !== 'object' || Array.isArray(saved)) throw fileError(configPath, 'not a run config (expected a JSON object)');
+  const config: TrainConfig = { ...TRAIN_DEFAULTS, ...saved };
+  try {
+    checkConfig({ ...config, topoDims: Array.isArray(config.topoDims) ? config.topoDims : [] });
+  } catch (e) {
+    throw fileError(configPath, `not a valid run config: ${(e as Error).message}`);
+  }
   const logPath = join(dir, RUN_FILES.log);
   const logs = existsSync(logPath)
     ? readFileSync(logPath, 'utf8').split('\n').filter((l) => l.trim()).map((l, i) => {
@@ -47,6 +57,7 @@ export function loadRun(dir: string): RunData {
   // NOTE: JSON writes an undefined relative error (NaN) as null, and a run from before a metric existed has none:
   // both become NaN, which the statistics count apart, instead of null entering them as 0.
   const metrics = readJson<SampleMetrics[]>(join(dir, 'metrics.json'));
+  if (!Array.isArray(metrics)) throw fileError(join(dir, 'metrics.json'), 'expected a JSON array of per-sample rows');
   for (const row of metrics) for (const m of METRICS) if (typeof row[m] !== 'number') row[m] = NaN;
   return { dir, config, logs, metrics };
 }

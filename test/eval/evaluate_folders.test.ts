@@ -54,6 +54,18 @@ test('unmatched and mis-shaped predictions are named', () => {
   assert.throws(() => evaluateFolders(join(dir, 'truth'), bad), (e: unknown) => e instanceof UserError && /extra_0001\.tif: no ground truth/.test((e as Error).message));
 });
 
+test('a NaN or infinite voxel in a prediction (or the truth) is named with the voxel, not scored', () => {
+  const bad = join(dir, 'nan');
+  mkdirSync(bad);
+  for (const s of samples) writeFileSync(join(bad, `${s.name}.tif`), encodeTiff(s.target, [S, S, S], 'float32'));
+  const v = Float32Array.from(samples[3].target);
+  v[(2 * S + 5) * S + 7] = NaN;
+  writeFileSync(join(bad, `${samples[3].name}.tif`), encodeTiff(v, [S, S, S], 'float32'));
+  assert.throws(() => evaluateFolders(join(dir, 'truth'), bad), (e: unknown) => e instanceof UserError && new RegExp(`nan/${samples[3].name}\\.tif: contains NaN at \\(z 2, y 5, x 7\\)`).test((e as Error).message));
+  // and as the truth folder (any finite values allowed there: a score need not lie in [0, 1])
+  assert.throws(() => evaluateFolders(bad, join(dir, 'same')), (e: unknown) => e instanceof UserError && /contains NaN/.test((e as Error).message));
+});
+
 test('CLI: evaluate --json prints the rows; inspect on a broken folder exits 1 with one line', () => {
   const ev = spawnSync(process.execPath, [BIN, 'evaluate', '--truth', join(dir, 'truth'), '--pred', join(dir, 'same'), '--json'], { encoding: 'utf8' });
   assert.is(ev.status, 0, ev.stderr);

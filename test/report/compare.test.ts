@@ -41,4 +41,21 @@ test('an undefined error (null in metrics.json) and a metric a run does not have
   }
 });
 
+test('a config.json that is not a run config is named, not a TypeError in the report', () => {
+  const root = mkdtempSync(join(tmpdir(), 'topo-shapr-compare-'));
+  try {
+    const good = fakeRun(join(root, 'good'), 0, []);
+    const bad = fakeRun(join(root, 'bad'), 0.1, []);
+    for (const [text, why] of [['[]', /bad\/config\.json: not a run config \(expected a JSON object\)/], ['{"side": 10}', /bad\/config\.json: not a valid run config: --side must be a multiple of 4/], ['{"topoDims": "2"}', /bad\/config\.json: not a valid run config: --topo-dims/]] as const) {
+      writeFileSync(join(bad, 'config.json'), text);
+      assert.throws(() => compareRuns([good, bad], { examples: 0 }), (e: unknown) => why.test((e as Error).message));
+    }
+    writeFileSync(join(bad, 'config.json'), JSON.stringify({ ...TRAIN_DEFAULTS, lambda: 0.1 }));
+    writeFileSync(join(bad, 'metrics.json'), '{}');
+    assert.throws(() => compareRuns([good, bad], { examples: 0 }), (e: unknown) => /bad\/metrics\.json: expected a JSON array/.test((e as Error).message));
+  } finally {
+    rmSync(root, { recursive: true });
+  }
+});
+
 test.run();
