@@ -1,8 +1,8 @@
 // topo-shapr predict: a weights file + image/mask pairs (a SHAPR-layout folder, or one pair) → TIFF volumes.
 import type { Command } from 'commander';
-import { existsSync, mkdirSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { listTiffs } from '../../src/data/dataset.ts';
+import { existsSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { checkValues, listTiffs } from '../../src/data/dataset.ts';
 import { makeInput, type Sample } from '../../src/data/sample.ts';
 import { readTiff } from '../../src/data/tiff.ts';
 import { encodeTiff } from '../../src/data/tiff_writer.ts';
@@ -10,7 +10,7 @@ import { evaluateVolumes } from '../../src/eval/metrics.ts';
 import { getGpu } from '../../src/gpu/device.ts';
 import { loadShapr } from '../../src/model/weights_node.ts';
 import { predictSamples } from '../../src/train/predict.ts';
-import { writeFileAtomic } from '../../src/util/atomic.ts';
+import { makeOutputDir, writeFileAtomic } from '../../src/util/atomic.ts';
 import { fileError, UserError } from '../../src/util/errors.ts';
 import { progress } from '../progress.ts';
 
@@ -20,6 +20,7 @@ function readPair(maskPath: string, imagePath: string, side: number): Sample {
   const image = readTiff(imagePath);
   for (const [p, v] of [[maskPath, mask], [imagePath, image]] as const) {
     if (v.shape[0] !== 1 || v.shape[1] !== side || v.shape[2] !== side) throw fileError(p, `shape ${v.shape.join('×')}, the model expects a ${side}×${side} image`);
+    checkValues(v, p); // as in training: finite, in [0, 1]
   }
   const target = new Float32Array(0);
   return { name: basename(maskPath).replace(/\.tiff?$/i, ''), className: '', shape: [side, side, side], input: makeInput(mask.data, image.data), target, image: image.data };
@@ -34,8 +35,12 @@ export function register(program: Command): void {
     .option('--image <tif>', 'a single fluorescence image (with --mask)')
     .option('--mask <tif>', 'a single segmentation mask (with --image)')
     .requiredOption('--out <dir>', 'folder for the predicted volumes (float32 TIFF, Z first)')
-    .option('--batch-size <n>', 'samples per forward pass', (v) => Number(v), 6)
+    .option('--batch-size <n>', 'samples per forward pass', '6')
+    .option('--force', 'overwrite predictions already in --out', false)
     .action(async (o) => {
+      const batchSize = Number(o.batchSize);
+      if (!Number.isInteger(batchSize) || batchSize < 1) throw new UserError(`--batch-size must be a positive integer, got '${o.batchSize}'`);
+      if (!o.data && !(o.image && o.mask)) throw new UserError('predict: give --data DIR, or --image and --mask');
       const g = await getGpu();
       const { model } = await loadShapr(g, o.weights);
       const side = model.config.side;
@@ -44,20 +49,27 @@ export function register(program: Command): void {
         const masks = listTiffs(join(o.data, 'mask'));
         const images = listTiffs(join(o.data, 'image'));
         for (const stem of masks.keys()) if (!images.has(stem)) throw fileError(join(o.data, 'image', `${stem}.tif`), `missing (partner of mask/${masks.get(stem)})`);
+        for (const stem of images.keys()) if (!masks.has(stem)) throw fileError(join(o.data, 'mask', `${stem}.tif`), `missing (partner of image/${images.get(stem)})`);
         samples = [...masks].map(([stem, f]) => ({ ...readPair(join(o.data, 'mask', f), join(o.data, 'image', images.get(stem)!), side), name: stem }));
-      } else if (o.image && o.mask) samples = [readPair(o.mask, o.image, side)];
-      else throw new UserError('predict: give --data DIR, or --image and --mask');
+      } else samples = [readPair(o.mask, o.image, side)];
       if (!samples.length) throw fileError(join(o.data, 'mask'), 'no .tif files in folder');
-      mkdirSync(o.out, { recursive: true });
+      // NOTE: never write over an input: --out DATA/obj would replace the ground truth (and then score against it)
+      const outs = samples.map((s) => join(o.out, `${s.name}.tif`));
+      const inputs = o.data ? ['obj', 'mask', 'image'].map((sub) => resolve(o.data, sub)) : [resolve(o.mask), resolve(o.image)];
+      const clash = o.data ? inputs.find((d) => d === resolve(o.out)) : outs.map((f) => resolve(f)).find((f) => inputs.includes(f));
+      if (clash) throw new UserError(`--out ${o.out}: would overwrite the input ${clash}; choose another folder`);
+      const existing = outs.filter((f) => existsSync(f));
+      if (existing.length && !o.force) throw new UserError(`${existing[0]}: exists (${existing.length} of the ${outs.length} predictions would be overwritten); use --force or another --out`);
+      makeOutputDir(o.out);
       const bar = progress();
       bar.start(samples.length, 'predict');
-      const preds = await predictSamples(g, model, samples, o.batchSize, (n) => bar.update(n));
+      const preds = await predictSamples(g, model, samples, batchSize, (n) => bar.update(n));
       bar.stop();
-      const objDir = o.data ? join(o.data, 'obj') : null;
+      const truths = o.data && existsSync(join(o.data, 'obj')) ? listTiffs(join(o.data, 'obj')) : new Map<string, string>();
       const errors: number[] = [];
       samples.forEach((s, i) => {
-        writeFileAtomic(join(o.out, `${s.name}.tif`), encodeTiff(preds[i], s.shape, 'float32'));
-        const truth = objDir && existsSync(join(objDir, `${s.name}.tif`)) ? readTiff(join(objDir, `${s.name}.tif`)) : null;
+        writeFileAtomic(outs[i], encodeTiff(preds[i], s.shape, 'float32'));
+        const truth = truths.has(s.name) ? readTiff(join(o.data, 'obj', truths.get(s.name)!)) : null;
         if (truth) errors.push(evaluateVolumes(preds[i], truth.data, s.shape).iouError);
       });
       console.log(`wrote ${samples.length} volumes to ${o.out}` + (errors.length ? `; mean IoU error ${(errors.reduce((a, b) => a + b, 0) / errors.length).toFixed(3)} over ${errors.length} with ground truth` : ''));

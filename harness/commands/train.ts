@@ -12,7 +12,8 @@ const D = TRAIN_DEFAULTS;
 
 function num(name: string) {
   return (v: string) => {
-    const x = v === 'inf' || v === 'Infinity' ? Infinity : Number(v);
+    // NOTE: Number('') is 0: an empty value (--lambda=) must not silently turn a term off
+    const x = v === 'inf' || v === 'Infinity' ? Infinity : v.trim() === '' ? NaN : Number(v);
     if (Number.isNaN(x)) throw new UserError(`--${name}: '${v}' is not a number`);
     return x;
   };

@@ -10,6 +10,7 @@
 //     CPU adapters, where atomics are slow.
 // L_T = mean over the batch of Σ_dims W_q(D(pred), D(target))^q (+ μ · total persistence).
 import type { Tape } from '../tape/tape.ts';
+import { DivergedError } from '../util/errors.ts';
 import { Tensor } from '../tape/tensor.ts';
 import { trilinearDown } from '../resample/trilinear_down.ts';
 import { trilinearDownRef } from '../resample/trilinear_down.ref.ts';
@@ -89,7 +90,12 @@ export class TopoLoss {
     // each sample's job gets its own copy of its volume: a view would send the whole batch to a worker
     const preds: Array<Float32Array | Diagrams> = this.onGpu(t.gpu)
       ? await persistenceGpuBatch(t.gpu, small.buffer, [s, s, s], batch, { construction, dims })
-      : await small.read().then((host) => Array.from({ length: batch }, (_, b) => host.slice(b * per, (b + 1) * per)));
+      : await small.read().then((host) => {
+        // NOTE: a diverged network's NaN would otherwise surface as a bad-volume error deep in persistence()
+        const bad = host.findIndex((x) => !Number.isFinite(x));
+        if (bad >= 0) throw new DivergedError(`the prediction has ${host[bad]} at voxel ${bad % per} of sample ${Math.floor(bad / per)}`);
+        return Array.from({ length: batch }, (_, b) => host.slice(b * per, (b + 1) * per));
+      });
     const wanted = await this.targetDiagrams(targets, side);
     const results = await this.runner.run(preds.map((p, b) => ({ kind: 'loss', pred: p, shape: [s, s, s], target: wanted[b], opts: this.opts })));
     const wall = performance.now() - t0;

@@ -54,9 +54,22 @@ export const TRAIN_DEFAULTS: TrainConfig = {
   adversarialEpochs: 0,
 };
 
-/** Checks a config, naming the first bad field. */
+/** The command-line flag of each field a user sets (for messages: a user knows --batch-size, not batchSize). */
+const FLAG: Partial<Record<keyof TrainConfig, string>> = {
+  syntheticCount: '--synthetic-count', syntheticSeed: '--synthetic-seed', side: '--side', filters: '--filters', folds: '--folds',
+  fold: '--fold', seed: '--seed', batchSize: '--batch-size', epochs: '--epochs', patience: '--patience', lr: '--lr',
+  lrPatience: '--lr-patience', lambda: '--lambda', topoSize: '--topo-size', topoDims: '--topo-dims', topoQ: '--q',
+  topoPersistence: '--total-persistence', stepsPerEpoch: '--steps-per-epoch', adversarialEpochs: '--adversarial-epochs',
+};
+
+/** Checks a config, naming the first bad field (by its flag). */
 export function checkConfig(c: TrainConfig): TrainConfig {
-  const bad = (field: string, why: string) => new UserError(`config: ${field} ${why}`);
+  const bad = (field: keyof TrainConfig, why: string) => new UserError(`${FLAG[field] ?? `config: ${field}`} ${why}`);
+  const nonNegInt = (f: keyof TrainConfig) => {
+    const v = c[f] as number;
+    if (!Number.isInteger(v) || v < 0) throw bad(f, `must be a non-negative integer, got ${v}`);
+  };
+  (['seed', 'syntheticSeed', 'stepsPerEpoch'] as const).forEach(nonNegInt);
   const posInt = (f: keyof TrainConfig) => {
     const v = c[f] as number;
     if (!Number.isInteger(v) || v < 1) throw bad(f, `must be a positive integer, got ${v}`);
@@ -65,11 +78,24 @@ export function checkConfig(c: TrainConfig): TrainConfig {
   if (c.side % 4 !== 0) throw bad('side', `must be a multiple of 4 (two 2× poolings), got ${c.side}`);
   if (c.fold < 0 || c.fold >= c.folds || !Number.isInteger(c.fold)) throw bad('fold', `must be in 0..${c.folds - 1}, got ${c.fold}`);
   if (c.folds < 3) throw bad('folds', 'must be at least 3 (train, validation and test folds)');
-  if (!(c.lr > 0)) throw bad('lr', `must be > 0, got ${c.lr}`);
-  if (!(c.lambda >= 0)) throw bad('lambda', `must be >= 0, got ${c.lambda}`);
-  if (c.topoSize > c.side) throw bad('topoSize', `(${c.topoSize}) exceeds the volume side (${c.side})`);
+  if (!(c.lr > 0 && c.lr < Infinity)) throw bad('lr', `must be a finite number > 0, got ${c.lr}`);
+  if (!(c.lambda >= 0 && c.lambda < Infinity)) throw bad('lambda', `must be a finite number >= 0, got ${c.lambda}`);
+  if (!(c.topoPersistence >= 0 && c.topoPersistence < Infinity)) throw bad('topoPersistence', `must be a finite number >= 0, got ${c.topoPersistence}`);
+  if (c.topoSize > c.side) throw bad('topoSize', `(${c.topoSize}) exceeds the volume side --side (${c.side})`);
   if (!c.topoDims.length || c.topoDims.some((d) => ![0, 1, 2].includes(d))) throw bad('topoDims', `must be among 0, 1, 2, got ${c.topoDims}`);
   if (!Number.isInteger(c.adversarialEpochs) || c.adversarialEpochs < 0) throw bad('adversarialEpochs', `must be a non-negative integer, got ${c.adversarialEpochs}`);
   if (!(c.topoQ >= 1)) throw bad('topoQ', `must be >= 1 or Infinity, got ${c.topoQ}`);
   return c;
+}
+
+/** What differs between a run directory's saved config and this one, as "--flag saved → now" items. */
+export function configChanges(saved: Record<string, unknown>, c: TrainConfig): string[] {
+  const keys = new Set([...Object.keys(saved), ...Object.keys(c)]);
+  const out: string[] = [];
+  for (const k of keys) {
+    const a = JSON.stringify(saved[k]);
+    const b = JSON.stringify((c as unknown as Record<string, unknown>)[k]);
+    if (a !== b) out.push(`${FLAG[k as keyof TrainConfig] ?? k} ${a ?? '(none)'} → ${b ?? '(none)'}`);
+  }
+  return out;
 }

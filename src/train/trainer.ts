@@ -3,7 +3,7 @@
 // each epoch's shuffling and augmentation come from an RNG seeded by (seed, epoch), and the checkpoint
 // holds weights, BatchNorm statistics, Adam moments and schedule state, so an interrupted run that resumes
 // reaches the same weights as one that was never interrupted.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Gpu } from '../gpu/device.ts';
 import type { Sample } from '../data/sample.ts';
@@ -18,11 +18,11 @@ import { inThread } from '../topo/topo_job.ts';
 import { TopoLoss } from '../topo/topo_loss.ts';
 import { TopoPool } from '../topo/topo_pool.ts';
 import { Rng } from '../util/rng.ts';
-import { UserError } from '../util/errors.ts';
-import { appendLine, writeFileAtomic } from '../util/atomic.ts';
+import { DivergedError, UserError } from '../util/errors.ts';
+import { appendLine, makeOutputDir, writeFileAtomic } from '../util/atomic.ts';
 import { chunk, makeBatch, releaseBatch } from './batches.ts';
 import { loadCheckpoint, loadModel, saveCheckpoint, saveModel } from './checkpoint.ts';
-import { checkConfig, type TrainConfig } from './config.ts';
+import { checkConfig, configChanges, type TrainConfig } from './config.ts';
 import { initialPlateau, plateauStep, type PlateauState } from './schedule.ts';
 import type { Split } from './data.ts';
 
@@ -99,6 +99,25 @@ async function runBatch(g: Gpu, model: Shapr, topo: TopoLoss | null, c: TrainCon
   }
 }
 
+/**
+ * Runs a step (or a validation pass) and stops the run with a clear error when it diverged (a NaN or infinite
+ * loss or prediction), before anything of this epoch is written: the run directory keeps the last finished
+ * epoch's checkpoint, so a resume with the same options would diverge again, and a new run needs a lower --lr.
+ */
+async function guardDivergence(dir: string, epoch: number, where: string, lr: number, step: () => Promise<Parts>): Promise<Parts> {
+  const fail = (what: string) =>
+    new UserError(`${dir}: training diverged in epoch ${epoch + 1}, ${where} (${what}); ${epoch === 0 ? 'no epoch had finished' : `the run directory keeps epoch ${epoch}'s checkpoint`}; start a new run with a lower --lr (this one used ${lr})`);
+  let p: Parts;
+  try {
+    p = await step();
+  } catch (err) {
+    if (err instanceof DivergedError) throw fail(err.message);
+    throw err;
+  }
+  if (!Number.isFinite(p.loss)) throw fail(`the loss is ${p.loss}`);
+  return p;
+}
+
 /** Mean loss parts over a split without updating anything (BatchNorm in evaluation mode). */
 export async function evaluateLoss(g: Gpu, model: Shapr, topo: TopoLoss | null, c: TrainConfig, samples: Sample[]): Promise<Parts> {
   const parts: Parts[] = [];
@@ -116,11 +135,20 @@ export interface TrainResult {
 /** Trains (or resumes) the run in `dir` on `samples` split by `split`. */
 export async function train(g: Gpu, config: TrainConfig, dir: string, samples: Sample[], split: Split, ev: TrainEvents = {}): Promise<TrainResult> {
   const c = checkConfig(config);
-  mkdirSync(dir, { recursive: true });
+  makeOutputDir(dir);
   const cfgPath = join(dir, RUN_FILES.config);
   if (existsSync(cfgPath)) {
     const saved = readFileSync(cfgPath, 'utf8');
-    if (saved !== JSON.stringify(c, null, 2)) throw new UserError(`${cfgPath}: this run directory was started with another config; use a new --out or the same options`);
+    if (saved !== JSON.stringify(c, null, 2)) {
+      let old: Record<string, unknown>;
+      try {
+        old = JSON.parse(saved);
+      } catch {
+        throw new UserError(`${cfgPath}: not valid JSON (damaged?); this run directory cannot be resumed: use a new --out`);
+      }
+      const changes = old && typeof old === 'object' ? configChanges(old, c) : ['(not a config object)'];
+      throw new UserError(`${cfgPath}: this run directory was started with other options (${changes.slice(0, 4).join(', ')}${changes.length > 4 ? ', …' : ''}); use a new --out or the same options`);
+    }
   } else writeFileAtomic(cfgPath, JSON.stringify(c, null, 2));
 
   const model = new Shapr(g, { side: c.side, filters: c.filters }, c.seed);
@@ -158,10 +186,11 @@ export async function train(g: Gpu, config: TrainConfig, dir: string, samples: S
       const aug = c.augment ? epochRng(c.seed, epoch, 2) : null;
       const parts: Parts[] = [];
       for (const [k, idx] of batches.entries()) {
-        parts.push(await runBatch(g, model, topo, c, idx.map((i) => trainSet[i]), aug, opt));
-        ev.onStep?.(epoch, k + 1, batches.length, parts[parts.length - 1]);
+        const p = await guardDivergence(dir, epoch, `step ${k + 1}`, opt.opts.lr, () => runBatch(g, model, topo, c, idx.map((i) => trainSet[i]), aug, opt));
+        parts.push(p);
+        ev.onStep?.(epoch, k + 1, batches.length, p);
       }
-      const val = await evaluateLoss(g, model, topo, c, valSet);
+      const val = await guardDivergence(dir, epoch, 'validation', opt.opts.lr, () => evaluateLoss(g, model, topo, c, valSet));
       const decision = plateauStep(state, epoch, val.loss, c);
       const log: EpochLog = { epoch, train: mean(parts), val, lr: opt.opts.lr, seconds: (performance.now() - t0) / 1000, improved: decision.improved };
       logs.push(log);

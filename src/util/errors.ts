@@ -10,3 +10,11 @@ export class UserError extends Error {
 export function fileError(path: string, problem: string): UserError {
   return new UserError(`${path}: ${problem}`);
 }
+
+/** Training produced a non-finite value (NaN or ±Inf): the run diverged (the trainer adds where and what to do). */
+export class DivergedError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DivergedError';
+  }
+}

@@ -43,6 +43,28 @@ test('predict: a weights file and a dataset folder or one image/mask pair give T
     assert.not.match(err.stderr, /\n\s+at /, 'no stack trace');
     assert.not.ok(existsSync(join(dir, 'bad')));
   }
+  // never over an input (--out DATA/obj would replace the truth and score against it), nor over earlier
+  // predictions without --force; a batch size that is not a positive integer is refused before any work
+  const truthBefore = readFileSync(join(dir, 'data', 'obj', `${names[0]}.tif`));
+  const refused = async (args: string[], message: RegExp) => {
+    try {
+      await cli('predict', '--weights', join(dir, 'w.safetensors'), ...args);
+      assert.unreachable('no error');
+    } catch (e) {
+      const err = e as { code: number; stderr: string };
+      assert.is(err.code, 1, err.stderr);
+      assert.match(err.stderr, message);
+    }
+  };
+  await refused(['--data', join(dir, 'data'), '--out', join(dir, 'data', 'obj')], /would overwrite the input .*obj/);
+  assert.equal(readFileSync(join(dir, 'data', 'obj', `${names[0]}.tif`)), truthBefore);
+  await refused(['--data', join(dir, 'data'), '--out', join(dir, 'pred')], /pred\/.*\.tif: exists \(3 of the 3 predictions would be overwritten\); use --force/);
+  await refused(['--data', join(dir, 'data'), '--out', join(dir, 'p2'), '--batch-size', '0'], /--batch-size must be a positive integer, got '0'/);
+  const { stdout: again } = await cli('predict', '--weights', join(dir, 'w.safetensors'), '--data', join(dir, 'data'), '--out', join(dir, 'pred'), '--force');
+  assert.match(again, /wrote 3 volumes/);
+  // an image without its mask is named, not skipped
+  rmSync(join(dir, 'data', 'mask', `${names[1]}.tif`));
+  await refused(['--data', join(dir, 'data'), '--out', join(dir, 'p3')], new RegExp(`mask/${names[1]}\\.tif: missing \\(partner of image/`));
   model.dispose();
   rmSync(dir, { recursive: true });
 });
@@ -59,7 +81,46 @@ test('train and compare: a run directory with a wrong config or a missing metric
     await cli('train', '--out', join(dir, 'x'), '--side', '10');
     assert.unreachable('no error');
   } catch (e) {
-    assert.match((e as { stderr: string }).stderr, /config: side must be a multiple of 4/);
+    assert.match((e as { stderr: string }).stderr, /--side must be a multiple of 4/);
+  }
+  // resuming with other options names them; a damaged config.json is said to be one
+  const tiny = ['--side', '16', '--synthetic-count', '10', '--epochs', '1', '--steps-per-epoch', '1', '--batch-size', '2', '--filters', '2', '--lambda', '0'];
+  await cli('train', '--out', join(dir, 'r'), ...tiny);
+  for (const [args, message] of [
+    [['--lr', '0.002', '--seed', '3'], /r\/config\.json: this run directory was started with other options \(--seed 0 → 3, --lr 0\.001 → 0\.002\); use a new --out or the same options/],
+    [[], /r\/config\.json: not valid JSON \(damaged\?\)/],
+  ] as const) {
+    if (!args.length) writeFileSync(join(dir, 'r', 'config.json'), '{"side": 16,');
+    try {
+      await cli('train', '--out', join(dir, 'r'), ...tiny, ...args);
+      assert.unreachable('no error');
+    } catch (e) {
+      assert.match((e as { stderr: string }).stderr, message);
+    }
+  }
+  rmSync(dir, { recursive: true });
+});
+
+test('train: a diverging run (NaN loss or prediction) stops with one line that says so, with or without the topological term', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-nan-'));
+  for (const lambda of ['0.1', '0']) {
+    try {
+      await cli('train', '--out', join(dir, lambda), '--side', '16', '--synthetic-count', '10', '--epochs', '2', '--steps-per-epoch', '2', '--batch-size', '2', '--filters', '2', '--lr', '1e9', '--lambda', lambda);
+      assert.unreachable('no error');
+    } catch (e) {
+      const err = e as { code: number; stderr: string };
+      assert.is(err.code, 1, err.stderr);
+      assert.match(err.stderr, /^topo-shapr: .*: training diverged in epoch 1, step \d+ \((the loss is NaN|the prediction has NaN at voxel \d+ of sample \d+)\); no epoch had finished; start a new run with a lower --lr/m);
+      assert.not.match(err.stderr, /\n\s+at /, 'no stack trace');
+      assert.not.ok(existsSync(join(dir, lambda, 'last.ckpt.safetensors')), 'no checkpoint of a diverged epoch');
+    }
+  }
+  // an empty number must not turn a term off silently
+  try {
+    await cli('train', '--out', join(dir, 'e'), '--lambda=');
+    assert.unreachable('no error');
+  } catch (e) {
+    assert.match((e as { stderr: string }).stderr, /--lambda: '' is not a number/);
   }
   rmSync(dir, { recursive: true });
 });
