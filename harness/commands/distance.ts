@@ -28,6 +28,9 @@ export function register(program: Command): void {
     .action((fileA: string, fileB: string, flags: DistanceFlags) => {
       const q = parseQ(flags.q);
       const A = readDiagrams(fileA), B = readDiagrams(fileB);
+      const ca = convention(fileA, A), cb = convention(fileB, B);
+      if (ca && cb && ca.kind !== cb.kind)
+        throw new UserError(`${fileA} and ${fileB} use opposite conventions: ${ca.kind} (${ca.example}) against ${cb.kind} (${cb.example}); negate one file's values first`);
       let dims = [...new Set([...Object.keys(A), ...Object.keys(B)])].sort();
       if (flags.dim !== undefined) {
         if (!/^\d+$/.test(flags.dim)) throw new UserError(`--dim must be a non-negative integer, got '${flags.dim}'`);
@@ -65,22 +68,43 @@ export function readDiagrams(file: string): DiagramFile {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw fileError(file, `not valid JSON (${(err as Error).message})`);
+    const hint = /\b(-?Infinity|NaN)\b/.test(text) ? "; JSON has no Infinity or NaN: write an essential class's death as null" : '';
+    throw fileError(file, `not valid JSON (${(err as Error).message})${hint}`);
   }
   if (json && typeof json === 'object' && !Array.isArray(json) && 'diagrams' in json) json = (json as { diagrams: unknown }).diagrams;
   if (!json || typeof json !== 'object' || Array.isArray(json))
     throw fileError(file, 'expected an object {"0": [[birth, death|null], ...], ...}');
   const out: DiagramFile = {};
   for (const [dim, pairs] of Object.entries(json as Record<string, unknown>)) {
-    if (!/^\d+$/.test(dim)) throw fileError(file, `key '${dim}' is not a homology dimension`);
+    if (!/^(0|[1-9]\d*)$/.test(dim)) throw fileError(file, `key '${dim}' is not a homology dimension (0, 1, 2, ...)`);
     if (!Array.isArray(pairs)) throw fileError(file, `dimension ${dim} is not a list of pairs`);
     pairs.forEach((p, i) => {
       const ok = Array.isArray(p) && p.length === 2 && typeof p[0] === 'number' && (p[1] === null || typeof p[1] === 'number');
       if (!ok) throw fileError(file, `dimension ${dim}, pair ${i}: expected [birth, death|null], got ${JSON.stringify(p)}`);
       if (!Number.isFinite(p[0]) || (p[1] !== null && !Number.isFinite(p[1])))
-        throw fileError(file, `dimension ${dim}, pair ${i}: non-finite value`);
+        throw fileError(file, `dimension ${dim}, pair ${i}: non-finite value in [${p[0]}, ${p[1]}]; write an essential class's death as null`);
     });
     out[dim] = pairs as Array<[number, number | null]>;
   }
   return out;
+}
+
+/**
+ * Which way the file's finite pairs point: 'birth ≥ death' (superlevel, as `topo-shapr persistence` prints) or
+ * 'birth ≤ death' (sublevel, e.g. GUDHI's on the volume itself); null when no pair tells (none off the diagonal).
+ * NOTE: the distance is the same for a pair of files in either convention, but a superlevel file against a
+ * sublevel one gives a meaningless number without any error: refused, as is a file that mixes the two.
+ */
+function convention(file: string, d: DiagramFile): { kind: string; example: string } | null {
+  let found: { kind: string; example: string } | null = null;
+  for (const [dim, pairs] of Object.entries(d)) {
+    pairs.forEach(([b, e], i) => {
+      if (e === null || b === e) return;
+      const kind = b > e ? 'birth ≥ death' : 'birth ≤ death';
+      const example = `dimension ${dim}, pair ${i}: [${b}, ${e}]`;
+      if (!found) found = { kind, example };
+      else if (found.kind !== kind) throw fileError(file, `mixes birth ≥ death (${found.kind === 'birth ≥ death' ? found.example : example}) and birth ≤ death (${found.kind === 'birth ≥ death' ? example : found.example}) pairs`);
+    });
+  }
+  return found;
 }
