@@ -1,6 +1,6 @@
 // `topo-shapr generate OUT`: writes the built-in synthetic cells as a dataset in SHAPR's layout.
 import type { Command } from 'commander';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeDataset } from '../../src/data/dataset_writer.ts';
 import { generateDataset, SYNTHETIC_CLASSES, type SyntheticClass } from '../../src/data/synthetic.ts';
@@ -11,7 +11,7 @@ interface GenerateFlags {
   size: string; // S: S³ volumes, S² images
   seed: string; // generator seed
   classes?: string; // comma-separated subset of the classes
-  force: boolean; // write into a folder that already holds a dataset
+  force: boolean; // replace the dataset a folder already holds
 }
 
 function positiveInt(name: string, v: string): number {
@@ -29,11 +29,11 @@ export function register(program: Command): void {
     .option('--size <S>', 'volume side: S×S×S volumes, S×S images (64 as in SHAPR; 16 or 32 for quick runs)', '64')
     .option('--seed <K>', 'random seed (same seed, same dataset)', '0')
     .option('--classes <list>', `comma-separated subset of: ${SYNTHETIC_CLASSES.join(', ')}`)
-    .option('--force', 'write even if OUT already holds obj/ files', false)
+    .option('--force', 'replace the dataset OUT already holds (its TIFFs in obj/, mask/, image/ and classes.csv)', false)
     .action((out: string, f: GenerateFlags) => {
       const n = positiveInt('n', f.n);
       const size = positiveInt('size', f.size);
-      if (size < 8) throw new UserError(`--size must be at least 8, got ${size}`);
+      if (size < 8 || size > 256) throw new UserError(`--size must be between 8 and 256, got ${size}`);
       const seed = Number(f.seed);
       if (!Number.isInteger(seed)) throw new UserError(`--seed must be an integer, got "${f.seed}"`);
       let classes: SyntheticClass[] | undefined;
@@ -44,13 +44,22 @@ export function register(program: Command): void {
       }
       const obj = join(out, 'obj');
       if (!f.force && existsSync(obj) && readdirSync(obj).length > 0) {
-        throw new UserError(`${out}: already holds a dataset (obj/ is not empty); use --force to overwrite`);
+        throw new UserError(`${out}: already holds a dataset (obj/ is not empty); use --force to replace it`);
       }
       const t0 = performance.now();
       const tty = process.stderr.isTTY;
       const onProgress = tty ? (d: number, total: number) => process.stderr.write(`\rgenerating ${d}/${total}`) : undefined;
       const samples = generateDataset({ n, size, seed, classes, onProgress });
       if (tty) process.stderr.write('\r\x1b[K');
+      // NOTE: --force replaces the old samples (once the new ones exist) instead of mixing them with stale ones
+      // that classes.csv no longer lists; only the dataset's own files go, anything else in OUT stays.
+      if (f.force) {
+        for (const sub of ['obj', 'mask', 'image']) {
+          const dir = join(out, sub);
+          if (existsSync(dir)) for (const file of readdirSync(dir)) if (/\.tiff?$/i.test(file)) rmSync(join(dir, file));
+        }
+        rmSync(join(out, 'classes.csv'), { force: true });
+      }
       writeDataset(out, samples);
       const per = new Map<string, number>();
       for (const s of samples) per.set(s.className, (per.get(s.className) ?? 0) + 1);

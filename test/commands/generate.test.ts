@@ -1,0 +1,34 @@
+// `topo-shapr generate`: a dataset in SHAPR's layout; --force replaces an earlier one instead of mixing with it.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadDataset } from '../../src/data/dataset.ts';
+
+const cli = (...args: string[]) => spawnSync('node', ['harness/bin/topo-shapr.js', 'generate', ...args], { encoding: 'utf8' });
+
+test('generate refuses a folder with a dataset; --force replaces it whole (other files stay); --size is bounded', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-generate-'));
+  try {
+    const out = join(dir, 'ds');
+    assert.is(cli(out, '--n', '4', '--size', '8').status, 0);
+    writeFileSync(join(out, 'notes.txt'), 'mine');
+    const again = cli(out, '--n', '2', '--size', '8', '--seed', '5');
+    assert.is(again.status, 1);
+    assert.match(again.stderr, /ds: already holds a dataset \(obj\/ is not empty\); use --force to replace it/);
+    const forced = cli(out, '--n', '2', '--size', '8', '--seed', '5', '--force');
+    assert.is(forced.status, 0, forced.stderr);
+    for (const sub of ['obj', 'mask', 'image']) assert.is(readdirSync(join(out, sub)).length, 2, sub);
+    assert.is(loadDataset(out).samples.length, 2);
+    assert.ok(readdirSync(out).includes('notes.txt'));
+    const big = cli(join(dir, 'big'), '--size', '1000');
+    assert.is(big.status, 1);
+    assert.match(big.stderr, /--size must be between 8 and 256, got 1000/);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test.run();
