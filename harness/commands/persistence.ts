@@ -43,7 +43,7 @@ export function readVolume(file: string, shapeFlag?: string): { data: Float32Arr
   if (ext === '.tif' || ext === '.tiff') {
     const t = readTiff(file);
     checkValues(file, t.data);
-    return { data: t.data, shape: t.shape };
+    return { data: t.data, shape: sameShape(file, t.shape, shapeFlag) };
   }
   let bytes: Uint8Array;
   try {
@@ -56,14 +56,10 @@ export function readVolume(file: string, shapeFlag?: string): { data: Float32Arr
     if (a.shape.length < 2 || a.shape.length > 3) throw fileError(file, `need a 2D or 3D array, got shape (${a.shape.join(', ')})`);
     if (a.data.length === 0) throw fileError(file, 'empty array');
     checkValues(file, a.data);
-    return { data: a.data, shape: (a.shape.length === 2 ? [1, ...a.shape] : a.shape) as [number, number, number] };
+    return { data: a.data, shape: sameShape(file, (a.shape.length === 2 ? [1, ...a.shape] : a.shape) as [number, number, number], shapeFlag) };
   }
   if (shapeFlag === undefined) throw fileError(file, 'raw float32 volume needs --shape D,H,W (or use .npy / .tif)');
-  const dims = shapeFlag.split(',').map((s) => Number(s.trim()));
-  if ((dims.length !== 2 && dims.length !== 3) || dims.some((n) => !Number.isInteger(n) || n < 1)) {
-    throw new UserError(`--shape must be D,H,W or H,W with positive integers, got '${shapeFlag}'`);
-  }
-  const shape = (dims.length === 2 ? [1, ...dims] : dims) as [number, number, number];
+  const shape = parseShape(shapeFlag);
   const n = shape[0] * shape[1] * shape[2];
   if (bytes.length !== 4 * n) throw fileError(file, `has ${bytes.length} bytes, --shape ${shapeFlag} needs ${4 * n} (float32)`);
   const data = new Float32Array(n);
@@ -76,4 +72,19 @@ export function readVolume(file: string, shapeFlag?: string): { data: Float32Arr
 function checkValues(file: string, data: Float32Array): void {
   const i = data.findIndex((x) => !Number.isFinite(x));
   if (i >= 0) throw fileError(file, `${data[i]} at flat index ${i} (values must be finite)`);
+}
+
+/** --shape as [D, H, W] (H,W gives D = 1). */
+function parseShape(flag: string): [number, number, number] {
+  const dims = flag.split(',').map((s) => Number(s.trim()));
+  if ((dims.length !== 2 && dims.length !== 3) || dims.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new UserError(`--shape must be D,H,W or H,W with positive integers, got '${flag}'`);
+  }
+  return (dims.length === 2 ? [1, ...dims] : dims) as [number, number, number];
+}
+
+/** A file that carries its shape: --shape, if given, must agree with it (never silently ignored). */
+function sameShape(file: string, shape: [number, number, number], flag?: string): [number, number, number] {
+  if (flag !== undefined && parseShape(flag).join() !== shape.join()) throw fileError(file, `has shape ${shape.join(',')}, but --shape says ${flag}`);
+  return shape;
 }

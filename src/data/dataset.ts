@@ -76,7 +76,9 @@ export function loadDataset(dir: string, opts: { limit?: number } = {}): Dataset
     for (const stem of lists[sub].keys()) {
       for (const other of LAYOUT) {
         if (!lists[other].has(stem)) {
-          throw fileError(join(dir, other, `${stem}.tif`), `missing (partner of ${sub}/${lists[sub].get(stem)})`);
+          // NOTE: a partner saved in another format (e.g. .png) is not read: say so rather than only "missing"
+          const elsewhere = readdirSync(join(dir, other)).find((f) => f.startsWith(`${stem}.`));
+          throw fileError(join(dir, other, `${stem}.tif`), `missing (partner of ${sub}/${lists[sub].get(stem)})${elsewhere ? `; ${elsewhere} is there, but only TIFF files are read` : ''}`);
         }
       }
     }

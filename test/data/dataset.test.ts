@@ -81,7 +81,12 @@ test('missing partner file names the missing file', () => {
   const dir = fresh();
   const name = samples[3].name;
   unlinkSync(join(dir, 'mask', `${name}.tif`));
-  expectError(dir, new RegExp(`mask/${name}\\.tif: missing \\(partner of obj/${name}\\.tif\\)`));
+  expectError(dir, new RegExp(`mask/${name}\\.tif: missing \\(partner of obj/${name}\\.tif\\)$`));
+  // saved in another format: said so
+  const dir2 = fresh();
+  unlinkSync(join(dir2, 'mask', `${name}.tif`));
+  writeFileSync(join(dir2, 'mask', `${name}.png`), 'not read');
+  expectError(dir2, new RegExp(`mask/${name}\\.tif: missing \\(partner of obj/${name}\\.tif\\); ${name}\\.png is there, but only TIFF files are read`));
 });
 
 test('truncated and non-TIFF files are named', () => {

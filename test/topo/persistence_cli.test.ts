@@ -68,6 +68,8 @@ test('readVolume: .npy (2D gets D = 1), raw .f32 with --shape, and its errors', 
   writeFileSync(p, npy('<f4', [2, 2], bytesOf('f4', true)));
   const a = readVolume(p);
   assert.equal(a.shape, [1, 2, 2]);
+  assert.equal(readVolume(p, '2,2').shape, [1, 2, 2]);
+  assert.throws(() => readVolume(p, '4,1'), (e: Error) => e instanceof UserError && e.message === `${p}: has shape 1,2,2, but --shape says 4,1`);
   const raw = join(dir, 'v.f32');
   writeFileSync(raw, bytesOf('f4', true));
   assert.equal(readVolume(raw, '2,1,2').shape, [2, 1, 2]);
