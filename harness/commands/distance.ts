@@ -89,6 +89,9 @@ export function readDiagrams(file: string): DiagramFile {
   return out;
 }
 
+const SUPER = 'birth ≥ death';
+const SUB = 'birth ≤ death';
+
 /**
  * Which way the file's finite pairs point: 'birth ≥ death' (superlevel, as `topo-shapr persistence` prints) or
  * 'birth ≤ death' (sublevel, e.g. GUDHI's on the volume itself); null when no pair tells (none off the diagonal).
@@ -96,15 +99,15 @@ export function readDiagrams(file: string): DiagramFile {
  * sublevel one gives a meaningless number without any error: refused, as is a file that mixes the two.
  */
 function convention(file: string, d: DiagramFile): { kind: string; example: string } | null {
-  let found: { kind: string; example: string } | null = null;
+  const first = new Map<string, string>(); // each kind's first pair
   for (const [dim, pairs] of Object.entries(d)) {
     pairs.forEach(([b, e], i) => {
       if (e === null || b === e) return;
-      const kind = b > e ? 'birth ≥ death' : 'birth ≤ death';
-      const example = `dimension ${dim}, pair ${i}: [${b}, ${e}]`;
-      if (!found) found = { kind, example };
-      else if (found.kind !== kind) throw fileError(file, `mixes birth ≥ death (${found.kind === 'birth ≥ death' ? found.example : example}) and birth ≤ death (${found.kind === 'birth ≥ death' ? example : found.example}) pairs`);
+      const kind = b > e ? SUPER : SUB;
+      if (!first.has(kind)) first.set(kind, `dimension ${dim}, pair ${i}: [${b}, ${e}]`);
     });
   }
-  return found;
+  if (first.size === 2) throw fileError(file, `mixes ${SUPER} (${first.get(SUPER)}) and ${SUB} (${first.get(SUB)}) pairs`);
+  const [found] = first;
+  return found ? { kind: found[0], example: found[1] } : null;
 }

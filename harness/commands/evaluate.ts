@@ -58,7 +58,7 @@ export function register(program: Command): void {
       if (!f.json) console.log(`${table(rows)}\n\n${summaryTable(rows)}`);
       const nan = rows.filter((r) => METRICS.some(([k]) => Number.isNaN(r[k]))).length;
       if (!f.json && nan > 0) console.log(`\n${nan} sample(s) with an undefined (NaN) relative error: the truth's measure is 0`);
-      if (f.against && other) {
+      if (other) {
         if (other.length !== rows.length) throw new UserError(`${f.against}: ${other.length} samples, ${f.pred} has ${rows.length}`);
         const tests = METRICS.map(([k, json]) => ({ metric: json, ...wilcoxon(rows.map((r) => r[k]), other.map((r) => r[k])) }));
         if (f.json) {

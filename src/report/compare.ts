@@ -40,7 +40,7 @@ export function loadRun(dir: string): RunData {
   if (!saved || typeof saved !== 'object' || Array.isArray(saved)) throw fileError(configPath, 'not a run config (expected a JSON object)');
   const config: TrainConfig = { ...TRAIN_DEFAULTS, ...saved };
   try {
-    checkConfig({ ...config, topoDims: Array.isArray(config.topoDims) ? config.topoDims : [] });
+    checkConfig(config);
   } catch (e) {
     throw fileError(configPath, `not a valid run config: ${(e as Error).message}`);
   }

@@ -532,7 +532,7 @@ function directSweeps(g: CellGrid, order: Int32Array, pr: PaddedRanks, flags: Ui
     }
     let rt = -1;
     for (let f = 0; f < 6; f++) {
-      const q = 2 * (p + noff[FACE_U[f]]);
+      const q = p2 + fo[f];
       if (nodes[q + 1] < r) continue; // the square entered with the voxel across
       const a = find(nodes, q);
       if (a === rt) continue;
