@@ -4,7 +4,8 @@
 // weights 1 - (c - x0) and c - x0. Used to downsample (m <= n) before the topology step.
 // Layout: input [B, inD, inH, inW], output [B, outD, outH, outW], C order (channels folded into B).
 // Threads: forward = one invocation per output voxel (gathers 8 corners); backward = one invocation per
-// INPUT voxel, gathering from the few outputs whose corners touch it (at most 3 per axis when m <= n),
+// INPUT voxel, gathering from the outputs whose corners touch it (at most 3 per axis when m <= n; all of
+// them along an axis of length 1),
 // so the adjoint needs no atomics and is deterministic. Bounds: invocations past the end return.
 
 override WG: u32 = 256;
@@ -83,7 +84,8 @@ fn firstOut(x: u32, n: u32, m: u32) -> u32 {
 
 fn lastOut(x: u32, n: u32, m: u32) -> u32 {
   let s = scale(n, m);
-  if (s == 0.0) { return 0u; }
+  // s = 0: one input voxel along the axis (n = 1), which every output samples, or one output (m = 1).
+  if (s == 0.0) { return m - 1u; }
   return min(u32(ceil((f32(x) + 1.0) / s)) + 1u, m - 1u);
 }
 

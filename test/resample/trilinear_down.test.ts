@@ -9,7 +9,8 @@ import { Tape } from '../../src/tape/tape.ts';
 import { Tensor } from '../../src/tape/tensor.ts';
 import { assertClose, checkGradient, gpu, randomArray } from '../helpers.ts';
 
-// (shape, s): cubes and non-cubes, s = 1, s = n (identity), odd sizes, one voxel
+// (shape, s): cubes and non-cubes, s = 1, s = n (identity), odd sizes, one voxel, and s above an axis's length
+// (an axis of length 1 is sampled by every output)
 // NOTE: atol 1e-5 on inputs of magnitude 1: the kernel computes the sample coordinate i·(n−1)/(s−1) in f32
 // (as PyTorch does), the ref in float64; at n = 64 that moves a corner weight by a few 1e-6.
 const CASES: Array<[[number, number, number], number]> = [
@@ -20,6 +21,9 @@ const CASES: Array<[[number, number, number], number]> = [
   [[16, 16, 16], 8],
   [[17, 13, 19], 6],
   [[64, 64, 64], 16],
+  [[1, 6, 9], 5],
+  [[3, 3, 3], 8],
+  [[1, 1, 1], 3],
 ];
 
 test('GPU forward equals the ref (batched, odd sizes, s = 1, s = n)', async () => {
@@ -65,10 +69,10 @@ test('finite differences of <w, down(x)> equal the GPU gradient', async () => {
   t.release();
 });
 
-test('a size larger than the input or not an integer is refused', async () => {
+test('a size that is not a positive integer is refused', async () => {
   const g = await gpu();
   const t = new Tape(g);
-  assert.throws(() => trilinearDown(t, Tensor.from(g, new Float32Array(8), [2, 2, 2]), 1.5), /not a positive integer/);
+  for (const s of [1.5, 0, -2]) assert.throws(() => trilinearDown(t, Tensor.from(g, new Float32Array(8), [2, 2, 2]), s), /not a positive integer/);
 });
 
 test.run();
