@@ -14,7 +14,6 @@ export function randomArray(n: number, seed: number, lo = -1, hi = 1): Float32Ar
   return a;
 }
 
-/** Sizes every elementwise-style kernel must handle: 1, primes, and around the workgroup size. */
 /** Awaits `p` and asserts that it rejects with an instance of `kind` whose message matches `message`. */
 export async function assertRejects(p: Promise<unknown>, kind: new (...args: never[]) => Error, message: string | RegExp): Promise<void> {
   try {
@@ -27,15 +26,16 @@ export async function assertRejects(p: Promise<unknown>, kind: new (...args: nev
   assert.unreachable(`no error (expected ${kind.name}: ${message})`);
 }
 
+/** Sizes every elementwise-style kernel must handle: 1, primes, and around the workgroup size. */
 export const AWKWARD_SIZES = [1, 2, 7, 255, 256, 257, 307, 1023, 4099];
 
-/** Asserts |a - b| <= atol + rtol |b| elementwise (NaN must match NaN), naming the first offender. */
+/** Asserts |a - b| <= atol + rtol |b| elementwise (NaN must match NaN, ±∞ the same ∞), naming the first offender. */
 export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rtol = 1e-5, atol = 1e-6, what = ''): void {
   assert.is(actual.length, expected.length, `${what} length`);
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i];
     const e = expected[i];
-    if (Number.isNaN(e) && Number.isNaN(a)) continue;
+    if ((Number.isNaN(e) && Number.isNaN(a)) || a === e) continue;
     if (!(Math.abs(a - e) <= atol + rtol * Math.abs(e))) {
       assert.unreachable(`${what} element ${i}: got ${a}, expected ${e} (rtol ${rtol}, atol ${atol})`);
     }

@@ -18,9 +18,12 @@ struct Params {
 @group(0) @binding(4) var<storage, read> gradOutput: array<f32>;     // [1]
 @group(0) @binding(5) var<storage, read_write> gradInput: array<f32>; // [n]
 
-// log(x) clamped at −100; x <= 0 (also a flushed subnormal) gives −100 without evaluating log(0).
+//!include gpu/float
+
+// log(x) clamped at −100; x <= 0 (also a flushed subnormal) gives −100 without evaluating log(0); NaN stays
+// NaN (as in PyTorch: a diverged prediction must not pass for a finite loss).
 fn clampedLog(x: f32) -> f32 {
-  return select(-100.0, max(log(x), -100.0), x > 0.0);
+  return select(select(-100.0, max(log(x), -100.0), x > 0.0), x, isNan(x));
 }
 
 @compute @workgroup_size(WG)

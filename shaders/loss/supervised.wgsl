@@ -38,8 +38,11 @@ var<workgroup> s1: array<f32, WG>;
 var<workgroup> s2: array<f32, WG>;
 var<workgroup> s3: array<f32, WG>;
 
+//!include gpu/float
+
+// As bce.wgsl's: log clamped at −100, NaN kept.
 fn clampedLog(x: vec4f) -> vec4f {
-  return select(vec4f(-100.0), max(log(x), vec4f(-100.0)), x > vec4f(0.0));
+  return select(select(vec4f(-100.0), max(log(x), vec4f(-100.0)), x > vec4f(0.0)), x, isNan4(x));
 }
 
 // Sums s0..s3 over the workgroup into element 0.

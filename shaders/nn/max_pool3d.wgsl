@@ -1,11 +1,14 @@
 // MaxPool3d with kernel = stride = (KD, KH, KW), no padding: x [B, C, D, H, W] -> y [B, C, OD, OH, OW] with
 // OD = floor(D / KD) (likewise OH, OW); indices[o] = flat index into x of the window's maximum.
-// Ties: the first maximum in (d, h, w) scan order wins (strict >), as PyTorch.
+// Ties: the first maximum in (d, h, w) scan order wins (strict >), as PyTorch; a NaN wins over any number
+// (the last NaN, as PyTorch), so a diverged activation is not hidden.
 // Backward: windows do not overlap, so each input element belongs to at most one window; one invocation
 // per INPUT element gathers gradOutput of its window if it is that window's arg-max (no atomics, no races).
 // Elements outside every window (the floor-truncated rims) get 0.
 // Threads: one invocation per output (forward) / input (backward) element on a 2D grid of WG groups;
 // invocations past the end return.
+
+//!include gpu/float
 
 override WG: u32 = 256;
 
@@ -47,7 +50,7 @@ fn forward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) g
       for (var k = 0u; k < params.kw; k++) {
         let at = base + ((z * params.kd + i) * params.h + y * params.kh + j) * params.w + x * params.kw + k;
         let v = input[at];
-        if (v > best) {
+        if (v > best || isNan(v)) {
           best = v;
           bestAt = at;
         }

@@ -1,5 +1,5 @@
 // Plain-TS reference for the BCE loss (float64), with PyTorch's clamps.
-const clampedLog = (x: number) => (x > 0 ? Math.max(Math.log(x), -100) : -100);
+const clampedLog = (x: number) => (x > 0 ? Math.max(Math.log(x), -100) : x !== x ? NaN : -100);
 
 /** mean of −(g log p + (1 − g) log(1 − p)), logs clamped at −100. */
 export function bceLossRef(p: ArrayLike<number>, g: ArrayLike<number>): number {

@@ -15,7 +15,7 @@ export function maxPool3dRef(x: Float32Array, shape: readonly number[], k: Tripl
       let at = -1;
       for (let i = 0; i < k[0]; i++) for (let j = 0; j < k[1]; j++) for (let l = 0; l < k[2]; l++) {
         const a = ((p * d + z * k[0] + i) * h + yy * k[1] + j) * w + xx * k[2] + l;
-        if (at < 0 || x[a] > best) {
+        if (at < 0 || x[a] > best || x[a] !== x[a]) {
           best = x[a];
           at = a;
         }

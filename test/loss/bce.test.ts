@@ -47,6 +47,17 @@ test('p = 0 and 1 exactly: finite loss (clamped logs) and finite gradients, no N
   assertClose(r.grad, bceLossGradRef(p, g).map((v) => 0.5 * v), 1e-5, 1e-6);
 });
 
+test('a NaN prediction gives a NaN loss (as PyTorch), not a clamped finite one: GPU and ref', async () => {
+  for (const n of [1, 5]) {
+    const p = randomArray(n, 11, 0.1, 0.9);
+    p[n >> 1] = NaN;
+    const g = new Float32Array(n).fill(1);
+    g[0] = 0;
+    assert.ok(Number.isNaN(bceLossRef(p, g)), `ref n=${n}`);
+    assert.ok(Number.isNaN((await gpuBce(p, g)).loss), `GPU n=${n}`);
+  }
+});
+
 test('ref gradient equals finite differences away from the clamps', async () => {
   const p = randomArray(19, 4, 0.05, 0.95);
   const g = randomArray(19, 5, 0, 1);

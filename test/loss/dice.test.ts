@@ -48,6 +48,13 @@ test('p = 0 and 1 exactly and empty volumes stay finite', async () => {
   }
 });
 
+test('a NaN prediction gives a NaN loss: GPU and ref', async () => {
+  const p = new Float32Array([0.2, NaN, 0.7]);
+  const g = new Float32Array([0, 1, 1]);
+  assert.ok(Number.isNaN(diceLossRef(p, g)));
+  assert.ok(Number.isNaN((await gpuDice(p, g)).loss));
+});
+
 test('ref gradient equals finite differences', async () => {
   const p = randomArray(23, 1, 0.05, 0.95);
   const g = randomArray(23, 2, 0, 1).map((v) => (v < 0.5 ? 0 : 1));

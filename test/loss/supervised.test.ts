@@ -47,4 +47,20 @@ test('fused path at p = 0 and 1 exactly and empty volumes: finite, PyTorch-clamp
   await check(new Float32Array(8), new Float32Array(8), 'all zero');
 });
 
+test('a NaN prediction makes dice, bce and the loss NaN (fused path and composed path)', async () => {
+  const gp = await gpu();
+  for (const n of [8, 7]) {
+    const t = new Tape(gp);
+    const p = randomArray(n, 3, 0.1, 0.9);
+    p[5] = NaN;
+    const tp = Tensor.from(gp, p, [n]);
+    const tg = Tensor.from(gp, new Float32Array(n).fill(1), [n]);
+    const s = supervisedLoss(t, tp, tg);
+    for (const [name, v] of [['dice', s.dice], ['bce', s.bce], ['loss', s.loss]] as const) assert.ok(Number.isNaN((await v.read())[0]), `n=${n} ${name}`);
+    t.release();
+    tp.release();
+    tg.release();
+  }
+});
+
 test.run();

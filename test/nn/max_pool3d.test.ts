@@ -49,6 +49,25 @@ test('GPU forward, indices and backward equal the ref (odd sizes, many ties)', a
   }
 });
 
+test('a NaN in a window wins it (the last NaN, as PyTorch): GPU and ref, values, indices and backward', async () => {
+  const g = await gpu();
+  const shape = [1, 1, 1, 2, 6]; // three (1, 2, 2) windows: NaN not first, two NaNs, none
+  const xh = new Float32Array([1, 5, NaN, 2, 0, 3, 0, NaN, 4, NaN, 1, 2]);
+  const ref = maxPool3dRef(xh, shape, [1, 2, 2]);
+  assert.equal([...ref.indices], [7, 9, 5]);
+  assert.ok(Number.isNaN(ref.y[0]) && Number.isNaN(ref.y[1]) && ref.y[2] === 3);
+  const t = new Tape(g);
+  const x = Tensor.from(g, xh, shape, true);
+  const y = maxPool3d(t, x, [1, 2, 2]);
+  assertClose(await y.read(), ref.y, 0, 0, 'y');
+  assert.equal([...(await readBuffer(g, y.node!.saved![0].buffer, y.size, Uint32Array))], [...ref.indices]);
+  const gyh = new Float32Array([1, 2, 3]);
+  t.backward(y, Tensor.from(g, gyh, y.shape));
+  assertClose(await x.grad!.read(), maxPool3dBackwardRef(ref.indices, gyh, xh.length), 0, 0, 'dx');
+  t.release();
+  x.release();
+});
+
 test('ref gradient equals finite differences', async () => {
   const shape = [1, 2, 2, 5, 4];
   const xh = randomArray(size(shape), 5, -2, 2);
