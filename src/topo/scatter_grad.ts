@@ -1,6 +1,6 @@
 // Dense gradient volume from the sparse voxel gradient of the topological loss (shaders/topo/scatter_grad.wgsl).
 import { upload } from '../gpu/buffers.ts';
-import { dispatch } from '../gpu/kernel.ts';
+import { dispatch, grid1d } from '../gpu/kernel.ts';
 import { packParams } from '../gpu/params.ts';
 import { zeros } from '../ops/elementwise.ts';
 import { Tensor, type Shape } from '../tape/tensor.ts';
@@ -16,7 +16,7 @@ export function scatterGrad(gradOut: Tensor, shape: Shape, indices: Uint32Array,
   const val = Tensor.from(g, values, [values.length]);
   dispatch(g, { shader: 'topo/scatter_grad', entry: 'scatter', constants: { WG } },
     { params: packParams('u', indices.length), indices: idx.buffer, values: val.buffer, gradOut: gradOut.buffer, gradInput: out.buffer },
-    [Math.ceil(indices.length / WG)]);
+    grid1d(g, indices.length, WG));
   idx.release();
   val.release();
   return out;
