@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { add, mul, relu, scale, sigmoid, full } from '../../src/ops/elementwise.ts';
-import { addRef, mulRef, reluBackwardRef, reluRef, scaleRef, sigmoidBackwardRef, sigmoidRef } from '../../src/ops/elementwise.ref.ts';
+import { add, axpyInPlace, fillInPlace, full, mul, relu, reshape, scale, sigmoid } from '../../src/ops/elementwise.ts';
+import { addRef, axpyRef, fillRef, mulRef, reluBackwardRef, reluRef, scaleRef, sigmoidBackwardRef, sigmoidRef } from '../../src/ops/elementwise.ref.ts';
 import { sum } from '../../src/ops/reduce.ts';
 import { Tape } from '../../src/tape/tape.ts';
 import { Tensor } from '../../src/tape/tensor.ts';
@@ -52,10 +52,57 @@ test('NaN and extreme inputs: sigmoid saturates without overflow, relu and sigmo
   t.release();
 });
 
-test('full fills every element, including past a workgroup', async () => {
+test('fill and axpy (in place) equal the refs on awkward sizes, with NaN carried by axpy', async () => {
   const g = await gpu();
-  const x = full(g, [3, 7, 13], 2.5);
-  assert.ok((await x.read()).every((v) => v === 2.5));
+  for (const n of AWKWARD_SIZES) {
+    const x = Tensor.from(g, randomArray(n, n + 2), [n]);
+    fillInPlace(x, -2.5);
+    assertClose(await x.read(), fillRef(n, -2.5), 0, 0, `fill n=${n}`);
+    const into = randomArray(n, n + 3);
+    const gh = randomArray(n, n + 4);
+    gh[n - 1] = NaN;
+    const ti = Tensor.from(g, into, [n]);
+    axpyInPlace(ti, Tensor.from(g, gh, [n]), 0.75);
+    assertClose(await ti.read(), axpyRef(into, gh, 0.75), 1e-6, 1e-7, `axpy n=${n}`);
+    x.release();
+    ti.release();
+  }
+});
+
+test('relu and sigmoid backward kernels equal the refs on awkward sizes (relu at exactly 0, NaN input)', async () => {
+  const g = await gpu();
+  for (const n of AWKWARD_SIZES) {
+    const x = randomArray(n, n + 5, -3, 3);
+    for (let i = 0; i < n; i += 3) x[i] = i % 2 ? -0 : 0; // relu's kink: gradient 0 there, as PyTorch
+    x[n >> 1] = NaN;
+    const gy = randomArray(n, n + 6);
+    for (const [name, op] of [['relu', relu], ['sigmoid', sigmoid]] as const) {
+      const t = new Tape(g);
+      const tx = Tensor.from(g, x, [n], true);
+      const y = op(t, tx);
+      t.backward(y, Tensor.from(g, gy, [n]));
+      const got = await tx.grad!.read();
+      if (name === 'relu') assertClose(got, reluBackwardRef(x, gy), 0, 0, `relu backward n=${n}`);
+      else assertClose(got, sigmoidBackwardRef(await y.read(), gy), 1e-6, 1e-7, `sigmoid backward n=${n}`);
+      t.release();
+      tx.release();
+    }
+  }
+});
+
+test('reshape shares the data and hands the gradient back in the input shape', async () => {
+  const g = await gpu();
+  const xh = randomArray(24, 9);
+  const w = randomArray(24, 10);
+  const t = new Tape(g);
+  const x = Tensor.from(g, xh, [2, 3, 4], true);
+  const y = reshape(t, x, [4, 6]);
+  assert.equal([...y.shape], [4, 6]);
+  assert.equal([...(await y.read())], [...xh]);
+  t.backward(sum(t, mul(t, y, Tensor.from(g, w, [4, 6]))), full(g, [1], 1));
+  assert.equal([...x.grad!.shape], [2, 3, 4]);
+  await checkGradient((v) => mulRef(v, w).reduce((s, a) => s + a, 0), xh, await x.grad!.read(), { eps: 1e-2, rtol: 1e-4, atol: 1e-6, count: 24 });
+  t.release();
   x.release();
 });
 
