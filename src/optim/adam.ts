@@ -36,7 +36,7 @@ export class Adam {
     const bc2 = 1 - beta2 ** this.t;
     this.params.forEach((p, i) => {
       if (!p.grad) return;
-      const params = packParams('ufffffff', p.size, lr, beta1, beta2, eps, bc1, bc2, weightDecay);
+      const params = packParams('ufffffffff', p.size, lr, beta1, beta2, 1 - beta1, 1 - beta2, eps, bc1, bc2, weightDecay);
       dispatch(p.gpu, { shader: 'optim/adam', entry: 'step', constants: { WG } },
         { params, grad: p.grad.buffer, param: p.buffer, m: this.m[i].buffer, v: this.v[i].buffer }, grid1d(p.gpu, p.size, WG));
     });
