@@ -33,10 +33,11 @@ async function upload(g: Awaited<ReturnType<typeof gpu>>, c: number, seed: numbe
 
 // Planes of S = D·H·W elements: odd S takes the scalar path (chunks of 2048), S % 4 == 0 the vec4 path
 // (chunks of 8192); shapes with several chunks per plane and several planes per channel exercise the
-// two-level combine; offset 100 checks that the variance does not cancel.
+// two-level combine; offset 100 checks that the variance does not cancel; one voxel per plane (S = 1) and
+// more channels than a workgroup's 64 (the final combines over several workgroups).
 const SHAPES: Array<[number[], number]> = [
-  [[3, 5, 3, 7, 11], 0], [[2, 3, 5, 33, 37], 100], [[1, 2, 1, 1, 3], 0], // scalar
-  [[2, 3, 5, 8, 9], 0], [[1, 2, 3, 80, 81], 100], [[3, 1, 1, 4, 1], 0], // vec4
+  [[3, 5, 3, 7, 11], 0], [[2, 3, 5, 33, 37], 100], [[1, 2, 1, 1, 3], 0], [[5, 3, 1, 1, 1], 0], [[2, 70, 1, 3, 5], 0], // scalar
+  [[2, 3, 5, 8, 9], 0], [[1, 2, 3, 80, 81], 100], [[3, 1, 1, 4, 1], 0], [[2, 67, 1, 2, 2], 0], // vec4
 ];
 
 test('GPU forward and backward equal the ref (training and eval, fused ReLU, odd and multi-chunk sizes)', async () => {

@@ -23,6 +23,7 @@ const CASES: Array<[number[], Triple]> = [
   [[2, 3, 1, 9, 11], [1, 2, 2]],
   [[1, 2, 5, 7, 9], [2, 2, 2]],
   [[3, 1, 4, 16, 6], [2, 2, 2]],
+  [[1, 1, 2, 3, 2], [2, 2, 2]], // one output voxel (and a dropped rim)
 ];
 
 test('GPU forward, indices and backward equal the ref (odd sizes, many ties)', async () => {
