@@ -30,8 +30,10 @@ async function check(p: Float32Array, g: Float32Array, what: string, seed = 1) {
 }
 
 test('supervised = (2·dice + bce)/2 with parts and gradient: composed path (size not a multiple of 4)', async () => {
-  const p = randomArray(1001, 9, 0.01, 0.99);
-  await check(p, randomArray(1001, 10, 0, 1).map((v) => (v < 0.5 ? 0 : 1)), 'n=1001');
+  for (const n of [1, 3, 1001]) {
+    const p = randomArray(n, 9, 0.01, 0.99);
+    await check(p, randomArray(n, 10, 0, 1).map((v) => (v < 0.5 ? 0 : 1)), `n=${n}`);
+  }
 });
 
 test('fused vec4 path equals the refs (one and several workgroups, a partial last one)', async () => {
