@@ -2,6 +2,7 @@
 // to the volume's voxels (CPU). Each dimension contributes W_q(pred, target)^q through the optimal
 // matching; optionally the prediction's total persistence Σ (b − d)^q adds μ times itself. The gradient
 // of a matched pair goes to its birth and death voxels (Pair.birthIndex / deathIndex).
+import { checkDims } from './cubical_grid.ts';
 import type { Diagrams, Pair } from './persistence.ts';
 import { DIAGONAL, wasserstein } from './wasserstein.ts';
 
@@ -58,6 +59,11 @@ function pairTerm(p: Point, t: Point | null, q: number): [number, number, number
  * has up to ~10⁵ pairs per dimension early in training: a Map and a closure per pair took most of the time).
  */
 export function diagramLoss(pred: Diagrams, target: Diagrams, opts: DiagramLossOptions): DiagramLoss {
+  checkDims(opts?.dims, 'diagram loss');
+  if (!(opts.totalPersistence >= 0 && Number.isFinite(opts.totalPersistence))) throw new Error(`diagram loss: totalPersistence must be a finite number ≥ 0, got ${opts.totalPersistence}`);
+  for (const [name, d] of [['prediction', pred], ['target', target]] as const) {
+    if (!Array.isArray(d?.dims)) throw new TypeError(`diagram loss: the ${name} is not a Diagrams object ({ dims: Pair[][] })`);
+  }
   const q = opts.q;
   const qq = q === Infinity ? 1 : q; // the bottleneck's pair costs are plain L∞ distances
   let top = -1;

@@ -9,7 +9,7 @@
 // the T and voxel sweeps union steepest-ascent basins (basins.ts) rather than voxels, for cache locality.
 // Diagrams equal GUDHI's CubicalComplex(top_dimensional_cells=-v) ('T') and the V-construction of
 // ../shared/reference ('V'), pair for pair.
-import { cellGrid, checkVolume, spreadToCells, type Construction } from './cubical_grid.ts';
+import { cellGrid, checkConstruction, checkDims, checkVolume, spreadToCells, type Construction } from './cubical_grid.ts';
 import { buildFiltration, sortVoxelsDescending } from './filtration.ts';
 import { voxelPairs } from './voxel_pairs.ts';
 import { starSweeps } from './star_sweeps.ts';
@@ -63,6 +63,7 @@ export function persistence(
   opts: PersistenceOptions = {},
 ): Diagrams {
   checkVolume(volume, shape);
+  checkOptions(opts);
   const want = new Set(opts.dims ?? [0, 1, 2]);
   const construction = opts.construction ?? 'T';
   const keepZero = opts.keepZero ?? false;
@@ -101,6 +102,16 @@ export function persistence(
     first = f.order[0];
   }
   return toDiagrams(volume, sinks.map((sink, k) => (want.has(k) ? sink : null)), first);
+}
+
+/** Throws on an option persistence() cannot honour (they used to fall back silently to something else). */
+function checkOptions(opts: PersistenceOptions): void {
+  if (opts === null || typeof opts !== 'object') throw new TypeError(`persistence: options must be an object, got ${opts}`);
+  checkConstruction(opts.construction ?? 'T', 'persistence');
+  if (opts.dims !== undefined) checkDims(opts.dims, 'persistence');
+  if (opts.keepZero !== undefined && typeof opts.keepZero !== 'boolean') throw new TypeError(`persistence: keepZero must be true or false, got ${JSON.stringify(opts.keepZero)}`);
+  const m = opts.dim1Method;
+  if (m !== undefined && m !== 'homology' && m !== 'cohomology') throw new Error(`persistence: dim1Method must be 'homology' or 'cohomology', got ${JSON.stringify(m)}`);
 }
 
 /**

@@ -14,6 +14,7 @@ import { DivergedError } from '../util/errors.ts';
 import { Tensor } from '../tape/tensor.ts';
 import { trilinearDown } from '../resample/trilinear_down.ts';
 import { trilinearDownRef } from '../resample/trilinear_down.ref.ts';
+import { checkConstruction, checkDims } from './cubical_grid.ts';
 import type { Construction, Diagrams } from './persistence.ts';
 import { scatterGrad } from './scatter_grad.ts';
 import { inThread, type TopoJob, type TopoRunner } from './topo_job.ts';
@@ -52,8 +53,19 @@ export class TopoLoss {
   /** `runner`: where the per-sample CPU stage runs (a TopoPool in Node spreads a batch over the cores). */
   constructor(opts: Partial<TopoLossOptions> = {}, readonly runner: TopoRunner = inThread) {
     this.opts = { ...TOPO_DEFAULTS, ...opts };
-    if (this.opts.dims.some((d) => d < 0 || d > 2)) throw new Error(`topo loss: dimensions must be 0, 1 or 2, got ${this.opts.dims}`);
-    if (this.opts.engine === 'gpu' && this.opts.dims.includes(1)) throw new Error('topo loss: dimension 1 needs the cpu engine');
+    const { size, dims, q, totalPersistence, construction, engine } = this.opts;
+    for (const k of Object.keys(opts)) if (!(k in TOPO_DEFAULTS)) throw new Error(`topo loss: unknown option '${k}'`);
+    // NOTE: checked here, not at the first step: a bad size or q used to fail deep in a later call, an
+    // unknown engine or construction to run as another one.
+    if (!Number.isInteger(size) || size < 1) throw new Error(`topo loss: size must be a positive integer, got ${JSON.stringify(size)}`);
+    checkDims(dims, 'topo loss');
+    if (!(q === Infinity || (typeof q === 'number' && q >= 1))) throw new Error(`topo loss: q must be a number ≥ 1 or Infinity, got ${JSON.stringify(q)}`);
+    if (!(typeof totalPersistence === 'number' && totalPersistence >= 0 && Number.isFinite(totalPersistence))) {
+      throw new Error(`topo loss: totalPersistence must be a finite number ≥ 0, got ${JSON.stringify(totalPersistence)}`);
+    }
+    checkConstruction(construction, 'topo loss');
+    if (!['auto', 'cpu', 'gpu'].includes(engine)) throw new Error(`topo loss: engine must be 'auto', 'cpu' or 'gpu', got ${JSON.stringify(engine)}`);
+    if (engine === 'gpu' && dims.includes(1)) throw new Error('topo loss: dimension 1 needs the cpu engine');
   }
 
   /** Whether this batch's diagrams are computed on the GPU (see the engines above). */
@@ -80,6 +92,9 @@ export class TopoLoss {
   async apply(t: Tape, pred: Tensor, targets: TopoTarget[]): Promise<TopoLossResult> {
     const side = pred.shape[pred.shape.length - 1];
     const batch = pred.shape[0];
+    const cube = pred.shape.slice(-3);
+    const oneChannel = pred.shape.length === 4 || (pred.shape.length === 5 && pred.shape[1] === 1);
+    if (!oneChannel || cube.some((n) => n !== side)) throw new Error(`topo loss: the prediction must be [B, 1, S, S, S] or [B, S, S, S], got [${pred.shape}]`);
     if (targets.length !== batch) throw new Error(`topo loss: ${batch} predictions, ${targets.length} targets`);
     const s = this.opts.size;
     if (s > side) throw new Error(`topo loss: size ${s} exceeds the volume side ${side}`);

@@ -12,7 +12,7 @@ import type { Gpu } from '../gpu/device.ts';
 import { allocBuffer, readBuffer, releaseBuffer, upload, writeBuffer } from '../gpu/buffers.ts';
 import { dispatch, flush, grid1d } from '../gpu/kernel.ts';
 import { packParams } from '../gpu/params.ts';
-import { checkVolume, type Construction } from './cubical_grid.ts';
+import { checkConstruction, checkDims, checkVolume, type Construction } from './cubical_grid.ts';
 import { sortVoxelsDescending } from './filtration.ts';
 import { find, PairSink } from './pairs.ts';
 import { toDiagrams, type Diagrams } from './persistence.ts';
@@ -44,9 +44,10 @@ export async function persistenceGpuBatch(
   opts: GpuPersistenceOptions = {},
 ): Promise<Diagrams[]> {
   const dims = opts.dims ?? [0, 2];
-  if (dims.includes(1)) throw new Error('persistenceGpu: dimension 1 is CPU-only (use persistence())');
-  if (dims.some((k) => k !== 0 && k !== 2)) throw new Error(`persistenceGpu: dimensions must be 0 or 2, got ${dims}`);
+  if (Array.isArray(dims) && dims.includes(1)) throw new Error('persistenceGpu: dimension 1 is CPU-only (use persistence())');
+  checkDims(dims, 'persistenceGpu', [0, 2]);
   const construction = opts.construction ?? 'T';
+  checkConstruction(construction, 'persistenceGpu');
   const n = shape[0] * shape[1] * shape[2];
   const ks = [0, 2].filter((k) => dims.includes(k));
   const labels = [allocBuffer(g, 4 * (n + 1)), allocBuffer(g, 4 * (n + 1))];

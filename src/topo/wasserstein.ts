@@ -22,7 +22,7 @@ export interface DiagramPoint { birth: number; death: number | null }
 
 /** A diagram: flat [b0, d0, b1, d1, ...], or {birth, death} objects, or [birth, death] pairs (the JSON layout);
  * death null or −Infinity marks an essential class. */
-export type DiagramInput = Float64Array | ArrayLike<DiagramPoint> | ArrayLike<readonly [number, number | null]>;
+export type DiagramInput = Float64Array | Float32Array | ArrayLike<DiagramPoint> | ArrayLike<readonly [number, number | null]>;
 
 /** aToB[i] = index in B, DIAGONAL or UNMATCHED_ESSENTIAL; bToA likewise. */
 export interface Matching { aToB: Int32Array; bToA: Int32Array }
@@ -52,7 +52,10 @@ export interface WassersteinResult {
 /** Validates a diagram and returns it flat, [b0, d0, ...], with essential deaths as −Infinity. */
 export function toPairs(d: DiagramInput, name = 'diagram'): Float64Array {
   let out: Float64Array;
-  if (d instanceof Float64Array) {
+  if (d === null || typeof d !== 'object' || typeof (d as ArrayLike<unknown>).length !== 'number') {
+    throw new TypeError(`${name}: expected a flat Float64Array, [birth, death] pairs or {birth, death} points, got ${d === null ? 'null' : typeof d === 'object' ? d.constructor?.name : typeof d}`);
+  }
+  if (d instanceof Float64Array || d instanceof Float32Array) {
     if (d.length % 2 !== 0) throw new RangeError(`${name}: flat diagram has odd length ${d.length}`);
     out = Float64Array.from(d);
   } else {
@@ -79,8 +82,12 @@ export function toPairs(d: DiagramInput, name = 'diagram'): Float64Array {
 /** Exact W_q (q ≥ 1) or bottleneck (q = Infinity) distance between two diagrams of one dimension, with the
  * optimal matching. Memory O(n + m). */
 export function wasserstein(a: DiagramInput, b: DiagramInput, opts: WassersteinOptions = {}): WassersteinResult {
+  if (opts === null || typeof opts !== 'object') throw new TypeError(`wasserstein: options must be an object, got ${opts}`);
   const q = opts.q ?? 2;
   if (!(q >= 1)) throw new RangeError(`wasserstein: q must be ≥ 1 or Infinity, got ${q}`);
+  if (opts.essential !== undefined && opts.essential !== 'match' && opts.essential !== 'ignore') {
+    throw new RangeError(`wasserstein: essential must be 'match' or 'ignore', got ${JSON.stringify(opts.essential)}`);
+  }
   const A = toPairs(a, 'diagram A'), B = toPairs(b, 'diagram B');
   const nA = A.length / 2, nB = B.length / 2;
   const aToB = new Int32Array(nA).fill(DIAGONAL), bToA = new Int32Array(nB).fill(DIAGONAL);

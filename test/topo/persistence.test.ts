@@ -269,4 +269,19 @@ test('toDiagrams: pairs sorted by birth then death descending, equal pairs in th
   assert.equal(got[2], want(false));
 });
 
+test('arguments it cannot honour are refused by name, not answered wrongly', () => {
+  const v = new Float32Array([5, 1, 4, 0]);
+  const shape: [number, number, number] = [1, 1, 4];
+  // other arrays: the voxel sort reads float32 bits (a Float64Array gave birth < death, a plain array lost a pair)
+  for (const bad of [new Float64Array(v), [...v], new Int32Array(4)]) assert.throws(() => persistence(bad as unknown as Float32Array, shape), /must be a Float32Array, got (Float64Array|Array|Int32Array)/);
+  assert.throws(() => persistence(v, shape, { construction: 'X' as Construction }), /construction must be 'T' or 'V', got "X"/);
+  assert.throws(() => persistence(v, shape, { construction: 't' as Construction }), /construction must be/);
+  for (const dims of [[3], [-1], [1.5], ['0'], [], [0, 0]]) assert.throws(() => persistence(v, shape, { dims: dims as number[] }), /dims must be distinct dimensions among 0, 1, 2/, JSON.stringify(dims));
+  assert.throws(() => persistence(v, shape, { keepZero: 'no' as unknown as boolean }), /keepZero must be true or false/);
+  assert.throws(() => persistence(v, shape, { dim1Method: 'fast' as 'homology' }), /dim1Method must be/);
+  assert.throws(() => persistence(v, undefined as unknown as [number, number, number]), /shape must be three positive integers/);
+  // and the valid call still answers: the essential class at 5 and the pair (4, 1)
+  assert.equal(persistence(v, shape, { dims: [0] }).dims[0].map((p) => [p.birth, p.death]), [[5, -Infinity], [4, 1]]);
+});
+
 test.run();

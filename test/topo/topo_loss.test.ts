@@ -6,11 +6,11 @@ import { trilinearDownBackwardRef, trilinearDownRef } from '../../src/resample/t
 import { Tape } from '../../src/tape/tape.ts';
 import { Tensor } from '../../src/tape/tensor.ts';
 import { diagramLoss, type DiagramLossOptions } from '../../src/topo/diagram_loss.ts';
-import { persistence } from '../../src/topo/persistence.ts';
+import { persistence, type Diagrams } from '../../src/topo/persistence.ts';
 import { scatterGradRef } from '../../src/topo/scatter_grad.ref.ts';
 import { TopoLoss } from '../../src/topo/topo_loss.ts';
 import { Rng } from '../../src/util/rng.ts';
-import { assertClose, gpu } from '../helpers.ts';
+import { assertClose, assertRejects, gpu } from '../helpers.ts';
 
 /**
  * A volume of distinct values, a random permutation of (k + 0.35 + 0.3 u_k) / n: gaps of at least 0.4/n,
@@ -180,6 +180,38 @@ test('descending L_T (dimension 2) fills the void of a hollow shell', async () =
   assert.is(significant(shell, side, 2, 0.5), 1, 'start: one void');
   const out = await descend(shell, solid, side, [2], 200);
   assert.is(significant(out, side, 2, 0.05), 0, 'end: no void');
+});
+
+test('options and predictions it cannot honour are refused when given, by name', async () => {
+  const bad: Array<[Record<string, unknown>, RegExp]> = [
+    [{ dims: [0, 0] }, /dims must be distinct/], // a repeated dimension doubled the gradient, not the loss
+    [{ dims: [1.5] }, /dims must be distinct/],
+    [{ dims: [] }, /dims must be distinct/],
+    [{ size: 0 }, /size must be a positive integer/],
+    [{ size: '4' }, /size must be a positive integer, got "4"/],
+    [{ q: 0.5 }, /q must be a number ≥ 1/],
+    [{ q: NaN }, /q must be a number ≥ 1/],
+    [{ totalPersistence: -1 }, /totalPersistence must be a finite number ≥ 0/],
+    [{ totalPersistence: NaN }, /totalPersistence must be/],
+    [{ construction: 'X' }, /construction must be 'T' or 'V'/],
+    [{ engine: 'bogus' }, /engine must be 'auto', 'cpu' or 'gpu'/],
+    [{ lambda: 0.1 }, /unknown option 'lambda'/],
+  ];
+  for (const [opts, msg] of bad) assert.throws(() => new TopoLoss(opts), msg, JSON.stringify(opts));
+  const g = await gpu();
+  const topo = new TopoLoss({ size: 4, dims: [0] });
+  const t = new Tape(g);
+  const target = (n: number) => ({ key: `k${n}`, volume: new Float32Array(n) });
+  for (const shape of [[1, 2, 6, 6, 6], [1, 1, 6, 4, 6]]) {
+    const pred = Tensor.from(g, new Float32Array(shape.reduce((a, b) => a * b, 1)), shape);
+    await assertRejects(topo.apply(t, pred, [target(216)]), Error, /the prediction must be \[B, 1, S, S, S\] or \[B, S, S, S\]/);
+    pred.release();
+  }
+  t.release();
+  const d = persistence(new Float32Array([1, 0, 1]), [1, 1, 3]);
+  assert.throws(() => diagramLoss(d, d, { dims: [0, 0], q: 2, totalPersistence: 0 }), /dims must be distinct/);
+  assert.throws(() => diagramLoss(d, d, { dims: [0], q: 2 } as DiagramLossOptions), /totalPersistence must be a finite number/);
+  assert.throws(() => diagramLoss({} as Diagrams, d, { dims: [0], q: 2, totalPersistence: 0 }), /the prediction is not a Diagrams object/);
 });
 
 test.run();

@@ -346,4 +346,16 @@ const shared = new URL('../../../shared/reference/persistence-T/index.json', imp
   assert.ok(checked >= 12);
 });
 
+test('bad diagrams and options are refused by name; a flat Float32Array is read like a Float64Array', () => {
+  const A = [[0.9, 0.1], [0.5, 0.4]] as const;
+  assert.throws(() => wasserstein(null as unknown as DiagramInput, A), /diagram A: expected a flat Float64Array.*got null/);
+  assert.throws(() => wasserstein(A, 'x' as unknown as DiagramInput), /diagram B: expected .* got string/);
+  assert.throws(() => wasserstein(A, A, { essential: 'bogus' as 'match' }), /essential must be 'match' or 'ignore'/);
+  assert.throws(() => wasserstein(A, A, null as unknown as object), /options must be an object/);
+  const flat = [0.9, 0.1, 0.5, 0.4, 0.7, 0.2];
+  const want = wasserstein(Float64Array.from(flat), A).distance;
+  assert.is(wasserstein(Float32Array.from(flat.map(Math.fround)), A).distance, wasserstein(Float64Array.from(flat.map(Math.fround)), A).distance);
+  assert.ok(Math.abs(want - wasserstein(Float32Array.from(flat), A).distance) < 1e-7);
+});
+
 test.run();
