@@ -51,13 +51,20 @@ export function axpyInPlace(into: Tensor, g: Tensor, alpha = 1): void {
   run(into.gpu, 'axpy', into.size, alpha, { a: g.buffer, out: into.buffer });
 }
 
-/** a + b (same size). */
+/** Public binary ops want equal shapes, as PyTorch without broadcasting (the gradient sums only need sizes). */
+function sameDims(op: string, a: Tensor, b: Tensor): void {
+  if (a.shape.length !== b.shape.length || a.shape.some((n, i) => n !== b.shape[i])) throw new Error(`${op}: shapes [${a.shape}] and [${b.shape}] differ`);
+}
+
+/** a + b (same shape). */
 export function add(t: Tape, a: Tensor, b: Tensor): Tensor {
+  sameDims('add', a, b);
   return t.record(binary('add', a, b), [a, b], (gy) => [gy, gy]);
 }
 
-/** a * b elementwise (same size). */
+/** a * b elementwise (same shape). */
 export function mul(t: Tape, a: Tensor, b: Tensor): Tensor {
+  sameDims('mul', a, b);
   return t.record(binary('mul', a, b), [a, b], (gy) => [
     a.requiresGrad ? binary('mul', gy, b, a.shape) : null,
     b.requiresGrad ? binary('mul', gy, a, b.shape) : null,

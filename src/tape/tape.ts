@@ -91,10 +91,10 @@ export class Tape {
 
   /** Frees every buffer the tape's ops produced except those in `keep`; clears the node list. */
   release(keep: readonly Tensor[] = []): void {
-    const kept = new Set(keep.map((t) => t.buffer));
+    const kept = new Set(keep.filter((t) => !t.released).map((t) => t.buffer));
     const seen = new Set<GPUBuffer>();
     for (const t of this.owned) {
-      if (t.isView || kept.has(t.buffer) || seen.has(t.buffer) || t.released) continue;
+      if (t.released || t.isView || kept.has(t.buffer) || seen.has(t.buffer)) continue;
       seen.add(t.buffer);
       t.release();
     }

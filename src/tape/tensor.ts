@@ -6,6 +6,11 @@ import type { Node } from './tape.ts';
 
 export type Shape = readonly number[];
 
+/** Throws unless every dimension is a non-negative integer (else a WebGPU validation error, later). */
+function checkShape(shape: Shape): void {
+  if (!shape.every((n) => Number.isInteger(n) && n >= 0)) throw new Error(`tensor shape [${shape}] must be non-negative integers`);
+}
+
 export function sizeOf(shape: Shape): number {
   return shape.reduce((a, b) => a * b, 1);
 }
@@ -17,10 +22,18 @@ export class Tensor {
   isView = false; // shares another tensor's buffer (reshape): never frees it
   constructor(
     readonly gpu: Gpu,
-    readonly buffer: GPUBuffer,
+    private readonly buf: GPUBuffer,
     readonly shape: Shape,
     public requiresGrad = false,
-  ) {}
+  ) {
+    checkShape(shape);
+  }
+
+  /** The GPU buffer. NOTE: a released tensor's buffer may already hold another tensor's data. */
+  get buffer(): GPUBuffer {
+    if (this.released) throw new Error(`use of a released tensor [${this.shape}]`);
+    return this.buf;
+  }
 
   get size(): number {
     return sizeOf(this.shape);
@@ -28,10 +41,14 @@ export class Tensor {
 
   /** An uninitialised tensor from the buffer pool. */
   static empty(gpu: Gpu, shape: Shape, requiresGrad = false): Tensor {
+    checkShape(shape); // before the allocation
     return new Tensor(gpu, allocBuffer(gpu, sizeOf(shape) * 4), shape, requiresGrad);
   }
 
   static from(gpu: Gpu, data: Float32Array, shape: Shape, requiresGrad = false): Tensor {
+    // NOTE: upload() copies bytes: a Float64Array's would be read as float32 pairs
+    if (!(data instanceof Float32Array)) throw new TypeError(`Tensor.from: data must be a Float32Array, got ${(data as unknown as object)?.constructor?.name ?? typeof data}`);
+    checkShape(shape);
     if (data.length !== sizeOf(shape)) throw new Error(`data of length ${data.length} does not fit shape [${shape}]`);
     return new Tensor(gpu, upload(gpu, data), shape, requiresGrad);
   }
@@ -44,7 +61,7 @@ export class Tensor {
   /** Same buffer, new shape, not on any tape (use ops' reshape() inside a recorded computation). */
   view(shape: Shape): Tensor {
     if (sizeOf(shape) !== this.size) throw new Error(`cannot view [${this.shape}] as [${shape}]`);
-    const t = new Tensor(this.gpu, this.buffer, shape);
+    const t = new Tensor(this.gpu, this.buffer, shape); // (the constructor refuses negative dimensions)
     t.isView = true;
     return t;
   }
@@ -53,7 +70,7 @@ export class Tensor {
   release(): void {
     if (this.released || this.isView) return;
     this.released = true;
-    releaseBuffer(this.gpu, this.buffer);
+    releaseBuffer(this.gpu, this.buf);
     this.grad?.release();
     this.grad = null;
   }

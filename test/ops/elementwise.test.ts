@@ -136,4 +136,20 @@ test('gradients: GPU backward equals the ref and finite differences', async () =
   }
 });
 
+test('tensors refuse what WebGPU would misread: other arrays, bad dimensions, released buffers, unequal shapes', async () => {
+  const g = await gpu();
+  assert.throws(() => Tensor.from(g, new Float64Array([1.5, 2.5]) as unknown as Float32Array, [2]), /must be a Float32Array, got Float64Array/);
+  assert.throws(() => Tensor.from(g, [1, 2] as unknown as Float32Array, [2]), /must be a Float32Array, got Array/);
+  for (const shape of [[-2, -2], [2.5, 2]]) assert.throws(() => Tensor.from(g, new Float32Array(4), shape), /must be non-negative integers/);
+  assert.throws(() => Tensor.empty(g, [-4]), /must be non-negative integers/);
+  const a = Tensor.from(g, new Float32Array([1, 2, 3, 4, 5, 6]), [2, 3]);
+  assert.throws(() => a.view([-2, -3]), /must be non-negative integers/);
+  const t = new Tape(g);
+  assert.throws(() => add(t, a, Tensor.from(g, new Float32Array(6), [3, 2])), /add: shapes \[2,3\] and \[3,2\] differ/);
+  assert.throws(() => mul(t, a, Tensor.from(g, new Float32Array(6), [6])), /mul: shapes/);
+  a.release();
+  assert.throws(() => add(t, a, a), /use of a released tensor/); // its buffer may already hold another tensor
+  t.release();
+});
+
 test.run();
