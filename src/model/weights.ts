@@ -31,8 +31,12 @@ export interface DecodedWeights {
 export function encodeWeights(entries: readonly WeightEntry[], metadata: Record<string, string>): ArrayBuffer {
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
+  // NOTE: what decodeWeights refuses is refused here too, so that no file is written that cannot be loaded.
   for (const e of entries) {
     if (e.data.length !== e.shape.reduce((a, b) => a * b, 1)) throw new Error(`encodeWeights: ${e.name} has ${e.data.length} values for shape [${e.shape}]`);
+    if (e.name === '__metadata__' || Object.hasOwn(header, e.name)) throw new Error(`encodeWeights: tensor name ${JSON.stringify(e.name)} is reserved or repeated`);
+    const bad = e.data.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new Error(`encodeWeights: ${e.name} holds a non-finite value (${e.data[bad]}) at ${bad}`);
     header[e.name] = { dtype: 'F32', shape: e.shape, data_offsets: [offset, offset + e.data.length * 4] };
     offset += e.data.length * 4;
   }

@@ -34,6 +34,14 @@ test('encode/decode on a hand-built file: header layout, 8-byte alignment, littl
   assert.equal([...d.tensors.get('b')!.data], [0.5]);
 });
 
+test('encoding refuses what decoding would refuse (non-finite values, repeated or reserved names): no unloadable file', () => {
+  const t = (name: string, data = new Float32Array([1])) => ({ name, shape: [1], data });
+  assert.throws(() => encodeWeights([t('a', new Float32Array([NaN]))], {}), /a holds a non-finite value \(NaN\) at 0/);
+  assert.throws(() => encodeWeights([t('a', new Float32Array([Infinity]))], {}), /non-finite value \(Infinity\)/);
+  assert.throws(() => encodeWeights([t('a'), t('a')], {}), /"a" is reserved or repeated/);
+  assert.throws(() => encodeWeights([t('__metadata__')], {}), /"__metadata__" is reserved or repeated/);
+});
+
 test('save → load round trip restores every tensor (incl. BatchNorm running stats) exactly', async () => {
   const g = await gpu();
   const a = new Shapr(g, CONFIG, 1);
