@@ -25,8 +25,9 @@ export function convGeometry(xs: readonly number[], ws: readonly number[], paddi
   const [b, cin, d, h, w] = xs;
   const [cout, wcin, kd, kh, kw] = ws;
   if (wcin !== cin) throw new Error(`conv3d: input has ${cin} channels, weight expects ${wcin}`);
-  if (stride.some((s) => !Number.isInteger(s) || s < 1)) throw new Error(`conv3d: bad stride [${stride}]`);
-  if (padding.some((p) => !Number.isInteger(p) || p < 0)) throw new Error(`conv3d: bad padding [${padding}]`);
+  if (stride.length !== 3 || stride.some((s) => !Number.isInteger(s) || s < 1)) throw new Error(`conv3d: stride must be three positive integers, got [${stride}]`);
+  if (padding.length !== 3 || padding.some((p) => !Number.isInteger(p) || p < 0)) throw new Error(`conv3d: padding must be three non-negative integers, got [${padding}]`);
+  if (![kd, kh, kw].every((k) => Number.isInteger(k) && k >= 1)) throw new Error(`conv3d: weight [${ws}] has an empty kernel`);
   const [pd, ph, pw] = padding;
   const [sd, sh, sw] = stride;
   const od = convOutSize(d, kd, sd, pd);

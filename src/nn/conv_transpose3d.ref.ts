@@ -17,7 +17,8 @@ export function convTGeometry(xs: readonly number[], ws: readonly number[], stri
   const [b, cin, d, h, w] = xs;
   const [wcin, cout, kd, kh, kw] = ws;
   if (wcin !== cin) throw new Error(`convTranspose3d: input has ${cin} channels, weight expects ${wcin}`);
-  if (stride.some((s) => !Number.isInteger(s) || s < 1)) throw new Error(`convTranspose3d: bad stride [${stride}]`);
+  if (stride.length !== 3 || stride.some((s) => !Number.isInteger(s) || s < 1)) throw new Error(`convTranspose3d: stride must be three positive integers, got [${stride}]`);
+  if (![kd, kh, kw].every((k) => Number.isInteger(k) && k >= 1)) throw new Error(`convTranspose3d: weight [${ws}] has an empty kernel`);
   const [sd, sh, sw] = stride;
   return { b, cin, cout, d, h, w, od: (d - 1) * sd + kd, oh: (h - 1) * sh + kh, ow: (w - 1) * sw + kw, kd, kh, kw, sd, sh, sw };
 }

@@ -129,6 +129,7 @@ export function persistenceBatch(
   shape: [number, number, number],
   opts: PersistenceOptions = {},
 ): Diagrams[] {
+  if (!Array.isArray(volumes)) throw new TypeError(`persistenceBatch: volumes must be an array of Float32Array, got ${(volumes as object)?.constructor?.name ?? volumes}`);
   return volumes.map((v) => persistence(v, shape, opts));
 }
 
@@ -138,6 +139,7 @@ export function persistence2d(
   shape: [number, number],
   opts: Omit<PersistenceOptions, 'dims'> = {},
 ): Diagrams {
+  if (shape?.length !== 2) throw new Error(`persistence2d: shape must be [H, W], got ${shape ? `[${shape}]` : shape}`);
   const d = persistence(image, [1, shape[0], shape[1]], { ...opts, dims: [0, 1] });
   return { dims: d.dims.slice(0, 2) };
 }

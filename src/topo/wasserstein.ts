@@ -148,7 +148,14 @@ export function wasserstein(a: DiagramInput, b: DiagramInput, opts: WassersteinO
 
 /** Cost of a given matching, Σ c^q (or max c for q = ∞); UNMATCHED_ESSENTIAL points count 0. */
 export function matchingCost(a: DiagramInput, b: DiagramInput, matching: Matching, q = 2): number {
+  if (!(q >= 1)) throw new RangeError(`matchingCost: q must be ≥ 1 or Infinity, got ${q}`);
   const A = toPairs(a, 'diagram A'), B = toPairs(b, 'diagram B');
+  const { aToB, bToA } = matching;
+  if (aToB.length !== A.length / 2 || bToA.length !== B.length / 2) {
+    throw new RangeError(`matchingCost: the matching covers ${aToB.length} + ${bToA.length} points, the diagrams have ${A.length / 2} + ${B.length / 2}`);
+  }
+  const inRange = (k: number, n: number) => k === DIAGONAL || k === UNMATCHED_ESSENTIAL || (Number.isInteger(k) && k >= 0 && k < n);
+  if (!aToB.every((j) => inRange(j, B.length / 2)) || !bToA.every((i) => inRange(i, A.length / 2))) throw new RangeError('matchingCost: the matching names a point outside the diagrams');
   let total = 0;
   const add = (c: number) => { total = q === Infinity ? Math.max(total, c) : total + powq(c, q); };
   matching.aToB.forEach((j, i) => {

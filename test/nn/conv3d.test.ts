@@ -35,6 +35,10 @@ test('shape errors name the problem', () => {
   assert.throws(() => convGeometry([1, 2, 3, 3, 3], [4, 3, 1, 1, 1]), /2 channels, weight expects 3/);
   assert.throws(() => convGeometry([1, 2, 3], [4, 2, 1, 1, 1]), /5-D/);
   assert.throws(() => convGeometry([1, 1, 1, 2, 2], [1, 1, 3, 3, 3]), /larger than/);
+  // a padding or stride of the wrong length, an empty kernel (it gave zeros of a plausible shape)
+  assert.throws(() => convGeometry([1, 1, 5, 5, 5], [1, 1, 3, 3, 3], [1, 1] as unknown as Triple), /padding must be three non-negative integers/);
+  assert.throws(() => convGeometry([1, 1, 5, 5, 5], [1, 1, 3, 3, 3], [0, 0, 0], [2] as unknown as Triple), /stride must be three positive integers/);
+  assert.throws(() => convGeometry([1, 1, 5, 4, 4], [1, 1, 0, 3, 3]), /has an empty kernel/);
 });
 
 interface Case { name: string; x: number[]; w: number[]; pad: Triple; stride: Triple; bias: boolean }

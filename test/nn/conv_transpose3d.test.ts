@@ -9,6 +9,11 @@ import { Tape } from '../../src/tape/tape.ts';
 import { Tensor } from '../../src/tape/tensor.ts';
 import { assertClose, checkGradient, gpu, randomArray } from '../helpers.ts';
 
+test('shape errors name the problem: a stride of the wrong length, an empty kernel', () => {
+  assert.throws(() => convTGeometry([1, 1, 2, 2, 2], [1, 1, 2, 2, 2], [2, 2] as unknown as Triple), /stride must be three positive integers/);
+  assert.throws(() => convTGeometry([1, 1, 2, 2, 2], [1, 1, 0, 2, 2]), /has an empty kernel/);
+});
+
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 test('ref on a hand-checked case: k=(2,1,1), s=(2,1,1) doubles depth', () => {

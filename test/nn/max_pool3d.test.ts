@@ -85,6 +85,7 @@ test('rejects bad shapes', async () => {
   const x = Tensor.from(g, new Float32Array(8), [1, 1, 1, 2, 4]);
   assert.throws(() => maxPool3d(t, x, [2, 2, 2]), /larger than input/);
   assert.throws(() => maxPool3d(t, x.view([2, 4]), [1, 2, 2]), /\[B, C, D, H, W\]/);
+  assert.throws(() => maxPool3d(t, x, [2, 2] as unknown as Triple), /kernel must be three positive integers/);
   t.release();
   x.release();
 });

@@ -280,6 +280,8 @@ test('arguments it cannot honour are refused by name, not answered wrongly', () 
   assert.throws(() => persistence(v, shape, { keepZero: 'no' as unknown as boolean }), /keepZero must be true or false/);
   assert.throws(() => persistence(v, shape, { dim1Method: 'fast' as 'homology' }), /dim1Method must be/);
   assert.throws(() => persistence(v, undefined as unknown as [number, number, number]), /shape must be three positive integers/);
+  assert.throws(() => persistence2d(v, [1, 2, 2] as unknown as [number, number]), /persistence2d: shape must be \[H, W\], got \[1,2,2\]/);
+  assert.throws(() => persistenceBatch(v as unknown as Float32Array[], shape), /volumes must be an array of Float32Array, got Float32Array/);
   // and the valid call still answers: the essential class at 5 and the pair (4, 1)
   assert.equal(persistence(v, shape, { dims: [0] }).dims[0].map((p) => [p.birth, p.death]), [[5, -Infinity], [4, 1]]);
 });

@@ -356,6 +356,13 @@ test('bad diagrams and options are refused by name; a flat Float32Array is read 
   const want = wasserstein(Float64Array.from(flat), A).distance;
   assert.is(wasserstein(Float32Array.from(flat.map(Math.fround)), A).distance, wasserstein(Float64Array.from(flat.map(Math.fround)), A).distance);
   assert.ok(Math.abs(want - wasserstein(Float32Array.from(flat), A).distance) < 1e-7);
+  // matchingCost checks what it is handed: q, and a matching of these diagrams
+  const r = wasserstein(A, Float64Array.from(flat));
+  assert.ok(Math.abs(matchingCost(A, Float64Array.from(flat), r.matching) - r.distance ** 2) < 1e-12);
+  assert.throws(() => matchingCost(A, Float64Array.from(flat), r.matching, 0), /q must be ≥ 1/);
+  assert.throws(() => matchingCost(A, A, r.matching), /the matching covers 2 \+ 3 points, the diagrams have 2 \+ 2/);
+  const off = { aToB: Int32Array.of(7, DIAGONAL), bToA: Int32Array.of(DIAGONAL, DIAGONAL, DIAGONAL) };
+  assert.throws(() => matchingCost(A, Float64Array.from(flat), off), /names a point outside the diagrams/);
 });
 
 test.run();
