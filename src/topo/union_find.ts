@@ -48,7 +48,10 @@ export async function persistenceGpuBatch(
   checkDims(dims, 'persistenceGpu', [0, 2]);
   const construction = opts.construction ?? 'T';
   checkConstruction(construction, 'persistenceGpu');
+  if (shape?.length !== 3 || [...shape].some((k) => !Number.isInteger(k) || k < 1)) throw new Error(`persistenceGpu: shape must be three positive integers [D, H, W], got ${shape ? `[${[...shape]}]` : shape}`);
+  if (!Number.isInteger(batch) || batch < 1) throw new Error(`persistenceGpu: batch must be a positive integer, got ${batch}`);
   const n = shape[0] * shape[1] * shape[2];
+  if (volumes.size < 4 * batch * n) throw new Error(`persistenceGpu: the buffer holds ${volumes.size} bytes, ${batch} volumes of [${shape}] need ${4 * batch * n}`);
   const ks = [0, 2].filter((k) => dims.includes(k));
   const labels = [allocBuffer(g, 4 * (n + 1)), allocBuffer(g, 4 * (n + 1))];
   try {

@@ -33,6 +33,11 @@ test('GPU basins + CPU merge equal the CPU union-find, generators included', asy
   }
   assert.ok(checked > 500, `only ${checked} pairs compared`);
   await assertRejects(persistenceGpu(g, new Float32Array(1), [1, 1, 1], { dims: [1] }), Error, /dimension 1 is CPU-only/);
+  const small = upload(g, new Float32Array(64));
+  await assertRejects(persistenceGpuBatch(g, small, [4, 4, 4], 2), Error, /the buffer holds 256 bytes, 2 volumes of \[4,4,4\] need 512/);
+  await assertRejects(persistenceGpuBatch(g, small, [4, -4, 4], 1), Error, /shape must be three positive integers/);
+  await assertRejects(persistenceGpuBatch(g, small, [4, 4, 4], 1, { construction: 'X' as Construction }), Error, /construction must be 'T' or 'V'/);
+  releaseBuffer(g, small);
 });
 
 test('a batch of volumes on the GPU: one call, each volume its own diagrams', async () => {
