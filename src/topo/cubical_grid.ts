@@ -35,13 +35,18 @@ export function checkDims(dims: unknown, where: string, allowed: readonly number
   if (!ok) throw new Error(`${where}: dims must be distinct dimensions among ${allowed.join(', ')}, got ${JSON.stringify(dims)}`);
 }
 
+/** Throws unless `shape` is three positive integers [D, H, W]; `where` prefixes the message. */
+export function checkShape(shape: readonly number[], where = ''): void {
+  if (shape?.length !== 3 || [...shape].some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new Error(`${where}shape must be three positive integers [D, H, W], got ${shape ? `[${[...shape].join(', ')}]` : shape}`);
+  }
+}
+
 /** Checks a volume against its shape; throws a plain Error (callers turn it into a UserError if needed). */
 export function checkVolume(volume: ArrayLike<number>, shape: readonly number[]): void {
   // NOTE: the voxel sort reads the float32 bits: any other array gave wrong diagrams, not an error.
   if (!(volume instanceof Float32Array)) throw new TypeError(`volume must be a Float32Array, got ${volume?.constructor?.name ?? typeof volume}`);
-  if (shape?.length !== 3 || [...shape].some((n) => !Number.isInteger(n) || n < 1)) {
-    throw new Error(`shape must be three positive integers [D, H, W], got ${shape ? `[${[...shape].join(', ')}]` : shape}`);
-  }
+  checkShape(shape);
   const n = shape[0] * shape[1] * shape[2];
   if (volume.length !== n) throw new Error(`volume has ${volume.length} values, shape [${shape.join(', ')}] needs ${n}`);
   for (let i = 0; i < n; i++) {

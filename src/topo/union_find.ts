@@ -12,7 +12,7 @@ import type { Gpu } from '../gpu/device.ts';
 import { allocBuffer, readBuffer, releaseBuffer, upload, writeBuffer } from '../gpu/buffers.ts';
 import { dispatch, flush, grid1d } from '../gpu/kernel.ts';
 import { packParams } from '../gpu/params.ts';
-import { checkConstruction, checkDims, checkVolume, type Construction } from './cubical_grid.ts';
+import { checkConstruction, checkDims, checkShape, checkVolume, type Construction } from './cubical_grid.ts';
 import { sortVoxelsDescending } from './filtration.ts';
 import { find, PairSink } from './pairs.ts';
 import { toDiagrams, type Diagrams } from './persistence.ts';
@@ -48,7 +48,7 @@ export async function persistenceGpuBatch(
   checkDims(dims, 'persistenceGpu', [0, 2]);
   const construction = opts.construction ?? 'T';
   checkConstruction(construction, 'persistenceGpu');
-  if (shape?.length !== 3 || [...shape].some((k) => !Number.isInteger(k) || k < 1)) throw new Error(`persistenceGpu: shape must be three positive integers [D, H, W], got ${shape ? `[${[...shape]}]` : shape}`);
+  checkShape(shape, 'persistenceGpu: ');
   if (!Number.isInteger(batch) || batch < 1) throw new Error(`persistenceGpu: batch must be a positive integer, got ${batch}`);
   const n = shape[0] * shape[1] * shape[2];
   if (volumes.size < 4 * batch * n) throw new Error(`persistenceGpu: the buffer holds ${volumes.size} bytes, ${batch} volumes of [${shape}] need ${4 * batch * n}`);
