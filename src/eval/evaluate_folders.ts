@@ -53,7 +53,9 @@ export function evaluateFolders(
     if (p.shape.join() !== t.shape.join()) {
       throw fileError(join(predFolder, pred.get(stem)!), `shape ${p.shape.join('×')}, truth is ${t.shape.join('×')}`);
     }
-    const className = csv?.get(stem) ?? classFromName(stem);
+    const className = csv ? csv.get(stem) : classFromName(stem);
+    // NOTE: as training does: a sample missing from classes.csv used to fall back to its file name silently
+    if (className === undefined) throw fileError(csvPath, `no class for sample "${stem}"`);
     out.push({ name: stem, className, ...evaluateVolumes(p.data, t.data, t.shape) });
     onSample?.(++done, truth.size);
   }

@@ -110,16 +110,17 @@ export function otsuThreshold(v: Float32Array): number {
 }
 
 /**
- * SHAPR's binarisation of one volume: normalise by the maximum, then object = value > Otsu threshold;
- * a constant volume (after normalisation) gives object = value > 0.5 (all-zero → empty, constant > 0 → full).
+ * SHAPR's binarisation of one volume: normalise by the maximum, then object = value > Otsu threshold.
+ * A constant volume is empty, as in SHAPR: scikit-image's threshold_otsu returns the constant itself, and
+ * no value exceeds it (a saturated, collapsed prediction must not score as a full object).
  */
 export function binarize(v: Float32Array): Uint8Array {
   const norm = normalizeByMax(v);
-  const t = otsuThreshold(norm);
   let constant = true;
   for (let i = 1; i < norm.length && constant; i++) constant = norm[i] === norm[0];
-  const cut = constant ? 0.5 : t;
   const out = new Uint8Array(norm.length);
-  for (let i = 0; i < norm.length; i++) out[i] = norm[i] > cut ? 1 : 0;
+  if (constant) return out;
+  const t = otsuThreshold(norm);
+  for (let i = 0; i < norm.length; i++) out[i] = norm[i] > t ? 1 : 0;
   return out;
 }

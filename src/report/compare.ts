@@ -75,6 +75,15 @@ export function methodLabel(c: TrainConfig): string {
 }
 
 function methodReport(label: string, runs: RunData[]): MethodReport {
+  // NOTE: the same test sample twice (one fold's run given twice) would count twice in the pooled statistics
+  const seen = new Map<string, string>();
+  for (const r of runs) {
+    for (const m of r.metrics) {
+      const other = seen.get(m.name);
+      if (other !== undefined) throw fileError(join(r.dir, 'metrics.json'), `sample ${m.name} is also in ${join(other, 'metrics.json')} (the same run or fold given twice?)`);
+      seen.set(m.name, r.dir);
+    }
+  }
   const rows = runs.flatMap((r) => r.metrics);
   const stats = summarize(rows as unknown as Record<Metric, number>[], METRICS, rows.map((r) => r.className));
   const values: MethodReport['values'] = {};

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +39,14 @@ test('a shifted prediction has positive IoU error; JSON rows carry the metric na
   const json = toJsonRows(rows);
   assert.equal(Object.keys(json[0]), ['name', 'iou_error', 'volume_error', 'surface_error', 'roughness_error', 'betti_error']);
   assert.is(JSON.stringify(toJsonRows([{ ...rows[0], roughnessError: NaN }])).includes('"roughness_error":null'), true);
+});
+
+test('a sample missing from classes.csv is named, as in training (it fell back to its file name)', () => {
+  const root = join(dir, 'truth_csv');
+  writeDataset(root, samples);
+  const csv = readFileSync(join(root, 'classes.csv'), 'utf8').split('\n');
+  writeFileSync(join(root, 'classes.csv'), csv.filter((l) => !l.startsWith(`${samples[2].name},`)).join('\n'));
+  assert.throws(() => evaluateFolders(root, join(dir, 'same')), (e: unknown) => e instanceof UserError && (e as Error).message.includes(`classes.csv: no class for sample "${samples[2].name}"`));
 });
 
 test('unmatched and mis-shaped predictions are named', () => {

@@ -16,8 +16,10 @@ test('normalisation: divide by max, NaN -> 0, all-zero stays empty', () => {
   assert.equal([...normalizeByMax(new Float32Array([2, NaN, 4, 1]))], [0.5, 0, 1, 0.25]);
   assert.equal([...binarize(new Float32Array([0, 0, 0]))], [0, 0, 0]);
   assert.equal([...binarize(new Float32Array([NaN, NaN]))], [0, 0]);
-  // constant non-zero volume: normalised to 1 everywhere, 1 > 0.5 -> full object
-  assert.equal([...binarize(new Float32Array([0.3, 0.3, 0.3]))], [1, 1, 1]);
+  // constant non-zero volume: scikit-image's threshold is the constant itself, so nothing exceeds it (as
+  // SHAPR's norm_thres): empty, so that a saturated prediction does not score as a full object
+  assert.equal([...binarize(new Float32Array([0.3, 0.3, 0.3]))], [0, 0, 0]);
+  assert.equal([...binarize(new Float32Array(8).fill(1))], new Array(8).fill(0));
   // binarisation does not depend on the scale of the volume
   const v = new Float32Array([0.1, 0.7, 0.2, 0.9, 0.05, 0.6]);
   assert.equal([...binarize(v)], [...binarize(v.map((x) => x * 37))]);

@@ -58,4 +58,17 @@ test('a config.json that is not a run config is named, not a TypeError in the re
   }
 });
 
+test('a sample found twice among one method\'s runs (one run given twice) is refused, not counted twice', () => {
+  const root = mkdtempSync(join(tmpdir(), 'topo-shapr-compare-'));
+  try {
+    const row = (name: string) => ({ name, className: 'A', fold: 0, iou_error: 0.2, volume_error: 0.1, surface_error: 0.2, roughness_error: 0.3 });
+    const base = fakeRun(join(root, 'base'), 0, [row('s1'), row('s2')]);
+    const again = fakeRun(join(root, 'again'), 0, [row('s2'), row('s3')]);
+    const topo = fakeRun(join(root, 'topo'), 0.1, [row('s1'), row('s2'), row('s3')]);
+    assert.throws(() => compareRuns([base, again, topo], { examples: 0 }), (e: unknown) => /again\/metrics\.json: sample s2 is also in .*base\/metrics\.json/.test((e as Error).message));
+  } finally {
+    rmSync(root, { recursive: true });
+  }
+});
+
 test.run();
