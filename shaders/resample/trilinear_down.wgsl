@@ -1,7 +1,7 @@
 // Trilinear resampling of a batch of volumes with PyTorch's align_corners=True semantics:
 // output index i along an axis of input length n and output length m samples the input at
 // c = i * (n - 1) / (m - 1) (c = 0 when m = 1), between x0 = floor(c) and x1 = min(x0 + 1, n - 1) with
-// weights 1 - (c - x0) and c - x0. Used to downsample (m <= n) before the topology step.
+// weights 1 - (c - x0) and c - x0; x0 and c − x0 come from integer arithmetic (exact corners). Used to downsample (m <= n) before the topology step.
 // Layout: input [B, inD, inH, inW], output [B, outD, outH, outW], C order (channels folded into B).
 // Threads: forward = one invocation per output voxel (gathers 8 corners); backward = one invocation per
 // INPUT voxel, gathering from the outputs whose corners touch it (at most 3 per axis when m <= n; all of
@@ -29,10 +29,15 @@ fn scale(n: u32, m: u32) -> f32 {
 // The two corners and weights of output index i along an axis (x0, x1, w0, w1).
 struct Corner { x0: u32, x1: u32, w0: f32, w1: f32 }
 
+// NOTE: i·(n−1) = x0·(m−1) + r in integers, so the corner is exact and l = r / (m−1). In f32, as PyTorch
+// computes it, c = f32((n−1)/(m−1))·i is off by up to 5e-6 at 64 → 16 (the last output sampled 62.999996:
+// voxel 62 with weight 4e-6 and 63 with the rest), and the prediction and its target, downsampled on the
+// CPU in float64, disagreed by that much.
 fn corner(i: u32, n: u32, m: u32) -> Corner {
-  let c = scale(n, m) * f32(i);
-  let x0 = min(u32(floor(c)), n - 1u);
-  let l = c - f32(x0);
+  if (m <= 1u) { return Corner(0u, min(1u, n - 1u), 1.0, 0.0); }
+  let num = i * (n - 1u);
+  let x0 = num / (m - 1u);
+  let l = f32(num - x0 * (m - 1u)) / f32(m - 1u);
   return Corner(x0, min(x0 + 1u, n - 1u), 1.0 - l, l);
 }
 

@@ -8,14 +8,14 @@ function axisTaps(n: number, s: number): { lo: Int32Array; hi: Int32Array; w: Fl
   const lo = new Int32Array(s);
   const hi = new Int32Array(s);
   const w = new Float64Array(s); // weight of hi (lo gets 1 − w)
-  const scale = s > 1 ? (n - 1) / (s - 1) : 0;
   for (let i = 0; i < s; i++) {
-    const t = i * scale;
-    // NOTE: floor, then clamp: the last sample lands exactly on n − 1 with weight 0 on the (clamped) hi.
-    const l = Math.min(Math.floor(t), n - 1);
+    // NOTE: i·(n−1) = l·(s−1) + r in integers, as the kernel does: the corner is exact (the last sample
+    // lands on n − 1 itself, with weight 0 on the clamped hi) and the weight is r / (s − 1).
+    const num = s > 1 ? i * (n - 1) : 0;
+    const l = s > 1 ? Math.floor(num / (s - 1)) : 0;
     lo[i] = l;
     hi[i] = Math.min(l + 1, n - 1);
-    w[i] = t - l;
+    w[i] = s > 1 ? (num - l * (s - 1)) / (s - 1) : 0;
   }
   return { lo, hi, w };
 }
