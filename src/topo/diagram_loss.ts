@@ -75,17 +75,19 @@ export function diagramLoss(pred: Diagrams, target: Diagrams, opts: DiagramLossO
   };
   const perDim = [0, 0, 0];
   let persistenceSum = 0;
-  // q = ∞: only the pair attaining the maximum gets a gradient (the first one found on ties)
+  // q = ∞: only the pair attaining the maximum gets a gradient (the first one found on ties); none when the
+  // maximum is a target point left to the diagonal (a constant)
   let worst = -Infinity;
   let worstGrad: [Pair, number, number] | null = null;
   for (const dim of opts.dims) {
     const P: Pair[] = pred.dims[dim] ?? [];
     const T: Pair[] = target.dims[dim] ?? [];
-    const { matching } = wasserstein(P, T, { q });
+    const { matching, distance } = wasserstein(P, T, { q });
+    // NOTE: volumes always give one essential class in dimension 0 and none above; hand-made diagrams may not
+    if (distance === Infinity) throw new Error(`diagram loss: dimension ${dim} has different numbers of essential classes (the distance is infinite)`);
     let sum = 0;
     for (let i = 0; i < P.length; i++) {
       const j = matching.aToB[i];
-      if (j < 0 && j !== DIAGONAL) continue; // an essential class left unmatched: no cost, no gradient
       const [c, gb, gd] = pairTerm(P[i], j >= 0 ? T[j] : null, qq);
       if (q !== Infinity) {
         sum += c;
@@ -100,7 +102,16 @@ export function diagramLoss(pred: Diagrams, target: Diagrams, opts: DiagramLossO
     }
     // target points left to the diagonal cost a constant: no gradient
     T.forEach((t, j) => {
-      if (matching.bToA[j] === DIAGONAL) sum = q === Infinity ? Math.max(sum, Math.abs(t.birth - t.death) / 2) : sum + Math.abs((t.birth - t.death) / 2) ** q;
+      if (matching.bToA[j] !== DIAGONAL) return;
+      const c = Math.abs(t.birth - t.death) / 2;
+      if (q !== Infinity) sum += c ** q;
+      else {
+        sum = Math.max(sum, c);
+        if (c > worst) {
+          worst = c;
+          worstGrad = null;
+        }
+      }
     });
     perDim[dim] = sum;
     if (opts.totalPersistence > 0) {

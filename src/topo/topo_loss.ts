@@ -9,11 +9,11 @@
 //     basin-boundary records come back (union_find.ts). 'auto' takes the GPU on real GPUs, the CPU on
 //     CPU adapters, where atomics are slow.
 // L_T = mean over the batch of Σ_dims W_q(D(pred), D(target))^q (+ μ · total persistence).
-import type { Tape } from '../tape/tape.ts';
+import type { Gpu } from '../gpu/device.ts';
+import { Tape } from '../tape/tape.ts';
 import { DivergedError } from '../util/errors.ts';
 import { Tensor } from '../tape/tensor.ts';
 import { trilinearDown } from '../resample/trilinear_down.ts';
-import { trilinearDownRef } from '../resample/trilinear_down.ref.ts';
 import { checkConstruction, checkDims } from './cubical_grid.ts';
 import type { Construction, Diagrams } from './persistence.ts';
 import { scatterGrad } from './scatter_grad.ts';
@@ -45,10 +45,29 @@ export interface TopoLossResult {
   ms: { persistence: number; matching: number; wall: number };
 }
 
+/** The side S of a target's S³ volume. */
+function sideOf(t: TopoTarget): number {
+  const side = Math.round(Math.cbrt(t.volume.length));
+  if (side ** 3 !== t.volume.length) throw new Error(`topo loss: target '${t.key}' has ${t.volume.length} values, not a cube`);
+  return side;
+}
+
+/** Σv and Σv² in float64: unchanged by the flips and rotations the cache relies on, changed by other edits. */
+function fingerprint(v: Float32Array): [number, number] {
+  let a = 0;
+  let b = 0;
+  for (let i = 0; i < v.length; i++) {
+    a += v[i];
+    b += v[i] * v[i];
+  }
+  return [a, b];
+}
+
 export class TopoLoss {
   readonly opts: TopoLossOptions;
-  /** Target diagrams by key, computed once (flips and 90° rotations leave them unchanged). */
-  private cache = new Map<string, Diagrams>();
+  /** Target diagrams by key, computed once (flips and 90° rotations leave them unchanged), with the side and
+   * the fingerprint of the volume they came from. */
+  private cache = new Map<string, { diagrams: Diagrams; side: number; print: [number, number] }>();
 
   /** `runner`: where the per-sample CPU stage runs (a TopoPool in Node spreads a batch over the cores). */
   constructor(opts: Partial<TopoLossOptions> = {}, readonly runner: TopoRunner = inThread) {
@@ -74,18 +93,49 @@ export class TopoLoss {
     return engine === 'gpu' || (engine === 'auto' && !dims.includes(1) && gpuUnionFindPays(g));
   }
 
-  /** The (cached) diagrams of the targets, downsampled to s³ like the prediction; new ones as jobs. */
-  async targetDiagrams(targets: TopoTarget[], side: number): Promise<Diagrams[]> {
+  /**
+   * Computes and caches the diagrams of targets not seen yet: downsampled to s³ by the prediction's own
+   * kernel, so that a prediction equal to its target costs exactly 0 (the float64 CPU downsampling differed
+   * by f32 rounding, which q = 1 turned into full-size gradients of random sign). Call it once with the
+   * training and validation targets before training: apply() calls it for targets it has not seen, at the
+   * price of one more read-back in that step.
+   */
+  async prepare(g: Gpu, targets: TopoTarget[]): Promise<void> {
     const s = this.opts.size;
-    const missing = [...new Map(targets.filter((t) => !this.cache.has(t.key)).map((t) => [t.key, t])).values()];
-    const jobs: TopoJob[] = missing.map((t) => ({
-      kind: 'diagrams',
-      volume: s === side ? t.volume : trilinearDownRef(t.volume, [side, side, side], s),
-      shape: [s, s, s],
-      opts: this.opts,
-    }));
-    (await this.runner.run(jobs)).forEach((r, i) => this.cache.set(missing[i].key, r.diagrams!));
-    return targets.map((t) => this.cache.get(t.key)!);
+    const fresh = [...new Map(targets.filter((t) => !this.cached(t)).map((t) => [t.key, t])).values()];
+    const CHUNK = 8; // volumes per upload (64³: 8 MB)
+    for (let i = 0; i < fresh.length; i += CHUNK) {
+      const part = fresh.slice(i, i + CHUNK);
+      const side = sideOf(part[0]);
+      if (part.some((t) => sideOf(t) !== side)) throw new Error('topo loss: targets of different sizes in one call');
+      if (s > side) throw new Error(`topo loss: size ${s} exceeds the target side ${side}`);
+      const all = new Float32Array(part.length * side ** 3);
+      part.forEach((t, k) => all.set(t.volume, k * side ** 3));
+      const tape = new Tape(g);
+      const x = Tensor.from(g, all, [part.length, side, side, side]);
+      let host: Float32Array;
+      try {
+        host = await (s === side ? x : trilinearDown(tape, x, s)).read();
+      } finally {
+        tape.release();
+        x.release();
+      }
+      const per = s ** 3;
+      const jobs: TopoJob[] = part.map((_, k) => ({ kind: 'diagrams', volume: host.slice(k * per, (k + 1) * per), shape: [s, s, s], opts: this.opts }));
+      (await this.runner.run(jobs)).forEach((r, k) => this.cache.set(part[k].key, { diagrams: r.diagrams!, side, print: fingerprint(part[k].volume) }));
+    }
+  }
+
+  /** Whether `t`'s diagrams are cached; throws if its key was cached for another volume. */
+  private cached(t: TopoTarget): boolean {
+    const c = this.cache.get(t.key);
+    if (!c) return false;
+    const [a, b] = fingerprint(t.volume);
+    const close = (x: number, y: number) => Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(y));
+    if (sideOf(t) !== c.side || !close(a, c.print[0]) || !close(b, c.print[1])) {
+      throw new Error(`topo loss: target key '${t.key}' was cached for another volume (keys must name one target; flips and 90° rotations are fine)`);
+    }
+    return true;
   }
 
   /** L_T of a batch of predictions [B, 1, S, S, S] (or [B, S, S, S]) against their targets. */
@@ -111,7 +161,8 @@ export class TopoLoss {
         if (bad >= 0) throw new DivergedError(`the prediction has ${host[bad]} at voxel ${bad % per} of sample ${Math.floor(bad / per)}`);
         return Array.from({ length: batch }, (_, b) => host.slice(b * per, (b + 1) * per));
       });
-    const wanted = await this.targetDiagrams(targets, side);
+    await this.prepare(t.gpu, targets);
+    const wanted = targets.map((x) => this.cache.get(x.key)!.diagrams);
     const results = await this.runner.run(preds.map((p, b) => ({ kind: 'loss', pred: p, shape: [s, s, s], target: wanted[b], opts: this.opts })));
     const wall = performance.now() - t0;
     const perDim = [0, 0, 0];

@@ -174,6 +174,8 @@ export async function train(g: Gpu, config: TrainConfig, dir: string, samples: S
     const trainSet = split.train.map((i) => samples[i]);
     const valSet = split.val.map((i) => samples[i]);
     let stopped = logs.length > 0 && logs[logs.length - 1].epoch - state.bestEpoch >= c.patience;
+    // the targets' diagrams once, up front: each step then has one read-back (topo_loss.ts)
+    if (topo && !stopped && start < c.epochs) await topo.prepare(g, [...trainSet, ...valSet].map((s) => ({ key: s.name, volume: s.target })));
     let ran = 0;
     for (let epoch = start; epoch < c.epochs && !stopped; epoch++) {
       const t0 = performance.now();

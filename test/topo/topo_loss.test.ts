@@ -77,6 +77,44 @@ test('diagram loss: gradient equals finite differences (all dimensions, q = 2 an
   }
 });
 
+test('diagram loss, q = ∞: the gradient goes to the pair that sets the bottleneck, none when a target point does', () => {
+  const pair = (birth: number, death: number, birthIndex: number, deathIndex: number) => ({ birth, death, birthIndex, deathIndex });
+  const opts: DiagramLossOptions = { dims: [2], q: Infinity, totalPersistence: 0 };
+  // the target's (0.9, 0.1) goes to the diagonal at 0.4, a constant: it sets the loss, so no gradient
+  const small = { dims: [[], [], [pair(0.3, 0.25, 3, 7)]] };
+  const big = { dims: [[], [], [pair(0.9, 0.1, 4, 9)]] };
+  let r = diagramLoss(small, big, opts);
+  assert.is(r.value, Math.abs(0.9 - 0.1) / 2);
+  assert.is(r.grad.index.length, 0);
+  // reversed, the prediction's pair sets it: ±1/2 at its birth and death voxels
+  r = diagramLoss(big, small, opts);
+  assert.equal([[...r.grad.index], [...r.grad.value]], [[4, 9], [0.5, -0.5]]);
+  // essential classes in different numbers: an infinite distance, refused rather than dropped
+  const ess = { dims: [[pair(0.9, -Infinity, 1, -1), pair(0.5, 0.2, 2, 5)], [], []] };
+  const ess2 = { dims: [[pair(0.9, -Infinity, 1, -1), pair(0.8, -Infinity, 3, -1)], [], []] };
+  assert.throws(() => diagramLoss(ess, ess2, { dims: [0], q: 2, totalPersistence: 0 }), /dimension 0 has different numbers of essential classes/);
+  // and on random volumes the gradient equals finite differences at every voxel
+  const shape: [number, number, number] = [4, 5, 3];
+  const n = 60;
+  for (let seed = 0; seed < 12; seed++) {
+    const target = persistence(distinctVolume(n, 100 + seed), shape);
+    const v = distinctVolume(n, 200 + seed);
+    const o: DiagramLossOptions = { dims: seed % 2 ? [0, 2] : [1], q: Infinity, totalPersistence: 0 };
+    const { grad } = diagramLoss(persistence(v, shape), target, o);
+    const eps = 1e-4;
+    for (let i = 0; i < n; i++) {
+      const vp = v.slice();
+      const vm = v.slice();
+      vp[i] += eps;
+      vm[i] -= eps;
+      const fd = (diagramLoss(persistence(vp, shape), target, o).value - diagramLoss(persistence(vm, shape), target, o).value) / (2 * eps);
+      const k = grad.index.indexOf(i);
+      const an = k >= 0 ? grad.value[k] : 0;
+      assert.ok(Math.abs(fd - an) <= 2e-3 + 1e-3 * Math.abs(fd), `seed ${seed} voxel ${i}: fd ${fd}, analytic ${an}`);
+    }
+  }
+});
+
 test('the tape op: value and gradient equal the CPU composition downsample → diagrams → matching → adjoint', async () => {
   const g = await gpu();
   const side = 9;
@@ -163,6 +201,38 @@ async function descend(start: Float32Array, target: Float32Array, side: number, 
 function significant(volume: Float32Array, side: number, dim: number, min: number): number {
   return persistence(volume, [side, side, side]).dims[dim].filter((p) => p.death !== -Infinity && p.birth - p.death > min).length;
 }
+
+test('a prediction equal to its target costs exactly nothing: both go through the same downsampling kernel', async () => {
+  // NOTE: the target was downsampled on the CPU in float64: 64 → 16 on noise gave L_T 1.2e-3 (q = 1; 4e-5
+  // once the corners were exact), with full-size gradients of random sign.
+  const g = await gpu();
+  const side = 64;
+  const vol = distinctVolume(side ** 3, 12);
+  for (const q of [1, 2]) {
+    const topo = new TopoLoss({ size: 16, dims: [0, 1, 2], q, engine: 'cpu' });
+    const t = new Tape(g);
+    const pred = Tensor.from(g, vol, [1, 1, side, side, side], true);
+    const r = await topo.apply(t, pred, [{ key: 'same', volume: vol }]);
+    assert.is(r.value, 0, `q = ${q}`);
+    t.backward(r.loss, full(g, [1], 1));
+    assert.ok((await pred.grad!.read()).every((v) => v === 0), `q = ${q}: a zero gradient`);
+    t.release();
+    pred.release();
+  }
+});
+
+test('the target cache refuses a key reused for another volume, and takes flips and rotations of its own', async () => {
+  const g = await gpu();
+  const side = 8;
+  const vol = distinctVolume(side ** 3, 5);
+  const flipped = vol.slice();
+  for (let z = 0; z < side; z++) for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) flipped[(z * side + y) * side + x] = vol[(z * side + y) * side + side - 1 - x];
+  const topo = new TopoLoss({ size: 4, dims: [0, 2] });
+  await topo.prepare(g, [{ key: 'a', volume: vol }]);
+  await topo.prepare(g, [{ key: 'a', volume: flipped }]); // the same target, augmented: cached
+  await assertRejects(topo.prepare(g, [{ key: 'a', volume: distinctVolume(side ** 3, 6) }]), Error, /target key 'a' was cached for another volume/);
+  await assertRejects(topo.prepare(g, [{ key: 'b', volume: new Float32Array(100) }]), Error, /target 'b' has 100 values, not a cube/);
+});
 
 test('descending L_T (dimension 0) merges two blobs into one', async () => {
   const side = 10;
