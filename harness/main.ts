@@ -33,6 +33,8 @@ try {
     const flag = Object.entries(keyMap).find(([, c]) => c === k)?.[0] ?? k;
     if (!given(flag)) (base as unknown as Record<string, unknown>)[k] = v;
   }
+  // the job compares λ = 0 with the λ given: --lambda 0 would compare the baseline with itself
+  if (base.lambda === 0) throw new UserError('--lambda: the main job compares λ = 0 with λ > 0; give a positive weight (or use `topo-shapr train --lambda 0` for the baseline alone)');
   const out = resolve(o.out);
   const t0 = performance.now();
   const gpu = await getGpu();
@@ -46,7 +48,7 @@ try {
     base.data = dataDir;
   }
   const folds = o.allFolds || o.preset === 'paper' ? [...Array(base.folds).keys()] : [base.fold];
-  const lambda = base.lambda > 0 ? base.lambda : TRAIN_DEFAULTS.lambda;
+  const lambda = base.lambda;
   const dirs: string[] = [];
   for (const [name, l] of [['baseline', 0], ['topo', lambda]] as const) {
     for (const fold of folds) {
