@@ -83,6 +83,8 @@ export async function trainSteps(
   const logs: StepLog[] = [];
   let order: number[][] = [];
   try {
+    // the targets' diagrams once, up front: each step then has one read-back (as the Node trainer)
+    if (topo) await topo.prepare(gpu, samples.map((s) => ({ key: s.name, volume: s.target })));
     for (let step = 1; step <= o.steps && !shouldStop(); step++) {
       if (!order.length) {
         const idx = [...samples.keys()];
