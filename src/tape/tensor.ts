@@ -20,6 +20,7 @@ export class Tensor {
   node: Node | null = null; // the op that produced it, while recorded on a tape
   released = false;
   isView = false; // shares another tensor's buffer (reshape): never frees it
+  private base: Tensor | null = null; // the tensor a view shares its buffer with
   constructor(
     readonly gpu: Gpu,
     private readonly buf: GPUBuffer,
@@ -31,7 +32,7 @@ export class Tensor {
 
   /** The GPU buffer. NOTE: a released tensor's buffer may already hold another tensor's data. */
   get buffer(): GPUBuffer {
-    if (this.released) throw new Error(`use of a released tensor [${this.shape}]`);
+    if (this.released || this.base?.released) throw new Error(`use of a released tensor [${this.shape}]`);
     return this.buf;
   }
 
@@ -63,6 +64,7 @@ export class Tensor {
     if (sizeOf(shape) !== this.size) throw new Error(`cannot view [${this.shape}] as [${shape}]`);
     const t = new Tensor(this.gpu, this.buffer, shape); // (the constructor refuses negative dimensions)
     t.isView = true;
+    t.base = this.base ?? this;
     return t;
   }
 

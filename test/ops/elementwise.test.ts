@@ -147,8 +147,10 @@ test('tensors refuse what WebGPU would misread: other arrays, bad dimensions, re
   const t = new Tape(g);
   assert.throws(() => add(t, a, Tensor.from(g, new Float32Array(6), [3, 2])), /add: shapes \[2,3\] and \[3,2\] differ/);
   assert.throws(() => mul(t, a, Tensor.from(g, new Float32Array(6), [6])), /mul: shapes/);
+  const v = a.view([6]);
   a.release();
   assert.throws(() => add(t, a, a), /use of a released tensor/); // its buffer may already hold another tensor
+  assert.throws(() => scale(t, v, 2), /use of a released tensor/); // and so may a view's
   t.release();
 });
 
