@@ -8,7 +8,7 @@ import { summarize } from '../eval/summary.ts';
 import { wilcoxon } from '../eval/wilcoxon.ts';
 import { trilinearDownRef } from '../resample/trilinear_down.ref.ts';
 import { diagramsToJson, persistence } from '../topo/persistence.ts';
-import { checkConfig, TRAIN_DEFAULTS, type TrainConfig } from '../train/config.ts';
+import { checkConfig, configFromJson, TRAIN_DEFAULTS, type TrainConfig } from '../train/config.ts';
 import { loadSamples } from '../train/data.ts';
 import type { SampleMetrics } from '../train/finish.ts';
 import { RUN_FILES, type EpochLog } from '../train/trainer.ts';
@@ -34,7 +34,8 @@ function readJson<T>(path: string): T {
 
 export function loadRun(dir: string): RunData {
   const configPath = join(dir, RUN_FILES.config);
-  const saved = readJson<Partial<TrainConfig>>(configPath);
+  const raw = readJson<Record<string, unknown>>(configPath);
+  const saved = raw && typeof raw === 'object' && !Array.isArray(raw) ? (configFromJson(raw) as Partial<TrainConfig>) : raw;
   // NOTE: a hand-edited or foreign config.json fails here by name, not as a TypeError deep in the report; a
   // field that a run from an older version lacks takes its default (new options default to off)
   if (!saved || typeof saved !== 'object' || Array.isArray(saved)) throw fileError(configPath, 'not a run config (expected a JSON object)');
@@ -102,7 +103,8 @@ function examples(groups: Array<{ label: string; runs: RunData[] }>, count: numb
   // one test sample per class, up to `count`
   const seen = new Set<string>();
   const picked = first.metrics.filter((m) => !seen.has(m.className) && seen.add(m.className)).slice(0, count);
-  const s = first.config.topoSize;
+  // the diagrams at the topological loss' resolution: that of the first run that has the loss
+  const s = (groups.map((g) => g.runs[0]).find((r) => r.config.lambda > 0) ?? first).config.topoSize;
   return picked.map((m) => {
     const sample = byName.get(m.name);
     if (!sample) throw new UserError(`${first.dir}: test sample ${m.name} is not in the run's dataset`);

@@ -88,13 +88,28 @@ export function checkConfig(c: TrainConfig): TrainConfig {
   return c;
 }
 
+/** JSON with Infinity (--q inf) spelled "Infinity": JSON.stringify wrote null, which no reader took for ∞. */
+const withInfinity = (_: string, v: unknown) => (v === Infinity ? 'Infinity' : v);
+
+/** A config as config.json holds it. */
+export function configJson(c: TrainConfig): string {
+  return JSON.stringify(c, withInfinity, 2);
+}
+
+/** A parsed config.json back: "Infinity" is ∞, and so is a null q (runs saved before the spelling above). */
+export function configFromJson(saved: Record<string, unknown>): Record<string, unknown> {
+  const out = Object.fromEntries(Object.entries(saved).map(([k, v]) => [k, v === 'Infinity' ? Infinity : v]));
+  if (out.topoQ === null) out.topoQ = Infinity;
+  return out;
+}
+
 /** What differs between a run directory's saved config and this one, as "--flag saved → now" items. */
 export function configChanges(saved: Record<string, unknown>, c: TrainConfig): string[] {
   const keys = new Set([...Object.keys(saved), ...Object.keys(c)]);
   const out: string[] = [];
   for (const k of keys) {
-    const a = JSON.stringify(saved[k]);
-    const b = JSON.stringify((c as unknown as Record<string, unknown>)[k]);
+    const a = JSON.stringify(saved[k], withInfinity);
+    const b = JSON.stringify((c as unknown as Record<string, unknown>)[k], withInfinity);
     if (a !== b) out.push(`${FLAG[k as keyof TrainConfig] ?? k} ${a ?? '(none)'} → ${b ?? '(none)'}`);
   }
   return out;

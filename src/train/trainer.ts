@@ -22,7 +22,7 @@ import { DivergedError, UserError } from '../util/errors.ts';
 import { appendLine, makeOutputDir, writeFileAtomic } from '../util/atomic.ts';
 import { chunk, makeBatch, releaseBatch } from './batches.ts';
 import { loadCheckpoint, loadModel, saveCheckpoint, saveModel } from './checkpoint.ts';
-import { checkConfig, configChanges, type TrainConfig } from './config.ts';
+import { checkConfig, configChanges, configFromJson, configJson, type TrainConfig } from './config.ts';
 import { initialPlateau, plateauStep, type PlateauState } from './schedule.ts';
 import type { Split } from './data.ts';
 
@@ -64,10 +64,11 @@ interface Parts {
   topo: number;
 }
 
-function mean(parts: Parts[]): Parts {
-  const n = Math.max(1, parts.length);
+/** The mean of per-batch loss parts, each weighted by its batch's size (a short last batch counts for less). */
+export function mean(parts: Parts[], sizes: number[] = parts.map(() => 1)): Parts {
+  const n = Math.max(1, sizes.reduce((a, b) => a + b, 0));
   const m = { loss: 0, dice: 0, bce: 0, topo: 0 };
-  for (const p of parts) (Object.keys(m) as (keyof Parts)[]).forEach((k) => (m[k] += p[k] / n));
+  parts.forEach((p, i) => (Object.keys(m) as (keyof Parts)[]).forEach((k) => (m[k] += (p[k] * sizes[i]) / n)));
   return m;
 }
 
@@ -121,8 +122,10 @@ async function guardDivergence(dir: string, epoch: number, where: string, lr: nu
 /** Mean loss parts over a split without updating anything (BatchNorm in evaluation mode). */
 export async function evaluateLoss(g: Gpu, model: Shapr, topo: TopoLoss | null, c: TrainConfig, samples: Sample[]): Promise<Parts> {
   const parts: Parts[] = [];
-  for (const idx of chunk([...samples.keys()], c.batchSize)) parts.push(await runBatch(g, model, topo, c, idx.map((i) => samples[i]), null, null));
-  return mean(parts);
+  const batches = chunk([...samples.keys()], c.batchSize);
+  for (const idx of batches) parts.push(await runBatch(g, model, topo, c, idx.map((i) => samples[i]), null, null));
+  // NOTE: by sample: with 7 samples in batches of 6, batch means gave the seventh half the weight
+  return mean(parts, batches.map((b) => b.length));
 }
 
 export interface TrainResult {
@@ -138,18 +141,17 @@ export async function train(g: Gpu, config: TrainConfig, dir: string, samples: S
   makeOutputDir(dir);
   const cfgPath = join(dir, RUN_FILES.config);
   if (existsSync(cfgPath)) {
-    const saved = readFileSync(cfgPath, 'utf8');
-    if (saved !== JSON.stringify(c, null, 2)) {
-      let old: Record<string, unknown>;
-      try {
-        old = JSON.parse(saved);
-      } catch {
-        throw new UserError(`${cfgPath}: not valid JSON (damaged?); this run directory cannot be resumed: use a new --out`);
-      }
-      const changes = old && typeof old === 'object' ? configChanges(old, c) : ['(not a config object)'];
+    let old: Record<string, unknown>;
+    try {
+      old = JSON.parse(readFileSync(cfgPath, 'utf8'));
+    } catch {
+      throw new UserError(`${cfgPath}: not valid JSON (damaged?); this run directory cannot be resumed: use a new --out`);
+    }
+    const changes = old && typeof old === 'object' && !Array.isArray(old) ? configChanges(configFromJson(old), c) : ['(not a config object)'];
+    if (changes.length) {
       throw new UserError(`${cfgPath}: this run directory was started with other options (${changes.slice(0, 4).join(', ')}${changes.length > 4 ? ', …' : ''}); use a new --out or the same options`);
     }
-  } else writeFileAtomic(cfgPath, JSON.stringify(c, null, 2));
+  } else writeFileAtomic(cfgPath, configJson(c));
 
   const model = new Shapr(g, { side: c.side, filters: c.filters }, c.seed);
   const opt = new Adam(model.params, { lr: c.lr });

@@ -1,0 +1,27 @@
+// config.json: what a run saves is what it, compare and a resume read back.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { configChanges, configFromJson, configJson, TRAIN_DEFAULTS } from '../../src/train/config.ts';
+import { mean } from '../../src/train/trainer.ts';
+
+test('--q inf survives config.json (JSON wrote null, which compare and npm start then refused)', () => {
+  const c = { ...TRAIN_DEFAULTS, topoQ: Infinity };
+  const text = configJson(c);
+  assert.match(text, /"topoQ": "Infinity"/);
+  const back = configFromJson(JSON.parse(text));
+  assert.is(back.topoQ, Infinity);
+  assert.equal(configChanges(back, c), []);
+  // a run saved before: null read as ∞
+  assert.is(configFromJson({ ...JSON.parse(JSON.stringify(c)) }).topoQ, Infinity);
+  // and a real change is still named, ∞ spelled out
+  assert.equal(configChanges(back, { ...c, topoQ: 2 }), ['--q "Infinity" → 2']);
+});
+
+test('the validation loss is a mean over samples, not over batches', () => {
+  const p = (loss: number) => ({ loss, dice: loss, bce: 0, topo: 0 });
+  // 7 samples in batches of 6 and 1: the lone sample weighs 1/7, not 1/2
+  assert.is(mean([p(1), p(8)], [6, 1]).loss, 2);
+  assert.is(mean([p(1), p(3)]).loss, 2);
+});
+
+test.run();
