@@ -97,7 +97,10 @@ function curves(input: ReportInput): string {
         linePlot(`${m.label} — fold ${r.fold}`, 'epoch', 'loss', [
           { name: 'train', x: r.logs.map((l) => l.epoch + 1), y: r.logs.map((l) => l.train.loss) },
           { name: 'validation', x: r.logs.map((l) => l.epoch + 1), y: r.logs.map((l) => l.val.loss) },
-          ...(r.logs.some((l) => l.train.topo > 0) ? [{ name: 'train L_T', x: r.logs.map((l) => l.epoch + 1), y: r.logs.map((l) => l.train.topo) }] : []),
+          // NOTE: adversarial epochs keep their adversarial term in train.topo: not L_T
+          ...(r.logs.some((l) => !l.phase && l.train.topo > 0)
+            ? [{ name: 'train L_T', x: r.logs.filter((l) => !l.phase).map((l) => l.epoch + 1), y: r.logs.filter((l) => !l.phase).map((l) => l.train.topo) }]
+            : []),
         ]),
       ),
     )
@@ -127,7 +130,7 @@ th{background:#f4f4f4}figure{display:inline-block;margin:4px;text-align:center}f
 <h2>Shape errors on the test folds</h2><p>Per-sample errors after max-normalisation and Otsu thresholding, as in SHAPR's evaluation, and the Betti number error (not in the paper): Σ|Δβ| over the counts of components, tunnels and cavities of the two binary shapes. The p-value is a paired two-sided Wilcoxon signed-rank test over the samples both methods predicted; – where no pair differs.</p>${table(input)}${perClassTable(input)}
 <h2>Per class</h2><div class="row">${boxPlots(input)}</div>
 <h2>Training curves</h2><div class="row">${curves(input)}</div>
-<h2>Examples</h2><p>Input image and mask, then mid-slices (z: the image plane; y; x) and maximum projections of the true and predicted volumes; persistence diagrams (superlevel, birth ≥ death) of truth and prediction at the loss' resolution.</p>${examples(input)}
+<h2>Examples</h2><p>Input image and mask, then mid-slices (z: the image plane; y) and the maximum projection along y of the true and predicted volumes; persistence diagrams (superlevel, birth ≥ death) of truth and prediction at the loss' resolution.</p>${examples(input)}
 </body></html>`;
 }
 

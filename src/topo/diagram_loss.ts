@@ -75,11 +75,11 @@ export function diagramLoss(pred: Diagrams, target: Diagrams, opts: DiagramLossO
   };
   const perDim = [0, 0, 0];
   let persistenceSum = 0;
-  // q = ∞: only the pair attaining the maximum gets a gradient (the first one found on ties); none when the
-  // maximum is a target point left to the diagonal (a constant)
-  let worst = -Infinity;
-  let worstGrad: [Pair, number, number] | null = null;
   for (const dim of opts.dims) {
+    // q = ∞: this dimension's term is its bottleneck distance; only the pair attaining it gets a gradient
+    // (the first one found on ties), none when a target point left to the diagonal does (a constant)
+    let worst = -Infinity;
+    let worstGrad: [Pair, number, number] | null = null;
     const P: Pair[] = pred.dims[dim] ?? [];
     const T: Pair[] = target.dims[dim] ?? [];
     const { matching, distance } = wasserstein(P, T, { q });
@@ -114,6 +114,7 @@ export function diagramLoss(pred: Diagrams, target: Diagrams, opts: DiagramLossO
       }
     });
     perDim[dim] = sum;
+    if (worstGrad) add(...worstGrad);
     if (opts.totalPersistence > 0) {
       for (const p of P) {
         if (p.death === -Infinity) continue;
@@ -123,8 +124,8 @@ export function diagramLoss(pred: Diagrams, target: Diagrams, opts: DiagramLossO
       }
     }
   }
-  if (worstGrad) add(...worstGrad);
-  const value = (q === Infinity ? Math.max(...opts.dims.map((d) => perDim[d])) : perDim.reduce((a, b) => a + b, 0)) + opts.totalPersistence * persistenceSum;
+  // Σ over the dimensions of W_q^q, and for q = ∞ of W_∞ (as the README and topo_loss.ts say)
+  const value = perDim.reduce((a, b) => a + b, 0) + opts.totalPersistence * persistenceSum;
   let nz = 0;
   for (let v = 0; v <= top; v++) if (dense[v] !== 0) nz++;
   const grad: VoxelGrad = { index: new Int32Array(nz), value: new Float64Array(nz) };

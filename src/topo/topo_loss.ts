@@ -8,7 +8,7 @@
 //   - 'gpu' engine (dimensions 0 and 2 only): the WGSL union-find runs on them where they are, and the
 //     basin-boundary records come back (union_find.ts). 'auto' takes the GPU on real GPUs, the CPU on
 //     CPU adapters, where atomics are slow.
-// L_T = mean over the batch of Σ_dims W_q(D(pred), D(target))^q (+ μ · total persistence).
+// L_T = mean over the batch of Σ_dims W_q(D(pred), D(target))^q (W_∞ for q = ∞) (+ μ · total persistence).
 import type { Gpu } from '../gpu/device.ts';
 import { Tape } from '../tape/tape.ts';
 import { DivergedError } from '../util/errors.ts';
