@@ -99,6 +99,11 @@ test('diagram loss, q = ∞: the gradient goes to the pair that sets the bottlen
   // reversed, the prediction's pair sets it: ±1/2 at its birth and death voxels
   r = diagramLoss(big, small, opts);
   assert.equal([[...r.grad.index], [...r.grad.value]], [[4, 9], [0.5, -0.5]]);
+  // over dimensions the bottleneck distances add up (as Σ W_q^q does), each with its own pair's gradient
+  const two = { dims: [[], [pair(0.6, 0.2, 1, 2)], [pair(0.3, 0.25, 3, 7)]] };
+  r = diagramLoss(two, { dims: [[], [], []] }, { dims: [1, 2], q: Infinity, totalPersistence: 0 });
+  assert.ok(Math.abs(r.value - (0.2 + 0.025)) < 1e-15, `${r.value}`);
+  assert.equal([...r.grad.index], [1, 2, 3, 7]);
   // essential classes in different numbers: an infinite distance, refused rather than dropped
   const ess = { dims: [[pair(0.9, -Infinity, 1, -1), pair(0.5, 0.2, 2, 5)], [], []] };
   const ess2 = { dims: [[pair(0.9, -Infinity, 1, -1), pair(0.8, -Infinity, 3, -1)], [], []] };
