@@ -7,6 +7,19 @@ import { join } from 'node:path';
 import { compareRuns } from '../../src/report/compare.ts';
 import { configJson, TRAIN_DEFAULTS } from '../../src/train/config.ts';
 
+/** A metrics.json row with fixed errors. */
+const row = (name: string) => ({ name, className: 'A', fold: 0, iou_error: 0.2, volume_error: 0.1, surface_error: 0.2, roughness_error: 0.3 });
+
+/** Runs fn in a fresh temporary folder, removed afterwards. */
+function inTempRoot(fn: (root: string) => void): void {
+  const root = mkdtempSync(join(tmpdir(), 'topo-shapr-compare-'));
+  try {
+    fn(root);
+  } finally {
+    rmSync(root, { recursive: true });
+  }
+}
+
 function fakeRun(dir: string, lambda: number, metrics: object[]): string {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ ...TRAIN_DEFAULTS, lambda }));
@@ -59,22 +72,16 @@ test('a config.json that is not a run config is named, not a TypeError in the re
 });
 
 test('a sample found twice among one method\'s runs (one run given twice) is refused, not counted twice', () => {
-  const root = mkdtempSync(join(tmpdir(), 'topo-shapr-compare-'));
-  try {
-    const row = (name: string) => ({ name, className: 'A', fold: 0, iou_error: 0.2, volume_error: 0.1, surface_error: 0.2, roughness_error: 0.3 });
+  inTempRoot((root) => {
     const base = fakeRun(join(root, 'base'), 0, [row('s1'), row('s2')]);
     const again = fakeRun(join(root, 'again'), 0, [row('s2'), row('s3')]);
     const topo = fakeRun(join(root, 'topo'), 0.1, [row('s1'), row('s2'), row('s3')]);
     assert.throws(() => compareRuns([base, again, topo], { examples: 0 }), (e: unknown) => /again\/metrics\.json: sample s2 is also in .*base\/metrics\.json/.test((e as Error).message));
-  } finally {
-    rmSync(root, { recursive: true });
-  }
+  });
 });
 
 test('a run trained with --q inf (saved as "Infinity", or as null by earlier versions) is compared', () => {
-  const root = mkdtempSync(join(tmpdir(), 'topo-shapr-compare-'));
-  try {
-    const row = (name: string) => ({ name, className: 'A', fold: 0, iou_error: 0.2, volume_error: 0.1, surface_error: 0.2, roughness_error: 0.3 });
+  inTempRoot((root) => {
     const base = fakeRun(join(root, 'base'), 0, [row('s1')]);
     for (const saved of [configJson({ ...TRAIN_DEFAULTS, lambda: 0.1, topoQ: Infinity }), JSON.stringify({ ...TRAIN_DEFAULTS, lambda: 0.1, topoQ: Infinity })]) {
       const inf = fakeRun(join(root, 'inf'), 0.1, [row('s1')]);
@@ -82,9 +89,7 @@ test('a run trained with --q inf (saved as "Infinity", or as null by earlier ver
       const r = compareRuns([base, inf], { examples: 0 });
       assert.match(r.methods[1].label, /q=Infinity/);
     }
-  } finally {
-    rmSync(root, { recursive: true });
-  }
+  });
 });
 
 test.run();
