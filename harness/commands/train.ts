@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { getGpu } from '../../src/gpu/device.ts';
 import { checkConfig, TRAIN_DEFAULTS, type TrainConfig } from '../../src/train/config.ts';
+import { isDimList } from '../../src/topo/cubical_grid.ts';
 import { loadSamples, splitFor } from '../../src/train/data.ts';
 import { finishRun } from '../../src/train/finish.ts';
 import { train } from '../../src/train/trainer.ts';
@@ -22,7 +23,7 @@ function num(name: string) {
 export function parseDims(v: string): number[] {
   if (v === 'all') return [0, 1, 2];
   const dims = v.split(',').map((s) => Number(s.trim()));
-  if (dims.some((d) => ![0, 1, 2].includes(d))) throw new UserError(`--topo-dims: '${v}' must list dimensions among 0, 1, 2 (or 'all')`);
+  if (!isDimList(dims)) throw new UserError(`--topo-dims: '${v}' must list distinct dimensions among 0, 1, 2 (or 'all')`);
   return dims;
 }
 

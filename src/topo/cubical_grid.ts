@@ -27,12 +27,16 @@ export function checkConstruction(c: unknown, where: string): asserts c is Const
 }
 
 /**
- * Throws unless `dims` is a non-empty list of distinct homology dimensions among `allowed`: an unknown one
- * gave an empty diagram (a zero loss), a repeated one a doubled gradient.
+ * Whether `dims` is a non-empty list of distinct homology dimensions among `allowed`: an unknown one gave
+ * an empty diagram (a zero loss), a repeated one a doubled gradient. Shared by the API and the CLI's checks.
  */
+export function isDimList(dims: unknown, allowed: readonly number[] = [0, 1, 2]): dims is number[] {
+  return Array.isArray(dims) && dims.length > 0 && dims.every((d) => allowed.includes(d)) && new Set(dims).size === dims.length;
+}
+
+/** Throws unless isDimList(dims, allowed). */
 export function checkDims(dims: unknown, where: string, allowed: readonly number[] = [0, 1, 2]): asserts dims is number[] {
-  const ok = Array.isArray(dims) && dims.length > 0 && dims.every((d) => allowed.includes(d)) && new Set(dims).size === dims.length;
-  if (!ok) throw new Error(`${where}: dims must be distinct dimensions among ${allowed.join(', ')}, got ${JSON.stringify(dims)}`);
+  if (!isDimList(dims, allowed)) throw new Error(`${where}: dims must be distinct dimensions among ${allowed.join(', ')}, got ${JSON.stringify(dims)}`);
 }
 
 /** Throws unless `shape` is three positive integers [D, H, W]; `where` prefixes the message. */

@@ -1,6 +1,7 @@
 // Everything a training run depends on, with its default and why. Saved as config.json in the run
 // directory; a resumed run must have the same config.
 import { UserError } from '../util/errors.ts';
+import { isDimList } from '../topo/cubical_grid.ts';
 
 export interface TrainConfig {
   data: string; // dataset folder in SHAPR's layout, or 'synthetic' for the built-in generator
@@ -82,7 +83,7 @@ export function checkConfig(c: TrainConfig): TrainConfig {
   if (!(c.lambda >= 0 && c.lambda < Infinity)) throw bad('lambda', `must be a finite number >= 0, got ${c.lambda}`);
   if (!(c.topoPersistence >= 0 && c.topoPersistence < Infinity)) throw bad('topoPersistence', `must be a finite number >= 0, got ${c.topoPersistence}`);
   if (c.topoSize > c.side) throw bad('topoSize', `(${c.topoSize}) exceeds the volume side --side (${c.side})`);
-  if (!Array.isArray(c.topoDims) || !c.topoDims.length || c.topoDims.some((d) => ![0, 1, 2].includes(d))) throw bad('topoDims', `must be among 0, 1, 2, got ${c.topoDims}`);
+  if (!isDimList(c.topoDims)) throw bad('topoDims', `must be distinct dimensions among 0, 1, 2, got ${c.topoDims}`);
   if (!Number.isInteger(c.adversarialEpochs) || c.adversarialEpochs < 0) throw bad('adversarialEpochs', `must be a non-negative integer, got ${c.adversarialEpochs}`);
   if (!(c.topoQ >= 1)) throw bad('topoQ', `must be >= 1 or Infinity, got ${c.topoQ}`);
   return c;

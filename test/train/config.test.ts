@@ -1,7 +1,8 @@
 // config.json: what a run saves is what it, compare and a resume read back.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { configChanges, configFromJson, configJson, TRAIN_DEFAULTS } from '../../src/train/config.ts';
+import { checkConfig, configChanges, configFromJson, configJson, TRAIN_DEFAULTS } from '../../src/train/config.ts';
+import { parseDims } from '../../harness/commands/train.ts';
 import { mean } from '../../src/train/trainer.ts';
 
 test('--q inf survives config.json (JSON wrote null, which compare and npm start then refused)', () => {
@@ -22,6 +23,12 @@ test('the validation loss is a mean over samples, not over batches', () => {
   // 7 samples in batches of 6 and 1: the lone sample weighs 1/7, not 1/2
   assert.is(mean([p(1), p(8)], [6, 1]).loss, 2);
   assert.is(mean([p(1), p(3)]).loss, 2);
+});
+
+test('a repeated --topo-dims is named by its flag (the loss would refuse it later, without the flag)', () => {
+  assert.throws(() => parseDims('0,0'), /--topo-dims: '0,0' must list distinct dimensions/);
+  assert.throws(() => checkConfig({ ...TRAIN_DEFAULTS, topoDims: [2, 2] }), /--topo-dims must be distinct dimensions among 0, 1, 2, got 2,2/);
+  assert.equal(parseDims('0,2'), [0, 2]);
 });
 
 test.run();
