@@ -48,9 +48,8 @@ try {
     base.data = dataDir;
   }
   const folds = o.allFolds || o.preset === 'paper' ? [...Array(base.folds).keys()] : [base.fold];
-  const lambda = base.lambda;
   const dirs: string[] = [];
-  for (const [name, l] of [['baseline', 0], ['topo', lambda]] as const) {
+  for (const [name, l] of [['baseline', 0], ['topo', base.lambda]] as const) {
     for (const fold of folds) {
       const dir = join(out, folds.length > 1 ? `${name}-fold${fold}` : name);
       dirs.push(dir);

@@ -35,11 +35,10 @@ function readJson<T>(path: string): T {
 export function loadRun(dir: string): RunData {
   const configPath = join(dir, RUN_FILES.config);
   const raw = readJson<Record<string, unknown>>(configPath);
-  const saved = raw && typeof raw === 'object' && !Array.isArray(raw) ? (configFromJson(raw) as Partial<TrainConfig>) : raw;
   // NOTE: a hand-edited or foreign config.json fails here by name, not as a TypeError deep in the report; a
   // field that a run from an older version lacks takes its default (new options default to off)
-  if (!saved || typeof saved !== 'object' || Array.isArray(saved)) throw fileError(configPath, 'not a run config (expected a JSON object)');
-  const config: TrainConfig = { ...TRAIN_DEFAULTS, ...saved };
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw fileError(configPath, 'not a run config (expected a JSON object)');
+  const config: TrainConfig = { ...TRAIN_DEFAULTS, ...(configFromJson(raw) as Partial<TrainConfig>) };
   try {
     checkConfig(config);
   } catch (e) {

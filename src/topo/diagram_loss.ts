@@ -53,14 +53,21 @@ function pairTerm(p: Point, t: Point | null, q: number): [number, number, number
   return [cb, gb / 2, gd / 2];
 }
 
+/** Throws unless dims, q and μ are ones the loss can honour (shared with TopoLoss, which checks when built). */
+export function checkLossOptions(opts: DiagramLossOptions, where: string): void {
+  checkDims(opts?.dims, where);
+  const { q, totalPersistence: mu } = opts;
+  if (!(q === Infinity || (typeof q === 'number' && q >= 1))) throw new Error(`${where}: q must be a number ≥ 1 or Infinity, got ${JSON.stringify(q)}`);
+  if (!(typeof mu === 'number' && mu >= 0 && Number.isFinite(mu))) throw new Error(`${where}: totalPersistence must be a finite number ≥ 0, got ${JSON.stringify(mu)}`);
+}
+
 /**
  * Loss of one predicted diagram set against the target's, with the voxel gradient.
  * NOTE: the gradient accumulates in a dense array over the voxels the pairs name (a predicted 64³ diagram
  * has up to ~10⁵ pairs per dimension early in training: a Map and a closure per pair took most of the time).
  */
 export function diagramLoss(pred: Diagrams, target: Diagrams, opts: DiagramLossOptions): DiagramLoss {
-  checkDims(opts?.dims, 'diagram loss');
-  if (!(opts.totalPersistence >= 0 && Number.isFinite(opts.totalPersistence))) throw new Error(`diagram loss: totalPersistence must be a finite number ≥ 0, got ${opts.totalPersistence}`);
+  checkLossOptions(opts, 'diagram loss');
   for (const [name, d] of [['prediction', pred], ['target', target]] as const) {
     if (!Array.isArray(d?.dims)) throw new TypeError(`diagram loss: the ${name} is not a Diagrams object ({ dims: Pair[][] })`);
   }

@@ -14,7 +14,8 @@ import { Tape } from '../tape/tape.ts';
 import { DivergedError } from '../util/errors.ts';
 import { Tensor } from '../tape/tensor.ts';
 import { trilinearDown } from '../resample/trilinear_down.ts';
-import { checkConstruction, checkDims } from './cubical_grid.ts';
+import { checkConstruction } from './cubical_grid.ts';
+import { checkLossOptions } from './diagram_loss.ts';
 import type { Construction, Diagrams } from './persistence.ts';
 import { scatterGrad } from './scatter_grad.ts';
 import { inThread, type TopoJob, type TopoRunner } from './topo_job.ts';
@@ -72,16 +73,12 @@ export class TopoLoss {
   /** `runner`: where the per-sample CPU stage runs (a TopoPool in Node spreads a batch over the cores). */
   constructor(opts: Partial<TopoLossOptions> = {}, readonly runner: TopoRunner = inThread) {
     this.opts = { ...TOPO_DEFAULTS, ...opts };
-    const { size, dims, q, totalPersistence, construction, engine } = this.opts;
+    const { size, dims, construction, engine } = this.opts;
     for (const k of Object.keys(opts)) if (!(k in TOPO_DEFAULTS)) throw new Error(`topo loss: unknown option '${k}'`);
     // NOTE: checked here, not at the first step: a bad size or q used to fail deep in a later call, an
     // unknown engine or construction to run as another one.
     if (!Number.isInteger(size) || size < 1) throw new Error(`topo loss: size must be a positive integer, got ${JSON.stringify(size)}`);
-    checkDims(dims, 'topo loss');
-    if (!(q === Infinity || (typeof q === 'number' && q >= 1))) throw new Error(`topo loss: q must be a number ≥ 1 or Infinity, got ${JSON.stringify(q)}`);
-    if (!(typeof totalPersistence === 'number' && totalPersistence >= 0 && Number.isFinite(totalPersistence))) {
-      throw new Error(`topo loss: totalPersistence must be a finite number ≥ 0, got ${JSON.stringify(totalPersistence)}`);
-    }
+    checkLossOptions(this.opts, 'topo loss');
     checkConstruction(construction, 'topo loss');
     if (!['auto', 'cpu', 'gpu'].includes(engine)) throw new Error(`topo loss: engine must be 'auto', 'cpu' or 'gpu', got ${JSON.stringify(engine)}`);
     if (engine === 'gpu' && dims.includes(1)) throw new Error('topo loss: dimension 1 needs the cpu engine');
