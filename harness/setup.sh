@@ -14,6 +14,22 @@ have_lavapipe() {
   [ -n "$v" ] && dpkg --compare-versions "$v" ge 23 && [ -e /usr/lib/x86_64-linux-gnu/libvulkan.so.1 -o -e /usr/lib/aarch64-linux-gnu/libvulkan.so.1 ]
 }
 have_chromium() { [ -x /usr/bin/chromium ]; }
+# Vulkan drivers other than the CPU ones (a real GPU's), by their ICD files; VK_ICD_FILENAMES counts too.
+other_vulkan() {
+  local f found=""
+  for f in /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json; do
+    [ -e "$f" ] || continue
+    case "$(basename "$f")" in lvp_icd*|*swiftshader*) ;; *) found="$found $(basename "$f")" ;; esac
+  done
+  [ -n "${VK_ICD_FILENAMES:-}" ] && found="$found VK_ICD_FILENAMES"
+  [ -n "$found" ] && echo "$found"
+}
+
+# The shaders load through process.getBuiltinModule (Node 20.16+, 22.3+ on the 22 line).
+if ! node -e 'process.exit(typeof process.getBuiltinModule === "function" ? 0 : 1)' 2>/dev/null; then
+  echo "topo-shapr setup: Node $(node -v 2>/dev/null || echo '(not found)') is too old: 20.16 or newer is needed (22.3 or newer on the 22 line)" >&2
+  exit 1
+fi
 
 need=()
 have_lavapipe || need+=(vulkan)
@@ -31,6 +47,12 @@ Run as root on Debian 12:
 On Ubuntu 24.04 or Debian 13+: apt-get install -y mesa-vulkan-drivers libvulkan1
 For the browser test also: apt-get install -y chromium
 MSG
+  # a machine with a GPU driver needs no CPU one: go on, and let the adapter search decide
+  local other
+  if [ $want_browser = 0 ] && other=$(other_vulkan); then
+    echo "topo-shapr setup: going on with the Vulkan driver(s) found:$other" >&2
+    exit 0
+  fi
   exit 1
 }
 [ "$(id -u)" = 0 ] || print_manual "not root"
