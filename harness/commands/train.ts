@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { getGpu } from '../../src/gpu/device.ts';
 import { checkConfig, TRAIN_DEFAULTS, type TrainConfig } from '../../src/train/config.ts';
-import { isDimList } from '../../src/topo/cubical_grid.ts';
+import { isDimList } from '../../src/topo/arguments.ts';
 import { loadSamples, splitFor } from '../../src/train/data.ts';
 import { finishRun } from '../../src/train/finish.ts';
 import { train } from '../../src/train/trainer.ts';
@@ -46,7 +46,7 @@ export function trainOptions(cmd: Command): Command {
     .option('--lambda <x>', 'weight of the topological loss (0 = the SHAPR baseline)', num('lambda'), D.lambda)
     .option('--topo-size <s>', 'side the topology is computed at (trilinear downsampling); = side for none', num('topo-size'), D.topoSize)
     .option('--topo-dims <list>', "homology dimensions of the loss: e.g. 2, 0,2 or 'all'", parseDims, D.topoDims)
-    .option('--q <q>', 'Wasserstein exponent: 1, 2 or inf (bottleneck)', num('q'), D.topoQ)
+    .option('--q <q>', 'Wasserstein exponent: any number ≥ 1, or inf (bottleneck)', num('q'), D.topoQ)
     .option('--total-persistence <mu>', "weight of the prediction's total persistence (0 = off)", num('total-persistence'), D.topoPersistence)
     .option('--steps-per-epoch <n>', 'cap on steps per epoch (0 = the whole training split)', num('steps-per-epoch'), D.stepsPerEpoch)
     .option('--adversarial-epochs <n>', "SHAPR's adversarial fine-tuning epochs after the supervised phase (0 = off)", num('adversarial-epochs'), D.adversarialEpochs)

@@ -2,13 +2,13 @@
 // to the volume's voxels (CPU). Each dimension contributes W_q(pred, target)^q through the optimal
 // matching; optionally the prediction's total persistence Σ (b − d)^q adds μ times itself. The gradient
 // of a matched pair goes to its birth and death voxels (Pair.birthIndex / deathIndex).
-import { checkDims } from './cubical_grid.ts';
+import { checkDims } from './arguments.ts';
 import type { Diagrams, Pair } from './persistence.ts';
 import { DIAGONAL, wasserstein } from './wasserstein.ts';
 
 export interface DiagramLossOptions {
   dims: number[]; // homology dimensions compared (default in TopoLoss: [2], the voids)
-  q: number; // 1, 2 (default) or Infinity (bottleneck: only the pair attaining the max gets a gradient)
+  q: number; // any q ≥ 1 (2 by default), or Infinity (bottleneck: only the pair attaining the max gets a gradient)
   totalPersistence: number; // μ ≥ 0: weight of the prediction's total persistence
 }
 

@@ -2,7 +2,8 @@
 // sorts every cell by one total order and reduces the full Z/2 boundary matrix column by column.
 // Slow (quadratic memory in the worst case) and meant for tests on small volumes only.
 import type { Construction } from './cubical_grid.ts';
-import { cellCoords, cellFacets, cellGrid, checkVolume } from './cubical_grid.ts';
+import { cellCoords, cellFacets, cellGrid } from './cubical_grid.ts';
+import { checkVolume } from './arguments.ts';
 import type { Diagrams, Pair } from './persistence.ts';
 import { sortDiagrams } from './diagrams.ts';
 

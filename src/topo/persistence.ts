@@ -9,7 +9,8 @@
 // the T and voxel sweeps union steepest-ascent basins (basins.ts) rather than voxels, for cache locality.
 // Diagrams equal GUDHI's CubicalComplex(top_dimensional_cells=-v) ('T') and the V-construction of
 // ../shared/reference ('V'), pair for pair.
-import { cellGrid, checkConstruction, checkDims, checkVolume, spreadToCells, type Construction } from './cubical_grid.ts';
+import { cellGrid, spreadToCells, type Construction } from './cubical_grid.ts';
+import { checkConstruction, checkDims, checkVolume } from './arguments.ts';
 import { buildFiltration, sortVoxelsDescending } from './filtration.ts';
 import { voxelPairs } from './voxel_pairs.ts';
 import { starSweeps } from './star_sweeps.ts';

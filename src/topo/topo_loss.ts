@@ -14,7 +14,7 @@ import { Tape } from '../tape/tape.ts';
 import { DivergedError } from '../util/errors.ts';
 import { Tensor } from '../tape/tensor.ts';
 import { trilinearDown } from '../resample/trilinear_down.ts';
-import { checkConstruction } from './cubical_grid.ts';
+import { checkConstruction } from './arguments.ts';
 import { checkLossOptions } from './diagram_loss.ts';
 import type { Construction, Diagrams } from './persistence.ts';
 import { scatterGrad } from './scatter_grad.ts';
@@ -24,7 +24,7 @@ import { gpuUnionFindPays, persistenceGpuBatch } from './union_find.ts';
 export interface TopoLossOptions {
   size: number; // s: side of the downsampled cube the topology is computed on (s = S: no downsampling)
   dims: number[]; // homology dimensions (default [2], the voids, as in the published experiments)
-  q: number; // Wasserstein exponent: 2 (default), 1, or Infinity
+  q: number; // Wasserstein exponent: any q ≥ 1 (2 by default), or Infinity (bottleneck)
   totalPersistence: number; // μ: weight of the prediction's total persistence (0 = off)
   construction: Construction; // 'T' (default, as GUDHI's top-dimensional cells) or 'V'
   engine: 'auto' | 'cpu' | 'gpu'; // where the prediction's diagrams are computed (same diagrams either way)

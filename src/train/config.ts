@@ -1,7 +1,8 @@
 // Everything a training run depends on, with its default and why. Saved as config.json in the run
 // directory; a resumed run must have the same config.
 import { UserError } from '../util/errors.ts';
-import { isDimList } from '../topo/cubical_grid.ts';
+import { SIDES } from '../model/shapr_layout.ts';
+import { isDimList } from '../topo/arguments.ts';
 
 export interface TrainConfig {
   data: string; // dataset folder in SHAPR's layout, or 'synthetic' for the built-in generator
@@ -23,7 +24,7 @@ export interface TrainConfig {
   lambda: number; // weight of the topological loss (0 = the SHAPR baseline)
   topoSize: number; // s: side the topology is computed at (trilinear downsampling of pred and truth)
   topoDims: number[]; // homology dimensions of the loss
-  topoQ: number; // Wasserstein exponent (1, 2 or Infinity)
+  topoQ: number; // Wasserstein exponent (any q ≥ 1, or Infinity)
   topoPersistence: number; // μ: weight of the prediction's total persistence (0 = off)
   stepsPerEpoch: number; // 0 = the whole training split; > 0 caps steps (quick demos)
   adversarialEpochs: number; // SHAPR's optional adversarial fine-tuning after the supervised phase (0 = off)
@@ -76,7 +77,7 @@ export function checkConfig(c: TrainConfig): TrainConfig {
     if (!Number.isInteger(v) || v < 1) throw bad(f, `must be a positive integer, got ${v}`);
   };
   (['side', 'filters', 'folds', 'batchSize', 'epochs', 'patience', 'lrPatience', 'topoSize', 'syntheticCount'] as const).forEach(posInt);
-  if (c.side % 4 !== 0) throw bad('side', `must be a multiple of 4 (two 2× poolings), got ${c.side}`);
+  if (!SIDES.includes(c.side)) throw bad('side', `must be one of ${SIDES.join(', ')} (the sides the network supports), got ${c.side}`);
   if (c.fold < 0 || c.fold >= c.folds || !Number.isInteger(c.fold)) throw bad('fold', `must be in 0..${c.folds - 1}, got ${c.fold}`);
   if (c.folds < 3) throw bad('folds', 'must be at least 3 (train, validation and test folds)');
   if (!(c.lr > 0 && c.lr < Infinity)) throw bad('lr', `must be a finite number > 0, got ${c.lr}`);
