@@ -1,4 +1,4 @@
-// The training loop: k-fold split, Adam, Dice + BCE (+ λ · topological loss), validation each epoch,
+// The training loop over a given train/validation split (made by train/data.ts): Adam, Dice + BCE (+ λ · topological loss), validation each epoch,
 // early stopping and learning-rate reduction, atomic checkpoints every epoch, and an exact resume:
 // each epoch's shuffling and augmentation come from an RNG seeded by (seed, epoch), and the checkpoint
 // holds weights, BatchNorm statistics, Adam moments and schedule state, so an interrupted run that resumes
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Gpu } from '../gpu/device.ts';
 import type { Sample } from '../data/sample.ts';
 import { Discriminator } from '../model/discriminator.ts';
-import { ganStep } from '../model/gan.ts';
+import { ganStep } from './gan_step.ts';
 import { Shapr } from '../model/shapr.ts';
 import { supervisedLoss } from '../loss/supervised.ts';
 import { add, full, scale } from '../ops/elementwise.ts';
@@ -214,7 +214,7 @@ export async function train(g: Gpu, config: TrainConfig, dir: string, samples: S
 
 /**
  * SHAPR's adversarial fine-tuning, from the best supervised weights: generator loss (10·supervised +
- * adversarial)/11 with a 3D discriminator (src/model/gan.ts). It is deterministic, so an interrupted phase
+ * adversarial)/11 with a 3D discriminator (src/train/gan_step.ts). It is deterministic, so an interrupted phase
  * is simply run again from the supervised best (kept as best_supervised.safetensors); its best weights (by validation loss) replace best.safetensors.
  */
 async function adversarialPhase(g: Gpu, c: TrainConfig, dir: string, model: Shapr, trainSet: Sample[], valSet: Sample[], first: number, ev: TrainEvents): Promise<EpochLog[]> {

@@ -5,7 +5,7 @@ import { bceLossRef } from '../../src/loss/bce.ref.ts';
 import { discriminatorLoss, generatorLoss } from '../../src/loss/adversarial.ts';
 import { supervisedLoss } from '../../src/loss/supervised.ts';
 import { Discriminator, discriminatorParams } from '../../src/model/discriminator.ts';
-import { ganStep } from '../../src/model/gan.ts';
+import { ganStep } from '../../src/train/gan_step.ts';
 import { Shapr } from '../../src/model/shapr.ts';
 import { full } from '../../src/ops/elementwise.ts';
 import { Adam } from '../../src/optim/adam.ts';

@@ -9,8 +9,8 @@ import { full } from '../ops/elementwise.ts';
 import type { Adam } from '../optim/adam.ts';
 import { Tape } from '../tape/tape.ts';
 import type { Tensor } from '../tape/tensor.ts';
-import type { Discriminator } from './discriminator.ts';
-import type { Shapr } from './shapr.ts';
+import type { Discriminator } from '../model/discriminator.ts';
+import type { Shapr } from '../model/shapr.ts';
 
 export interface GanStepLosses {
   supervised: number; // (2 · dice + bce) / 2 of the prediction
