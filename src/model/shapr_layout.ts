@@ -41,10 +41,12 @@ export interface ParamSpec {
   fanIn: number; // for 'kaiming': bound = 1 / sqrt(fanIn)
 }
 
+/** The volume sides the network supports: two 2× poolings of the image, then depth doubled from 1 to S. */
+export const SIDES: readonly number[] = [4, 8, 16, 32, 64];
+
 /** Throws a UserError unless the configuration is one the network supports. */
 export function checkConfig(c: ShaprConfig): void {
-  const ok = [4, 8, 16, 32, 64].includes(c.side);
-  if (!ok) throw new UserError(`model side must be one of 4, 8, 16, 32, 64 (got ${c.side})`);
+  if (!SIDES.includes(c.side)) throw new UserError(`model side must be one of ${SIDES.join(', ')} (got ${c.side})`);
   if (!Number.isInteger(c.filters) || c.filters < 1 || c.filters > 256) {
     throw new UserError(`model filters must be an integer in 1..256 (got ${c.filters})`);
   }

@@ -59,7 +59,7 @@ test('a config.json that is not a run config is named, not a TypeError in the re
   try {
     const good = fakeRun(join(root, 'good'), 0, []);
     const bad = fakeRun(join(root, 'bad'), 0.1, []);
-    for (const [text, why] of [['[]', /bad\/config\.json: not a run config \(expected a JSON object\)/], ['{"side": 10}', /bad\/config\.json: not a valid run config: --side must be a multiple of 4/], ['{"topoDims": "2"}', /bad\/config\.json: not a valid run config: --topo-dims/]] as const) {
+    for (const [text, why] of [['[]', /bad\/config\.json: not a run config \(expected a JSON object\)/], ['{"side": 10}', /bad\/config\.json: not a valid run config: --side must be one of 4, 8, 16, 32, 64/], ['{"topoDims": "2"}', /bad\/config\.json: not a valid run config: --topo-dims/]] as const) {
       writeFileSync(join(bad, 'config.json'), text);
       assert.throws(() => compareRuns([good, bad], { examples: 0 }), (e: unknown) => why.test((e as Error).message));
     }

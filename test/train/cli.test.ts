@@ -78,10 +78,10 @@ test('train and compare: a run directory with a wrong config or a missing metric
     assert.match((e as { stderr: string }).stderr, /nothing\/config\.json: missing/);
   }
   try {
-    await cli('train', '--out', join(dir, 'x'), '--side', '10');
+    await cli('train', '--out', join(dir, 'x'), '--side', '48');
     assert.unreachable('no error');
   } catch (e) {
-    assert.match((e as { stderr: string }).stderr, /--side must be a multiple of 4/);
+    assert.match((e as { stderr: string }).stderr, /--side must be one of 4, 8, 16, 32, 64/);
   }
   // resuming with other options names them; a damaged config.json is said to be one
   const tiny = ['--side', '16', '--synthetic-count', '10', '--epochs', '1', '--steps-per-epoch', '1', '--batch-size', '2', '--filters', '2', '--lambda', '0'];
