@@ -23,7 +23,7 @@ export function register(program: Command): void {
     .argument('<a>', 'diagram file (JSON, as printed by `topo-shapr persistence`)')
     .argument('<b>', 'diagram file')
     .option('--dim <D>', 'homology dimension (default: every dimension present)')
-    .option('--q <q>', 'exponent: 2, 1, or inf (bottleneck)', '2')
+    .option('--q <q>', 'exponent: any number ≥ 1 (2, 1, ...), or inf (bottleneck)', '2')
     .option('--matching', 'also print the matching (index in the other diagram, -1 = diagonal)', false)
     .action((fileA: string, fileB: string, flags: DistanceFlags) => {
       const q = parseQ(flags.q);

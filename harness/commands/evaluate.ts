@@ -1,6 +1,6 @@
-// `topo-shapr evaluate --truth DIR --pred DIR [--json]`: the paper's four errors per sample (IoU, volume,
-// surface, roughness; SHAPR's max-normalisation + Otsu), with summaries per class, and optionally a
-// paired Wilcoxon signed-rank test against a second prediction folder.
+// `topo-shapr evaluate --truth DIR --pred DIR [--against DIR] [--json]`: the paper's four errors per sample
+// (IoU, volume, surface, roughness; SHAPR's max-normalisation + Otsu) and the Betti error, with summaries per
+// class, and optionally a paired Wilcoxon signed-rank test against a second prediction folder.
 import type { Command } from 'commander';
 import { evaluateFolders, toJsonRows, type SampleEvaluation } from '../../src/eval/evaluate_folders.ts';
 import { METRICS } from '../../src/eval/metrics.ts';
@@ -40,7 +40,7 @@ function summaryTable(rows: readonly SampleEvaluation[]): string {
 export function register(program: Command): void {
   program
     .command('evaluate')
-    .description('per-sample IoU / volume / surface / roughness errors of predicted volumes against the truth (TIFF, matched by file name)')
+    .description('per-sample IoU / volume / surface / roughness / Betti errors of predicted volumes against the truth (TIFF, matched by file name)')
     .requiredOption('--truth <dir>', 'true volumes (a folder of TIFF stacks, or a dataset root with obj/)')
     .requiredOption('--pred <dir>', 'predicted volumes with the same file names')
     .option('--against <dir>', 'second prediction folder: paired Wilcoxon signed-rank test per metric (pred vs against)')

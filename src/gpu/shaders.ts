@@ -1,5 +1,6 @@
 // WGSL sources by name ('ops/elementwise' -> shaders/ops/elementwise.wgsl). Node reads the files;
-// the browser bundle registers the same files at build time (harness/web/build.ts), so there are no copies.
+// the browser bundle embeds the same files at build time (a virtual module of harness/web/esbuild_plugins.ts)
+// and registers them when the page starts (harness/web/main.ts), so there are no copies.
 
 const registered = new Map<string, string>();
 
