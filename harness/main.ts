@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeDataset } from '../src/data/dataset_writer.ts';
 import { generateDataset } from '../src/data/synthetic.ts';
-import { TRAIN_DEFAULTS, type TrainConfig } from '../src/train/config.ts';
+import { checkConfig, TRAIN_DEFAULTS, type TrainConfig } from '../src/train/config.ts';
+import { checkSameConfig } from '../src/train/trainer.ts';
 import { getGpu, GpuError } from '../src/gpu/device.ts';
 import { UserError } from '../src/util/errors.ts';
 import { writeReport } from './commands/compare.ts';
@@ -53,11 +54,13 @@ try {
     for (const fold of folds) {
       const dir = join(out, folds.length > 1 ? `${name}-fold${fold}` : name);
       dirs.push(dir);
-      if (existsSync(join(dir, 'metrics.json'))) {
+      const c = checkConfig({ ...base, lambda: l, fold });
+      // NOTE: a finished run is reused only if it was trained with these options (else refused, naming them)
+      if (existsSync(join(dir, 'metrics.json')) && checkSameConfig(dir, c)) {
         console.error(`${dir}: already trained`);
         continue;
       }
-      await runTraining({ ...base, lambda: l, fold }, dir, `${name}${folds.length > 1 ? ` fold ${fold}` : ''}`);
+      await runTraining(c, dir, `${name}${folds.length > 1 ? ` fold ${fold}` : ''}`);
     }
   }
   const report = writeReport(dirs, join(out, 'report.html'), { adapter: gpu.adapterName, 'wall time': `${((performance.now() - t0) / 1000).toFixed(0)} s` });

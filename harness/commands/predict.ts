@@ -41,6 +41,7 @@ export function register(program: Command): void {
       const batchSize = Number(o.batchSize);
       if (!Number.isInteger(batchSize) || batchSize < 1) throw new UserError(`--batch-size must be a positive integer, got '${o.batchSize}'`);
       if (!o.data && !(o.image && o.mask)) throw new UserError('predict: give --data DIR, or --image and --mask');
+      if (o.data && (o.image || o.mask)) throw new UserError(`predict: give --data DIR or --image and --mask, not both (--${o.image ? 'image' : 'mask'} would be ignored)`);
       const g = await getGpu();
       const { model } = await loadShapr(g, o.weights);
       const side = model.config.side;
@@ -60,17 +61,27 @@ export function register(program: Command): void {
       if (clash) throw new UserError(`--out ${o.out}: would overwrite the input ${clash}; choose another folder`);
       const existing = outs.filter((f) => existsSync(f));
       if (existing.length && !o.force) throw new UserError(`${existing[0]}: exists (${existing.length} of the ${outs.length} predictions would be overwritten); use --force or another --out`);
+      // NOTE: the ground truth (for the IoU error) is read and checked before anything is predicted or written,
+      // so that a bad obj/ file stops the command before it leaves part of a set of predictions
+      const truthFiles = o.data && existsSync(join(o.data, 'obj')) ? listTiffs(join(o.data, 'obj')) : new Map<string, string>();
+      const truths = samples.map((s) => {
+        const f = truthFiles.get(s.name);
+        if (!f) return null;
+        const path = join(o.data, 'obj', f);
+        const t = readTiff(path);
+        if (t.shape.some((n, k) => n !== s.shape[k])) throw fileError(path, `shape ${t.shape.join('×')}, the predictions are ${s.shape.join('×')}`);
+        checkValues(t, path);
+        return t.data;
+      });
       makeOutputDir(o.out);
       const bar = progress();
       bar.start(samples.length, 'predict');
       const preds = await predictSamples(g, model, samples, batchSize, (n) => bar.update(n));
       bar.stop();
-      const truths = o.data && existsSync(join(o.data, 'obj')) ? listTiffs(join(o.data, 'obj')) : new Map<string, string>();
       const errors: number[] = [];
       samples.forEach((s, i) => {
         writeFileAtomic(outs[i], encodeTiff(preds[i], s.shape, 'float32'));
-        const truth = truths.has(s.name) ? readTiff(join(o.data, 'obj', truths.get(s.name)!)) : null;
-        if (truth) errors.push(evaluateVolumes(preds[i], truth.data, s.shape).iouError);
+        if (truths[i]) errors.push(evaluateVolumes(preds[i], truths[i]!, s.shape).iouError);
       });
       console.log(`wrote ${samples.length} volumes to ${o.out}` + (errors.length ? `; mean IoU error ${(errors.reduce((a, b) => a + b, 0) / errors.length).toFixed(3)} over ${errors.length} with ground truth` : ''));
     });

@@ -1,6 +1,7 @@
 // topo-shapr train: one fold of one configuration into its own run directory (resumable).
 import type { Command } from 'commander';
 import { getGpu } from '../../src/gpu/device.ts';
+import { resolve } from 'node:path';
 import { checkConfig, TRAIN_DEFAULTS, type TrainConfig } from '../../src/train/config.ts';
 import { isDimList } from '../../src/topo/arguments.ts';
 import { loadSamples, splitFor } from '../../src/train/data.ts';
@@ -22,7 +23,8 @@ function num(name: string) {
 
 export function parseDims(v: string): number[] {
   if (v === 'all') return [0, 1, 2];
-  const dims = v.split(',').map((s) => Number(s.trim()));
+  // NOTE: Number('') is 0: an empty item ('2,' or '') must not become dimension 0
+  const dims = v.split(',').map((s) => (s.trim() === '' ? NaN : Number(s.trim())));
   if (!isDimList(dims)) throw new UserError(`--topo-dims: '${v}' must list distinct dimensions among 0, 1, 2 (or 'all')`);
   return dims;
 }
@@ -56,7 +58,8 @@ export function trainOptions(cmd: Command): Command {
 export function configFrom(o: Record<string, unknown>): TrainConfig {
   return checkConfig({
     ...D,
-    data: String(o.data),
+    // NOTE: absolute, so that compare and a resume find the folder from anywhere
+    data: o.data === 'synthetic' ? 'synthetic' : resolve(String(o.data)),
     syntheticCount: o.syntheticCount as number,
     syntheticSeed: o.syntheticSeed as number,
     side: o.side as number,

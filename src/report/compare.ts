@@ -2,7 +2,7 @@
 // one method, pools their test-fold metrics, pairs samples across methods for the Wilcoxon test, and
 // renders examples (slices, projections, persistence diagrams of truth and predictions).
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { readTiff } from '../data/tiff.ts';
 import { summarize } from '../eval/summary.ts';
 import { wilcoxon } from '../eval/wilcoxon.ts';
@@ -97,6 +97,11 @@ function methodReport(label: string, runs: RunData[]): MethodReport {
 function examples(groups: Array<{ label: string; runs: RunData[] }>, count: number): ExampleReport[] {
   if (count === 0) return [];
   const first = groups[0].runs[0];
+  const data = first.config.data;
+  if (data !== 'synthetic' && !existsSync(data)) {
+    // NOTE: runs made before data folders were stored absolute hold the path as it was typed
+    throw new UserError(`${join(first.dir, 'config.json')}: its data folder ${data} is not found${isAbsolute(data) ? '' : ` from ${process.cwd()} (a relative path there is read from the folder the command runs in)`}`);
+  }
   const samples = loadSamples(first.config);
   const byName = new Map(samples.map((s) => [s.name, s]));
   // one test sample per class, up to `count`

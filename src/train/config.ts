@@ -1,11 +1,12 @@
 // Everything a training run depends on, with its default and why. Saved as config.json in the run
 // directory; a resumed run must have the same config.
+import { isAbsolute, resolve } from 'node:path';
 import { UserError } from '../util/errors.ts';
 import { SIDES } from '../model/shapr_layout.ts';
 import { isDimList } from '../topo/arguments.ts';
 
 export interface TrainConfig {
-  data: string; // dataset folder in SHAPR's layout, or 'synthetic' for the built-in generator
+  data: string; // dataset folder in SHAPR's layout (stored absolute), or 'synthetic' for the built-in generator
   syntheticCount: number; // samples generated when data = 'synthetic'
   syntheticSeed: number; // generator seed
   side: number; // input H = W and output D = H = W (64 in the paper; 16 or 32 for quick runs)
@@ -58,7 +59,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
 
 /** The command-line flag of each field a user sets (for messages: a user knows --batch-size, not batchSize). */
 const FLAG: Partial<Record<keyof TrainConfig, string>> = {
-  syntheticCount: '--synthetic-count', syntheticSeed: '--synthetic-seed', side: '--side', filters: '--filters', folds: '--folds',
+  data: '--data', augment: 'augmentation (--no-augment)', syntheticCount: '--synthetic-count', syntheticSeed: '--synthetic-seed', side: '--side', filters: '--filters', folds: '--folds',
   fold: '--fold', seed: '--seed', batchSize: '--batch-size', epochs: '--epochs', patience: '--patience', lr: '--lr',
   lrPatience: '--lr-patience', lambda: '--lambda', topoSize: '--topo-size', topoDims: '--topo-dims', topoQ: '--q',
   topoPersistence: '--total-persistence', stepsPerEpoch: '--steps-per-epoch', adversarialEpochs: '--adversarial-epochs',
@@ -110,8 +111,11 @@ export function configChanges(saved: Record<string, unknown>, c: TrainConfig): s
   const keys = new Set([...Object.keys(saved), ...Object.keys(c)]);
   const out: string[] = [];
   for (const k of keys) {
-    const a = JSON.stringify(saved[k], withInfinity);
+    let a = JSON.stringify(saved[k], withInfinity);
     const b = JSON.stringify((c as unknown as Record<string, unknown>)[k], withInfinity);
+    // NOTE: runs made before data folders were stored absolute hold the path as typed: the same folder if it
+    // resolves (from here) to this run's
+    if (k === 'data' && typeof saved.data === 'string' && saved.data !== 'synthetic' && !isAbsolute(saved.data)) a = JSON.stringify(resolve(saved.data));
     if (a !== b) out.push(`${FLAG[k as keyof TrainConfig] ?? k} ${a ?? '(none)'} → ${b ?? '(none)'}`);
   }
   return out;

@@ -135,23 +135,32 @@ export interface TrainResult {
   interrupted: boolean;
 }
 
+/**
+ * Whether run directory `dir` already has a config.json; throws a UserError naming the options that differ
+ * from `c` (or a damaged file), since a run resumes only with the options it was started with.
+ */
+export function checkSameConfig(dir: string, c: TrainConfig): boolean {
+  const cfgPath = join(dir, RUN_FILES.config);
+  if (!existsSync(cfgPath)) return false;
+  let old: Record<string, unknown>;
+  try {
+    old = JSON.parse(readFileSync(cfgPath, 'utf8'));
+  } catch {
+    throw new UserError(`${cfgPath}: not valid JSON (damaged?); this run directory cannot be resumed: use a new --out`);
+  }
+  const changes = old && typeof old === 'object' && !Array.isArray(old) ? configChanges(configFromJson(old), c) : ['(not a config object)'];
+  if (changes.length) {
+    throw new UserError(`${cfgPath}: this run directory was started with other options (${changes.slice(0, 4).join(', ')}${changes.length > 4 ? ', …' : ''}); use a new --out or the same options`);
+  }
+  return true;
+}
+
 /** Trains (or resumes) the run in `dir` on `samples` split by `split`. */
 export async function train(g: Gpu, config: TrainConfig, dir: string, samples: Sample[], split: Split, ev: TrainEvents = {}): Promise<TrainResult> {
   const c = checkConfig(config);
   makeOutputDir(dir);
   const cfgPath = join(dir, RUN_FILES.config);
-  if (existsSync(cfgPath)) {
-    let old: Record<string, unknown>;
-    try {
-      old = JSON.parse(readFileSync(cfgPath, 'utf8'));
-    } catch {
-      throw new UserError(`${cfgPath}: not valid JSON (damaged?); this run directory cannot be resumed: use a new --out`);
-    }
-    const changes = old && typeof old === 'object' && !Array.isArray(old) ? configChanges(configFromJson(old), c) : ['(not a config object)'];
-    if (changes.length) {
-      throw new UserError(`${cfgPath}: this run directory was started with other options (${changes.slice(0, 4).join(', ')}${changes.length > 4 ? ', …' : ''}); use a new --out or the same options`);
-    }
-  } else writeFileAtomic(cfgPath, configJson(c));
+  if (!checkSameConfig(dir, c)) writeFileAtomic(cfgPath, configJson(c));
 
   const model = new Shapr(g, { side: c.side, filters: c.filters }, c.seed);
   const opt = new Adam(model.params, { lr: c.lr });

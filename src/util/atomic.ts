@@ -2,8 +2,8 @@
 // beside the target, flush it to disk, then rename over the target (atomic on POSIX file systems).
 // Failures to write (no such folder, a file where a folder should be, no permission, a full disk) are the
 // user's to fix: they come back as one line naming the path, and leave no temporary file behind.
-import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { accessSync, appendFileSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileError } from './errors.ts';
 
 /** The one-line reason of a failed file-system call (its code, e.g. ENOENT, and what that means). */
@@ -34,7 +34,11 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     }
     renameSync(tmp, path);
   } catch (err) {
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // NOTE: where the temporary file could not be made (e.g. ENOTDIR) removing it fails too: the first error tells
+    }
     throw fileError(path, `cannot write: ${reason(err)}`);
   }
 }
@@ -44,7 +48,29 @@ export function makeOutputDir(path: string): void {
   try {
     mkdirSync(path, { recursive: true });
   } catch (err) {
+    // NOTE: a recursive mkdir on a read-only file system says ENOENT: name the existing folder it cannot write in
+    const parent = existingAncestor(path);
+    if ((err as NodeJS.ErrnoException)?.code === 'ENOENT' && parent && !writable(parent)) {
+      throw fileError(path, `cannot create the output folder: ${parent} is not writable (read-only file system or no permission)`);
+    }
     throw fileError(path, `cannot create the output folder: ${reason(err)}`);
+  }
+}
+
+/** The nearest folder above `path` that exists, or null. */
+function existingAncestor(path: string): string | null {
+  for (let d = dirname(resolve(path)); ; d = dirname(d)) {
+    if (existsSync(d)) return d;
+    if (dirname(d) === d) return null;
+  }
+}
+
+function writable(dir: string): boolean {
+  try {
+    accessSync(dir, constants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -2,10 +2,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { configJson, TRAIN_DEFAULTS } from '../../src/train/config.ts';
 
 const MAIN = fileURLToPath(new URL('../../harness/main.ts', import.meta.url));
 
@@ -17,6 +18,22 @@ test('--lambda 0 is refused before any data is generated (it compared the baseli
     assert.is(r.status, 1, r.stderr);
     assert.match(r.stderr, /--lambda: the main job compares λ = 0 with λ > 0/);
     assert.not.ok(existsSync(out), 'nothing written');
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test('a finished run trained with other options is refused, not reported as the new one', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-main-'));
+  try {
+    const out = join(dir, 'run');
+    mkdirSync(join(out, 'baseline'), { recursive: true });
+    writeFileSync(join(out, 'baseline', 'config.json'), configJson({ ...TRAIN_DEFAULTS, side: 16, filters: 4, lambda: 0 }));
+    writeFileSync(join(out, 'baseline', 'metrics.json'), '[]');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--out', out, '--synthetic-count', '10'], { encoding: 'utf8' });
+    assert.is(r.status, 1, r.stderr);
+    assert.match(r.stderr, /baseline\/config\.json: this run directory was started with other options \(.*--synthetic-count 120 → 10/);
+    assert.not.ok(existsSync(join(out, 'report.html')), 'no report of the old run');
   } finally {
     rmSync(dir, { recursive: true });
   }

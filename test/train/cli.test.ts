@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { writeDataset } from '../../src/data/dataset_writer.ts';
 import { generateDataset } from '../../src/data/synthetic.ts';
 import { readTiff } from '../../src/data/tiff.ts';
+import { encodeTiff } from '../../src/data/tiff_writer.ts';
 import { Shapr } from '../../src/model/shapr.ts';
 import { saveWeights } from '../../src/model/weights_node.ts';
 import { gpu } from '../helpers.ts';
@@ -62,6 +63,16 @@ test('predict: a weights file and a dataset folder or one image/mask pair give T
   await refused(['--data', join(dir, 'data'), '--out', join(dir, 'p2'), '--batch-size', '0'], /--batch-size must be a positive integer, got '0'/);
   const { stdout: again } = await cli('predict', '--weights', join(dir, 'w.safetensors'), '--data', join(dir, 'data'), '--out', join(dir, 'pred'), '--force');
   assert.match(again, /wrote 3 volumes/);
+  // --data with --image: refused (the image was ignored)
+  await refused(['--data', join(dir, 'data'), '--image', join(dir, 'data', 'image', `${names[0]}.tif`), '--out', join(dir, 'p4')], /give --data DIR or --image and --mask, not both/);
+  // a ground-truth volume of the wrong shape: named before anything is predicted or written (it was a stack
+  // trace after two predictions had been written)
+  const truthPath = join(dir, 'data', 'obj', `${names[2]}.tif`);
+  const truthGood = readFileSync(truthPath);
+  writeFileSync(truthPath, encodeTiff(new Uint8Array(8 * 16 * 16), [8, 16, 16], 'uint8'));
+  await refused(['--data', join(dir, 'data'), '--out', join(dir, 'p4')], new RegExp(`obj/${names[2]}\\.tif: shape 8×16×16, the predictions are 16×16×16`));
+  assert.not.ok(existsSync(join(dir, 'p4')), 'nothing written');
+  writeFileSync(truthPath, truthGood);
   // an image without its mask is named, not skipped
   rmSync(join(dir, 'data', 'mask', `${names[1]}.tif`));
   await refused(['--data', join(dir, 'data'), '--out', join(dir, 'p3')], new RegExp(`mask/${names[1]}\\.tif: missing \\(partner of image/`));

@@ -1,6 +1,7 @@
 // config.json: what a run saves is what it, compare and a resume read back.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { resolve } from 'node:path';
 import { checkConfig, configChanges, configFromJson, configJson, TRAIN_DEFAULTS } from '../../src/train/config.ts';
 import { parseDims } from '../../harness/commands/train.ts';
 import { mean } from '../../src/train/trainer.ts';
@@ -29,6 +30,17 @@ test('a repeated --topo-dims is named by its flag (the loss would refuse it late
   assert.throws(() => parseDims('0,0'), /--topo-dims: '0,0' must list distinct dimensions/);
   assert.throws(() => checkConfig({ ...TRAIN_DEFAULTS, topoDims: [2, 2] }), /--topo-dims must be distinct dimensions among 0, 1, 2, got 2,2/);
   assert.equal(parseDims('0,2'), [0, 2]);
+});
+
+test('an empty --topo-dims item is refused, not read as dimension 0', () => {
+  for (const v of ['2,', '', ',2', '0,,2', ' ']) assert.throws(() => parseDims(v), /--topo-dims: .* must list distinct dimensions/, v);
+  assert.equal(parseDims('all'), [0, 1, 2]);
+});
+
+test('a data folder is compared by the folder it names: a path stored as typed equals its absolute form', () => {
+  const abs = { ...TRAIN_DEFAULTS, data: resolve('some/data') };
+  assert.equal(configChanges({ ...TRAIN_DEFAULTS, data: 'some/data' }, abs), []);
+  assert.equal(configChanges({ ...TRAIN_DEFAULTS, data: 'other/data' }, abs), [`--data ${JSON.stringify(resolve('other/data'))} → ${JSON.stringify(resolve('some/data'))}`]);
 });
 
 test.run();

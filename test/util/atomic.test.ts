@@ -23,6 +23,8 @@ test('writeFileAtomic replaces a file whole; failures name the path and leave no
     writeFileSync(join(dir, 'file'), '');
     assert.throws(() => makeOutputDir(join(dir, 'file')), (e: unknown) => e instanceof UserError && /file: cannot create the output folder: a file of that name exists where a folder is needed \(EEXIST\)/.test((e as Error).message));
     assert.throws(() => makeOutputDir(join(dir, 'file', 'x')), (e: unknown) => e instanceof UserError && /\(ENOTDIR\)/.test((e as Error).message));
+    // a file under a file: the temporary file cannot be made, nor removed (its removal threw ENOTDIR raw)
+    assert.throws(() => writeFileAtomic(join(dir, 'file', 'r.html'), 'x'), (e: unknown) => e instanceof UserError && /r\.html: cannot write: a part of the path is a file, not a folder \(ENOTDIR\)/.test((e as Error).message));
   } finally {
     rmSync(dir, { recursive: true });
   }
