@@ -2,6 +2,7 @@
 // utif decodes the pages; this module checks the file's structure first so that a truncated, corrupt or
 // unsupported file becomes one clear error naming the file instead of silently zero-filled pixels.
 import { readFileSync } from 'node:fs';
+import pako from 'pako';
 import UTIF, { type Ifd } from 'utif';
 import { fileError } from '../util/errors.ts';
 
@@ -69,10 +70,11 @@ export function decodeTiff(bytes: Uint8Array, path: string): TiffVolume {
         `page ${z} is ${info.width}×${info.height} ${info.dtype}, page 0 is ${width}×${height} ${dtype}`,
       );
     }
+    checkStrips(bytes, ifd, info, path, z);
     try {
       UTIF.decodeImage(buffer, ifd, ifds);
     } catch (err) {
-      throw fileError(path, `cannot decode page ${z} (${(err as Error).message})`);
+      throw fileError(path, `cannot decode page ${z}: corrupt compressed data (${(err as Error)?.message ?? String(err)})`);
     }
     const raw = ifd.data;
     const need = width * height * bytesPer(dtype);
@@ -154,6 +156,97 @@ function pageInfo(ifd: Ifd, fileLength: number, path: string, z: number): PageIn
     }
   }
   return { width, height, dtype };
+}
+
+/**
+ * Decodes (without keeping the output) every compressed strip or tile of a page and checks that it yields
+ * all its pixels: utif zero-fills what a corrupt LZW, deflate or PackBits stream does not give, and reads
+ * LZW codes that are not yet in the table, where libtiff refuses the file.
+ */
+function checkStrips(bytes: Uint8Array, ifd: Ifd, info: PageInfo, path: string, z: number): void {
+  const compression = num(ifd, 259) ?? 1;
+  if (compression === 1) return;
+  const bpp = bytesPer(info.dtype);
+  const tiled = ifd.t324 !== undefined;
+  const offsets = (tiled ? ifd.t324 : ifd.t273) as number[];
+  const counts = (tiled ? ifd.t325 : ifd.t279) as number[];
+  const tileW = tiled ? (num(ifd, 322) ?? info.width) : info.width;
+  const tileH = tiled ? (num(ifd, 323) ?? info.height) : Math.min(num(ifd, 278) ?? info.height, info.height);
+  for (let i = 0; i < offsets.length; i++) {
+    // a strip's rows: RowsPerStrip, fewer in the last strip; a tile is always whole
+    const rows = tiled ? tileH : Math.min(tileH, info.height - i * tileH);
+    if (rows <= 0) continue;
+    const need = rows * tileW * bpp;
+    const data = bytes.subarray(offsets[i], offsets[i] + counts[i]);
+    let got: number;
+    if (compression === 5) got = lzwLength(data);
+    else if (compression === 32773) got = packBitsLength(data);
+    else {
+      try {
+        got = pako.inflate(data).length;
+      } catch (err) {
+        // NOTE: pako 1 throws its message as a string
+        throw fileError(path, `corrupt deflate data in page ${z}, ${tiled ? 'tile' : 'strip'} ${i} (${(err as Error)?.message ?? String(err)})`);
+      }
+    }
+    if (got === -1) throw fileError(path, `corrupt LZW data in page ${z}, ${tiled ? 'tile' : 'strip'} ${i} (a code not yet in the table)`);
+    if (got < need) throw fileError(path, `corrupt or truncated ${SUPPORTED_COMPRESSION.get(compression)} data in page ${z}, ${tiled ? 'tile' : 'strip'} ${i}: ${got} of its ${need} bytes`);
+  }
+}
+
+/**
+ * Bytes a TIFF LZW stream decodes to (codes MSB first, 9 to 12 bits, widened one code early; 256 clears the
+ * table, 257 ends), or −1 at a code not yet in the table. Only the table's entry lengths are kept.
+ */
+export function lzwLength(data: Uint8Array): number {
+  const len = new Int32Array(4096);
+  let acc = 0, have = 0, pos = 0, width = 9, next = 258, prev = -1, out = 0;
+  for (;;) {
+    while (have < width && pos < data.length) {
+      acc = ((acc << 8) | data[pos++]) & 0xfffff; // at most 12 + 8 bits are ever needed
+      have += 8;
+    }
+    if (have < width) break;
+    const code = (acc >>> (have - width)) & ((1 << width) - 1);
+    have -= width;
+    if (code === 257) break;
+    if (code === 256) {
+      width = 9;
+      next = 258;
+      prev = -1;
+      continue;
+    }
+    const lenOf = (c: number) => (c < 256 ? 1 : len[c]);
+    if (prev < 0) {
+      if (code > 255) return -1;
+      out += 1;
+    } else {
+      if (code > next || (code === next && next >= 4096)) return -1;
+      out += code === next ? lenOf(prev) + 1 : lenOf(code);
+      if (next < 4096) len[next++] = lenOf(prev) + 1;
+    }
+    prev = code;
+    if (next + 1 >= 1 << width && width < 12) width++;
+  }
+  return out;
+}
+
+/** Bytes a PackBits stream decodes to (runs past the end of the data count only as far as they go). */
+export function packBitsLength(data: Uint8Array): number {
+  let i = 0, out = 0;
+  while (i < data.length) {
+    const n = (data[i++] << 24) >> 24;
+    if (n >= 0) {
+      const m = Math.min(n + 1, data.length - i);
+      out += m;
+      i += m;
+    } else if (n !== -128) {
+      if (i >= data.length) break;
+      out += 1 - n;
+      i++;
+    }
+  }
+  return out;
 }
 
 function num(ifd: Ifd, tag: number): number | undefined {

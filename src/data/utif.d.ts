@@ -15,3 +15,13 @@ declare module 'utif' {
   const UTIF: Utif;
   export default UTIF;
 }
+
+// pako (utif's deflate, no bundled types): the TIFF reader checks deflate strips with it, in Node and the browser.
+declare module 'pako' {
+  interface Pako {
+    /** Inflates zlib data; throws (a string, in pako 1) on corrupt data. */
+    inflate(data: Uint8Array): Uint8Array;
+  }
+  const pako: Pako;
+  export default pako;
+}

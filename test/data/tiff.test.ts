@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync } from 'node:fs';
-import { decodeTiff, readTiff } from '../../src/data/tiff.ts';
+import UTIF from 'utif';
+import { decodeTiff, lzwLength, packBitsLength, readTiff } from '../../src/data/tiff.ts';
 import { encodeTiff } from '../../src/data/tiff_writer.ts';
 import { UserError } from '../../src/util/errors.ts';
 
@@ -71,6 +72,42 @@ test('bad files: one-line errors naming the file (truncated, not a TIFF, empty, 
   const n = view.getUint16(first, true);
   view.setUint32(first + 2 + 12 * n, first, true);
   throwsUser(() => decodeTiff(loop, 'loop.tif'), /^loop\.tif: corrupt TIFF \(directory chain loops\)/);
+});
+
+test('corrupt compressed strips are refused, not zero-filled (utif decoded them silently; libtiff refuses them)', () => {
+  const fixture = (name: string) => Buffer.from(variants.cases.find((c: { name: string }) => c.name === name).b64, 'base64');
+  const firstStrip = (bytes: Uint8Array) => {
+    const ifd = UTIF.decode(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer)[0];
+    return [(ifd.t273 as number[])[0], (ifd.t279 as number[])[0]];
+  };
+  // LZW: after the clear code and a literal, all-ones codes name entries the table does not have yet
+  const lzw = new Uint8Array(fixture('uint8 LZW (Pillow)'));
+  const [off, count] = firstStrip(lzw);
+  const bad = lzw.slice();
+  bad.fill(0xff, off + 2, off + count);
+  throwsUser(() => decodeTiff(bad, 'lzw.tif'), /^lzw\.tif: corrupt LZW data in page 0, strip 0 \(a code not yet in the table\)/);
+  // LZW: clear then end of information: a valid stream that gives none of the strip's 20 bytes
+  const short = lzw.slice();
+  short.set([0x80, 0x40, 0x40], off);
+  throwsUser(() => decodeTiff(short, 'short.tif'), /^short\.tif: corrupt or truncated LZW data in page 0, strip 0: 0 of its 20 bytes/);
+  // deflate: a damaged stream fails its check (pako's message, which it throws as a string, was 'undefined')
+  const zip = new Uint8Array(fixture('uint16 deflate'));
+  const [zoff, zcount] = firstStrip(zip);
+  const zbad = zip.slice();
+  for (let i = zoff + 2; i < zoff + zcount; i++) zbad[i] ^= 0x5a;
+  throwsUser(() => decodeTiff(zbad, 'zip.tif'), /^zip\.tif: corrupt deflate data in page 0, strip 0 \(.+\)/);
+});
+
+test('LZW and PackBits lengths of hand-made streams', () => {
+  assert.is(lzwLength(Uint8Array.of(0x80, 0x40, 0x40)), 0); // clear, end
+  assert.is(lzwLength(Uint8Array.of(0x80, 0x10, 0x60, 0x20)), 1); // clear, 'A', end
+  assert.is(lzwLength(Uint8Array.of(0x80, 0x10, 0x60)), 1); // no end code: what was there
+  assert.is(lzwLength(Uint8Array.of(0xff, 0x80)), -1); // a first code that is no literal
+  assert.is(packBitsLength(Uint8Array.of(2, 10, 11, 12)), 3); // three literals
+  assert.is(packBitsLength(Uint8Array.of(0xfd, 7)), 4); // one byte repeated 4 times
+  assert.is(packBitsLength(Uint8Array.of(0x80, 1, 9, 9)), 2); // -128 is a no-op
+  assert.is(packBitsLength(Uint8Array.of(5, 1)), 1); // a literal run cut short
+  assert.is(packBitsLength(Uint8Array.of(0xfe)), 0); // a repeat without its byte
 });
 
 const real = existsSync(SAMPLE) ? test : test.skip;
