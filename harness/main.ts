@@ -8,7 +8,6 @@ import { join, resolve } from 'node:path';
 import { writeDataset } from '../src/data/dataset_writer.ts';
 import { generateDataset } from '../src/data/synthetic.ts';
 import { checkConfig, TRAIN_DEFAULTS, type TrainConfig } from '../src/train/config.ts';
-import { checkSameConfig } from '../src/train/trainer.ts';
 import { getGpu, GpuError } from '../src/gpu/device.ts';
 import { UserError } from '../src/util/errors.ts';
 import { writeReport } from './commands/compare.ts';
@@ -54,13 +53,8 @@ try {
     for (const fold of folds) {
       const dir = join(out, folds.length > 1 ? `${name}-fold${fold}` : name);
       dirs.push(dir);
-      const c = checkConfig({ ...base, lambda: l, fold });
-      // NOTE: a finished run is reused only if it was trained with these options (else refused, naming them)
-      if (existsSync(join(dir, 'metrics.json')) && checkSameConfig(dir, c)) {
-        console.error(`${dir}: already trained`);
-        continue;
-      }
-      await runTraining(c, dir, `${name}${folds.length > 1 ? ` fold ${fold}` : ''}`);
+      // NOTE: a finished run is kept only if it was trained with these options (else refused, naming them)
+      await runTraining(checkConfig({ ...base, lambda: l, fold }), dir, `${name}${folds.length > 1 ? ` fold ${fold}` : ''}`);
     }
   }
   const report = writeReport(dirs, join(out, 'report.html'), { adapter: gpu.adapterName, 'wall time': `${((performance.now() - t0) / 1000).toFixed(0)} s` });

@@ -35,6 +35,10 @@ export function register(program: Command): void {
       if (flags.dim !== undefined) {
         if (!/^\d+$/.test(flags.dim)) throw new UserError(`--dim must be a non-negative integer, got '${flags.dim}'`);
         dims = [String(Number(flags.dim))];
+        // NOTE: a dimension neither file has gave distance 0 (two empty diagrams)
+        if (!(dims[0] in A) && !(dims[0] in B)) {
+          throw new UserError(`--dim ${dims[0]}: neither ${fileA} nor ${fileB} has dimension ${dims[0]} (they have ${[...new Set([...Object.keys(A), ...Object.keys(B)])].sort().join(', ') || 'none'})`);
+        }
       }
       for (const dim of dims) {
         const a = A[dim] ?? [], b = B[dim] ?? [];

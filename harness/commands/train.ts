@@ -1,12 +1,13 @@
 // topo-shapr train: one fold of one configuration into its own run directory (resumable).
 import type { Command } from 'commander';
 import { getGpu } from '../../src/gpu/device.ts';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { checkConfig, TRAIN_DEFAULTS, type TrainConfig } from '../../src/train/config.ts';
 import { isDimList } from '../../src/topo/arguments.ts';
 import { loadSamples, splitFor } from '../../src/train/data.ts';
 import { finishRun } from '../../src/train/finish.ts';
-import { train } from '../../src/train/trainer.ts';
+import { checkSameConfig, RUN_FILES, train } from '../../src/train/trainer.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { progress } from '../progress.ts';
 
@@ -85,13 +86,19 @@ export function configFrom(o: Record<string, unknown>): TrainConfig {
 
 /** Trains (or resumes) one run and evaluates its test fold; prints a one-line summary. */
 export async function runTraining(c: TrainConfig, out: string, label = out): Promise<void> {
+  // NOTE: a finished run (its metrics written) is not trained or finished again: a rerun repeated the whole
+  // adversarial phase and the predictions
+  if (existsSync(join(out, RUN_FILES.metrics)) && checkSameConfig(out, c)) {
+    console.error(`${label}: already trained (${join(out, RUN_FILES.metrics)} exists; delete it to finish the run again)`);
+    return;
+  }
   const samples = loadSamples(c);
   const split = splitFor(samples, c);
   const g = await getGpu();
   const bar = progress('{label} |{bar}| step {value}/{total} {info} | ETA {eta_formatted}');
   const result = await train(g, c, out, samples, split, {
     onResume: (e) => console.error(`${label}: resuming at epoch ${e + 1} from its last checkpoint`),
-    onEpochStart: (e, steps) => bar.start(steps, `${label} epoch ${e + 1}/${c.epochs}`),
+    onEpochStart: (e, steps, adv) => bar.start(steps, adv ? `${label} adversarial epoch ${adv.k + 1}/${adv.n}` : `${label} epoch ${e + 1}/${c.epochs}`),
     onStep: (_e, k, _n, p) => bar.update(k, c.lambda > 0 ? { loss: p.loss, dice: p.dice, bce: p.bce, topo: p.topo } : { loss: p.loss, dice: p.dice, bce: p.bce }),
     onEpochEnd: (l) =>
       bar.stop(`${label} epoch ${l.epoch + 1}: train ${l.train.loss.toFixed(4)} val ${l.val.loss.toFixed(4)}${l.improved ? ' (best)' : ''} lr ${l.lr.toExponential(1)} ${l.seconds.toFixed(1)}s`),

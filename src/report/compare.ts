@@ -56,8 +56,8 @@ export function loadRun(dir: string): RunData {
     : [];
   // NOTE: JSON writes an undefined relative error (NaN) as null, and a run from before a metric existed has none:
   // both become NaN, which the statistics count apart, instead of null entering them as 0.
-  const metrics = readJson<SampleMetrics[]>(join(dir, 'metrics.json'));
-  if (!Array.isArray(metrics)) throw fileError(join(dir, 'metrics.json'), 'expected a JSON array of per-sample rows');
+  const metrics = readJson<SampleMetrics[]>(join(dir, RUN_FILES.metrics));
+  if (!Array.isArray(metrics)) throw fileError(join(dir, RUN_FILES.metrics), 'expected a JSON array of per-sample rows');
   for (const row of metrics) for (const m of METRICS) if (typeof row[m] !== 'number') row[m] = NaN;
   return { dir, config, logs, metrics };
 }
@@ -80,7 +80,7 @@ function methodReport(label: string, runs: RunData[]): MethodReport {
   for (const r of runs) {
     for (const m of r.metrics) {
       const other = seen.get(m.name);
-      if (other !== undefined) throw fileError(join(r.dir, 'metrics.json'), `sample ${m.name} is also in ${join(other, 'metrics.json')} (the same run or fold given twice?)`);
+      if (other !== undefined) throw fileError(join(r.dir, RUN_FILES.metrics), `sample ${m.name} is also in ${join(other, RUN_FILES.metrics)} (the same run or fold given twice?)`);
       seen.set(m.name, r.dir);
     }
   }

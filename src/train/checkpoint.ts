@@ -48,6 +48,16 @@ export async function loadCheckpoint(path: string, model: Shapr, opt: Adam): Pro
   } catch {
     throw fileError(path, 'checkpoint metadata is not valid JSON');
   }
+  // NOTE: a checkpoint of another network size failed on its first missing tensor, naming neither size
+  let saved: { side?: unknown; filters?: unknown } = {};
+  try {
+    saved = JSON.parse(all.metadata.config ?? '{}') ?? {};
+  } catch {
+    // an unreadable config: the tensor checks below still refuse a mismatch
+  }
+  if (saved.side !== model.config.side || saved.filters !== model.config.filters) {
+    throw fileError(path, `checkpoint of a network with side ${saved.side} and filters ${saved.filters}; this run's has side ${model.config.side} and filters ${model.config.filters}`);
+  }
   const modelPart: DecodedWeights = { metadata: all.metadata, tensors: new Map([...all.tensors].filter(([k]) => !k.startsWith('optim.'))) };
   const named = model.named().filter((n) => n.trainable);
   const moments = named.map((n) => {

@@ -33,6 +33,6 @@ export async function finishRun(g: Gpu, dir: string, c: TrainConfig, model: Shap
     const e = evaluateVolumes(preds[i], s.target, s.shape);
     return { name: s.name, className: s.className, fold: c.fold, iou_error: e.iouError, volume_error: e.volumeError, surface_error: e.surfaceError, roughness_error: e.roughnessError, betti_error: e.bettiError };
   });
-  writeFileAtomic(join(dir, 'metrics.json'), JSON.stringify(rows, null, 1));
+  writeFileAtomic(join(dir, RUN_FILES.metrics), JSON.stringify(rows, null, 1));
   return rows;
 }

@@ -37,7 +37,8 @@ export interface EpochLog {
 }
 
 export interface TrainEvents {
-  onEpochStart?(epoch: number, steps: number): void;
+  /** `adversarial`: the epoch's place in the adversarial phase (k of n), absent in the supervised phase. */
+  onEpochStart?(epoch: number, steps: number, adversarial?: { k: number; n: number }): void;
   onStep?(epoch: number, step: number, steps: number, parts: { loss: number; dice: number; bce: number; topo: number }): void;
   onEpochEnd?(log: EpochLog): void;
   onResume?(epoch: number): void;
@@ -50,6 +51,7 @@ export const RUN_FILES = {
   log: 'log.jsonl',
   last: 'last.ckpt.safetensors',
   best: 'best.safetensors',
+  metrics: 'metrics.json', // written last (finish.ts): its presence marks a finished run
 };
 
 /** An RNG stream for (seed, epoch, purpose), independent of what ran before. */
@@ -242,7 +244,7 @@ async function adversarialPhase(g: Gpu, c: TrainConfig, dir: string, model: Shap
     const order = [...trainSet.keys()];
     epochRng(c.seed, epoch, 1).shuffle(order);
     const batches = chunk(order, c.batchSize);
-    ev.onEpochStart?.(epoch, batches.length);
+    ev.onEpochStart?.(epoch, batches.length, { k, n: c.adversarialEpochs });
     const aug = c.augment ? epochRng(c.seed, epoch, 2) : null;
     const parts: Parts[] = [];
     for (const [i, idx] of batches.entries()) {

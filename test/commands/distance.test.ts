@@ -36,6 +36,10 @@ test('one JSON line per dimension present in either file, equal to the library; 
   assert.is(one.status, 0, one.stderr);
   const row = JSON.parse(one.stdout);
   assert.equal([row.dim, row.q, row.distance, row.matching.aToB], [2, 'inf', 0.3, [-1]]);
+  // a dimension neither file has is refused (it printed distance 0)
+  const none = cli(a, b, '--dim', '5');
+  assert.is(none.status, 1, none.stdout);
+  assert.match(none.stderr, /--dim 5: neither .*a\.json nor .*b\.json has dimension 5 \(they have 0, 1, 2\)/);
 });
 
 test('bad files: one line naming the file and the problem, exit code 1', () => {

@@ -97,6 +97,12 @@ test('train and compare: a run directory with a wrong config or a missing metric
   // resuming with other options names them; a damaged config.json is said to be one
   const tiny = ['--side', '16', '--synthetic-count', '10', '--epochs', '1', '--steps-per-epoch', '1', '--batch-size', '2', '--filters', '2', '--lambda', '0'];
   await cli('train', '--out', join(dir, 'r'), ...tiny);
+  // a finished run started again with its options is left as it is (it was finished again; with
+  // --adversarial-epochs its whole adversarial phase ran again)
+  const logBefore = readFileSync(join(dir, 'r', 'log.jsonl'));
+  const again = await cli('train', '--out', join(dir, 'r'), ...tiny);
+  assert.match(again.stderr, /already trained \(.*metrics\.json exists; delete it to finish the run again\)/);
+  assert.equal(readFileSync(join(dir, 'r', 'log.jsonl')), logBefore);
   for (const [args, message] of [
     [['--lr', '0.002', '--seed', '3'], /r\/config\.json: this run directory was started with other options \(--seed 0 → 3, --lr 0\.001 → 0\.002\); use a new --out or the same options/],
     [[], /r\/config\.json: not valid JSON \(damaged\?\)/],
