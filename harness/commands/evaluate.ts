@@ -2,7 +2,8 @@
 // (IoU, volume, surface, roughness; SHAPR's max-normalisation + Otsu) and the Betti error, with summaries per
 // class, and optionally a paired Wilcoxon signed-rank test against a second prediction folder.
 import type { Command } from 'commander';
-import { evaluateFolders, toJsonRows, type SampleEvaluation } from '../../src/eval/evaluate_folders.ts';
+import { listTiffs } from '../../src/data/dataset.ts';
+import { evaluateFolders, toJsonRows, volumeFolder, type SampleEvaluation } from '../../src/eval/evaluate_folders.ts';
 import { METRICS } from '../../src/eval/metrics.ts';
 import { summarize } from '../../src/eval/summary.ts';
 import { wilcoxon } from '../../src/eval/wilcoxon.ts';
@@ -42,12 +43,14 @@ export function register(program: Command): void {
     .command('evaluate')
     .description('per-sample IoU / volume / surface / roughness / Betti errors of predicted volumes against the truth (TIFF, matched by file name)')
     .requiredOption('--truth <dir>', 'true volumes (a folder of TIFF stacks, or a dataset root with obj/)')
-    .requiredOption('--pred <dir>', 'predicted volumes with the same file names')
+    .requiredOption('--pred <dir>', 'predicted volumes named as their truths (truths without a prediction are left out)')
     .option('--against <dir>', 'second prediction folder: paired Wilcoxon signed-rank test per metric (pred vs against)')
     .option('--json', 'print a JSON array of {"name","iou_error","volume_error","surface_error","roughness_error","betti_error"} (NaN as null)', false)
     .action((f: EvaluateFlags) => {
       const progress = !f.json && process.stderr.isTTY ? (d: number, n: number) => process.stderr.write(`\r${d}/${n}`) : undefined;
       const rows = evaluateFolders(f.truth, f.pred, progress);
+      const truths = listTiffs(volumeFolder(f.truth)).size;
+      if (rows.length < truths) process.stderr.write(`${rows.length} of the ${truths} truth volumes have a prediction in ${f.pred}: evaluating those\n`);
       if (progress) process.stderr.write('\r');
       // NOTE: the second folder is checked before anything is printed, so a bad one gives only its error
       const other = f.against ? evaluateFolders(f.truth, f.against) : null;
@@ -59,7 +62,10 @@ export function register(program: Command): void {
       const nan = rows.filter((r) => METRICS.some(([k]) => Number.isNaN(r[k]))).length;
       if (!f.json && nan > 0) console.log(`\n${nan} sample(s) with an undefined (NaN) relative error: the truth's measure is 0`);
       if (other) {
-        if (other.length !== rows.length) throw new UserError(`${f.against}: ${other.length} samples, ${f.pred} has ${rows.length}`);
+        // NOTE: pairs by name: both folders must predict the same samples
+        const names = new Set(other.map((r) => r.name));
+        const unpaired = rows.find((r) => !names.has(r.name)) ?? other.find((r) => !rows.some((x) => x.name === r.name));
+        if (unpaired) throw new UserError(`${f.against}: the prediction folders hold other samples (${unpaired.name} is in one only); the paired test needs the same ones`);
         const tests = METRICS.map(([k, json]) => ({ metric: json, ...wilcoxon(rows.map((r) => r[k]), other.map((r) => r[k])) }));
         if (f.json) {
           console.log(JSON.stringify({ pred: toJsonRows(rows), against: toJsonRows(other), wilcoxon: tests }, null, 1));

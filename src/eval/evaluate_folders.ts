@@ -24,8 +24,9 @@ export function volumeFolder(dir: string): string {
 }
 
 /**
- * Evaluates every prediction against its truth; both folders must hold the same names and each pair the
- * same shape. `onSample` reports progress. Throws a UserError naming the first unmatched or bad file.
+ * Evaluates every prediction against the truth of the same name (truths without a prediction are left out:
+ * a run predicts its test fold only); each pair must have one shape. `onSample` reports progress. Throws a
+ * UserError naming the first prediction without a truth, or bad file.
  */
 export function evaluateFolders(
   truthDir: string,
@@ -37,7 +38,7 @@ export function evaluateFolders(
   const truth = listTiffs(truthFolder);
   const pred = listTiffs(predFolder);
   if (truth.size === 0) throw fileError(truthFolder, 'no .tif files in folder');
-  for (const [stem, file] of truth) if (!pred.has(stem)) throw fileError(join(predFolder, `${stem}.tif`), `missing prediction for ${join(truthFolder, file)}`);
+  if (pred.size === 0) throw fileError(predFolder, 'no .tif files in folder');
   for (const [stem, file] of pred) if (!truth.has(stem)) throw fileError(join(predFolder, file), `no ground truth named ${stem} in ${truthFolder}`);
   // classes.csv sits at the dataset root, beside obj/
   const csvPath = join(basename(truthFolder) === 'obj' ? dirname(truthFolder) : truthFolder, 'classes.csv');
@@ -45,6 +46,7 @@ export function evaluateFolders(
   const out: SampleEvaluation[] = [];
   let done = 0;
   for (const [stem, file] of truth) {
+    if (!pred.has(stem)) continue;
     const t = readTiff(join(truthFolder, file));
     const p = readTiff(join(predFolder, pred.get(stem)!));
     // NOTE: any finite values (a prediction may be a likelihood or a score); a NaN would silently read as background
@@ -57,7 +59,7 @@ export function evaluateFolders(
     // NOTE: as training does: a sample missing from classes.csv used to fall back to its file name silently
     if (className === undefined) throw fileError(csvPath, `no class for sample "${stem}"`);
     out.push({ name: stem, className, ...evaluateVolumes(p.data, t.data, t.shape) });
-    onSample?.(++done, truth.size);
+    onSample?.(++done, pred.size);
   }
   return out;
 }

@@ -49,11 +49,12 @@ test('a sample missing from classes.csv is named, as in training (it fell back t
   assert.throws(() => evaluateFolders(root, join(dir, 'same')), (e: unknown) => e instanceof UserError && (e as Error).message.includes(`classes.csv: no class for sample "${samples[2].name}"`));
 });
 
-test('unmatched and mis-shaped predictions are named', () => {
+test('predictions without a truth and mis-shaped ones are named; truths without a prediction are left out', () => {
   const bad = join(dir, 'bad');
   mkdirSync(bad);
   for (const s of samples.slice(1)) writeFileSync(join(bad, `${s.name}.tif`), encodeTiff(s.target, [S, S, S], 'uint8'));
-  assert.throws(() => evaluateFolders(join(dir, 'truth'), bad), (e: unknown) => e instanceof UserError && /missing prediction/.test((e as Error).message) && (e as Error).message.includes(samples[0].name));
+  // truths without a prediction are left out (a run predicts its test fold only)
+  assert.equal(evaluateFolders(join(dir, 'truth'), bad).map((r) => r.name).sort(), samples.slice(1).map((s) => s.name).sort());
   writeFileSync(join(bad, `${samples[0].name}.tif`), encodeTiff(new Float32Array(8 * S * S), [8, S, S], 'uint8'));
   assert.throws(() => evaluateFolders(join(dir, 'truth'), bad), (e: unknown) => e instanceof UserError && /shape 8×16×16, truth is 16×16×16/.test((e as Error).message));
   writeFileSync(join(bad, 'extra_0001.tif'), encodeTiff(new Float32Array(S * S * S), [S, S, S], 'uint8'));
@@ -80,6 +81,17 @@ test('CLI: evaluate --json prints the rows; inspect on a broken folder exits 1 w
   const rows = JSON.parse(ev.stdout);
   assert.is(rows.length, 6);
   assert.is(rows[0].iou_error, 0);
+  // a subset of predictions (a run's test fold) is evaluated, and said to be one; --against pairs by name
+  const part = join(dir, 'part');
+  mkdirSync(part);
+  for (const s of samples.slice(0, 4)) writeFileSync(join(part, `${s.name}.tif`), encodeTiff(s.target, [S, S, S], 'float32'));
+  const sub = spawnSync(process.execPath, [BIN, 'evaluate', '--truth', join(dir, 'truth'), '--pred', part, '--json'], { encoding: 'utf8' });
+  assert.is(sub.status, 0, sub.stderr);
+  assert.is(JSON.parse(sub.stdout).length, 4);
+  assert.match(sub.stderr, /4 of the 6 truth volumes have a prediction in .*part: evaluating those/);
+  const pair = spawnSync(process.execPath, [BIN, 'evaluate', '--truth', join(dir, 'truth'), '--pred', join(dir, 'same'), '--against', part], { encoding: 'utf8' });
+  assert.is(pair.status, 1);
+  assert.match(pair.stderr, /part: the prediction folders hold other samples \(.* is in one only\); the paired test needs the same ones/);
   unlinkSync(join(dir, 'truth', 'image', `${samples[2].name}.tif`));
   const ins = spawnSync(process.execPath, [BIN, 'inspect', join(dir, 'truth')], { encoding: 'utf8' });
   assert.is(ins.status, 1);
