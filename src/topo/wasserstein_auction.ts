@@ -14,6 +14,13 @@
 // sizes and ε_final, and ending the auction earlier (the exact phase's searches then explore far more).
 import { type KdTree, linf, powq } from './kd_tree.ts';
 
+/**
+ * NOTE: bids per point before the auction stops where it is (the exact phase finishes from any state): with ε
+ * far below the gaps between costs (a diagram with points at 1e-50 and at 1 sets ε from the median), two
+ * near-equal options were bid up by ε at a time, 1e48 bids. The benchmark cases take 7–18 bids per point.
+ */
+const BID_BUDGET = 200;
+
 export interface AuctionResult {
   /** Dual of each point of B (≤ pB). */
   v: Float64Array;
@@ -44,6 +51,7 @@ export function auctionReduced(tree: KdTree, treeA: KdTree, ax: Float64Array, ay
   // each bidder's best two of its last bid, the next bid's first guesses (see KdTree.bestTwo)
   const hint1 = new Int32Array(n).fill(-1), hint2 = new Int32Array(n).fill(-1);
   let bids = 0;
+  const budget = BID_BUDGET * (n + m);
   const cost = (i: number, j: number) => {
     const d = Math.max(Math.abs(ax[i] - bx[j]), Math.abs(ay[i] - by[j]));
     return q === 2 ? d * d : q === 1 ? d : Math.pow(d, q);
@@ -62,7 +70,7 @@ export function auctionReduced(tree: KdTree, treeA: KdTree, ax: Float64Array, ay
         push(i);
       }
     }
-    while (qh !== qt) {
+    while (qh !== qt && bids < budget) {
       const k = queue[qh];
       qh = qh === n ? 0 : qh + 1;
       if (++bids % (n + m) === 0) tree.refreshWeights(v);
@@ -76,8 +84,8 @@ export function auctionReduced(tree: KdTree, treeA: KdTree, ax: Float64Array, ay
       mateB[j1] = k;
       if (old >= 0) { mateA[old] = -1; push(old); }
     }
-    bids += reverseStage(treeA, ax, ay, bx, by, pA, pB, q, eps, v, mateA, mateB, cost);
-    if (eps === epsFinal) break;
+    bids += reverseStage(treeA, ax, ay, bx, by, pA, pB, q, eps, v, mateA, mateB, cost, budget - bids);
+    if (eps === epsFinal || bids >= budget) break;
   }
   return { v, mateA, mateB, bids };
 }
@@ -109,7 +117,7 @@ function nextEps(eps: number, epsFinal: number): number {
 // a1's previous partner is left and bids in turn. Keeps ε-complementary slackness on both sides.
 function reverseStage(treeA: KdTree, ax: Float64Array, ay: Float64Array, bx: Float64Array, by: Float64Array,
   pA: Float64Array, pB: Float64Array, q: number, eps: number, v: Float64Array, mateA: Int32Array, mateB: Int32Array,
-  cost: (i: number, j: number) => number): number {
+  cost: (i: number, j: number) => number, limit: number): number {
   const n = pA.length, m = pB.length;
   const u = new Float64Array(n);
   for (let i = 0; i < n; i++) u[i] = mateA[i] >= 0 ? cost(i, mateA[i]) - v[mateA[i]] : pA[i];
@@ -119,7 +127,7 @@ function reverseStage(treeA: KdTree, ax: Float64Array, ay: Float64Array, bx: Flo
   let qh = 0, qt = 0, bids = 0;
   const push = (j: number) => { queue[qt] = j; qt = qt === m ? 0 : qt + 1; };
   for (let j = 0; j < m; j++) if (mateB[j] < 0 && v[j] < pB[j] - eps) push(j);
-  while (qh !== qt) {
+  while (qh !== qt && bids < limit) {
     const j = queue[qh];
     qh = qh === m ? 0 : qh + 1;
     if (++bids % (n + m) === 0) treeA.refreshWeights(u);
@@ -206,6 +214,7 @@ export function auctionGraph(g: ArcGraph, pA: Float64Array, pB: Float64Array, ep
   const mateA = new Int32Array(n).fill(-1), mateB = new Int32Array(m).fill(-1), mateCost = new Float64Array(n);
   const queue = new Int32Array(n + 1), u = new Float64Array(n), queueB = new Int32Array(m + 1);
   let bids = 0;
+  const budget = BID_BUDGET * (n + m);
   for (let eps = Math.max(epsStart, epsFinal); ; eps = nextEps(eps, epsFinal)) {
     let qh = 0, qt = 0;
     for (let i = 0; i < n; i++) {
@@ -217,7 +226,7 @@ export function auctionGraph(g: ArcGraph, pA: Float64Array, pB: Float64Array, ep
         queue[qt] = i; qt = qt === n ? 0 : qt + 1;
       }
     }
-    while (qh !== qt) {
+    while (qh !== qt && bids < budget) {
       const k = queue[qh];
       qh = qh === n ? 0 : qh + 1;
       bids++;
@@ -237,7 +246,7 @@ export function auctionGraph(g: ArcGraph, pA: Float64Array, pB: Float64Array, ep
     for (let i = 0; i < n; i++) u[i] = mateA[i] >= 0 ? mateCost[i] - v[mateA[i]] : pA[i];
     qh = 0; qt = 0;
     for (let j = 0; j < m; j++) if (mateB[j] < 0 && v[j] < pB[j] - eps) { queueB[qt] = j; qt = qt === m ? 0 : qt + 1; }
-    while (qh !== qt) {
+    while (qh !== qt && bids < budget) {
       const j = queueB[qh];
       qh = qh === m ? 0 : qh + 1;
       bids++;
@@ -254,7 +263,7 @@ export function auctionGraph(g: ArcGraph, pA: Float64Array, pB: Float64Array, ep
       mateA[a1] = j; mateCost[a1] = costB[e1]; mateB[j] = a1;
       if (old >= 0) { mateB[old] = -1; if (v[old] < pB[old] - eps) { queueB[qt] = old; qt = qt === m ? 0 : qt + 1; } }
     }
-    if (eps === epsFinal) break;
+    if (eps === epsFinal || bids >= budget) break;
   }
   return { v, mateA, mateB, bids };
 }

@@ -297,6 +297,30 @@ test('rules: huge and tiny magnitudes are exact up to scale', () => {
   }
 });
 
+test('rules: magnitudes 1e50 apart in one diagram pair (the auction bid ε at a time, forever): brute force', () => {
+  // ε comes from the median diagonal cost (1e-50 here), far below the gap between the two near-equal options
+  const A: P[] = [[1e-50, 0], [1, 0], [1, 0]];
+  const B: P[] = [[1e-50, -1e-50], [1e-50, 0], [1.02, 0], [5e-51, 0], [5e-51, 0], [1.04, 0]];
+  // relative to the cost itself (close() allows 1e-12 absolute below 1, which every 1e-50 cost would pass)
+  const relClose = (x: number, y: number) => Math.abs(x - y) <= 1e-12 * Math.abs(y);
+  for (const q of [1, 2, 3]) {
+    const r = wasserstein(A, B, { q });
+    assert.ok(r.certified, `q=${q}`);
+    assert.ok(relClose(r.cost, wassersteinRef(A, B, q)), `q=${q}: ${r.cost}`);
+  }
+  const rng = new Rng(9);
+  for (let t = 0; t < 20; t++) {
+    const D = (k: number): P[] => Array.from({ length: k }, () => {
+      const s = rng.next() < 0.5 ? 1e-50 : 1;
+      const d = rng.next() * s;
+      return [d + rng.next() * s, d];
+    });
+    const X = D(4 + (t % 5)), Y = D(3 + (t % 7));
+    const q = 1 + (t % 3);
+    assert.ok(relClose(wasserstein(X, Y, { q }).cost, wassersteinRef(X, Y, q)), `case ${t}`);
+  }
+});
+
 test('rules: NaN and infinite coordinates are errors; essential classes match by birth', () => {
   assert.throws(() => wasserstein([[NaN, 0]], []), /NaN/);
   assert.throws(() => wasserstein([[Infinity, 0]], []), /infinite birth/);
