@@ -36,6 +36,8 @@ export const BENCHES: BenchSpec[] = [
     name: 'persistence', script: 'harness/bench/persistence.ts', full: ['--sizes', '16,24,32,48,64,96,128'], quick: ['--sizes', '8,12', '--reps', '1'], cpuOnly: true,
     fit: { label: 'voxels', x: (r) => (num(r.size) ? num(r.size)! ** 3 : null), group: (r) => `${r.kind ?? ''} ${r.construction ?? ''} dims ${Array.isArray(r.dims) ? r.dims.join(',') : r.dims ?? ''}`.trim() },
   },
+  // Dimension 2 alone, the topological loss's default
+  { name: 'persistence-dim2', script: 'harness/bench/persistence.ts', full: ['--sizes', '16,32,64,128', '--dims', '2'], quick: ['--sizes', '8', '--dims', '2', '--reps', '1'], cpuOnly: true },
   // The WGSL union-find (dims 0 and 2) on this adapter: what the topological loss's per-adapter choice rests on.
   { name: 'persistence-gpu', script: 'harness/bench/persistence.ts', full: ['--gpu', '--sizes', '16,32,64'], quick: ['--gpu', '--sizes', '8', '--reps', '1'] },
   {
