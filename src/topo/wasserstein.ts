@@ -10,8 +10,8 @@
 //   convex 1D cost). With different counts the distance is +∞ (essential points then get UNMATCHED_ESSENTIAL),
 //   unless opts.essential = 'ignore', which leaves all essential points out (UNMATCHED_ESSENTIAL, cost 0).
 // - NaN anywhere, an infinite birth or a death of +∞: RangeError naming the diagram, point and value.
-// - Huge or tiny magnitudes: coordinates are scaled by a power of two (exact) when the largest |value| is
-//   outside [2^-200, 2^200], so costs never overflow or underflow; the distance is scaled back.
+// - Huge or tiny magnitudes: coordinates are scaled by a power of two (exact) so that the largest persistence
+//   is about 1; costs below 2^-1074 of the largest are lost (they cannot change the sum's float64 value).
 // - Exactness: optimal for the costs as evaluated in float64, proven by a dual certificate (wasserstein_ssp.ts);
 //   `certified` reports it. Duplicates and ties need no special case.
 import { solveBottleneck } from './bottleneck.ts';
@@ -92,11 +92,24 @@ export function wasserstein(a: DiagramInput, b: DiagramInput, opts: WassersteinO
   const nA = A.length / 2, nB = B.length / 2;
   const aToB = new Int32Array(nA).fill(DIAGONAL), bToA = new Int32Array(nB).fill(DIAGONAL);
 
-  // NOTE: scale by an exact power of two so that |x|^q neither overflows nor underflows.
-  let big = 0;
-  for (const v of A) if (Number.isFinite(v)) big = Math.max(big, Math.abs(v));
-  for (const v of B) if (Number.isFinite(v)) big = Math.max(big, Math.abs(v));
-  const scale = big > 2 ** 200 || (big > 0 && big < 2 ** -200) ? 2 ** -Math.round(Math.log2(big)) : 1;
+  // NOTE: scale by an exact power of two so that the largest distance that counts is about 1: then no cost
+  // overflows, and only costs below 2^-1074 of the largest underflow, for any q. What counts: the distance to the
+  // diagonal of the finite points off it and, when essential classes are matched, their births (a point on the
+  // diagonal or an ignored essential class of 1e300 made every other cost underflow). The coordinates stay
+  // below 2^1000, and the factor is applied as two halves (2^1030 for subnormal diagrams is not a double).
+  const matchEssential = opts.essential !== 'ignore';
+  let top = 0, coord = 0;
+  for (const P of [A, B]) {
+    for (let i = 0; i < P.length; i += 2) {
+      const ess = P[i + 1] === -Infinity;
+      if (ess ? !matchEssential : P[i] === P[i + 1]) continue;
+      top = Math.max(top, ess ? Math.abs(P[i]) : Math.abs(P[i] - P[i + 1]) / 2);
+      coord = Math.max(coord, Math.abs(P[i]), ess ? 0 : Math.abs(P[i + 1]));
+    }
+  }
+  const k = top > 0 ? Math.min(-Math.round(Math.log2(top)), 1000 - Math.ceil(Math.log2(coord))) : 0;
+  const s1 = 2 ** Math.trunc(k / 2), s2 = 2 ** (k - Math.trunc(k / 2));
+  const scaled = (x: number) => x * s1 * s2;
 
   const split = (P: Float64Array) => {
     const fin: number[] = [], ess: number[] = [];
@@ -105,7 +118,7 @@ export function wasserstein(a: DiagramInput, b: DiagramInput, opts: WassersteinO
       else if (P[2 * i] !== P[2 * i + 1]) fin.push(i);
     }
     const x = new Float64Array(fin.length), y = new Float64Array(fin.length);
-    fin.forEach((k, t) => { x[t] = P[2 * k] * scale; y[t] = P[2 * k + 1] * scale; });
+    fin.forEach((i, t) => { x[t] = scaled(P[2 * i]); y[t] = scaled(P[2 * i + 1]); });
     ess.sort((s, t) => P[2 * s] - P[2 * t] || s - t);
     return { fin, ess, x, y };
   };
@@ -121,7 +134,7 @@ export function wasserstein(a: DiagramInput, b: DiagramInput, opts: WassersteinO
     for (let t = 0; t < SA.ess.length; t++) {
       const i = SA.ess[t], j = SB.ess[t];
       aToB[i] = j; bToA[j] = i;
-      const d = Math.abs(A[2 * i] - B[2 * j]) * scale;
+      const d = Math.abs(scaled(A[2 * i]) - scaled(B[2 * j]));
       essCost = q === Infinity ? Math.max(essCost, d) : essCost + powq(d, q);
     }
   }
@@ -140,10 +153,10 @@ export function wasserstein(a: DiagramInput, b: DiagramInput, opts: WassersteinO
   mateA.forEach((j, t) => { if (j >= 0) aToB[SA.fin[t]] = SB.fin[j]; });
   mateB.forEach((i, t) => { if (i >= 0) bToA[SB.fin[t]] = SA.fin[i]; });
 
-  // back to the caller's units: distances scale by 1/scale, q-th powers by 1/scale^q
-  const distance = (q === Infinity ? cost : Math.pow(cost, 1 / q)) / scale;
-  const unscale = q === Infinity ? 1 / scale : Math.pow(1 / scale, q);
-  return { distance, cost: cost * unscale, lowerBound: lowerBound * unscale, matching: { aToB, bToA }, certified };
+  // back to the caller's units: distances scale by 2^-k, q-th powers by 2^-kq (each factor in halves)
+  const distance = (q === Infinity ? cost : Math.pow(cost, 1 / q)) / s1 / s2;
+  const unscale = (c: number) => (q === Infinity || c === 0 || !Number.isFinite(c) ? c / s1 / s2 : c * Math.pow(1 / s1, q) * Math.pow(1 / s2, q));
+  return { distance, cost: unscale(cost), lowerBound: unscale(lowerBound), matching: { aToB, bToA }, certified };
 }
 
 /** Cost of a given matching, Σ c^q (or max c for q = ∞); UNMATCHED_ESSENTIAL points count 0. */

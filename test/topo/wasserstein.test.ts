@@ -321,6 +321,22 @@ test('rules: magnitudes 1e50 apart in one diagram pair (the auction bid ε at a 
   }
 });
 
+test('rules: a few far points among small ones, subnormal diagrams, large q, ignored or diagonal huge points (found by fuzzing)', () => {
+  // two shared points at ±1e6 set one tolerance for every arc and hid the small ones: 0.106, certified (scipy: 0.0873)
+  const near: P[] = [[0.12, -0.04], [1e6, -1e6]];
+  const nearB: P[] = [[0.06, -0.11], [0.14, -0.02], [1e6, -1e6]];
+  for (const q of [1, 2, 3]) assert.ok(close(wasserstein(near, nearB, { q }).cost, wassersteinRef(near, nearB, q), 1e-9), `far points, q=${q}`);
+  assert.ok(close(wasserstein(near, nearB, { q: 2 }).distance, 0.0873212459828649, 1e-12));
+  // every value subnormal: the scale 2^1074 was not a double (NaN)
+  for (const q of [1, 2, Infinity]) assert.is(wasserstein([[1e-310, 0]], [[2e-310, 0]], { q }).distance, 1e-310, `subnormal, q=${q}`);
+  // an ignored essential class of 1e300, or a diagonal point there, set the scale and every cost underflowed (0)
+  assert.is(wasserstein([[1, 0]], [[1e300, null]], { q: 2, essential: 'ignore' }).distance, 0.5);
+  assert.is(wasserstein([[1e300, 1e300], [1e-300, 0]], [], { q: 1 }).distance, 5e-301);
+  // large q: 0.1^1000 underflowed (0), 10^1000 overflowed (Infinity)
+  assert.ok(close(wasserstein([[1, 0.8]], [], { q: 1000 }).distance, 0.1, 1e-12));
+  assert.ok(close(wasserstein([[20, 0]], [], { q: 1000 }).distance, 10, 1e-12));
+});
+
 test('rules: NaN and infinite coordinates are errors; essential classes match by birth', () => {
   assert.throws(() => wasserstein([[NaN, 0]], []), /NaN/);
   assert.throws(() => wasserstein([[Infinity, 0]], []), /infinite birth/);
