@@ -65,18 +65,7 @@ export interface SspOptions {
   denseArcs?: number;
   /** Raise v to the c-transform of u after the auction (default true; see solveCore). */
   retighten?: boolean;
-  /** Solve as one problem even when the diagonal costs span a wide range (see WIDE). */
-  whole?: boolean;
 }
-
-/**
- * NOTE: when the largest diagonal cost exceeds WIDE × the median one, the problem is split into the connected
- * components of its useful arcs (c_ij < pA_i + pB_j) and each is solved with its own tolerance: with one
- * tolerance from the largest cost (1e-13 · max p), two shared points at ±1e6 hid the arcs that decide the
- * matching of the small points (a wrong matching, 0.7% off). Arcs between components cost at least both
- * diagonal costs, so no dual with u ≤ pA and v ≤ pB violates them: the components' certificates add up.
- */
-const WIDE = 1e4;
 
 /** Relative tolerance of a reduced cost (see solveCore). */
 const TOL = 1e-13;
@@ -110,11 +99,11 @@ export function solveWasserstein(ax: Float64Array, ay: Float64Array, bx: Float64
     subB = new KdTree(pick(bx, keepB), pick(by, keepB));
   } else {
     const treeA = new KdTree(ax, ay);
-    if (uselessShare(bx, by, pB, treeA, pA, q) < 0.5) return solveSplit(ax, ay, bx, by, pA, pB, treeA, treeB, q, opts);
+    if (uselessShare(bx, by, pB, treeA, pA, q) < 0.5) return solveCore(ax, ay, bx, by, pA, pB, treeA, treeB, q, opts);
     ({ keep: keepB, keepOther: keepA, tree: subB } = dropUseless(bx, by, pB, treeA, ax, ay, pA, q));
     subA = new KdTree(pick(ax, keepA), pick(ay, keepA));
   }
-  const r = solveSplit(subA.x, subA.y, subB.x, subB.y, pick(pA, keepA), pick(pB, keepB), subA, subB, q, opts);
+  const r = solveCore(subA.x, subA.y, subB.x, subB.y, pick(pA, keepA), pick(pB, keepB), subA, subB, q, opts);
   const mateA = new Int32Array(n).fill(-1), mateB = new Int32Array(m).fill(-1);
   const u = Float64Array.from(pA), v = Float64Array.from(pB);
   keepA.forEach((i, t) => {
@@ -128,84 +117,6 @@ export function solveWasserstein(ax: Float64Array, ay: Float64Array, bx: Float64
 }
 
 const pick = (v: Float64Array, keep: Int32Array) => Float64Array.from(keep, (k) => v[k]);
-
-/** solveCore, or on a wide range of diagonal costs (see WIDE) solveParts over the components of the useful arcs. */
-function solveSplit(ax: Float64Array, ay: Float64Array, bx: Float64Array, by: Float64Array, pA: Float64Array, pB: Float64Array,
-  treeA: KdTree, treeB: KdTree, q: number, opts: SspOptions): SspResult {
-  if (!opts.whole && ax.length > 0 && bx.length > 0 && wideRange(pA, pB)) {
-    const parts = usefulComponents(ax, ay, bx, by, pA, pB, q);
-    if (parts.length > 1) return solveParts(ax, ay, bx, by, pA, pB, q, opts, parts);
-  }
-  return solveCore(ax, ay, bx, by, pA, pB, treeA, treeB, q, opts);
-}
-
-/** Whether the largest diagonal cost exceeds WIDE × the median one. */
-function wideRange(pA: Float64Array, pB: Float64Array): boolean {
-  let top = 0;
-  for (const p of pA) top = Math.max(top, p);
-  for (const p of pB) top = Math.max(top, p);
-  return top > WIDE * medianOf(pA, pB);
-}
-
-/** The connected components of the useful arcs (c_ij < pA_i + pB_j), as [points of A, points of B]. */
-function usefulComponents(ax: Float64Array, ay: Float64Array, bx: Float64Array, by: Float64Array, pA: Float64Array, pB: Float64Array,
-  q: number): Array<[number[], number[]]> {
-  const n = ax.length, m = bx.length;
-  const parent = Int32Array.from({ length: n + m }, (_, k) => k);
-  const root = (x: number): number => {
-    while (parent[x] !== x) x = parent[x] = parent[parent[x]];
-    return x;
-  };
-  const tree = new KdTree(bx, by);
-  tree.refreshWeights(pB);
-  for (let i = 0; i < n; i++) {
-    tree.searchWeighted(ax[i], ay[i], q, pB, pA[i], (j) => {
-      parent[root(n + j)] = root(i);
-      return pA[i];
-    });
-  }
-  const byRoot = new Map<number, [number[], number[]]>();
-  for (let k = 0; k < n + m; k++) {
-    const r = root(k);
-    let part = byRoot.get(r);
-    if (!part) byRoot.set(r, (part = [[], []]));
-    if (k < n) part[0].push(k);
-    else part[1].push(k - n);
-  }
-  return [...byRoot.values()];
-}
-
-/** solveWasserstein on each component (its own scale and tolerance), put back together. */
-function solveParts(ax: Float64Array, ay: Float64Array, bx: Float64Array, by: Float64Array, pA: Float64Array, pB: Float64Array,
-  q: number, opts: SspOptions, parts: Array<[number[], number[]]>): SspResult {
-  const n = ax.length, m = bx.length;
-  const mateA = new Int32Array(n).fill(-1), mateB = new Int32Array(m).fill(-1);
-  const u = Float64Array.from(pA), v = Float64Array.from(pB);
-  let cost = 0, lowerBound = 0, certified = true, rounds = 0, arcs = 0, searches = 0, bids = 0;
-  for (const [ia, ib] of parts) {
-    if (ia.length === 0 || ib.length === 0) {
-      // one side only: every point to the diagonal, its dual at its diagonal cost
-      for (const i of ia) { cost += pA[i]; lowerBound += pA[i]; }
-      for (const j of ib) { cost += pB[j]; lowerBound += pB[j]; }
-      continue;
-    }
-    const IA = Int32Array.from(ia), IB = Int32Array.from(ib);
-    const r = solveWasserstein(pick(ax, IA), pick(ay, IA), pick(bx, IB), pick(by, IB), q, { ...opts, whole: true });
-    IA.forEach((i, t) => {
-      u[i] = r.u[t];
-      if (r.mateA[t] >= 0) { mateA[i] = IB[r.mateA[t]]; mateB[IB[r.mateA[t]]] = i; }
-    });
-    IB.forEach((j, t) => { v[j] = r.v[t]; });
-    cost += r.cost;
-    lowerBound += r.lowerBound;
-    certified &&= r.certified;
-    rounds = Math.max(rounds, r.rounds);
-    arcs += r.arcs;
-    searches += r.searches;
-    bids += r.bids;
-  }
-  return { mateA, mateB, cost, lowerBound, certified, rounds, arcs, searches, bids, u, v };
-}
 
 /**
  * The useful points of side S (tested against the other side's full tree T), a tree over them, and the useful
