@@ -21,7 +21,7 @@ export function register(program: Command): void {
   program
     .command('persistence')
     .description('print the persistence diagrams (superlevel filtration, dims 0-2) of a volume as JSON')
-    .argument('<file>', 'volume: .f32/.raw (little-endian float32, C order, needs --shape), .npy (f4/f8/u1), or .tif/.tiff; uint8 is scaled by 1/255, uint16 by 1/65535')
+    .argument('<file>', 'volume: .f32/.raw (little-endian float32, C order, needs --shape), .npy (f4/f8/u1; f8 is rounded to float32, which can merge values), or .tif/.tiff; uint8 is scaled by 1/255, uint16 by 1/65535')
     .option('--shape <D,H,W>', 'shape of a raw float32 volume (H,W for a 2D image)')
     .option('--construction <T|V>', 'T: voxels are cubes (26-connected, GUDHI); V: voxels are vertices (6-connected)', 'T')
     .option('--generators', 'print {"diagrams": ..., "generators": ...} with the flat birth/death voxel indices', false)

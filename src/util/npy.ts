@@ -44,6 +44,10 @@ export function decodeNpy(bytes: Uint8Array, path: string): NpyArray {
   for (let i = 0; i < count; i++) {
     const at = offset + i * kind.size;
     data[i] = kind.dtype === 'float32' ? dv.getFloat32(at, little) : kind.dtype === 'float64' ? dv.getFloat64(at, little) : bytes[at] / 255;
+    // NOTE: a finite float64 beyond float32's range became ±Infinity, which callers then reported as infinite input
+    if (kind.dtype === 'float64' && !Number.isFinite(data[i]) && Number.isFinite(dv.getFloat64(at, little))) {
+      throw fileError(path, `float64 value ${dv.getFloat64(at, little)} at flat index ${i} does not fit in float32 (the volume is computed in float32)`);
+    }
   }
   return { shape, data, dtype: kind.dtype };
 }

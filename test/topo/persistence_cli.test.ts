@@ -49,6 +49,8 @@ test('npy: bad files are user errors naming the file', () => {
     [npy('<i4', [2], new Uint8Array(8)), /unsupported .npy dtype/],
     [npy('<f4', [2, 2], new Uint8Array(8)), /truncated/],
     [npy('<f4', [2, 2], new Uint8Array(16), true), /Fortran/],
+    // a finite float64 beyond float32's range (it was reported as an infinite value)
+    [npy('<f8', [1], new Uint8Array(new Float64Array([1e300]).buffer)), /float64 value 1e\+300 at flat index 0 does not fit in float32/],
   ];
   for (const [bytes, re] of bad) {
     try {
