@@ -45,9 +45,10 @@ export function sortVoxelsDescending(volume: Float32Array): Int32Array {
   // NOTE: the three digit histograms are counted in the pass that builds the keys (one read, not three).
   const counts = new Int32Array(3 * 2048);
   for (let i = 0; i < n; i++) {
-    const b = bits[i];
+    // NOTE: -0 is +0 here: equal values are ordered by index, as the GPU union-find's comparisons and the
+    // reference do (with -0 just after +0 the generators of volumes with both zeros differed from the GPU's)
+    const b = bits[i] === 0x80000000 ? 0 : bits[i];
     // Order-preserving map of float bits to unsigned ints, then complemented for descending order.
-    // NOTE: -0 sorts just after +0; they are equal values, so any order between them is a valid refinement.
     const k = ~(b & 0x80000000 ? ~b : b | 0x80000000) >>> 0;
     key[i] = k;
     idx[i] = i;

@@ -56,7 +56,8 @@ export interface PersistenceOptions {
 
 /**
  * Persistence diagrams of the superlevel filtration of `volume` (float32, C order, shape [D, H, W]; D = 1
- * for a 2D image). Each dimension's pairs are sorted by birth descending, then death descending.
+ * for a 2D image). Each dimension's pairs are sorted by birth descending, then death descending, then birth
+ * voxel and death voxel ascending.
  */
 export function persistence(
   volume: Float32Array,
@@ -147,7 +148,10 @@ export function persistence2d(
 
 /**
  * The sink's pairs, and the essential class born at voxel `top` if top ≥ 0, sorted by birth descending,
- * then death descending, ties in the order the sink received them (a stable sort on (birth, death)).
+ * then death descending, then birth voxel and death voxel ascending. NOTE: the last two make the order
+ * independent of the path that found the pairs: in the order the sinks received them, the GPU union-find
+ * listed equal pairs otherwise than the CPU sweep, and the matching's tie-breaks followed the list (other
+ * gradients for the same loss).
  * NOTE: a stable LSD radix sort on the values' float32 bits (byte passes, death then birth; a pass in
  * which every key has the same byte is skipped) in place of a comparator sort: the same order.
  */
@@ -186,6 +190,15 @@ function sortedPairs(volume: Float32Array, sink: PairSink, top: number): Pair[] 
     const t = idx;
     idx = tmp;
     tmp = t;
+  }
+  // runs of equal (birth, death) values (rare on real data, long on quantised volumes), by their voxels
+  const bv = (j: number) => (j === m0 ? top : sink.birth[j]);
+  const dv = (j: number) => (j === m0 ? -1 : sink.death[j]);
+  for (let s = 0; s < m; ) {
+    let e = s + 1;
+    while (e < m && kb[idx[e]] === kb[idx[s]] && kd[idx[e]] === kd[idx[s]]) e++;
+    if (e - s > 1) idx.set(Array.from(idx.subarray(s, e)).sort((x, y) => bv(x) - bv(y) || dv(x) - dv(y)), s);
+    s = e;
   }
   const out: Pair[] = new Array(m);
   for (let i = 0; i < m; i++) {

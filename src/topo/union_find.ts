@@ -198,8 +198,8 @@ function sweepOrder(values: Float32Array, recs: Uint32Array, m: number, reverse:
   for (let i = 0; i < n; i++) start[i + 1] += start[i];
   const byVoxel = new Int32Array(m);
   for (let r = 0; r < m; r++) byVoxel[start[recs[3 * r]]++] = r;
-  // NOTE: + 0 turns -0 into +0: equal values, ordered by index, as in the shader's comparisons.
-  const keys = Float32Array.from(byVoxel, (r) => values[recs[3 * r]] + 0);
+  // NOTE: sortVoxelsDescending takes -0 for +0: equal values, ordered by index, as in the shader's comparisons.
+  const keys = Float32Array.from(byVoxel, (r) => values[recs[3 * r]]);
   const order = sortVoxelsDescending(keys); // ties keep their position: voxel index ascending
   const out = Int32Array.from(order, (s) => byVoxel[s]);
   return reverse ? out.reverse() : out;

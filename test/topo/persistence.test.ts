@@ -247,7 +247,7 @@ test('options: dims selects dimensions; 2D API; bad input throws', () => {
   assert.throws(() => persistence(new Float32Array([1, -Infinity]), [1, 1, 2]), /finite/);
 });
 
-test('toDiagrams: pairs sorted by birth then death descending, equal pairs in the order received (ties, ±0, negatives)', () => {
+test('toDiagrams: pairs sorted by birth then death descending, equal pairs by birth voxel then death voxel (ties, ±0, negatives)', () => {
   const rng = new Rng(99);
   // Few distinct values (many equal births and deaths), both signs, and −0 beside +0.
   const levels = [-3.5, -1, -0, 0, 0.25, 1e-30, 2, 7.75, -1e-30];
@@ -261,9 +261,10 @@ test('toDiagrams: pairs sorted by birth then death descending, equal pairs in th
   const top = 17;
   const got = toDiagrams(vol, [sink, null, sink], top).dims;
   const all = sink.birth.map((bv, i) => ({ birth: vol[bv], death: vol[sink.death[i]], birthIndex: bv, deathIndex: sink.death[i] }));
-  // Array.prototype.sort is stable: the reference order.
+  // NOTE: equal pairs by their voxels, not in the order received: the GPU union-find received them otherwise
   const want = (withTop: boolean) =>
-    [...all, ...(withTop ? [{ birth: vol[top], death: -Infinity, birthIndex: top, deathIndex: -1 }] : [])].sort((a, b) => b.birth - a.birth || b.death - a.death);
+    [...all, ...(withTop ? [{ birth: vol[top], death: -Infinity, birthIndex: top, deathIndex: -1 }] : [])]
+      .sort((a, b) => b.birth - a.birth || b.death - a.death || a.birthIndex - b.birthIndex || a.deathIndex - b.deathIndex);
   assert.equal(got[0], want(true));
   assert.equal(got[1], []);
   assert.equal(got[2], want(false));

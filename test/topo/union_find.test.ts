@@ -68,4 +68,26 @@ test('a batch of volumes on the GPU: one call, each volume its own diagrams', as
   releaseBuffer(g, bad);
 });
 
+test('GPU and CPU give the same lists, order included, with −0 beside +0 and equal pairs (found by fuzzing)', async () => {
+  const g = await gpu();
+  const lists = (d: Diagrams) => [0, 2].map((k) => d.dims[k].map((p) => [p.birth, p.death, p.birthIndex, p.deathIndex]));
+  // −0 and +0: the CPU sorted +0 first, the shader takes them as equal (then by index): other generators
+  const cases: Array<[number[], [number, number, number], Construction]> = [
+    [[1, -0, 0, 1], [1, 1, 4], 'T'], [[1, -0, 0, 1], [1, 1, 4], 'V'], [[-0, 0], [1, 1, 2], 'T'],
+    // equal (birth, death) pairs: listed in the order each path found them, which steered the matching's ties
+    [[1, 0, 1, 2, 2, 1, 1, 1, 0, 1, 2, 2, 1, 2, 0, 2], [1, 4, 4], 'V'],
+  ];
+  const rng = new Rng(7);
+  for (let t = 0; t < 24; t++) {
+    const shape: [number, number, number] = [1 + rng.int(5), 1 + rng.int(5), 1 + rng.int(5)];
+    const n = shape[0] * shape[1] * shape[2];
+    cases.push([Array.from({ length: n }, () => [-0, 0, 0.5, 1][rng.int(4)]), shape, t % 2 ? 'V' : 'T']);
+  }
+  for (const [values, shape, c] of cases) {
+    const vol = Float32Array.from(values);
+    const got = await persistenceGpu(g, vol, shape, { construction: c });
+    assert.equal(lists(got), lists(persistence(vol, shape, { construction: c, dims: [0, 2] })), `[${values.length <= 16 ? values : shape}] ${c}`);
+  }
+});
+
 test.run();
