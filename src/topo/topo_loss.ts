@@ -19,7 +19,7 @@ import { checkLossOptions } from './diagram_loss.ts';
 import type { Construction, Diagrams } from './persistence.ts';
 import { scatterGrad } from './scatter_grad.ts';
 import { inThread, type TopoJob, type TopoRunner } from './topo_job.ts';
-import { gpuUnionFindPays, persistenceGpuBatch } from './union_find.ts';
+import { gpuUnionFindPays, NonFiniteVolume, persistenceGpuBatch } from './union_find.ts';
 
 export interface TopoLossOptions {
   size: number; // s: side of the downsampled cube the topology is computed on (s = S: no downsampling)
@@ -151,7 +151,11 @@ export class TopoLoss {
     const t0 = performance.now();
     // each sample's job gets its own copy of its volume: a view would send the whole batch to a worker
     const preds: Array<Float32Array | Diagrams> = this.onGpu(t.gpu)
-      ? await persistenceGpuBatch(t.gpu, small.buffer, [s, s, s], batch, { construction, dims })
+      ? await persistenceGpuBatch(t.gpu, small.buffer, [s, s, s], batch, { construction, dims }).catch((e: unknown) => {
+        // NOTE: as on the CPU engine: a diverged network, named by sample and voxel (it was a bare volume error)
+        if (e instanceof NonFiniteVolume) throw new DivergedError(`the prediction has ${e.value} at voxel ${e.index} of sample ${e.volume}`);
+        throw e;
+      })
       : await small.read().then((host) => {
         // NOTE: a diverged network's NaN would otherwise surface as a bad-volume error deep in persistence()
         const bad = host.findIndex((x) => !Number.isFinite(x));

@@ -26,6 +26,13 @@ export interface GpuPersistenceOptions {
   dims?: number[]; // a subset of [0, 2] (default both); dimension 1 needs the CPU path
 }
 
+/** A volume of a batch holds NaN or ±Infinity (the topological loss reports it as a diverged network). */
+export class NonFiniteVolume extends RangeError {
+  constructor(readonly volume: number, readonly index: number, readonly value: number) {
+    super(`persistenceGpu: volume ${volume} of the batch has ${value} at flat index ${index} (values must be finite)`);
+  }
+}
+
 /** Whether the GPU union-find is the faster choice on this adapter: on real GPUs, not on CPU adapters. */
 export function gpuUnionFindPays(g: Gpu): boolean {
   return !g.isCpu;
@@ -61,9 +68,11 @@ export async function persistenceGpuBatch(
     let run = await collect(g, volumes, labels, shape, batch, ks, construction, 2 * n + 64);
     const over = Math.max(...run.counts);
     if (over > run.cap) run = await collect(g, volumes, labels, shape, batch, ks, construction, over);
+    // NaN or ±Infinity: refused after the fact, naming the volume of the batch and the voxel
+    const bad = run.values.findIndex((x) => !Number.isFinite(x));
+    if (bad >= 0) throw new NonFiniteVolume(Math.floor(bad / n), bad % n, run.values[bad]);
     return Array.from({ length: batch }, (_, b) => {
       const values = run.values.subarray(b * n, (b + 1) * n);
-      checkVolume(values, shape); // NaN or ±Infinity: the same error as the CPU path, after the fact
       const sinks: Array<PairSink | null> = [null, null, null];
       ks.forEach((k, i) => {
         const seg = b * ks.length + i;

@@ -9,6 +9,7 @@ import { diagramLoss, type DiagramLossOptions } from '../../src/topo/diagram_los
 import { persistence, type Diagrams } from '../../src/topo/persistence.ts';
 import { scatterGradRef } from '../../src/topo/scatter_grad.ref.ts';
 import { TopoLoss } from '../../src/topo/topo_loss.ts';
+import { DivergedError } from '../../src/util/errors.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { assertClose, assertRejects, gpu } from '../helpers.ts';
 
@@ -176,6 +177,16 @@ test('the gpu engine (WGSL union-find) gives the cpu engine\'s loss and gradient
     assert.ok(cpu.value > 0, `dims ${dims}: a loss to compare`);
     assert.equal(gpuRun.perDim, cpu.perDim, `dims ${dims}`);
     assert.equal(Array.from(gpuRun.grad), Array.from(cpu.grad), `dims ${dims}: gradient`);
+  }
+  // a NaN prediction is a diverged network on both engines, named by sample and voxel (the GPU engine threw a bare
+  // volume error, which training did not report as divergence)
+  const xNaN = Float32Array.from(x);
+  xNaN.fill(NaN, per, 2 * per);
+  for (const engine of ['cpu', 'gpu'] as const) {
+    const t = new Tape(g);
+    const pred = Tensor.from(g, xNaN, [batch, 1, side, side, side], true);
+    await assertRejects(new TopoLoss({ size: s, dims: [0], engine }).apply(t, pred, targets), DivergedError, /^the prediction has NaN at voxel 0 of sample 1/);
+    t.release();
   }
   const realGpu = { ...g, isCpu: false };
   const cpuAdapter = { ...g, isCpu: true };
