@@ -10,8 +10,8 @@
 //   convex 1D cost). With different counts the distance is +∞ (essential points then get UNMATCHED_ESSENTIAL),
 //   unless opts.essential = 'ignore', which leaves all essential points out (UNMATCHED_ESSENTIAL, cost 0).
 // - NaN anywhere, an infinite birth or a death of +∞: RangeError naming the diagram, point and value.
-// - Huge or tiny magnitudes: coordinates are scaled by a power of two (exact) so that the largest persistence
-//   is about 1; costs below 2^-1074 of the largest are lost (they cannot change the sum's float64 value).
+// - Huge or tiny magnitudes: coordinates are scaled by a power of two (exact) so that the largest distance to
+//   the diagonal is about 1; costs below 2^-1074 of the largest are lost to underflow.
 // - Exactness: optimal for the costs as evaluated in float64, proven by a dual certificate (wasserstein_ssp.ts);
 //   `certified` reports it. Duplicates and ties need no special case.
 import { solveBottleneck } from './bottleneck.ts';

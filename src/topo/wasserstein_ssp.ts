@@ -67,8 +67,17 @@ export interface SspOptions {
   retighten?: boolean;
 }
 
-/** Relative tolerance of a reduced cost (see solveCore). */
+/** Relative tolerance of a reduced cost (see slack). */
 const TOL = 1e-13;
+
+/**
+ * Whether the reduced cost c − u − v of an arc is positive beyond `rel` times the largest of its terms (their
+ * rounding). NOTE: relative to the arc's own terms: one tolerance from the largest diagonal cost (1e-13 · max p)
+ * hid every arc among the small points when two points sat at ±1e6.
+ */
+function slack(c: number, u: number, v: number, rel = TOL): boolean {
+  return c - u - v > rel * Math.max(c, Math.abs(u), Math.abs(v));
+}
 
 /** Certificate rounds before giving up (the result then has certified = false; never reached, see repairViolations). */
 const MAX_ROUNDS = 20;
@@ -162,10 +171,8 @@ function uselessShare(x: Float64Array, y: Float64Array, p: Float64Array, other: 
 function solveCore(ax: Float64Array, ay: Float64Array, bx: Float64Array, by: Float64Array, pA: Float64Array, pB: Float64Array,
   treeA: KdTree, treeB: KdTree, q: number, opts: SspOptions): SspResult {
   const n = ax.length, m = bx.length;
-  // NOTE: a reduced cost c − u − v is taken as 0 within TOL of the largest of its terms (their rounding), and
-  // arcs violated by less are not added (their effect is bounded in the certificate's gap). One tolerance from
-  // the largest diagonal cost (1e-13 · max p) hid every arc among the small points when two points sat at ±1e6.
-  const slack = (c: number, u: number, v: number) => c - u - v > TOL * Math.max(c, Math.abs(u), Math.abs(v));
+  // NOTE: reduced costs within TOL of their terms are 0 (see slack), and arcs violated by less are not added
+  // (their effect is bounded in the certificate's gap).
   const cost = (i: number, j: number) => powq(linf(ax[i], ay[i], bx[j], by[j]), q);
 
   const sp = new SearchSpace(n, m);
@@ -303,7 +310,7 @@ export function repairViolations(ax: Float64Array, ay: Float64Array, bx: Float64
     // Lower u_i to feasibility; a matched arc that is no longer tight is undone, freeing both ends.
     A.u[i] = Math.min(A.u[i], best);
     const j0 = A.mate[i];
-    if (j0 >= 0 && cost(i, j0) - A.u[i] - B.u[j0] > rel * Math.max(cost(i, j0), Math.abs(A.u[i]), Math.abs(B.u[j0]))) { A.mate[i] = -1; B.mate[j0] = -1; }
+    if (j0 >= 0 && slack(cost(i, j0), A.u[i], B.u[j0], rel)) { A.mate[i] = -1; B.mate[j0] = -1; }
   }
   return violated;
 }
