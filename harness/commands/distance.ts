@@ -31,13 +31,14 @@ export function register(program: Command): void {
       const ca = convention(fileA, A), cb = convention(fileB, B);
       if (ca && cb && ca.kind !== cb.kind)
         throw new UserError(`${fileA} and ${fileB} use opposite conventions: ${ca.kind} (${ca.example}) against ${cb.kind} (${cb.example}); negate one file's values first`);
-      let dims = [...new Set([...Object.keys(A), ...Object.keys(B)])].sort();
+      const present = [...new Set([...Object.keys(A), ...Object.keys(B)])].sort();
+      let dims = present;
       if (flags.dim !== undefined) {
         if (!/^\d+$/.test(flags.dim)) throw new UserError(`--dim must be a non-negative integer, got '${flags.dim}'`);
         dims = [String(Number(flags.dim))];
         // NOTE: a dimension neither file has gave distance 0 (two empty diagrams)
         if (!(dims[0] in A) && !(dims[0] in B)) {
-          throw new UserError(`--dim ${dims[0]}: neither ${fileA} nor ${fileB} has dimension ${dims[0]} (they have ${[...new Set([...Object.keys(A), ...Object.keys(B)])].sort().join(', ') || 'none'})`);
+          throw new UserError(`--dim ${dims[0]}: neither ${fileA} nor ${fileB} has dimension ${dims[0]} (they have ${present.join(', ') || 'none'})`);
         }
       }
       for (const dim of dims) {

@@ -200,6 +200,7 @@ function checkStrips(bytes: Uint8Array, ifd: Ifd, info: PageInfo, path: string, 
  */
 export function lzwLength(data: Uint8Array): number {
   const len = new Int32Array(4096);
+  const lenOf = (c: number) => (c < 256 ? 1 : len[c]);
   let acc = 0, have = 0, pos = 0, width = 9, next = 258, prev = -1, out = 0;
   for (;;) {
     while (have < width && pos < data.length) {
@@ -216,7 +217,6 @@ export function lzwLength(data: Uint8Array): number {
       prev = -1;
       continue;
     }
-    const lenOf = (c: number) => (c < 256 ? 1 : len[c]);
     if (prev < 0) {
       if (code > 255) return -1;
       out += 1;
