@@ -41,8 +41,9 @@ export function gpuUnionFindPays(g: Gpu): boolean {
 /**
  * Persistence diagrams of dimensions 0 and/or 2 (no dimension 1) of the superlevel filtration of a batch of
  * volumes that live on the GPU: `volumes` holds `batch` volumes of `shape` back to back (float32, C order).
- * Same layout and order as persistence(); dims[1] is always empty. One read-back (two if the record buffer
- * was too small for a volume full of tiny basins).
+ * Same layout and order as persistence(); dims[1] is always empty. One read-back where the batch's basin
+ * records fit in one storage binding (more for a batch too large for it, and again for volumes full of
+ * tiny basins that overflowed their first room).
  */
 export async function persistenceGpuBatch(
   g: Gpu,
@@ -64,14 +65,14 @@ export async function persistenceGpuBatch(
   const labels = [allocBuffer(g, 4 * (n + 1)), allocBuffer(g, 4 * (n + 1))];
   try {
     // NOTE: smoothed volumes need far fewer records than this; uniform noise about 2.7 per voxel in T's
-    // dimension 0. An overflow is detected by the counter and that volume is redone with room.
-    let run = await collect(g, volumes, labels, shape, batch, ks, construction, 2 * n + 64);
-    const over = Math.max(...run.counts);
-    if (over > run.cap) run = await collect(g, volumes, labels, shape, batch, ks, construction, over);
+    // dimension 0. An overflow is detected by the counter and those volumes are redone with room.
+    const runs = await collectAll(g, volumes, labels, shape, batch, ks, construction, 2 * n + 64);
     // NaN or ±Infinity: refused after the fact, naming the volume of the batch and the voxel
-    const bad = run.values.findIndex((x) => !Number.isFinite(x));
-    if (bad >= 0) throw new NonFiniteVolume(Math.floor(bad / n), bad % n, run.values[bad]);
-    return Array.from({ length: batch }, (_, b) => {
+    for (const run of runs) {
+      const bad = run.values.findIndex((x) => !Number.isFinite(x));
+      if (bad >= 0) throw new NonFiniteVolume(run.first + Math.floor(bad / n), bad % n, run.values[bad]);
+    }
+    return runs.flatMap((run) => Array.from({ length: run.values.length / n }, (_, b) => {
       const values = run.values.subarray(b * n, (b + 1) * n);
       const sinks: Array<PairSink | null> = [null, null, null];
       ks.forEach((k, i) => {
@@ -80,7 +81,7 @@ export async function persistenceGpuBatch(
         sinks[k] = mergeBasins(values, recs, k === 2);
       });
       return toDiagrams(values, sinks, dims.includes(0) ? oldest(values) : -1);
-    });
+    }));
   } finally {
     for (const buf of labels) releaseBuffer(g, buf);
   }
@@ -103,10 +104,44 @@ export async function persistenceGpu(
 }
 
 interface Collected {
+  first: number; // the batch index of its first volume
   counts: Uint32Array; // records per (volume, dimension) segment
   cap: number; // room per segment
   records: Uint32Array; // segment s: records [s·cap, s·cap + counts[s]), 3 words each
   values: Float32Array; // the volumes, read back with the records
+}
+
+/**
+ * The records of every volume of the batch, as few runs of collect() as fit: one where the whole batch's
+ * records fit in one storage binding (the usual case: one read-back), else as many volumes per run as fit
+ * (noise-like 64³ volumes need ~14 MB each at first). A run whose volumes overflow their room is redone
+ * with room for the fullest segment, in smaller runs if need be. In batch order.
+ */
+async function collectAll(g: Gpu, volumes: GPUBuffer, labels: GPUBuffer[], shape: [number, number, number], batch: number,
+  ks: number[], construction: Construction, cap0: number): Promise<Collected[]> {
+  const n = shape[0] * shape[1] * shape[2];
+  const limit = Math.floor(g.limits.maxStorageBufferBindingSize / 4) - 8; // words (and the header's rounding)
+  const fitting = (cap: number) => Math.floor((limit - ks.length) / (ks.length * (3 * cap + 1) + n));
+  const out: Collected[] = [];
+  const todo: Array<[number, number, number]> = [[0, batch, cap0]]; // [first, count, cap], a stack
+  while (todo.length > 0) {
+    const [first, count, cap] = todo.pop()!;
+    const fit = fitting(cap);
+    if (fit < 1) {
+      throw new Error(`persistenceGpu: volume ${first} of [${shape}] needs ${4 * (ks.length * (3 * cap + 1) + n)} bytes of basin records, ` +
+        `over this adapter's maxStorageBufferBindingSize (${g.limits.maxStorageBufferBindingSize}); use persistence() on the CPU for it`);
+    }
+    if (count > fit) {
+      // NOTE: pushed last first, so runs come off the stack in batch order
+      for (let b = first + Math.floor((count - 1) / fit) * fit; b >= first; b -= fit) todo.push([b, Math.min(fit, first + count - b), cap]);
+      continue;
+    }
+    const run = await collect(g, volumes, labels, shape, first, count, ks, construction, cap);
+    const over = Math.max(...run.counts);
+    if (over > cap) todo.push([first, count, over]);
+    else out.push(run);
+  }
+  return out;
 }
 
 /** GPU: basins and basin-boundary records of every volume and dimension; one read-back of all of it. */
@@ -115,6 +150,7 @@ async function collect(
   volumes: GPUBuffer,
   labels: GPUBuffer[],
   shape: [number, number, number],
+  first: number,
   batch: number,
   ks: number[],
   construction: Construction,
@@ -134,7 +170,7 @@ async function collect(
       ks.forEach((k, i) => {
         const seg = b * ks.length + i;
         const conn = (k === 0) === (construction === 'T') ? 26 : 6;
-        const params = packParams('uuuuuuuuuu', d, h, w, n, conn, k === 2 ? 1 : 0, b * n, seg, header + seg * 3 * cap, cap);
+        const params = packParams('uuuuuuuuuu', d, h, w, n, conn, k === 2 ? 1 : 0, (first + b) * n, seg, header + seg * 3 * cap, cap);
         let [a, c] = labels;
         dispatch(g, { shader: SHADER, entry: 'ascend', constants: { WG } }, { params, volume: volumes, labelOut: a }, grid);
         // NOTE: a forest of depth ≤ n is flat after ⌈log2 n⌉ rounds of synchronous pointer jumping.
@@ -145,9 +181,10 @@ async function collect(
         dispatch(g, { shader: SHADER, entry: 'edges', constants: { WG } }, { params, volume: volumes, labelIn: a, records: out }, grid);
       });
     }
-    flush(g, (enc) => enc.copyBufferToBuffer(volumes, 0, out, 4 * recordWords, 4 * valueWords));
+    flush(g, (enc) => enc.copyBufferToBuffer(volumes, 4 * first * n, out, 4 * recordWords, 4 * valueWords));
     const all = await readBuffer(g, out, recordWords + valueWords, Uint32Array);
     return {
+      first,
       counts: all.slice(0, segments),
       cap,
       records: all.subarray(header, recordWords),

@@ -68,6 +68,32 @@ test('a batch of volumes on the GPU: one call, each volume its own diagrams', as
   releaseBuffer(g, bad);
 });
 
+test('a batch too large for one storage binding runs in parts, with the same diagrams', async () => {
+  const g = await gpu();
+  const rng = new Rng(11);
+  const shape: [number, number, number] = [8, 8, 8];
+  const n = 512;
+  const vols = [0, 1, 2, 3, 4].map((b) => Float32Array.from({ length: n }, () => (b === 2 ? rng.int(3) / 3 : rng.next())));
+  const all = new Float32Array(5 * n);
+  vols.forEach((v, b) => all.set(v, b * n));
+  const buf = upload(g, all);
+  const whole = await persistenceGpuBatch(g, buf, shape, 5);
+  const limit = g.limits.maxStorageBufferBindingSize;
+  try {
+    // NOTE: room for two volumes' first guess of records (2 per voxel and dimension); uniform noise then
+    // overflows it and is redone one volume per run
+    g.limits.maxStorageBufferBindingSize = 4 * (2 * (2 * (3 * (2 * n + 64) + 1) + n) + 16);
+    const parts = await persistenceGpuBatch(g, buf, shape, 5);
+    assert.equal(parts, whole, 'the same diagrams, in batch order');
+    vols.forEach((v, b) => assert.equal(keys(parts[b], 0), keys(persistence(v, shape, { dims: [0] }), 0), `volume ${b}`));
+    g.limits.maxStorageBufferBindingSize = 4 * 2000;
+    await assertRejects(persistenceGpuBatch(g, buf, shape, 5), Error, /volume 0 of \[8,8,8\] needs \d+ bytes of basin records, over this adapter's maxStorageBufferBindingSize \(8000\)/);
+  } finally {
+    g.limits.maxStorageBufferBindingSize = limit;
+    releaseBuffer(g, buf);
+  }
+});
+
 test('GPU and CPU give the same lists, order included, with −0 beside +0 and equal pairs (found by fuzzing)', async () => {
   const g = await gpu();
   const lists = (d: Diagrams) => [0, 2].map((k) => d.dims[k].map((p) => [p.birth, p.death, p.birthIndex, p.deathIndex]));
