@@ -127,9 +127,9 @@ export function loadDataset(dir: string, opts: { limit?: number } = {}): Dataset
     const stats = sampleStats(obj, mask);
     objectFraction += stats.objectFraction;
     iouSum += stats.iou;
-    if (stats.maskArea === 0) warnings.push(`mask/${lists.mask.get(stem)}: empty mask`);
+    if (stats.maskArea === 0) warnings.push(`mask/${lists.mask.get(stem)}: empty mask${faint(mask)}`);
     else if (stats.iou < 0.5) warnings.push(`mask/${lists.mask.get(stem)}: unlike the obj middle slice (IoU ${stats.iou.toFixed(2)})`);
-    if (stats.objectFraction === 0) warnings.push(`obj/${lists.obj.get(stem)}: empty volume`);
+    if (stats.objectFraction === 0) warnings.push(`obj/${lists.obj.get(stem)}: empty volume${faint(obj)}`);
     samples.push({ name: stem, className, shape, input: makeInput(mask.data, image.data), target: obj.data, image: image.data });
   }
   const perClass: Record<string, number> = {};
@@ -170,6 +170,19 @@ export function checkValues(v: TiffVolume, path: string, unitRange = true): void
     if (!Number.isFinite(x)) throw fileError(path, `contains ${x} at ${at}`);
     throw fileError(path, `${v.dtype} value ${x} at ${at} is outside [0, 1] (store floats scaled to [0, 1])`);
   }
+}
+
+/**
+ * For an empty mask or volume that is not all zero: a hint that its foreground is stored as small values
+ * (labels 0/1 in uint8 read as 1/255; 12-bit camera data in uint16), since foreground is value > 0.5.
+ */
+function faint(v: TiffVolume): string {
+  let max = 0;
+  for (const x of v.data) if (x > max) max = x;
+  if (max === 0) return '';
+  const stored = v.dtype === 'uint8' ? Math.round(max * 255) : v.dtype === 'uint16' ? Math.round(max * 65535) : max;
+  const full = v.dtype === 'uint8' ? 255 : v.dtype === 'uint16' ? 65535 : 1;
+  return ` (but not all zero: its largest ${v.dtype} value is ${stored} of ${full}; foreground is above half of that, so store labels as 0/${full})`;
 }
 
 function sampleStats(obj: TiffVolume, mask: TiffVolume): { objectFraction: number; iou: number; maskArea: number } {

@@ -1,6 +1,9 @@
 // Reads grayscale TIFF stacks (one page per Z slice) into Float32 volumes scaled to [0, 1].
-// utif decodes the pages; this module checks the file's structure first so that a truncated, corrupt or
-// unsupported file becomes one clear error naming the file instead of silently zero-filled pixels.
+// utif parses the directories; this module checks the file's structure first and decodes the strips and
+// tiles itself, so that a truncated, corrupt or unsupported file becomes one clear error naming the file.
+// NOTE: utif's own pixel decoding gave silently wrong pixels: zero-filled corrupt streams, a compressed
+// strip whose size equals its decoded size copied raw, the predictor undone over the image's width in
+// tiled files, and zeros for deflate tagged 32946.
 import { readFileSync } from 'node:fs';
 import pako from 'pako';
 import UTIF, { type Ifd } from 'utif';
@@ -54,6 +57,8 @@ export function decodeTiff(bytes: Uint8Array, path: string): TiffVolume {
   // Reduced-resolution pages (thumbnails, pyramids) are not Z slices.
   const pages = ifds.filter((ifd) => (num(ifd, 254) ?? 0) % 2 === 0);
   if (pages.length === 0) throw fileError(path, 'TIFF has no image pages');
+  checkPagesAreSlices(pages[0], path);
+  const le = bytes[0] === 0x49;
 
   let width = 0;
   let height = 0;
@@ -70,16 +75,8 @@ export function decodeTiff(bytes: Uint8Array, path: string): TiffVolume {
         `page ${z} is ${info.width}×${info.height} ${info.dtype}, page 0 is ${width}×${height} ${dtype}`,
       );
     }
-    checkStrips(bytes, ifd, info, path, z);
-    try {
-      UTIF.decodeImage(buffer, ifd, ifds);
-    } catch (err) {
-      throw fileError(path, `cannot decode page ${z}: corrupt compressed data (${(err as Error)?.message ?? String(err)})`);
-    }
-    const raw = ifd.data;
-    const need = width * height * bytesPer(dtype);
-    if (!raw || raw.length < need) throw fileError(path, `truncated or corrupt pixel data in page ${z}`);
-    toFloat(raw, dtype, ifd.isLE ?? true, out.subarray(z * width * height, (z + 1) * width * height));
+    const raw = pagePixels(bytes, ifd, info, path, z);
+    toFloat(raw, dtype, le, out.subarray(z * width * height, (z + 1) * width * height));
   }
   return { shape: [pages.length, height, width], data: out, dtype };
 }
@@ -159,49 +156,111 @@ function pageInfo(ifd: Ifd, fileLength: number, path: string, z: number): PageIn
 }
 
 /**
- * Decodes (without keeping the output) every compressed strip or tile of a page and checks that it yields
- * all its pixels: utif zero-fills what a corrupt LZW, deflate or PackBits stream does not give, and reads
- * LZW codes that are not yet in the table, where libtiff refuses the file.
+ * Refuses files whose pages are not one Z slice each: ImageJ hyperstacks and OME-TIFFs with several
+ * channels or time points (their pages interleave them), and SGI volumetric pages (ImageDepth > 1).
  */
-function checkStrips(bytes: Uint8Array, ifd: Ifd, info: PageInfo, path: string, z: number): void {
-  const compression = num(ifd, 259) ?? 1;
-  if (compression === 1) return;
-  const bpp = bytesPer(info.dtype);
-  const tiled = ifd.t324 !== undefined;
-  const offsets = (tiled ? ifd.t324 : ifd.t273) as number[];
-  const counts = (tiled ? ifd.t325 : ifd.t279) as number[];
-  const tileW = tiled ? (num(ifd, 322) ?? info.width) : info.width;
-  const tileH = tiled ? (num(ifd, 323) ?? info.height) : Math.min(num(ifd, 278) ?? info.height, info.height);
-  for (let i = 0; i < offsets.length; i++) {
-    // a strip's rows: RowsPerStrip, fewer in the last strip; a tile is always whole
-    const rows = tiled ? tileH : Math.min(tileH, info.height - i * tileH);
-    if (rows <= 0) continue;
-    const need = rows * tileW * bpp;
-    const data = bytes.subarray(offsets[i], offsets[i] + counts[i]);
-    let got: number;
-    if (compression === 5) got = lzwLength(data);
-    else if (compression === 32773) got = packBitsLength(data);
-    else {
-      try {
-        got = pako.inflate(data).length;
-      } catch (err) {
-        // NOTE: pako 1 throws its message as a string
-        throw fileError(path, `corrupt deflate data in page ${z}, ${tiled ? 'tile' : 'strip'} ${i} (${(err as Error)?.message ?? String(err)})`);
-      }
-    }
-    if (got === -1) throw fileError(path, `corrupt LZW data in page ${z}, ${tiled ? 'tile' : 'strip'} ${i} (a code not yet in the table)`);
-    if (got < need) throw fileError(path, `corrupt or truncated ${SUPPORTED_COMPRESSION.get(compression)} data in page ${z}, ${tiled ? 'tile' : 'strip'} ${i}: ${got} of its ${need} bytes`);
+function checkPagesAreSlices(first: Ifd, path: string): void {
+  const depth = num(first, 32997) ?? 1;
+  if (depth > 1) throw fileError(path, `a volumetric page (ImageDepth ${depth}) is not supported: save one page per Z slice`);
+  const description = (first.t270 as unknown[] | undefined)?.[0];
+  if (typeof description !== 'string') return;
+  const count = (re: RegExp) => Number(description.match(re)?.[1] ?? 1);
+  const [channels, frames] = description.startsWith('ImageJ=')
+    ? [count(/^channels=(\d+)/m), count(/^frames=(\d+)/m)]
+    : description.includes('<OME') ? [count(/<Pixels\b[^>]*\sSizeC="(\d+)"/), count(/<Pixels\b[^>]*\sSizeT="(\d+)"/)] : [1, 1];
+  if (channels > 1 || frames > 1) {
+    const what = description.startsWith('ImageJ=') ? 'an ImageJ hyperstack' : 'an OME-TIFF';
+    throw fileError(path, `${what} with ${channels} channel(s) and ${frames} time point(s): save one channel at one time point as a Z stack`);
   }
 }
 
 /**
- * Bytes a TIFF LZW stream decodes to (codes MSB first, 9 to 12 bits, widened one code early; 256 clears the
- * table, 257 ends), or −1 at a code not yet in the table. Only the table's entry lengths are kept.
+ * A page's samples in the file's byte order (width·height·bytes per sample), decoded strip by strip or tile
+ * by tile: each must decompress to all of its bytes, or the file is refused (libtiff refuses such files
+ * too). Horizontal differencing (predictor 2) is undone per row of the strip or tile.
  */
-export function lzwLength(data: Uint8Array): number {
+function pagePixels(bytes: Uint8Array, ifd: Ifd, info: PageInfo, path: string, z: number): Uint8Array {
+  const { width, height } = info;
+  const bpp = bytesPer(info.dtype);
+  const compression = num(ifd, 259) ?? 1;
+  const predictor = num(ifd, 317) ?? 1;
+  const tiled = ifd.t324 !== undefined;
+  const what = tiled ? 'tile' : 'strip';
+  const offsets = (tiled ? ifd.t324 : ifd.t273) as number[];
+  const counts = (tiled ? ifd.t325 : ifd.t279) as number[] | undefined;
+  const segW = tiled ? (num(ifd, 322) ?? width) : width;
+  const segH = tiled ? (num(ifd, 323) ?? height) : Math.min(num(ifd, 278) ?? height, height);
+  const across = Math.ceil(width / segW);
+  if (offsets.length < across * Math.ceil(height / segH)) throw fileError(path, `page ${z} has ${offsets.length} ${what}s, its size needs ${across * Math.ceil(height / segH)}`);
+  const out = new Uint8Array(width * height * bpp);
+  const rowBytes = segW * bpp;
+  for (let i = 0; i < offsets.length; i++) {
+    const x0 = tiled ? (i % across) * segW : 0;
+    const y0 = tiled ? Math.floor(i / across) * segH : i * segH;
+    if (y0 >= height) continue;
+    // a strip's rows: RowsPerStrip, fewer in the last strip; a tile is always whole
+    const rows = tiled ? segH : Math.min(segH, height - y0);
+    const need = rows * rowBytes;
+    let seg: Uint8Array;
+    if (compression === 1) seg = bytes.subarray(offsets[i], offsets[i] + need);
+    else {
+      const data = bytes.subarray(offsets[i], offsets[i] + (counts?.[i] ?? 0));
+      if (compression === 5) {
+        const got = lzwDecode(data, need);
+        if (!got) throw fileError(path, `corrupt LZW data in page ${z}, ${what} ${i} (a code not yet in the table)`);
+        seg = got;
+      }
+      else if (compression === 32773) seg = packBitsDecode(data, need);
+      else {
+        try {
+          seg = pako.inflate(data);
+        } catch (err) {
+          // NOTE: pako 1 throws its message as a string
+          throw fileError(path, `corrupt deflate data in page ${z}, ${what} ${i} (${(err as Error)?.message ?? String(err)})`);
+        }
+      }
+    }
+    if (seg.length < need) {
+      const kind = compression === 1 ? 'truncated pixel data' : `corrupt or truncated ${SUPPORTED_COMPRESSION.get(compression)} data`;
+      throw fileError(path, `${kind} in page ${z}, ${what} ${i}: ${seg.length} of its ${need} bytes`);
+    }
+    if (predictor === 2) undoDifferencing(seg, rows, segW, bpp, bytes[0] === 0x49);
+    const w = Math.min(segW, width - x0) * bpp;
+    for (let r = 0; r < rows && y0 + r < height; r++) {
+      out.set(seg.subarray(r * rowBytes, r * rowBytes + w), ((y0 + r) * width + x0) * bpp);
+    }
+  }
+  return out;
+}
+
+/** Undoes horizontal differencing in place: each sample of a row was stored minus the one before it. */
+function undoDifferencing(seg: Uint8Array, rows: number, w: number, bpp: number, le: boolean): void {
+  if (bpp === 1) {
+    for (let r = 0; r < rows; r++) for (let i = r * w + 1; i < (r + 1) * w; i++) seg[i] = (seg[i] + seg[i - 1]) & 255;
+    return;
+  }
+  const view = new DataView(seg.buffer, seg.byteOffset, seg.byteLength);
+  for (let r = 0; r < rows; r++) {
+    for (let i = r * w + 1; i < (r + 1) * w; i++) view.setUint16(2 * i, (view.getUint16(2 * i, le) + view.getUint16(2 * i - 2, le)) & 0xffff, le);
+  }
+}
+
+/**
+ * Decodes a TIFF LZW stream (codes MSB first, 9 to 12 bits, widened one code early; 256 clears the table,
+ * 257 ends) into its first `cap` bytes; the result is shorter where the stream ends early, and null at a
+ * code not yet in the table (libtiff refuses those; a truncated result is refused by the caller).
+ */
+export function lzwDecode(data: Uint8Array, cap: number): Uint8Array | null {
+  const prefix = new Int32Array(4096);
+  const last = new Uint8Array(4096); // the entry's last byte
+  const head = new Uint8Array(4096); // its first byte
   const len = new Int32Array(4096);
-  const lenOf = (c: number) => (c < 256 ? 1 : len[c]);
-  let acc = 0, have = 0, pos = 0, width = 9, next = 258, prev = -1, out = 0;
+  for (let c = 0; c < 256; c++) {
+    last[c] = head[c] = c;
+    len[c] = 1;
+  }
+  const out = new Uint8Array(cap);
+  let acc = 0, have = 0, pos = 0, width = 9, next = 258, prev = -1, at = 0;
   for (;;) {
     while (have < width && pos < data.length) {
       acc = ((acc << 8) | data[pos++]) & 0xfffff; // at most 12 + 8 bits are ever needed
@@ -218,35 +277,48 @@ export function lzwLength(data: Uint8Array): number {
       continue;
     }
     if (prev < 0) {
-      if (code > 255) return -1;
-      out += 1;
+      if (code > 255) return null;
     } else {
-      if (code > next || (code === next && next >= 4096)) return -1;
-      out += code === next ? lenOf(prev) + 1 : lenOf(code);
-      if (next < 4096) len[next++] = lenOf(prev) + 1;
+      if (code > next || (code === next && next >= 4096)) return null;
+      // the new entry: the previous string and the first byte of this one (of itself, if it is the new one)
+      if (next < 4096) {
+        prefix[next] = prev;
+        last[next] = head[code === next ? prev : code];
+        head[next] = head[prev];
+        len[next] = len[prev] + 1;
+        next++;
+      }
     }
+    // the string of `code`, written back to front (as far as `cap` goes)
+    const n = len[code];
+    for (let c = code, k = at + n - 1; k >= at; k--, c = prefix[c]) if (k < cap) out[k] = last[c];
+    at += n;
+    if (at >= cap) return out;
     prev = code;
     if (next + 1 >= 1 << width && width < 12) width++;
   }
-  return out;
+  return out.subarray(0, at);
 }
 
-/** Bytes a PackBits stream decodes to (runs past the end of the data count only as far as they go). */
-export function packBitsLength(data: Uint8Array): number {
-  let i = 0, out = 0;
-  while (i < data.length) {
+/** Decodes a PackBits stream into its first `cap` bytes (shorter where the stream ends early). */
+export function packBitsDecode(data: Uint8Array, cap: number): Uint8Array {
+  const out = new Uint8Array(cap);
+  let i = 0, at = 0;
+  while (i < data.length && at < cap) {
     const n = (data[i++] << 24) >> 24;
     if (n >= 0) {
-      const m = Math.min(n + 1, data.length - i);
-      out += m;
-      i += m;
+      const m = Math.min(n + 1, data.length - i, cap - at);
+      out.set(data.subarray(i, i + m), at);
+      at += m;
+      i += n + 1;
     } else if (n !== -128) {
       if (i >= data.length) break;
-      out += 1 - n;
-      i++;
+      const m = Math.min(1 - n, cap - at);
+      out.fill(data[i++], at, at + m);
+      at += m;
     }
   }
-  return out;
+  return out.subarray(0, at);
 }
 
 function num(ifd: Ifd, tag: number): number | undefined {
@@ -258,7 +330,7 @@ function bytesPer(dtype: TiffDtype): number {
   return dtype === 'uint8' ? 1 : dtype === 'uint16' ? 2 : 4;
 }
 
-// NOTE: utif already swaps 16-bit samples of big-endian files to little-endian, but not 32-bit ones.
+/** Samples in the file's byte order to [0, 1] floats (float32 as stored). */
 function toFloat(raw: Uint8Array, dtype: TiffDtype, isLE: boolean, out: Float32Array): void {
   const n = out.length;
   if (dtype === 'uint8') {
@@ -266,6 +338,6 @@ function toFloat(raw: Uint8Array, dtype: TiffDtype, isLE: boolean, out: Float32A
     return;
   }
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  if (dtype === 'uint16') for (let i = 0; i < n; i++) out[i] = view.getUint16(2 * i, true) / 65535;
+  if (dtype === 'uint16') for (let i = 0; i < n; i++) out[i] = view.getUint16(2 * i, isLE) / 65535;
   else for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, isLE);
 }

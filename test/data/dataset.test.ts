@@ -120,6 +120,15 @@ test('NaN and out-of-range float values are named with the voxel', () => {
   expectError(dir, /outside \[0, 1\]/);
 });
 
+test('a mask stored as labels 0/1 gets a hint, not only "empty mask"', () => {
+  const dir = fresh();
+  const m = Float32Array.from(samples[2].input.subarray(0, S * S), (x) => (x > 0.5 ? 1 / 255 : 0));
+  writeFileSync(join(dir, 'mask', `${samples[2].name}.tif`), encodeTiff(m, [1, S, S], 'uint8'));
+  const w = validateDataset(dir).warnings;
+  rmSync(dir, { recursive: true, force: true });
+  assert.ok(w.some((x) => x.includes(`mask/${samples[2].name}.tif: empty mask (but not all zero: its largest uint8 value is 1 of 255`)), w.join('\n'));
+});
+
 test('empty and missing folders', () => {
   let dir = fresh();
   for (const s of samples) for (const sub of ['obj', 'mask', 'image']) unlinkSync(join(dir, sub, `${s.name}.tif`));

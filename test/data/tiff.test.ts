@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync } from 'node:fs';
 import UTIF from 'utif';
-import { decodeTiff, lzwLength, packBitsLength, readTiff } from '../../src/data/tiff.ts';
+import { decodeTiff, lzwDecode, packBitsDecode, readTiff } from '../../src/data/tiff.ts';
 import { encodeTiff } from '../../src/data/tiff_writer.ts';
 import { UserError } from '../../src/util/errors.ts';
 
@@ -42,11 +42,15 @@ test('writer -> reader round trip: float32 exact, uint8 / uint16 to their quanti
   assert.equal(one.shape, [1, 5, 7]);
 });
 
-test('variants written by tifffile / Pillow: deflate, LZW, big-endian float32 and uint16, single page', () => {
+test('variants written by tifffile / Pillow: deflate, LZW, big-endian, tiles with a predictor, pages that are not slices', () => {
   for (const c of variants.cases) {
     const bytes = Buffer.from(c.b64, 'base64');
     if (c.name.includes('unsupported')) {
       throwsUser(() => decodeTiff(bytes, 'x.tif'), /^x\.tif: unsupported pixel type int16/);
+      continue;
+    }
+    if (c.error) {
+      throwsUser(() => decodeTiff(bytes, 'x.tif'), new RegExp(`^x\\.tif: ${c.error}`));
       continue;
     }
     const v = decodeTiff(bytes, 'x.tif');
@@ -98,16 +102,26 @@ test('corrupt compressed strips are refused, not zero-filled (utif decoded them 
   throwsUser(() => decodeTiff(zbad, 'zip.tif'), /^zip\.tif: corrupt deflate data in page 0, strip 0 \(.+\)/);
 });
 
-test('LZW and PackBits lengths of hand-made streams', () => {
-  assert.is(lzwLength(Uint8Array.of(0x80, 0x40, 0x40)), 0); // clear, end
-  assert.is(lzwLength(Uint8Array.of(0x80, 0x10, 0x60, 0x20)), 1); // clear, 'A', end
-  assert.is(lzwLength(Uint8Array.of(0x80, 0x10, 0x60)), 1); // no end code: what was there
-  assert.is(lzwLength(Uint8Array.of(0xff, 0x80)), -1); // a first code that is no literal
-  assert.is(packBitsLength(Uint8Array.of(2, 10, 11, 12)), 3); // three literals
-  assert.is(packBitsLength(Uint8Array.of(0xfd, 7)), 4); // one byte repeated 4 times
-  assert.is(packBitsLength(Uint8Array.of(0x80, 1, 9, 9)), 2); // -128 is a no-op
-  assert.is(packBitsLength(Uint8Array.of(5, 1)), 1); // a literal run cut short
-  assert.is(packBitsLength(Uint8Array.of(0xfe)), 0); // a repeat without its byte
+test('LZW and PackBits decoding of hand-made streams', () => {
+  const lzw = (...b: number[]) => Array.from(lzwDecode(Uint8Array.from(b), 16) ?? [-1]);
+  assert.equal(lzw(0x80, 0x40, 0x40), []); // clear, end
+  assert.equal(lzw(0x80, 0x10, 0x60, 0x20), [65]); // clear, 'A', end
+  assert.equal(lzw(0x80, 0x10, 0x60), [65]); // no end code: what was there
+  assert.equal(lzw(0xff, 0x80), [-1]); // a first code that is no literal: refused (null)
+  // clear, 'A', 258 (= 'AA', the entry being made: KwKwK), 258, end: 'A' 'AA' 'AA'
+  const codes = [256, 65, 258, 258, 257];
+  let bits = '';
+  for (const c of codes) bits += c.toString(2).padStart(9, '0');
+  bits = bits.padEnd(Math.ceil(bits.length / 8) * 8, '0');
+  const bytes = Array.from({ length: bits.length / 8 }, (_, i) => parseInt(bits.slice(8 * i, 8 * i + 8), 2));
+  assert.equal(lzw(...bytes), [65, 65, 65, 65, 65]);
+  assert.equal(Array.from(lzwDecode(Uint8Array.from(bytes), 3)!), [65, 65, 65], 'only the first cap bytes');
+  const pb = (...b: number[]) => Array.from(packBitsDecode(Uint8Array.from(b), 16));
+  assert.equal(pb(2, 10, 11, 12), [10, 11, 12]); // three literals
+  assert.equal(pb(0xfd, 7), [7, 7, 7, 7]); // one byte repeated 4 times
+  assert.equal(pb(0x80, 1, 9, 9), [9, 9]); // -128 is a no-op
+  assert.equal(pb(5, 1), [1]); // a literal run cut short
+  assert.equal(pb(0xfe), []); // a repeat without its byte
 });
 
 const real = existsSync(SAMPLE) ? test : test.skip;
