@@ -135,7 +135,7 @@ function pageInfo(ifd: Ifd, fileLength: number, path: string, z: number): PageIn
     throw fileError(path, `unsupported TIFF compression ${compression} (use none, LZW, deflate or PackBits)`);
   }
   const predictor = num(ifd, 317) ?? 1;
-  if (predictor !== 1 && !(predictor === 2 && dtype !== 'float32')) {
+  if (predictor !== 1 && predictor !== 2 && !(predictor === 3 && dtype === 'float32')) {
     throw fileError(path, `unsupported TIFF predictor ${predictor} for ${dtype}`);
   }
   const offsets = (ifd.t273 ?? ifd.t324) as number[] | undefined;
@@ -202,7 +202,8 @@ function pagePixels(bytes: Uint8Array, ifd: Ifd, info: PageInfo, path: string, z
     const rows = tiled ? segH : Math.min(segH, height - y0);
     const need = rows * rowBytes;
     let seg: Uint8Array;
-    if (compression === 1) seg = bytes.subarray(offsets[i], offsets[i] + need);
+    // NOTE: a copy where a predictor is undone in place (not in the file's bytes)
+    if (compression === 1) seg = predictor === 1 ? bytes.subarray(offsets[i], offsets[i] + need) : bytes.slice(offsets[i], offsets[i] + need);
     else {
       const data = bytes.subarray(offsets[i], offsets[i] + (counts?.[i] ?? 0));
       if (compression === 5) {
@@ -225,6 +226,7 @@ function pagePixels(bytes: Uint8Array, ifd: Ifd, info: PageInfo, path: string, z
       throw fileError(path, `${kind} in page ${z}, ${what} ${i}: ${seg.length} of its ${need} bytes`);
     }
     if (predictor === 2) undoDifferencing(seg, rows, segW, bpp, bytes[0] === 0x49);
+    else if (predictor === 3) seg = undoFloatPredictor(seg, rows, segW);
     const w = Math.min(segW, width - x0) * bpp;
     for (let r = 0; r < rows && y0 + r < height; r++) {
       out.set(seg.subarray(r * rowBytes, r * rowBytes + w), ((y0 + r) * width + x0) * bpp);
@@ -233,7 +235,10 @@ function pagePixels(bytes: Uint8Array, ifd: Ifd, info: PageInfo, path: string, z
   return out;
 }
 
-/** Undoes horizontal differencing in place: each sample of a row was stored minus the one before it. */
+/**
+ * Undoes horizontal differencing (predictor 2) in place: each sample of a row was stored minus the one
+ * before it, as an unsigned integer of its width (float32 samples as their 32-bit patterns).
+ */
 function undoDifferencing(seg: Uint8Array, rows: number, w: number, bpp: number, le: boolean): void {
   if (bpp === 1) {
     for (let r = 0; r < rows; r++) for (let i = r * w + 1; i < (r + 1) * w; i++) seg[i] = (seg[i] + seg[i - 1]) & 255;
@@ -241,8 +246,29 @@ function undoDifferencing(seg: Uint8Array, rows: number, w: number, bpp: number,
   }
   const view = new DataView(seg.buffer, seg.byteOffset, seg.byteLength);
   for (let r = 0; r < rows; r++) {
-    for (let i = r * w + 1; i < (r + 1) * w; i++) view.setUint16(2 * i, (view.getUint16(2 * i, le) + view.getUint16(2 * i - 2, le)) & 0xffff, le);
+    for (let i = r * w + 1; i < (r + 1) * w; i++) {
+      if (bpp === 2) view.setUint16(2 * i, view.getUint16(2 * i, le) + view.getUint16(2 * i - 2, le), le);
+      else view.setUint32(4 * i, view.getUint32(4 * i, le) + view.getUint32(4 * i - 4, le), le);
+    }
   }
+}
+
+/**
+ * Undoes the floating-point predictor (3) of float32 rows: the row's bytes were regrouped into four planes
+ * and then differenced byte by byte. Plane b holds byte 3 − b of each sample in the file's byte order (in
+ * little-endian files the most significant first; libtiff swaps a big-endian file's samples before it
+ * regroups them, so there the least significant first). Returns the samples in the file's byte order.
+ */
+function undoFloatPredictor(seg: Uint8Array, rows: number, w: number): Uint8Array {
+  const out = new Uint8Array(rows * w * 4);
+  for (let r = 0; r < rows; r++) {
+    const row = seg.subarray(r * w * 4, (r + 1) * w * 4);
+    for (let i = 1; i < row.length; i++) row[i] = (row[i] + row[i - 1]) & 255;
+    for (let i = 0; i < w; i++) {
+      for (let b = 0; b < 4; b++) out[(r * w + i) * 4 + 3 - b] = row[b * w + i];
+    }
+  }
+  return out;
 }
 
 /**
