@@ -177,7 +177,7 @@ function checkPagesAreSlices(first: Ifd, path: string): void {
 /**
  * A page's samples in the file's byte order (width·height·bytes per sample), decoded strip by strip or tile
  * by tile: each must decompress to all of its bytes, or the file is refused (libtiff refuses such files
- * too). Horizontal differencing (predictor 2) is undone per row of the strip or tile.
+ * too). A predictor (2: horizontal differencing; 3: floating-point) is undone per row of the strip or tile.
  */
 function pagePixels(bytes: Uint8Array, ifd: Ifd, info: PageInfo, path: string, z: number): Uint8Array {
   const { width, height } = info;
