@@ -143,7 +143,8 @@ function pageInfo(ifd: Ifd, fileLength: number, path: string, z: number): PageIn
   if (!offsets || offsets.length === 0) throw fileError(path, `page ${z} has no pixel data offsets`);
   const rawSize = width * height * bytesPer(dtype);
   for (let i = 0; i < offsets.length; i++) {
-    // NOTE: utif ignores the byte count of a single uncompressed strip and reads the full image size.
+    // NOTE: a single uncompressed strip is read for the full image size whatever its byte count, as utif
+    // read it (pagePixels); several are read for their byte counts.
     const count = compression === 1 && offsets.length === 1 ? rawSize : counts?.[i];
     if (count === undefined || offsets[i] + count > fileLength) {
       throw fileError(
@@ -202,9 +203,11 @@ function pagePixels(bytes: Uint8Array, ifd: Ifd, info: PageInfo, path: string, z
     const rows = tiled ? segH : Math.min(segH, height - y0);
     const need = rows * rowBytes;
     let seg: Uint8Array;
-    // NOTE: a copy where a predictor is undone in place (not in the file's bytes)
-    if (compression === 1) seg = predictor === 1 ? bytes.subarray(offsets[i], offsets[i] + need) : bytes.slice(offsets[i], offsets[i] + need);
-    else {
+    if (compression === 1) {
+      const end = offsets[i] + (offsets.length === 1 ? need : Math.min(need, counts?.[i] ?? 0));
+      // NOTE: a copy where a predictor is undone in place (not in the file's bytes)
+      seg = predictor === 1 ? bytes.subarray(offsets[i], end) : bytes.slice(offsets[i], end);
+    } else {
       const data = bytes.subarray(offsets[i], offsets[i] + (counts?.[i] ?? 0));
       if (compression === 5) {
         const got = lzwDecode(data, need);

@@ -94,6 +94,16 @@ test('corrupt compressed strips are refused, not zero-filled (utif decoded them 
   const short = lzw.slice();
   short.set([0x80, 0x40, 0x40], off);
   throwsUser(() => decodeTiff(short, 'short.tif'), /^short\.tif: corrupt or truncated LZW data in page 0, strip 0: 0 of its 20 bytes/);
+  // uncompressed strips are read for their byte counts: a strip count cut short is refused, not read on
+  const strips = new Uint8Array(fixture('uint8 strips of 2 rows'));
+  assert.equal(Array.from(decodeTiff(strips, 's.tif').data.subarray(0, 5), (v) => Math.round(v * 255)), [0, 1, 2, 3, 4]);
+  const view = new DataView(strips.buffer, strips.byteOffset);
+  const dir = view.getUint32(4, true);
+  for (let e = dir + 2; e < dir + 2 + 12 * view.getUint16(dir, true); e += 12) {
+    // StripByteCounts (279): SHORT or LONG, inline for two strips; the first strip's count becomes 9 of 10
+    if (view.getUint16(e, true) === 279) view.getUint16(e + 2, true) === 3 ? view.setUint16(e + 8, 9, true) : view.setUint32(e + 8, 9, true);
+  }
+  throwsUser(() => decodeTiff(strips, 's.tif'), /^s\.tif: truncated pixel data in page 0, strip 0: 9 of its 10 bytes/);
   // deflate: a damaged stream fails its check (pako's message, which it throws as a string, was 'undefined')
   const zip = new Uint8Array(fixture('uint16 deflate'));
   const [zoff, zcount] = firstStrip(zip);
