@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileError } from '../util/errors.ts';
 import { classFromName, readClassesCsv, stemOf } from './class_names.ts';
 import { makeInput, type Sample } from './sample.ts';
-import { readTiff, type TiffVolume } from './tiff.ts';
+import { FULL_SCALE, readTiff, type TiffVolume } from './tiff.ts';
 
 /** The three folders of SHAPR's layout. */
 export const LAYOUT = ['obj', 'mask', 'image'] as const;
@@ -180,8 +180,8 @@ function faint(v: TiffVolume): string {
   let max = 0;
   for (const x of v.data) if (x > max) max = x;
   if (max === 0) return '';
-  const stored = v.dtype === 'uint8' ? Math.round(max * 255) : v.dtype === 'uint16' ? Math.round(max * 65535) : max;
-  const full = v.dtype === 'uint8' ? 255 : v.dtype === 'uint16' ? 65535 : 1;
+  const full = FULL_SCALE[v.dtype];
+  const stored = v.dtype === 'float32' ? max : Math.round(max * full);
   return ` (but not all zero: its largest ${v.dtype} value is ${stored} of ${full}; foreground is above half of that, so store labels as 0/${full})`;
 }
 

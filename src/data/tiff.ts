@@ -12,6 +12,9 @@ import { fileError } from '../util/errors.ts';
 /** Pixel types the reader accepts. */
 export type TiffDtype = 'uint8' | 'uint16' | 'float32';
 
+/** The stored value that reads as 1 (values are divided by it). */
+export const FULL_SCALE: Record<TiffDtype, number> = { uint8: 255, uint16: 65535, float32: 1 };
+
 /** A decoded stack: `data[z*H*W + y*W + x]`, shape [D, H, W] (D = number of pages, 1 for a 2D image). */
 export interface TiffVolume {
   shape: [number, number, number];
@@ -75,7 +78,7 @@ export function decodeTiff(bytes: Uint8Array, path: string): TiffVolume {
         `page ${z} is ${info.width}×${info.height} ${info.dtype}, page 0 is ${width}×${height} ${dtype}`,
       );
     }
-    const raw = pagePixels(bytes, ifd, info, path, z);
+    const raw = pagePixels(bytes, le, ifd, info, path, z);
     toFloat(raw, dtype, le, out.subarray(z * width * height, (z + 1) * width * height));
   }
   return { shape: [pages.length, height, width], data: out, dtype };
@@ -180,7 +183,7 @@ function checkPagesAreSlices(first: Ifd, path: string): void {
  * by tile: each must decompress to all of its bytes, or the file is refused (libtiff refuses such files
  * too). A predictor (2: horizontal differencing; 3: floating-point) is undone per row of the strip or tile.
  */
-function pagePixels(bytes: Uint8Array, ifd: Ifd, info: PageInfo, path: string, z: number): Uint8Array {
+function pagePixels(bytes: Uint8Array, le: boolean, ifd: Ifd, info: PageInfo, path: string, z: number): Uint8Array {
   const { width, height } = info;
   const bpp = bytesPer(info.dtype);
   const compression = num(ifd, 259) ?? 1;
@@ -192,7 +195,8 @@ function pagePixels(bytes: Uint8Array, ifd: Ifd, info: PageInfo, path: string, z
   const segW = tiled ? (num(ifd, 322) ?? width) : width;
   const segH = tiled ? (num(ifd, 323) ?? height) : Math.min(num(ifd, 278) ?? height, height);
   const across = Math.ceil(width / segW);
-  if (offsets.length < across * Math.ceil(height / segH)) throw fileError(path, `page ${z} has ${offsets.length} ${what}s, its size needs ${across * Math.ceil(height / segH)}`);
+  const segments = across * Math.ceil(height / segH);
+  if (offsets.length < segments) throw fileError(path, `page ${z} has ${offsets.length} ${what}s, its size needs ${segments}`);
   const out = new Uint8Array(width * height * bpp);
   const rowBytes = segW * bpp;
   for (let i = 0; i < offsets.length; i++) {
@@ -213,8 +217,7 @@ function pagePixels(bytes: Uint8Array, ifd: Ifd, info: PageInfo, path: string, z
         const got = lzwDecode(data, need);
         if (!got) throw fileError(path, `corrupt LZW data in page ${z}, ${what} ${i} (a code not yet in the table)`);
         seg = got;
-      }
-      else if (compression === 32773) seg = packBitsDecode(data, need);
+      } else if (compression === 32773) seg = packBitsDecode(data, need);
       else {
         try {
           seg = pako.inflate(data);
@@ -228,7 +231,7 @@ function pagePixels(bytes: Uint8Array, ifd: Ifd, info: PageInfo, path: string, z
       const kind = compression === 1 ? 'truncated pixel data' : `corrupt or truncated ${SUPPORTED_COMPRESSION.get(compression)} data`;
       throw fileError(path, `${kind} in page ${z}, ${what} ${i}: ${seg.length} of its ${need} bytes`);
     }
-    if (predictor === 2) undoDifferencing(seg, rows, segW, bpp, bytes[0] === 0x49);
+    if (predictor === 2) undoDifferencing(seg, rows, segW, bpp, le);
     else if (predictor === 3) seg = undoFloatPredictor(seg, rows, segW);
     const w = Math.min(segW, width - x0) * bpp;
     for (let r = 0; r < rows && y0 + r < height; r++) {
@@ -363,10 +366,10 @@ function bytesPer(dtype: TiffDtype): number {
 function toFloat(raw: Uint8Array, dtype: TiffDtype, isLE: boolean, out: Float32Array): void {
   const n = out.length;
   if (dtype === 'uint8') {
-    for (let i = 0; i < n; i++) out[i] = raw[i] / 255;
+    for (let i = 0; i < n; i++) out[i] = raw[i] / FULL_SCALE.uint8;
     return;
   }
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
-  if (dtype === 'uint16') for (let i = 0; i < n; i++) out[i] = view.getUint16(2 * i, isLE) / 65535;
+  if (dtype === 'uint16') for (let i = 0; i < n; i++) out[i] = view.getUint16(2 * i, isLE) / FULL_SCALE.uint16;
   else for (let i = 0; i < n; i++) out[i] = view.getFloat32(4 * i, isLE);
 }

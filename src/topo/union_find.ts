@@ -121,14 +121,15 @@ async function collectAll(g: Gpu, volumes: GPUBuffer, labels: GPUBuffer[], shape
   ks: number[], construction: Construction, cap0: number): Promise<Collected[]> {
   const n = shape[0] * shape[1] * shape[2];
   const limit = Math.floor(g.limits.maxStorageBufferBindingSize / 4) - 8; // words (and the header's rounding)
-  const fitting = (cap: number) => Math.floor((limit - ks.length) / (ks.length * (3 * cap + 1) + n));
+  const perVolume = (cap: number) => ks.length * (3 * cap + 1) + n; // words: records, counters, values
+  const fitting = (cap: number) => Math.floor((limit - ks.length) / perVolume(cap));
   const out: Collected[] = [];
   const todo: Array<[number, number, number]> = [[0, batch, cap0]]; // [first, count, cap], a stack
   while (todo.length > 0) {
     const [first, count, cap] = todo.pop()!;
     const fit = fitting(cap);
     if (fit < 1) {
-      throw new Error(`persistenceGpu: volume ${first} of [${shape}] needs ${4 * (ks.length * (3 * cap + 1) + n)} bytes of basin records, ` +
+      throw new Error(`persistenceGpu: volume ${first} of [${shape}] needs ${4 * perVolume(cap)} bytes of basin records, ` +
         `over this adapter's maxStorageBufferBindingSize (${g.limits.maxStorageBufferBindingSize}); use persistence() on the CPU for it`);
     }
     if (count > fit) {
