@@ -16,6 +16,7 @@ import { generateDataset } from '../../src/data/synthetic.ts';
 import { linePlot } from '../../src/report/svg.ts';
 import { makeOutputDir, writeFileAtomic } from '../../src/util/atomic.ts';
 import { UserError } from '../../src/util/errors.ts';
+import { parseInteger } from './numbers.ts';
 import { progress } from '../progress.ts';
 
 interface Flags {
@@ -88,23 +89,11 @@ function parseSizes(v: string): number[] {
   return [...new Set(sizes)].sort((a, b) => a - b);
 }
 
-function integer(name: string, v: string): number {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isInteger(n)) throw new UserError(`--${name}: expected an integer, got '${v}'`);
-  return n;
-}
-
-function positive(name: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UserError(`--${name}: expected a positive integer, got '${v}'`);
-  return n;
-}
-
 function loadSamples(flags: Flags): Sample[] {
   if (flags.data === 'synthetic') {
-    return generateDataset({ n: positive('count', flags.count), size: positive('side', flags.side), seed: integer('seed', flags.seed) });
+    return generateDataset({ n: parseInteger('count', flags.count, 1), size: parseInteger('side', flags.side, 1), seed: parseInteger('seed', flags.seed) });
   }
-  const ds = loadDataset(flags.data, { limit: flags.limit ? positive('limit', flags.limit) : undefined });
+  const ds = loadDataset(flags.data, { limit: flags.limit ? parseInteger('limit', flags.limit, 1) : undefined });
   if (!ds.samples.length) throw new UserError(`${flags.data}: no samples`);
   return ds.samples;
 }

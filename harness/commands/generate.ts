@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { writeDataset } from '../../src/data/dataset_writer.ts';
 import { generateDataset, SYNTHETIC_CLASSES, type SyntheticClass } from '../../src/data/synthetic.ts';
 import { UserError } from '../../src/util/errors.ts';
+import { parseInteger } from './numbers.ts';
 
 interface GenerateFlags {
   n: string; // number of samples (classes cycled)
@@ -12,12 +13,6 @@ interface GenerateFlags {
   seed: string; // generator seed
   classes?: string; // comma-separated subset of the classes
   force: boolean; // replace the dataset a folder already holds
-}
-
-function positiveInt(name: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n <= 0) throw new UserError(`--${name} must be a positive integer, got "${v}"`);
-  return n;
 }
 
 export function register(program: Command): void {
@@ -31,11 +26,10 @@ export function register(program: Command): void {
     .option('--classes <list>', `comma-separated subset of: ${SYNTHETIC_CLASSES.join(', ')}`)
     .option('--force', 'replace the dataset OUT already holds (its TIFFs in obj/, mask/, image/ and classes.csv)', false)
     .action((out: string, f: GenerateFlags) => {
-      const n = positiveInt('n', f.n);
-      const size = positiveInt('size', f.size);
+      const n = parseInteger('n', f.n, 1);
+      const size = parseInteger('size', f.size, 1);
       if (size < 8 || size > 256) throw new UserError(`--size must be between 8 and 256, got ${size}`);
-      const seed = Number(f.seed);
-      if (!Number.isInteger(seed)) throw new UserError(`--seed must be an integer, got "${f.seed}"`);
+      const seed = parseInteger('seed', f.seed);
       let classes: SyntheticClass[] | undefined;
       if (f.classes) {
         classes = f.classes.split(',').map((c) => c.trim()) as SyntheticClass[];

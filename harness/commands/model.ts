@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { SHAPR_DEFAULTS, type ShaprConfig, checkConfig, shaprSummary } from '../../src/model/shapr_layout.ts';
 import { weightsConfig } from '../../src/model/weights.ts';
 import { readWeights } from '../../src/model/weights_node.ts';
-import { UserError } from '../../src/util/errors.ts';
+import { integerOption } from './numbers.ts';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -27,21 +27,13 @@ export function formatModelSummary(c: ShaprConfig): string {
   ].join('\n');
 }
 
-function int(name: string) {
-  return (v: string) => {
-    const n = Number(v);
-    if (!Number.isInteger(n)) throw new UserError(`--${name} must be an integer (got ${v})`);
-    return n;
-  };
-}
-
 export function register(program: Command): void {
   program
     .command('model')
     .description('describe the SHAPR network: layers, output shapes, trainable parameter count')
     .option('--summary', 'print the layer table and the parameter count', false)
-    .option('--side <n>', 'input side H = W and output side (4, 8, 16, 32, 64)', int('side'), SHAPR_DEFAULTS.side)
-    .option('--filters <n>', 'base number of filters (channels f, 2f, 4f, 8f)', int('filters'), SHAPR_DEFAULTS.filters)
+    .option('--side <n>', 'input side H = W and output side (4, 8, 16, 32, 64)', integerOption('side'), SHAPR_DEFAULTS.side)
+    .option('--filters <n>', 'base number of filters (channels f, 2f, 4f, 8f)', integerOption('filters'), SHAPR_DEFAULTS.filters)
     .option('--weights <file>', 'take side and filters from a weights file (validates the file)')
     .option('--json', 'print the summary rows as JSON', false)
     .action(async (o: { summary: boolean; side: number; filters: number; weights?: string; json: boolean }) => {

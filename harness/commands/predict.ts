@@ -12,6 +12,7 @@ import { loadShapr } from '../../src/model/weights_node.ts';
 import { predictSamples } from '../../src/train/predict.ts';
 import { makeOutputDir, writeFileAtomic } from '../../src/util/atomic.ts';
 import { fileError, UserError } from '../../src/util/errors.ts';
+import { parseInteger } from './numbers.ts';
 import { progress } from '../progress.ts';
 
 /** Reads one mask/image pair as a network input of side × side. */
@@ -38,8 +39,7 @@ export function register(program: Command): void {
     .option('--batch-size <n>', 'samples per forward pass', '6')
     .option('--force', 'overwrite predictions already in --out', false)
     .action(async (o) => {
-      const batchSize = Number(o.batchSize);
-      if (!Number.isInteger(batchSize) || batchSize < 1) throw new UserError(`--batch-size must be a positive integer, got '${o.batchSize}'`);
+      const batchSize = parseInteger('batch-size', o.batchSize, 1);
       if (!o.data && !(o.image && o.mask)) throw new UserError('predict: give --data DIR, or --image and --mask');
       if (o.data && (o.image || o.mask)) throw new UserError(`predict: give --data DIR or --image and --mask, not both (--${o.image ? 'image' : 'mask'} would be ignored)`);
       const g = await getGpu();

@@ -9,18 +9,10 @@ import { loadSamples, splitFor } from '../../src/train/data.ts';
 import { finishRun } from '../../src/train/finish.ts';
 import { checkSameConfig, RUN_FILES, train } from '../../src/train/trainer.ts';
 import { UserError } from '../../src/util/errors.ts';
+import { numberOption } from './numbers.ts';
 import { progress } from '../progress.ts';
 
 const D = TRAIN_DEFAULTS;
-
-function num(name: string) {
-  return (v: string) => {
-    // NOTE: Number('') is 0: an empty value (--lambda=) must not silently turn a term off
-    const x = v === 'inf' || v === 'Infinity' ? Infinity : v.trim() === '' ? NaN : Number(v);
-    if (Number.isNaN(x)) throw new UserError(`--${name}: '${v}' is not a number`);
-    return x;
-  };
-}
 
 export function parseDims(v: string): number[] {
   if (v === 'all') return [0, 1, 2];
@@ -34,25 +26,25 @@ export function parseDims(v: string): number[] {
 export function trainOptions(cmd: Command): Command {
   return cmd
     .option('--data <dir>', "dataset folder in SHAPR's layout (obj/, mask/, image/), or 'synthetic'", D.data)
-    .option('--synthetic-count <n>', 'samples generated when --data synthetic', num('synthetic-count'), D.syntheticCount)
-    .option('--synthetic-seed <n>', 'seed of the synthetic generator', num('synthetic-seed'), D.syntheticSeed)
-    .option('--side <n>', 'volume side S: input S×S, output S³ (64 = the paper)', num('side'), D.side)
-    .option('--filters <n>', 'base filter count (10 = the paper: 10, 20, 40, 80)', num('filters'), D.filters)
-    .option('--folds <k>', 'k-fold cross-validation (5: 60/20/20 train/val/test)', num('folds'), D.folds)
-    .option('--fold <i>', 'the fold this run trains, 0-based', num('fold'), D.fold)
-    .option('--seed <n>', 'seed of initialisation, split, shuffling and augmentation', num('seed'), D.seed)
-    .option('--batch-size <n>', 'samples per step', num('batch-size'), D.batchSize)
-    .option('--epochs <n>', 'maximum epochs', num('epochs'), D.epochs)
-    .option('--patience <n>', 'early stopping: epochs without a better validation loss', num('patience'), D.patience)
-    .option('--lr <x>', 'Adam learning rate', num('lr'), D.lr)
-    .option('--lr-patience <n>', 'halve the learning rate after this many epochs without improvement', num('lr-patience'), D.lrPatience)
-    .option('--lambda <x>', 'weight of the topological loss (0 = the SHAPR baseline)', num('lambda'), D.lambda)
-    .option('--topo-size <s>', 'side the topology is computed at (trilinear downsampling); = side for none', num('topo-size'), D.topoSize)
+    .option('--synthetic-count <n>', 'samples generated when --data synthetic', numberOption('synthetic-count'), D.syntheticCount)
+    .option('--synthetic-seed <n>', 'seed of the synthetic generator', numberOption('synthetic-seed'), D.syntheticSeed)
+    .option('--side <n>', 'volume side S: input S×S, output S³ (64 = the paper)', numberOption('side'), D.side)
+    .option('--filters <n>', 'base filter count (10 = the paper: 10, 20, 40, 80)', numberOption('filters'), D.filters)
+    .option('--folds <k>', 'k-fold cross-validation (5: 60/20/20 train/val/test)', numberOption('folds'), D.folds)
+    .option('--fold <i>', 'the fold this run trains, 0-based', numberOption('fold'), D.fold)
+    .option('--seed <n>', 'seed of initialisation, split, shuffling and augmentation', numberOption('seed'), D.seed)
+    .option('--batch-size <n>', 'samples per step', numberOption('batch-size'), D.batchSize)
+    .option('--epochs <n>', 'maximum epochs', numberOption('epochs'), D.epochs)
+    .option('--patience <n>', 'early stopping: epochs without a better validation loss', numberOption('patience'), D.patience)
+    .option('--lr <x>', 'Adam learning rate', numberOption('lr'), D.lr)
+    .option('--lr-patience <n>', 'halve the learning rate after this many epochs without improvement', numberOption('lr-patience'), D.lrPatience)
+    .option('--lambda <x>', 'weight of the topological loss (0 = the SHAPR baseline)', numberOption('lambda'), D.lambda)
+    .option('--topo-size <s>', 'side the topology is computed at (trilinear downsampling); = side for none', numberOption('topo-size'), D.topoSize)
     .option('--topo-dims <list>', "homology dimensions of the loss: e.g. 2, 0,2 or 'all'", parseDims, D.topoDims)
-    .option('--q <q>', 'Wasserstein exponent: any number ≥ 1, or inf (bottleneck)', num('q'), D.topoQ)
-    .option('--total-persistence <mu>', "weight of the prediction's total persistence (0 = off)", num('total-persistence'), D.topoPersistence)
-    .option('--steps-per-epoch <n>', 'cap on steps per epoch (0 = the whole training split)', num('steps-per-epoch'), D.stepsPerEpoch)
-    .option('--adversarial-epochs <n>', "SHAPR's adversarial fine-tuning epochs after the supervised phase (0 = off)", num('adversarial-epochs'), D.adversarialEpochs)
+    .option('--q <q>', 'Wasserstein exponent: any number ≥ 1, or inf (bottleneck)', numberOption('q'), D.topoQ)
+    .option('--total-persistence <mu>', "weight of the prediction's total persistence (0 = off)", numberOption('total-persistence'), D.topoPersistence)
+    .option('--steps-per-epoch <n>', 'cap on steps per epoch (0 = the whole training split)', numberOption('steps-per-epoch'), D.stepsPerEpoch)
+    .option('--adversarial-epochs <n>', "SHAPR's adversarial fine-tuning epochs after the supervised phase (0 = off)", numberOption('adversarial-epochs'), D.adversarialEpochs)
     .option('--no-augment', 'disable flips and rotations');
 }
 
