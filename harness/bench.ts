@@ -15,6 +15,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getGpu } from '../src/gpu/device.ts';
 import { adapterKey, argValue, fitExponent, nonFiniteFields, parseRows, resultsMarkdown, round, type Row } from './bench/common.ts';
+import { exitWhenFlushed } from './exit.ts';
 
 interface BenchSpec {
   name: string; // what --only selects and rows carry as "bench"
@@ -220,4 +221,4 @@ async function main(argv: string[]): Promise<number> {
   return failures.length ? 1 : 0;
 }
 
-process.exit(await main(process.argv.slice(2)));
+exitWhenFlushed(await main(process.argv.slice(2)));

@@ -13,6 +13,7 @@ import * as compareCmd from './commands/compare.ts';
 import * as analyseInterpolationCmd from './commands/analyse_interpolation.ts';
 import * as predictCmd from './commands/predict.ts';
 import * as distanceCmd from './commands/distance.ts';
+import { exitWhenFlushed } from './exit.ts';
 
 const program = new Command('topo-shapr')
   .description('3D cell-shape reconstruction from 2D microscopy with a topological loss (WGSL on WebGPU)')
@@ -23,12 +24,12 @@ for (const c of commands) c.register(program);
 
 try {
   await program.parseAsync(process.argv);
-  process.exit(process.exitCode ?? 0);
+  exitWhenFlushed(Number(process.exitCode ?? 0));
 } catch (err) {
   // a bad input or an unusable GPU (no adapter, device lost) is the user's to fix: one line, no stack
   if (err instanceof UserError || err instanceof GpuError) {
     console.error(`topo-shapr: ${err.message}`);
-    process.exit(1);
+    exitWhenFlushed(1);
   }
-  throw err;
+  else throw err;
 }

@@ -4,6 +4,7 @@ import { getGpu, GpuError } from '../src/gpu/device.ts';
 import { requestedAdapter } from '../src/gpu/device_node.ts';
 import { sumAll } from '../src/ops/reduce.ts';
 import { Tensor } from '../src/tape/tensor.ts';
+import { exitWhenFlushed } from './exit.ts';
 
 try {
   const t0 = performance.now();
@@ -25,8 +26,8 @@ try {
     smoke: { op: 'sum of 2^20 ones', result: s, ok: s === n, ms: Math.round(smokeMs) },
   };
   console.log(JSON.stringify(report, null, 2));
-  process.exit(s === n ? 0 : 1);
+  exitWhenFlushed(s === n ? 0 : 1);
 } catch (e) {
   console.error(`doctor: ${e instanceof GpuError ? e.message : (e as Error).stack}`);
-  process.exit(1);
+  exitWhenFlushed(1);
 }

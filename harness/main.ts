@@ -12,6 +12,7 @@ import { getGpu, GpuError } from '../src/gpu/device.ts';
 import { UserError } from '../src/util/errors.ts';
 import { writeReport } from './commands/compare.ts';
 import { configFrom, runTraining, trainOptions } from './commands/train.ts';
+import { exitWhenFlushed } from './exit.ts';
 
 /** The demo's defaults: a small network on small volumes (see README for the measured time). */
 const DEMO: Partial<TrainConfig> = { side: 16, filters: 4, syntheticCount: 60, epochs: 30, batchSize: 6, topoSize: 16, topoDims: [0, 2], lambda: 0.1 };
@@ -59,11 +60,11 @@ try {
   }
   const report = writeReport(dirs, join(out, 'report.html'), { adapter: gpu.adapterName, 'wall time': `${((performance.now() - t0) / 1000).toFixed(0)} s` });
   console.log(`\nreport: ${report}  (${((performance.now() - t0) / 60000).toFixed(1)} min)`);
-  process.exit(0);
+  exitWhenFlushed(0);
 } catch (err) {
   if (err instanceof UserError || err instanceof GpuError) {
     console.error(`topo-shapr: ${err.message}`);
-    process.exit(1);
+    exitWhenFlushed(1);
   }
-  throw err;
+  else throw err;
 }

@@ -4,6 +4,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { exitWhenFlushed } from './exit.ts';
 
 function listTests(dir: string): string[] {
   const out: string[] = [];
@@ -50,4 +51,4 @@ const skipped = num('Skipped:');
 const failed = total - passed + loadFailures;
 write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
 // dawn.node keeps the process alive while a GPU instance exists: exit explicitly.
-process.exit(failed > 0 || files.length === 0 ? 1 : 0);
+exitWhenFlushed(failed > 0 || files.length === 0 ? 1 : 0);

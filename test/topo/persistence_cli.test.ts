@@ -98,4 +98,18 @@ test('the command prints the GUDHI diagrams for a fixture volume, with generator
   assert.is(out.diagrams['0'][0][1], null);
 });
 
+test('output larger than a pipe buffer reaches a slow reader whole (process.exit used to drop what the pipe had not taken)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'topo-cli-'));
+  const file = join(dir, 'noise.f32');
+  let seed = 7;
+  const vol = Float32Array.from({ length: 24 ** 3 }, () => (seed = (seed * 16807) % 2147483647) / 2147483647);
+  writeFileSync(file, new Uint8Array(vol.buffer));
+  const bin = fileURLToPath(new URL('../../harness/bin/topo-shapr.js', import.meta.url));
+  const whole = execFileSync('node', [bin, 'persistence', file, '--shape', '24,24,24', '--generators'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  assert.ok(whole.length > 1 << 17, `${whole.length} bytes: too short to need a second pipe buffer`);
+  // the reader starts only after the writer has filled the pipe and queued the rest
+  const piped = execFileSync('bash', ['-c', `node "${bin}" persistence "${file}" --shape 24,24,24 --generators | (sleep 1; wc -c)`], { encoding: 'utf8' });
+  assert.is(Number(piped.trim()), Buffer.byteLength(whole));
+});
+
 test.run();
