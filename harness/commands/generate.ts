@@ -34,7 +34,8 @@ export function register(program: Command): void {
       if (f.classes) {
         classes = f.classes.split(',').map((c) => c.trim()) as SyntheticClass[];
         const bad = classes.find((c) => !SYNTHETIC_CLASSES.includes(c));
-        if (bad) throw new UserError(`--classes: unknown class "${bad}" (known: ${SYNTHETIC_CLASSES.join(', ')})`);
+        // NOTE: '' (from 'nucleus,') is falsy: compared with undefined, or it reached the generator as a TypeError
+        if (bad !== undefined) throw new UserError(`--classes: unknown class "${bad}" (known: ${SYNTHETIC_CLASSES.join(', ')})`);
       }
       const obj = join(out, 'obj');
       if (!f.force && existsSync(obj) && readdirSync(obj).length > 0) {

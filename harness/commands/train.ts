@@ -19,7 +19,8 @@ export function parseDims(v: string): number[] {
   // NOTE: Number('') is 0: an empty item ('2,' or '') must not become dimension 0
   const dims = v.split(',').map((s) => (s.trim() === '' ? NaN : Number(s.trim())));
   if (!isDimList(dims)) throw new UserError(`--topo-dims: '${v}' must list distinct dimensions among 0, 1, 2 (or 'all')`);
-  return dims;
+  // NOTE: ascending, so that 2,0 and 0,2 are one configuration (a resume, folds pooled by compare)
+  return dims.sort((a, b) => a - b);
 }
 
 /** Adds the options shared by train and the main job to a command. */

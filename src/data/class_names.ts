@@ -26,7 +26,13 @@ export function stemOf(fileName: string): string {
 export function readClassesCsv(path: string): Map<string, string> | null {
   if (!existsSync(path)) return null;
   const classes = new Map<string, string>();
-  const lines = readFileSync(path, 'utf8').split(/\r?\n/);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw fileError(path, `cannot read file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const lines = text.split(/\r?\n/);
   for (const [i, raw] of lines.entries()) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;

@@ -8,7 +8,7 @@ import { summarize } from '../eval/summary.ts';
 import { wilcoxon } from '../eval/wilcoxon.ts';
 import { trilinearDownRef } from '../resample/trilinear_down.ref.ts';
 import { diagramsToJson, persistence } from '../topo/persistence.ts';
-import { checkConfig, configFromJson, TRAIN_DEFAULTS, type TrainConfig } from '../train/config.ts';
+import { checkConfig, configFromJson, type TrainConfig } from '../train/config.ts';
 import { loadSamples } from '../train/data.ts';
 import type { SampleMetrics } from '../train/finish.ts';
 import { RUN_FILES, type EpochLog } from '../train/trainer.ts';
@@ -38,7 +38,7 @@ export function loadRun(dir: string): RunData {
   // NOTE: a hand-edited or foreign config.json fails here by name, not as a TypeError deep in the report; a
   // field that a run from an older version lacks takes its default (new options default to off)
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw fileError(configPath, 'not a run config (expected a JSON object)');
-  const config: TrainConfig = { ...TRAIN_DEFAULTS, ...(configFromJson(raw) as Partial<TrainConfig>) };
+  const config = configFromJson(raw) as unknown as TrainConfig;
   try {
     checkConfig(config);
   } catch (e) {

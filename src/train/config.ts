@@ -99,10 +99,15 @@ export function configJson(c: TrainConfig): string {
   return JSON.stringify(c, withInfinity, 2);
 }
 
-/** A parsed config.json back: "Infinity" is ∞, and so is a null q (runs saved before the spelling above). */
+/**
+ * A parsed config.json back: "Infinity" is ∞, and so is a null q (runs saved before the spelling above); a
+ * field that a run from an older version lacks takes its default (new options default to off, so a run
+ * started before --adversarial-epochs existed resumes), and the loss's dimensions are in ascending order.
+ */
 export function configFromJson(saved: Record<string, unknown>): Record<string, unknown> {
-  const out = Object.fromEntries(Object.entries(saved).map(([k, v]) => [k, v === 'Infinity' ? Infinity : v]));
+  const out: Record<string, unknown> = { ...TRAIN_DEFAULTS, ...Object.fromEntries(Object.entries(saved).map(([k, v]) => [k, v === 'Infinity' ? Infinity : v])) };
   if (out.topoQ === null) out.topoQ = Infinity;
+  if (isDimList(out.topoDims)) out.topoDims = [...out.topoDims].sort((a, b) => a - b);
   return out;
 }
 

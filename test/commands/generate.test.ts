@@ -28,7 +28,7 @@ test('generate refuses a folder with a dataset; --force replaces it whole (other
     assert.match(big.stderr, /--size must be between 8 and 256, got 1000/);
     // NOTE: Number('') is 0: an empty seed used to run as seed 0
     for (const [flag, value, message] of [['--seed', '', /--seed must be an integer, got ''/], ['--n', '2.5', /--n must be a positive integer, got '2.5'/],
-      ['--size', ' ', /--size must be a positive integer, got ' '/]] as const) {
+      ['--size', ' ', /--size must be a positive integer, got ' '/], ['--classes', 'nucleus,', /--classes: unknown class ""/]] as const) {
       const bad = cli(join(dir, 'bad'), '--size', '8', flag, value);
       assert.is(bad.status, 1, `${flag} '${value}'`);
       assert.match(bad.stderr, message);

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { classFromName } from '../../src/data/class_names.ts';
@@ -75,6 +75,11 @@ test('classes.csv overrides the file names and must list every sample', () => {
   assert.equal(Object.keys(loadDataset(dir).summary.perClass), ['group0', 'group1']);
   writeFileSync(join(dir, 'classes.csv'), ['name,class', ...rows.slice(1)].join('\n'));
   expectError(dir, new RegExp(`classes\\.csv: no class for sample "${samples[0].name}"`));
+  // unreadable (here a folder): one line naming it, not an EISDIR stack trace
+  const dir2 = fresh();
+  rmSync(join(dir2, 'classes.csv'));
+  mkdirSync(join(dir2, 'classes.csv'));
+  expectError(dir2, /classes\.csv: cannot read file \(EISDIR\)/);
 });
 
 test('missing partner file names the missing file', () => {

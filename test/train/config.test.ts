@@ -43,4 +43,16 @@ test('a data folder is compared by the folder it names: a path stored as typed e
   assert.equal(configChanges({ ...TRAIN_DEFAULTS, data: 'other/data' }, abs), [`--data ${JSON.stringify(resolve('other/data'))} → ${JSON.stringify(resolve('some/data'))}`]);
 });
 
+test('--topo-dims in any order is one configuration: a resume and compare see 2,0 as 0,2', () => {
+  assert.equal(parseDims('2,0'), [0, 2]);
+  const c = { ...TRAIN_DEFAULTS, topoDims: parseDims('0,2') };
+  assert.equal(configChanges(configFromJson(JSON.parse(configJson({ ...c, topoDims: [2, 0] }))), c), []);
+});
+
+test('a config.json from before an option existed resumes: the missing field takes its default (off)', () => {
+  const { adversarialEpochs: _a, topoPersistence: _t, ...older } = TRAIN_DEFAULTS;
+  assert.equal(configChanges(configFromJson(JSON.parse(JSON.stringify(older))), TRAIN_DEFAULTS), []);
+  assert.equal(configChanges(configFromJson(JSON.parse(JSON.stringify(older))), { ...TRAIN_DEFAULTS, adversarialEpochs: 3 }), ['--adversarial-epochs 0 → 3']);
+});
+
 test.run();
