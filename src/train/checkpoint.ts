@@ -42,12 +42,16 @@ export async function saveCheckpoint(path: string, model: Shapr, opt: Adam, ck: 
 export async function loadCheckpoint(path: string, model: Shapr, opt: Adam): Promise<CheckpointState> {
   const all = await readWeights(path);
   if (all.metadata.kind !== 'checkpoint') throw fileError(path, 'not a training checkpoint');
-  let ck: CheckpointState;
+  let raw: unknown;
   try {
-    ck = JSON.parse(all.metadata.checkpoint);
+    raw = JSON.parse(all.metadata.checkpoint);
   } catch {
     throw fileError(path, 'checkpoint metadata is not valid JSON');
   }
+  const ck = checkState(path, raw);
+  // NOTE: a missing or non-integer step made Adam's bias correction NaN, reported later as a divergence
+  const adamStep = all.metadata.adamStep;
+  if (typeof adamStep !== 'string' || !/^\d+$/.test(adamStep)) throw fileError(path, `checkpoint's adamStep must be a non-negative integer, got ${JSON.stringify(adamStep)}`);
   // NOTE: a checkpoint of another network size failed on its first missing tensor, naming neither size
   let saved: { side?: unknown; filters?: unknown } = {};
   try {
@@ -71,6 +75,30 @@ export async function loadCheckpoint(path: string, model: Shapr, opt: Adam): Pro
     writeBuffer(model.gpu, opt.m[k].buffer, m);
     writeBuffer(model.gpu, opt.v[k].buffer, v);
   }
-  opt.t = Number(all.metadata.adamStep);
+  opt.t = Number(adamStep);
   return ck;
+}
+
+/**
+ * The schedule state and logs of a checkpoint, checked field by field before anything is applied: an epoch
+ * stored as "3" resumed at epoch "31" and ended the run, a missing state or log list was a TypeError.
+ */
+function checkState(path: string, raw: unknown): CheckpointState {
+  const bad = (what: string) => fileError(path, `checkpoint metadata: ${what}`);
+  const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+  const isInt = (x: unknown, min: number) => Number.isInteger(x) && (x as number) >= min;
+  if (!isObject(raw)) throw bad('not an object');
+  if (!isInt(raw.epoch, 0)) throw bad(`epoch must be a non-negative integer, got ${JSON.stringify(raw.epoch)}`);
+  const s = raw.state;
+  if (!isObject(s)) throw bad('no schedule state');
+  // NOTE: best is ∞ until an epoch improves, and JSON writes ∞ as null
+  const best = s.best === null ? Infinity : s.best;
+  if (typeof best !== 'number' || Number.isNaN(best)) throw bad(`state.best must be a number, got ${JSON.stringify(s.best)}`);
+  if (!isInt(s.bestEpoch, -1) || !isInt(s.badEpochs, 0) || !isInt(s.lrBadEpochs, 0)) throw bad('state.bestEpoch, badEpochs and lrBadEpochs must be integers');
+  if (!(typeof s.lr === 'number' && s.lr > 0 && s.lr < Infinity)) throw bad(`state.lr must be a finite number > 0, got ${JSON.stringify(s.lr)}`);
+  if (!Array.isArray(raw.logs) || !raw.logs.every((l) => isObject(l) && isInt(l.epoch, 0) && isObject(l.train) && isObject(l.val))) {
+    throw bad('logs must be a list of epoch records');
+  }
+  const state = { best, bestEpoch: s.bestEpoch as number, badEpochs: s.badEpochs as number, lrBadEpochs: s.lrBadEpochs as number, lr: s.lr };
+  return { epoch: raw.epoch as number, state, logs: raw.logs as EpochLog[] };
 }
