@@ -1,5 +1,6 @@
 // The samples a run trains on: a SHAPR-layout folder (validated before anything trains) or the built-in
 // synthetic cells (regenerated identically from the config's seed), and the run's k-fold split.
+import { createHash } from 'node:crypto';
 import { loadDataset } from '../data/dataset.ts';
 import type { Sample } from '../data/sample.ts';
 import { kfold } from '../data/split.ts';
@@ -20,6 +21,22 @@ export function loadSamples(c: TrainConfig): Sample[] {
     throw new UserError(`${c.data}: volumes are ${ds.shape.join('×')}, but the network is configured for side ${c.side} (use --side ${ds.shape[2]})`);
   }
   return ds.samples;
+}
+
+/**
+ * What identifies the samples a run trains on: their count and a SHA-256 of their names, classes, inputs and
+ * targets in order. NOTE: config.json holds only the data folder's path, so files added to it or a dataset
+ * regenerated in place changed the split under a resumed run (training samples then sat in its test fold).
+ */
+export function samplesFingerprint(samples: readonly Sample[]): { count: number; sha256: string } {
+  const h = createHash('sha256');
+  const bytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  for (const s of samples) {
+    h.update(`${s.name}\0${s.className}\0${s.shape.join(',')}\0`);
+    h.update(bytes(s.input));
+    h.update(bytes(s.target));
+  }
+  return { count: samples.length, sha256: h.digest('hex') };
 }
 
 /** The split of this run's fold (stratified by class, seeded by the config's seed). */

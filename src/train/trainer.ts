@@ -24,7 +24,7 @@ import { chunk, makeBatch, releaseBatch } from './batches.ts';
 import { loadCheckpoint, loadModel, saveCheckpoint, saveModel } from './checkpoint.ts';
 import { checkConfig, configChanges, configFromJson, configJson, type TrainConfig } from './config.ts';
 import { initialPlateau, plateauStep, type PlateauState } from './schedule.ts';
-import type { Split } from './data.ts';
+import { samplesFingerprint, type Split } from './data.ts';
 
 export interface EpochLog {
   epoch: number;
@@ -48,6 +48,7 @@ export interface TrainEvents {
 
 export const RUN_FILES = {
   config: 'config.json',
+  samples: 'samples.json', // the samples' fingerprint (data.ts): a resume on other data is refused
   log: 'log.jsonl',
   last: 'last.ckpt.safetensors',
   best: 'best.safetensors',
@@ -157,12 +158,33 @@ export function checkSameConfig(dir: string, c: TrainConfig): boolean {
   return true;
 }
 
+/**
+ * Records the fingerprint of the samples a run starts with, and refuses to go on with others. (A run directory
+ * from before the fingerprint existed records the samples it is resumed with.)
+ */
+function checkSameSamples(dir: string, c: TrainConfig, samples: readonly Sample[]): void {
+  const path = join(dir, RUN_FILES.samples);
+  const now = samplesFingerprint(samples);
+  if (!existsSync(path)) return writeFileAtomic(path, JSON.stringify(now, null, 1) + '\n');
+  let then: { count?: unknown; sha256?: unknown };
+  try {
+    then = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    throw new UserError(`${path}: not valid JSON (damaged?); this run directory cannot be resumed: use a new --out`);
+  }
+  if (then?.sha256 !== now.sha256) {
+    const where = c.data === 'synthetic' ? 'the synthetic cells' : c.data;
+    throw new UserError(`${path}: ${where} now holds other samples than this run started with (${then?.count} then, ${now.count} now, or other names, classes or values); its split would mix training and test samples: use a new --out, or the data it started with`);
+  }
+}
+
 /** Trains (or resumes) the run in `dir` on `samples` split by `split`. */
 export async function train(g: Gpu, config: TrainConfig, dir: string, samples: Sample[], split: Split, ev: TrainEvents = {}): Promise<TrainResult> {
   const c = checkConfig(config);
   makeOutputDir(dir);
   const cfgPath = join(dir, RUN_FILES.config);
   if (!checkSameConfig(dir, c)) writeFileAtomic(cfgPath, configJson(c));
+  checkSameSamples(dir, c, samples);
 
   const model = new Shapr(g, { side: c.side, filters: c.filters }, c.seed);
   const opt = new Adam(model.params, { lr: c.lr });

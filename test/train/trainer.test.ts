@@ -9,6 +9,7 @@ import { TRAIN_DEFAULTS, type TrainConfig } from '../../src/train/config.ts';
 import { loadSamples, splitFor } from '../../src/train/data.ts';
 import { train } from '../../src/train/trainer.ts';
 import { initialPlateau, plateauStep } from '../../src/train/schedule.ts';
+import { UserError } from '../../src/util/errors.ts';
 import { gpu } from '../helpers.ts';
 
 const TINY: TrainConfig = {
@@ -108,6 +109,33 @@ function modelTensors(path: string): Map<string, Float32Array> {
   const w = decodeWeights(readFileSync(path), path);
   return new Map([...w.tensors].filter(([k]) => !k.startsWith('optim.')).map(([k, v]) => [k, v.data]));
 }
+
+test('a run resumed on other samples (the data folder changed under it) is refused, naming samples.json', async () => {
+  const g = await gpu();
+  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-samples-'));
+  const c = { ...TINY, syntheticCount: 6, folds: 3, epochs: 1, lambda: 0 };
+  try {
+    const samples = loadSamples(c);
+    (await train(g, c, dir, samples, splitFor(samples, c))).model.dispose();
+    assert.equal(JSON.parse(readFileSync(join(dir, 'samples.json'), 'utf8')).count, 6);
+    // the same samples go on; one changed voxel, or one more sample, does not
+    const more = c;
+    (await train(g, more, dir, samples, splitFor(samples, more))).model.dispose();
+    const edited = samples.map((s, i) => (i === 4 ? { ...s, target: s.target.map((x, k) => (k === 100 ? 1 - x : x)) } : s));
+    const grown = loadSamples({ ...c, syntheticCount: 7 });
+    for (const other of [edited, grown]) {
+      try {
+        await train(g, more, dir, other, splitFor(other, more));
+        assert.unreachable('no error');
+      } catch (e) {
+        assert.instance(e, UserError, String(e));
+        assert.match((e as Error).message, /samples\.json: the synthetic cells now holds other samples than this run started with \(6 then, [67] now/);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
 
 test('a run killed mid-training resumes to exactly the weights of an uninterrupted run', async () => {
   const root = mkdtempSync(join(tmpdir(), 'topo-shapr-resume-'));
