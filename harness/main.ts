@@ -3,12 +3,13 @@
 // in minutes on a CPU; `--preset paper --data DIR` runs the paper's protocol (64³, 5 folds, 100 epochs).
 // Re-running resumes: finished runs are kept, interrupted ones continue from their last checkpoint.
 import { Command } from 'commander';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeDataset } from '../src/data/dataset_writer.ts';
 import { generateDataset } from '../src/data/synthetic.ts';
 import { checkConfig, TRAIN_DEFAULTS, type TrainConfig } from '../src/train/config.ts';
 import { getGpu, GpuError } from '../src/gpu/device.ts';
+import { writeFileAtomic } from '../src/util/atomic.ts';
 import { UserError } from '../src/util/errors.ts';
 import { writeReport } from './commands/compare.ts';
 import { configFrom, runTraining, trainOptions } from './commands/train.ts';
@@ -42,9 +43,21 @@ try {
   console.error(`topo-shapr: adapter ${gpu.adapterName}`);
   if (base.data === 'synthetic') {
     const dataDir = join(out, 'data');
+    // NOTE: what the cells were generated with is recorded beside them: a rerun with another
+    // --synthetic-count, --side or --synthetic-seed reused the old cells while its config said otherwise
+    const made = { syntheticCount: base.syntheticCount, side: base.side, syntheticSeed: base.syntheticSeed };
+    const marker = join(dataDir, 'synthetic.json');
     if (!existsSync(join(dataDir, 'obj'))) {
       console.error(`generating ${base.syntheticCount} synthetic cells (${base.side}³) → ${dataDir}`);
       writeDataset(dataDir, generateDataset({ n: base.syntheticCount, size: base.side, seed: base.syntheticSeed }));
+      writeFileAtomic(marker, JSON.stringify(made) + '\n');
+    } else if (existsSync(marker)) {
+      const had = JSON.parse(readFileSync(marker, 'utf8')) as typeof made;
+      const changed = (Object.keys(made) as (keyof typeof made)[]).filter((k) => had[k] !== made[k]);
+      const flag = { syntheticCount: '--synthetic-count', side: '--side', syntheticSeed: '--synthetic-seed' };
+      if (changed.length) {
+        throw new UserError(`${dataDir}: holds cells generated with other options (${changed.map((k) => `${flag[k]} ${had[k]} → ${made[k]}`).join(', ')}); use another --out, or delete ${out}`);
+      }
     }
     base.data = dataDir;
   }

@@ -39,4 +39,19 @@ test('a finished run trained with other options is refused, not reported as the 
   }
 });
 
+test('cells generated with other options are refused, not reused under a config that says otherwise', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-main-'));
+  try {
+    const out = join(dir, 'run');
+    mkdirSync(join(out, 'data', 'obj'), { recursive: true });
+    writeFileSync(join(out, 'data', 'synthetic.json'), JSON.stringify({ syntheticCount: 20, side: 16, syntheticSeed: 1 }));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--out', out, '--synthetic-count', '30'], { encoding: 'utf8' });
+    assert.is(r.status, 1, r.stderr);
+    assert.match(r.stderr, /data: holds cells generated with other options \(--synthetic-count 20 → 30\); use another --out, or delete /);
+    assert.not.ok(existsSync(join(out, 'baseline')), 'nothing trained');
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
 test.run();
