@@ -1,6 +1,7 @@
 // Weights files on disk (Node): atomic save (temp file + rename) and fully validated load. The format and
 // the checks live in weights.ts, which a browser uses directly on fetched bytes.
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../util/atomic.ts';
 import type { Gpu } from '../gpu/device.ts';
 import { fileError } from '../util/errors.ts';
 import { Shapr } from './shapr.ts';
@@ -8,15 +9,7 @@ import { applyWeights, decodeWeights, encodeModel, weightsConfig, type DecodedWe
 
 /** Writes all of the model's tensors to `path`; a crash mid-write never leaves a partial file at `path`. */
 export async function saveWeights(path: string, model: Shapr, extra: Record<string, string> = {}): Promise<void> {
-  const bytes = new Uint8Array(await encodeModel(model, extra));
-  const tmp = `${path}.tmp-${process.pid}`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw fileError(path, `cannot write weights (${(e as Error).message})`);
-  }
+  writeFileAtomic(path, new Uint8Array(await encodeModel(model, extra)));
 }
 
 /** Reads and validates a weights file (no model needed). */

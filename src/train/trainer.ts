@@ -19,7 +19,7 @@ import { TopoLoss } from '../topo/topo_loss.ts';
 import { TopoPool } from '../topo/topo_pool.ts';
 import { Rng } from '../util/rng.ts';
 import { DivergedError, UserError } from '../util/errors.ts';
-import { appendLine, makeOutputDir, writeFileAtomic } from '../util/atomic.ts';
+import { appendLine, makeOutputDir, removeStaleTemporaries, writeFileAtomic } from '../util/atomic.ts';
 import { chunk, makeBatch, releaseBatch } from './batches.ts';
 import { loadCheckpoint, loadModel, saveCheckpoint, saveModel } from './checkpoint.ts';
 import { checkConfig, configChanges, configFromJson, configJson, type TrainConfig } from './config.ts';
@@ -182,6 +182,7 @@ function checkSameSamples(dir: string, c: TrainConfig, samples: readonly Sample[
 export async function train(g: Gpu, config: TrainConfig, dir: string, samples: Sample[], split: Split, ev: TrainEvents = {}): Promise<TrainResult> {
   const c = checkConfig(config);
   makeOutputDir(dir);
+  removeStaleTemporaries(dir);
   const cfgPath = join(dir, RUN_FILES.config);
   if (!checkSameConfig(dir, c)) writeFileAtomic(cfgPath, configJson(c));
   checkSameSamples(dir, c, samples);

@@ -2,7 +2,7 @@
 // beside the target, flush it to disk, then rename over the target (atomic on POSIX file systems).
 // Failures to write (no such folder, a file where a folder should be, no permission, a full disk) are the
 // user's to fix: they come back as one line naming the path, and leave no temporary file behind.
-import { accessSync, appendFileSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { accessSync, appendFileSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileError } from './errors.ts';
 
@@ -22,8 +22,12 @@ function reason(err: unknown): string {
   return code ? `${what[code] ?? 'cannot write'} (${code})` : String(err);
 }
 
+/** The temporary file of `path` while process `pid` writes it. */
+const temporary = (path: string, pid: number) => join(dirname(path), `.${basename(path)}.${pid}.tmp`);
+const TEMPORARY = /^\..+\.(\d+)\.tmp$/;
+
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const tmp = temporary(path, process.pid);
   try {
     const fd = openSync(tmp, 'w');
     try {
@@ -40,6 +44,27 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
       // NOTE: where the temporary file could not be made (e.g. ENOTDIR) removing it fails too: the first error tells
     }
     throw fileError(path, `cannot write: ${reason(err)}`);
+  }
+}
+
+/**
+ * Removes the temporary files that writers killed mid-write left in `dir` (those of processes no longer
+ * running): a run preempted while saving a checkpoint kept one checkpoint-sized file per kill.
+ */
+export function removeStaleTemporaries(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const m = TEMPORARY.exec(name);
+    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
+    rmSync(join(dir, name), { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // another user's process
   }
 }
 

@@ -48,7 +48,7 @@ test('save → load round trip restores every tensor (incl. BatchNorm running st
   const b = new Shapr(g, CONFIG, 2);
   const path = join(dir, 'a.safetensors');
   await saveWeights(path, a, { epoch: '3' });
-  assert.ok(!readdirSync(dir).some((f) => f.includes('.tmp-')), 'no temp file left');
+  assert.ok(!readdirSync(dir).some((f) => f.endsWith('.tmp')), 'no temp file left');
   const meta = await loadWeights(path, b);
   assert.is(meta.epoch, '3');
   assert.is(meta.format, WEIGHTS_FORMAT);

@@ -1,10 +1,11 @@
 // Output files: written whole or not at all, and a path that cannot be written is one line naming it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeOutputDir, writeFileAtomic } from '../../src/util/atomic.ts';
+import { makeOutputDir, removeStaleTemporaries, writeFileAtomic } from '../../src/util/atomic.ts';
 import { UserError } from '../../src/util/errors.ts';
 
 test('writeFileAtomic replaces a file whole; failures name the path and leave no temporary file', () => {
@@ -25,6 +26,20 @@ test('writeFileAtomic replaces a file whole; failures name the path and leave no
     assert.throws(() => makeOutputDir(join(dir, 'file', 'x')), (e: unknown) => e instanceof UserError && /\(ENOTDIR\)/.test((e as Error).message));
     // a file under a file: the temporary file cannot be made, nor removed (its removal threw ENOTDIR raw)
     assert.throws(() => writeFileAtomic(join(dir, 'file', 'r.html'), 'x'), (e: unknown) => e instanceof UserError && /r\.html: cannot write: a part of the path is a file, not a folder \(ENOTDIR\)/.test((e as Error).message));
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test('removeStaleTemporaries removes what killed writers left, not what live ones are writing', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-atomic-'));
+  try {
+    // a process that has ended: its pid is free (reuse within this test is not expected)
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    const files = [`.last.ckpt.safetensors.${dead}.tmp`, `.best.safetensors.${process.pid}.tmp`, '.notes.tmp', 'last.ckpt.safetensors', `.log.jsonl.${process.ppid}.tmp`];
+    for (const f of files) writeFileSync(join(dir, f), 'x');
+    removeStaleTemporaries(dir);
+    assert.equal(readdirSync(dir).sort(), files.slice(1).sort());
   } finally {
     rmSync(dir, { recursive: true });
   }
