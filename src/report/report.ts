@@ -90,18 +90,31 @@ function boxPlots(input: ReportInput): string {
   ).join('');
 }
 
+/**
+ * The loss curves of one run. NOTE: the adversarial phase logs other quantities under the same names (train:
+ * the generator loss; validation: the supervised loss alone, without λ·L_T), so its epochs are series of
+ * their own rather than a continuation whose meaning changes at the phase boundary.
+ */
+export function curveSeries(logs: readonly EpochLog[]): Array<{ name: string; x: number[]; y: number[] }> {
+  const sup = logs.filter((l) => !l.phase), adv = logs.filter((l) => l.phase === 'adversarial');
+  const x = (ls: readonly EpochLog[]) => ls.map((l) => l.epoch + 1);
+  const out = [
+    { name: 'train', x: x(sup), y: sup.map((l) => l.train.loss) },
+    { name: 'validation', x: x(sup), y: sup.map((l) => l.val.loss) },
+  ];
+  if (sup.some((l) => l.train.topo > 0)) out.push({ name: 'train L_T', x: x(sup), y: sup.map((l) => l.train.topo) });
+  if (adv.length) {
+    out.push({ name: 'adversarial: generator', x: x(adv), y: adv.map((l) => l.train.loss) });
+    out.push({ name: 'adversarial: validation (supervised)', x: x(adv), y: adv.map((l) => l.val.loss) });
+  }
+  return out;
+}
+
 function curves(input: ReportInput): string {
   return input.methods
     .flatMap((m) =>
       m.runs.map((r) =>
-        linePlot(`${m.label} — fold ${r.fold}`, 'epoch', 'loss', [
-          { name: 'train', x: r.logs.map((l) => l.epoch + 1), y: r.logs.map((l) => l.train.loss) },
-          { name: 'validation', x: r.logs.map((l) => l.epoch + 1), y: r.logs.map((l) => l.val.loss) },
-          // NOTE: adversarial epochs keep their adversarial term in train.topo: not L_T
-          ...(r.logs.some((l) => !l.phase && l.train.topo > 0)
-            ? [{ name: 'train L_T', x: r.logs.filter((l) => !l.phase).map((l) => l.epoch + 1), y: r.logs.filter((l) => !l.phase).map((l) => l.train.topo) }]
-            : []),
-        ]),
+        linePlot(`${m.label} — fold ${r.fold}`, 'epoch', 'loss', curveSeries(r.logs)),
       ),
     )
     .join('');

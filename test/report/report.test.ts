@@ -1,0 +1,23 @@
+// The report's loss curves: the adversarial phase's epochs are series of their own (they log other quantities
+// under the same names: the generator loss, and a validation loss without λ·L_T).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { curveSeries } from '../../src/report/report.ts';
+import type { EpochLog } from '../../src/train/trainer.ts';
+
+const log = (epoch: number, loss: number, topo: number, phase?: 'adversarial'): EpochLog => ({
+  epoch, ...(phase ? { phase } : {}), train: { loss, dice: loss, bce: 0, topo }, val: { loss: loss + 0.1, dice: loss, bce: 0, topo }, lr: 1e-3, seconds: 1, improved: false,
+});
+
+test('supervised and adversarial epochs are separate series; L_T only from the supervised epochs', () => {
+  const s = curveSeries([log(0, 0.9, 0.02), log(1, 0.8, 0.01), log(2, 0.5, 0.3, 'adversarial')]);
+  assert.equal(s.map((x) => x.name), ['train', 'validation', 'train L_T', 'adversarial: generator', 'adversarial: validation (supervised)']);
+  assert.equal(s[0].x, [1, 2]);
+  assert.equal(s[2].y, [0.02, 0.01]);
+  assert.equal(s[3].x, [3]);
+  assert.equal(s[4].y, [0.6]);
+  // a baseline without the adversarial phase: two series
+  assert.equal(curveSeries([log(0, 0.9, 0)]).map((x) => x.name), ['train', 'validation']);
+});
+
+test.run();
