@@ -33,6 +33,8 @@ export function register(program: Command): void {
         throw new UserError(`${fileA} and ${fileB} use opposite conventions: ${ca.kind} (${ca.example}) against ${cb.kind} (${cb.example}); negate one file's values first`);
       const present = [...new Set([...Object.keys(A), ...Object.keys(B)])].sort();
       let dims = present;
+      // NOTE: two files without any dimension printed nothing and exited 0
+      if (present.length === 0) throw new UserError(`${fileA} and ${fileB}: neither holds a diagram (no dimension keys such as "0")`);
       if (flags.dim !== undefined) {
         if (!/^\d+$/.test(flags.dim)) throw new UserError(`--dim must be a non-negative integer, got '${flags.dim}'`);
         dims = [String(Number(flags.dim))];

@@ -54,6 +54,12 @@ export function register(program: Command): void {
       if (progress) process.stderr.write('\r');
       // NOTE: the second folder is checked before anything is printed, so a bad one gives only its error
       const other = f.against ? evaluateFolders(f.truth, f.against) : null;
+      if (other) {
+        // NOTE: pairs by name: both folders must predict the same samples (checked before the table is printed)
+        const names = new Set(other.map((r) => r.name));
+        const unpaired = rows.find((r) => !names.has(r.name)) ?? other.find((r) => !rows.some((x) => x.name === r.name));
+        if (unpaired) throw new UserError(`${f.against}: the prediction folders hold other samples (${unpaired.name} is in one only); the paired test needs the same ones`);
+      }
       if (f.json && !f.against) {
         console.log(JSON.stringify(toJsonRows(rows), null, 1));
         return;
@@ -62,10 +68,6 @@ export function register(program: Command): void {
       const nan = rows.filter((r) => METRICS.some(([k]) => Number.isNaN(r[k]))).length;
       if (!f.json && nan > 0) console.log(`\n${nan} sample(s) with an undefined (NaN) relative error: the truth's measure is 0`);
       if (other) {
-        // NOTE: pairs by name: both folders must predict the same samples
-        const names = new Set(other.map((r) => r.name));
-        const unpaired = rows.find((r) => !names.has(r.name)) ?? other.find((r) => !rows.some((x) => x.name === r.name));
-        if (unpaired) throw new UserError(`${f.against}: the prediction folders hold other samples (${unpaired.name} is in one only); the paired test needs the same ones`);
         const tests = METRICS.map(([k, json]) => ({ metric: json, ...wilcoxon(rows.map((r) => r[k]), other.map((r) => r[k])) }));
         if (f.json) {
           console.log(JSON.stringify({ pred: toJsonRows(rows), against: toJsonRows(other), wilcoxon: tests }, null, 1));

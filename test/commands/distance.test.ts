@@ -57,6 +57,10 @@ test('bad files: one line naming the file and the problem, exit code 1', () => {
     assert.is(lines.length, 1, r.stderr);
     assert.match(lines[0], message);
   }
+  // two files without any dimension: refused (printed nothing, exit 0)
+  const none = cli(file('none.json', '{}'), file('none2.json', '{}'));
+  assert.is(none.status, 1);
+  assert.match(none.stderr, /none\.json and .*none2\.json: neither holds a diagram/);
 });
 
 test('a superlevel file against a sublevel one is refused; two sublevel files give the distance of their negations', () => {

@@ -92,6 +92,7 @@ test('CLI: evaluate --json prints the rows; inspect on a broken folder exits 1 w
   const pair = spawnSync(process.execPath, [BIN, 'evaluate', '--truth', join(dir, 'truth'), '--pred', join(dir, 'same'), '--against', part], { encoding: 'utf8' });
   assert.is(pair.status, 1);
   assert.match(pair.stderr, /part: the prediction folders hold other samples \(.* is in one only\); the paired test needs the same ones/);
+  assert.is(pair.stdout, '', 'nothing printed before the refusal');
   unlinkSync(join(dir, 'truth', 'image', `${samples[2].name}.tif`));
   const ins = spawnSync(process.execPath, [BIN, 'inspect', join(dir, 'truth')], { encoding: 'utf8' });
   assert.is(ins.status, 1);
