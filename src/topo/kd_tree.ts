@@ -321,9 +321,18 @@ export function linf(ax: number, ay: number, bx: number, by: number): number {
   return dx > dy ? dx : dy;
 }
 
-/** d^q for the exponents the matcher uses; NOTE: q = 1 and 2 skip Math.pow (exact and faster). */
+/** Costs of other exponents are capped here: far above any optimum the matcher solves (its unit makes that at
+ * most the number of points), so no optimal matching meets the cap, and no diagonal cost is +∞ (∞ − ∞ made NaN
+ * duals at large q). q = 1 and 2 need no cap: their diagonal costs stay near 1 and a pair cost of +∞ is pruned. */
+export const COST_CAP = 2 ** 1000;
+
+/** d^q for the exponents the matcher uses (capped, see COST_CAP); NOTE: q = 1 and 2 skip Math.pow (exact and
+ * faster). */
 export function powq(d: number, q: number): number {
-  return q === 2 ? d * d : q === 1 ? d : Math.pow(d, q);
+  if (q === 2) return d * d;
+  if (q === 1) return d;
+  const c = Math.pow(d, q);
+  return c < COST_CAP ? c : COST_CAP;
 }
 
 // Hoare-style quickselect: puts the k-th smallest (by key[perm[i]]) at position k within perm[lo..hi].

@@ -54,7 +54,7 @@ export function auctionReduced(tree: KdTree, treeA: KdTree, ax: Float64Array, ay
   const budget = BID_BUDGET * (n + m);
   const cost = (i: number, j: number) => {
     const d = Math.max(Math.abs(ax[i] - bx[j]), Math.abs(ay[i] - by[j]));
-    return q === 2 ? d * d : q === 1 ? d : Math.pow(d, q);
+    return powq(d, q);
   };
   for (let eps = Math.max(epsStart, epsFinal); ; eps = nextEps(eps, epsFinal)) {
     let qh = 0, qt = 0;
@@ -167,7 +167,7 @@ export function arcGraph(ax: Float64Array, ay: Float64Array, bx: Float64Array, b
     for (let j = 0; j < m; j++) {
       const dx = Math.abs(x - bx[j]), dy = Math.abs(y - by[j]);
       const d = dx > dy ? dx : dy;
-      const c = q === 2 ? d * d : q === 1 ? d : Math.pow(d, q);
+      const c = powq(d, q);
       if (c > p + pB[j]) continue;
       if (len === adj.length) {
         const a2 = new Int32Array(2 * len); a2.set(adj); adj = a2;

@@ -335,6 +335,16 @@ test('rules: a few far points among small ones, subnormal diagrams, large q, ign
   // large q: 0.1^1000 underflowed (0), 10^1000 overflowed (Infinity)
   assert.ok(close(wasserstein([[1, 0.8]], [], { q: 1000 }).distance, 0.1, 1e-12));
   assert.ok(close(wasserstein([[20, 0]], [], { q: 1000 }).distance, 10, 1e-12));
+  // large q with points of unlike persistence: the small point's cost underflowed beside the large one's unit
+  // (distance 0, certified, at q = 300; found by a CLI audit). Its W_q is the 0.025 it must travel.
+  for (const q of [300, 900, 5000]) {
+    const r = wasserstein([[0.9, 0.1], [0.2, 0.15]], [[0.9, 0.1]], { q });
+    assert.ok(close(r.distance, 0.025, 1e-12) && r.certified, `q=${q}: ${r.distance}`);
+    assert.ok(close(wasserstein([[0.9, 0.1], [0.5, 0.4]], [[0.8, 0.3]], { q }).distance, 0.2, 1e-12), `q=${q}`);
+  }
+  // a persistence above the largest double: the half-difference overflowed (distance +∞)
+  for (const q of [1, 2, Infinity]) assert.ok(close(wasserstein([[1e308, -1e308]], [], { q }).distance / 1e308, 1, 1e-12), `q=${q}`);
+  assert.ok(close(matchingCost([[1e308, -1e308]], [], { aToB: Int32Array.of(DIAGONAL), bToA: new Int32Array(0) }, 1) / 1e308, 1, 1e-12));
 });
 
 test('rules: NaN and infinite coordinates are errors; essential classes match by birth', () => {
