@@ -52,7 +52,12 @@ try {
       writeDataset(dataDir, generateDataset({ n: base.syntheticCount, size: base.side, seed: base.syntheticSeed }));
       writeFileAtomic(marker, JSON.stringify(made) + '\n');
     } else if (existsSync(marker)) {
-      const had = JSON.parse(readFileSync(marker, 'utf8')) as typeof made;
+      let had: typeof made;
+      try {
+        had = JSON.parse(readFileSync(marker, 'utf8'));
+      } catch {
+        throw new UserError(`${marker}: not valid JSON (damaged?); delete ${dataDir} to generate the cells again`);
+      }
       const changed = (Object.keys(made) as (keyof typeof made)[]).filter((k) => had[k] !== made[k]);
       const flag = { syntheticCount: '--synthetic-count', side: '--side', syntheticSeed: '--synthetic-seed' };
       if (changed.length) {
