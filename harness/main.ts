@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeDataset } from '../src/data/dataset_writer.ts';
 import { generateDataset } from '../src/data/synthetic.ts';
-import { checkConfig, TRAIN_DEFAULTS, type TrainConfig } from '../src/train/config.ts';
+import { checkConfig, FLAG, TRAIN_DEFAULTS, type TrainConfig } from '../src/train/config.ts';
 import { getGpu, GpuError } from '../src/gpu/device.ts';
 import { writeFileAtomic } from '../src/util/atomic.ts';
 import { UserError } from '../src/util/errors.ts';
@@ -59,9 +59,8 @@ try {
         throw new UserError(`${marker}: not valid JSON (damaged?); delete ${dataDir} to generate the cells again`);
       }
       const changed = (Object.keys(made) as (keyof typeof made)[]).filter((k) => had[k] !== made[k]);
-      const flag = { syntheticCount: '--synthetic-count', side: '--side', syntheticSeed: '--synthetic-seed' };
       if (changed.length) {
-        throw new UserError(`${dataDir}: holds cells generated with other options (${changed.map((k) => `${flag[k]} ${had[k]} → ${made[k]}`).join(', ')}); use another --out, or delete ${out}`);
+        throw new UserError(`${dataDir}: holds cells generated with other options (${changed.map((k) => `${FLAG[k]} ${had[k]} → ${made[k]}`).join(', ')}); use another --out, or delete ${out}`);
       }
     }
     base.data = dataDir;

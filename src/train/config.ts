@@ -58,7 +58,7 @@ export const TRAIN_DEFAULTS: TrainConfig = {
 };
 
 /** The command-line flag of each field a user sets (for messages: a user knows --batch-size, not batchSize). */
-const FLAG: Partial<Record<keyof TrainConfig, string>> = {
+export const FLAG: Partial<Record<keyof TrainConfig, string>> = {
   data: '--data', augment: 'augmentation (--no-augment)', syntheticCount: '--synthetic-count', syntheticSeed: '--synthetic-seed', side: '--side', filters: '--filters', folds: '--folds',
   fold: '--fold', seed: '--seed', batchSize: '--batch-size', epochs: '--epochs', patience: '--patience', lr: '--lr',
   lrPatience: '--lr-patience', lambda: '--lambda', topoSize: '--topo-size', topoDims: '--topo-dims', topoQ: '--q',

@@ -138,6 +138,15 @@ export interface TrainResult {
   interrupted: boolean;
 }
 
+/** A JSON file a resume depends on; a damaged one means the run directory cannot be resumed. */
+function readRunJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    throw new UserError(`${path}: not valid JSON (damaged?); this run directory cannot be resumed: use a new --out`);
+  }
+}
+
 /**
  * Whether run directory `dir` already has a config.json; throws a UserError naming the options that differ
  * from `c` (or a damaged file), since a run resumes only with the options it was started with.
@@ -145,12 +154,7 @@ export interface TrainResult {
 export function checkSameConfig(dir: string, c: TrainConfig): boolean {
   const cfgPath = join(dir, RUN_FILES.config);
   if (!existsSync(cfgPath)) return false;
-  let old: Record<string, unknown>;
-  try {
-    old = JSON.parse(readFileSync(cfgPath, 'utf8'));
-  } catch {
-    throw new UserError(`${cfgPath}: not valid JSON (damaged?); this run directory cannot be resumed: use a new --out`);
-  }
+  const old = readRunJson(cfgPath) as Record<string, unknown>;
   const changes = old && typeof old === 'object' && !Array.isArray(old) ? configChanges(configFromJson(old), c) : ['(not a config object)'];
   if (changes.length) {
     throw new UserError(`${cfgPath}: this run directory was started with other options (${changes.slice(0, 4).join(', ')}${changes.length > 4 ? ', …' : ''}); use a new --out or the same options`);
@@ -166,12 +170,7 @@ function checkSameSamples(dir: string, c: TrainConfig, samples: readonly Sample[
   const path = join(dir, RUN_FILES.samples);
   const now = samplesFingerprint(samples);
   if (!existsSync(path)) return writeFileAtomic(path, JSON.stringify(now, null, 1) + '\n');
-  let then: { count?: unknown; sha256?: unknown };
-  try {
-    then = JSON.parse(readFileSync(path, 'utf8'));
-  } catch {
-    throw new UserError(`${path}: not valid JSON (damaged?); this run directory cannot be resumed: use a new --out`);
-  }
+  const then = readRunJson(path) as { count?: unknown; sha256?: unknown } | null;
   if (then?.sha256 !== now.sha256) {
     const where = c.data === 'synthetic' ? 'the synthetic cells' : c.data;
     throw new UserError(`${path}: ${where} now holds other samples than this run started with (${then?.count} then, ${now.count} now, or other names, classes or values); its split would mix training and test samples: use a new --out, or the data it started with`);
