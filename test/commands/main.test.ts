@@ -10,48 +10,45 @@ import { configJson, TRAIN_DEFAULTS } from '../../src/train/config.ts';
 
 const MAIN = fileURLToPath(new URL('../../harness/main.ts', import.meta.url));
 
-test('--lambda 0 is refused before any data is generated (it compared the baseline with λ = 0.1 silently)', () => {
+/** Runs `fn` on a fresh output path inside a temporary folder, removed afterwards. */
+function withOut(fn: (out: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-main-'));
   try {
-    const out = join(dir, 'run');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--lambda', '0', '--out', out], { encoding: 'utf8' });
+    fn(join(dir, 'run'));
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+}
+
+const main = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { encoding: 'utf8' });
+
+test('--lambda 0 is refused before any data is generated (it compared the baseline with λ = 0.1 silently)', () =>
+  withOut((out) => {
+    const r = main('--lambda', '0', '--out', out);
     assert.is(r.status, 1, r.stderr);
     assert.match(r.stderr, /--lambda: the main job compares λ = 0 with λ > 0/);
     assert.not.ok(existsSync(out), 'nothing written');
-  } finally {
-    rmSync(dir, { recursive: true });
-  }
-});
+  }));
 
-test('a finished run trained with other options is refused, not reported as the new one', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-main-'));
-  try {
-    const out = join(dir, 'run');
+test('a finished run trained with other options is refused, not reported as the new one', () =>
+  withOut((out) => {
     mkdirSync(join(out, 'baseline'), { recursive: true });
     writeFileSync(join(out, 'baseline', 'config.json'), configJson({ ...TRAIN_DEFAULTS, side: 16, filters: 4, lambda: 0 }));
     writeFileSync(join(out, 'baseline', 'metrics.json'), '[]');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--out', out, '--synthetic-count', '10'], { encoding: 'utf8' });
+    const r = main('--out', out, '--synthetic-count', '10');
     assert.is(r.status, 1, r.stderr);
     assert.match(r.stderr, /baseline\/config\.json: this run directory was started with other options \(.*--synthetic-count 120 → 10/);
     assert.not.ok(existsSync(join(out, 'report.html')), 'no report of the old run');
-  } finally {
-    rmSync(dir, { recursive: true });
-  }
-});
+  }));
 
-test('cells generated with other options are refused, not reused under a config that says otherwise', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-main-'));
-  try {
-    const out = join(dir, 'run');
+test('cells generated with other options are refused, not reused under a config that says otherwise', () =>
+  withOut((out) => {
     mkdirSync(join(out, 'data', 'obj'), { recursive: true });
     writeFileSync(join(out, 'data', 'synthetic.json'), JSON.stringify({ syntheticCount: 20, side: 16, syntheticSeed: 1 }));
-    const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN, '--out', out, '--synthetic-count', '30'], { encoding: 'utf8' });
+    const r = main('--out', out, '--synthetic-count', '30');
     assert.is(r.status, 1, r.stderr);
     assert.match(r.stderr, /data: holds cells generated with other options \(--synthetic-count 20 → 30\); use another --out, or delete /);
     assert.not.ok(existsSync(join(out, 'baseline')), 'nothing trained');
-  } finally {
-    rmSync(dir, { recursive: true });
-  }
-});
+  }));
 
 test.run();
