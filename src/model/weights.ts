@@ -3,11 +3,13 @@
 //   bytes 0..8     N, the header length, unsigned 64-bit little-endian
 //   bytes 8..8+N   UTF-8 JSON: { NAME: { dtype: "F32", shape: [...], data_offsets: [start, end] }, ...,
 //                  "__metadata__": { format: "topo-shapr", config: "{\"side\":64,\"filters\":10}", ... } }
-//                  padded with spaces to a multiple of 8 bytes
+//                  padded with spaces to a multiple of 8 bytes; metadata "data_crc32" is the CRC-32 (8 hex
+//                  digits) of the data section followed by the UTF-8 JSON of the other metadata entries
 //   bytes 8+N..    the tensors' raw little-endian float32 data, back to back; data_offsets are relative to
 //                  the start of this section and must cover it exactly (no holes, no overlap)
 // Names are Shapr.named() (trainable parameters and BatchNorm running statistics). Metadata values are
 // strings, as safetensors requires. Node file I/O: weights_node.ts.
+import { crc32 } from '../util/crc32.ts';
 import { writeBuffer } from '../gpu/buffers.ts';
 import { fileError } from '../util/errors.ts';
 import type { Shapr } from './shapr.ts';
@@ -15,6 +17,17 @@ import type { ShaprConfig } from './shapr_layout.ts';
 
 export const WEIGHTS_FORMAT = 'topo-shapr';
 const MAX_HEADER = 16 << 20;
+const CRC_KEY = 'data_crc32';
+
+/**
+ * The checksum of a file's content. NOTE: the structure checks below catch truncation and broken headers,
+ * not a flipped byte inside the tensor data or a metadata value (the epoch, a config): those loaded silently.
+ */
+function contentCrc(data: Uint8Array, metadata: Record<string, string>): string {
+  const { [CRC_KEY]: _, ...rest } = metadata;
+  const crc = crc32(new TextEncoder().encode(JSON.stringify(rest)), crc32(data));
+  return crc.toString(16).padStart(8, '0');
+}
 
 export interface WeightEntry {
   name: string;
@@ -29,7 +42,7 @@ export interface DecodedWeights {
 
 /** Encodes tensors and string metadata into the file layout above. */
 export function encodeWeights(entries: readonly WeightEntry[], metadata: Record<string, string>): ArrayBuffer {
-  const header: Record<string, unknown> = { __metadata__: metadata };
+  const header: Record<string, unknown> = {};
   let offset = 0;
   // NOTE: what decodeWeights refuses is refused here too, so that no file is written that cannot be loaded.
   for (const e of entries) {
@@ -40,18 +53,20 @@ export function encodeWeights(entries: readonly WeightEntry[], metadata: Record<
     header[e.name] = { dtype: 'F32', shape: e.shape, data_offsets: [offset, offset + e.data.length * 4] };
     offset += e.data.length * 4;
   }
-  let json = new TextEncoder().encode(JSON.stringify(header));
+  const data = new Uint8Array(offset);
+  const view = new DataView(data.buffer);
+  let at = 0;
+  for (const e of entries) for (const v of e.data) (view.setFloat32(at, v, true), (at += 4));
+  const { [CRC_KEY]: _, ...meta } = metadata;
+  let json = new TextEncoder().encode(JSON.stringify({ __metadata__: { ...meta, [CRC_KEY]: contentCrc(data, meta) }, ...header }));
   const padded = Math.ceil(json.length / 8) * 8;
   const headerBytes = new Uint8Array(padded).fill(0x20);
   headerBytes.set(json);
   json = headerBytes;
   const out = new ArrayBuffer(8 + padded + offset);
-  const view = new DataView(out);
-  view.setUint32(0, padded, true);
-  view.setUint32(4, 0, true);
+  new DataView(out).setUint32(0, padded, true);
   new Uint8Array(out, 8, padded).set(json);
-  let at = 8 + padded;
-  for (const e of entries) for (const v of e.data) (view.setFloat32(at, v, true), (at += 4));
+  new Uint8Array(out, 8 + padded).set(data);
   return out;
 }
 
@@ -106,6 +121,12 @@ export function decodeWeights(bytes: ArrayBuffer | Uint8Array, source: string): 
     covered = s.end;
   }
   if (covered !== dataLength) throw bad(`data section has ${dataLength} bytes but the tensors cover ${covered}`);
+  // NOTE: a file without a checksum (safetensors from elsewhere, or written before it existed) is accepted.
+  const stored = metadata[CRC_KEY];
+  if (stored !== undefined) {
+    const crc = contentCrc(u8.subarray(dataStart), metadata);
+    if (stored !== crc) throw bad(`its content fails the CRC-32 check (stored ${stored}, computed ${crc}): the file is damaged`);
+  }
   const tensors = new Map<string, WeightEntry>();
   for (const s of spans) {
     const data = new Float32Array((s.end - s.start) / 4);

@@ -27,7 +27,9 @@ test('encode/decode on a hand-built file: header layout, 8-byte alignment, littl
   const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buf, 8, n)));
   assert.equal(header.a, { dtype: 'F32', shape: [2], data_offsets: [0, 8] });
   assert.equal(header.b.data_offsets, [8, 12]);
-  assert.equal(header.__metadata__, { k: 'v' });
+  assert.equal(Object.keys(header.__metadata__), ['k', 'data_crc32']);
+  assert.is(header.__metadata__.k, 'v');
+  assert.match(header.__metadata__.data_crc32, /^[0-9a-f]{8}$/);
   assert.is(view.getFloat32(8 + n + 4, true), -2);
   assert.is(buf.byteLength, 8 + n + 12);
   const d = decodeWeights(buf, 'x');
@@ -67,8 +69,10 @@ test('corrupt, truncated and mismatched files are rejected without touching the 
   src.dispose();
   const n = new DataView(good.buffer).getUint32(0, true);
   const headerText = new TextDecoder().decode(good.subarray(8, 8 + n));
-  const withHeader = (edit: (h: Record<string, any>) => void) => {
+  // NOTE: these edits drop the checksum (a file without one is accepted), so each reaches the check it is for.
+  const withHeader = (edit: (h: Record<string, any>) => void, keepCrc = false) => {
     const h = JSON.parse(headerText);
+    if (!keepCrc) delete h.__metadata__.data_crc32;
     edit(h);
     const json = new TextEncoder().encode(JSON.stringify(h).padEnd(Math.ceil(JSON.stringify(h).length / 8) * 8));
     const out = new Uint8Array(8 + json.length + good.length - 8 - n);
@@ -77,8 +81,10 @@ test('corrupt, truncated and mismatched files are rejected without touching the 
     out.set(good.subarray(8 + n), 8 + json.length);
     return out;
   };
-  const nan = good.slice();
-  new DataView(nan.buffer).setFloat32(8 + n + 4, NaN, true);
+  const nan = withHeader(() => {});
+  new DataView(nan.buffer).setFloat32(nan.length - 4, NaN, true);
+  const flipped = good.slice();
+  flipped[8 + n + 5] ^= 0x10;
   const cases: Array<[string, Uint8Array, RegExp]> = [
     ['empty', new Uint8Array(0), /too short/],
     ['truncated data', good.subarray(0, good.length - 3), /truncated|data section/],
@@ -88,6 +94,8 @@ test('corrupt, truncated and mismatched files are rejected without touching the 
     ['wrong dtype', withHeader((h) => (h['conv1.conv0.weight'].dtype = 'F16')), /dtype "F16"/],
     ['bad offsets', withHeader((h) => (h['out.weight'].data_offsets[1] += 4)), /out\.weight/],
     ['NaN value', nan, /non-finite/],
+    ['flipped data bit', flipped, /fails the CRC-32 check \(stored [0-9a-f]{8}, computed [0-9a-f]{8}\): the file is damaged/],
+    ['edited metadata', withHeader((h) => (h.__metadata__.format += ' '), true), /fails the CRC-32 check/],
     ['other config', withHeader((h) => (h.__metadata__.config = JSON.stringify({ side: 16, filters: 2 }))), /side 16, filters 2; the model has side 8/],
     ['missing tensor', withHeader((h) => { const sz = h['out.weight'].data_offsets; delete h['out.weight']; h.extra = { dtype: 'F32', shape: [(sz[1] - sz[0]) / 4], data_offsets: sz }; }), /lacks tensors: out\.weight/],
     ['wrong shape', withHeader((h) => (h['out.weight'].shape = [2, 1, 3, 3, 3])), /out\.weight has shape \[2,1,3,3,3\]/],
