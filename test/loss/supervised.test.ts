@@ -44,6 +44,17 @@ test('fused vec4 path equals the refs (one and several workgroups, a partial las
   }
 });
 
+// NOTE: 8192 values per partialSums workgroup and 64 finalize invocations: from 524,289 values on (64³ at
+// batch 3) an invocation adds several partials. The tail differs from the rest, so that a partial
+// dropped or counted twice moves dice and bce far beyond the tolerance (iid values hid that).
+test('fused path with more partial sums than finalize invocations (71 workgroups, a different tail)', async () => {
+  const n = 8192 * 70 + 12;
+  const p = randomArray(n, 4, 0.001, 0.999);
+  const g = randomArray(n, 5, 0, 1).map((v) => (v < 0.5 ? 0 : 1));
+  for (let i = 8192 * 64; i < n; i++) [p[i], g[i]] = [0.97, 0];
+  await check(p, g, `n=${n}`, 0.5);
+});
+
 test('fused path at p = 0 and 1 exactly and empty volumes: finite, PyTorch-clamped', async () => {
   await check(new Float32Array([0, 1, 0, 1, 0, 0, 1, 1]), new Float32Array([1, 0, 0, 1, 0, 1, 1, 0]), 'extremes');
   await check(new Float32Array(8), new Float32Array(8), 'all zero');
