@@ -36,6 +36,16 @@ export function releaseBuffer(g: Gpu, buf: GPUBuffer): void {
   else poolOf(g).set(buf.size, [buf]);
 }
 
+/**
+ * Fills every free buffer of the pool with `value`. Tests call it so that a kernel that leaves part of its
+ * output unwritten shows up: a reused buffer often still holds the right numbers from an earlier run.
+ */
+export function scribblePool(g: Gpu, value = NaN): void {
+  for (const list of poolOf(g).values()) {
+    for (const buf of list) g.device.queue.writeBuffer(buf, 0, new Float32Array(buf.size / 4).fill(value));
+  }
+}
+
 /** Counts memory that another pool of src/gpu/ allocated (flat textures), so poolStats covers all of it. */
 export function countAllocation(bytes: number): void {
   stats.created++;
