@@ -66,6 +66,8 @@ const CASES: Case[] = [
   { name: '(1,3,3) 80 to 80, packed weights over two texture rows', x: [1, 80, 1, 2, 16], w: [80, 80, 1, 3, 3], pad: [0, 1, 1], stride: [1, 1, 1], bias: false },
   { name: '(3,3,3) 4 to 1, aligned, input over two texture rows', x: [1, 4, 3, 48, 64], w: [1, 4, 3, 3, 3], pad: [1, 1, 1], stride: [1, 1, 1], bias: false },
   { name: '(3,3,3) 48 to 1, bands of 4 rows in slices across z', x: [2, 48, 3, 5, 8], w: [1, 48, 3, 3, 3], pad: [1, 1, 1], stride: [1, 1, 1], bias: false },
+  // NOTE: one output channel works in bands of 4 rows: H = 4k + 3 leaves a last band of 3 (its guards)
+  { name: '(3,3,3) 3 to 1, H = 7 (a last band of 3 rows), W = 8', x: [2, 3, 3, 7, 8], w: [1, 3, 3, 3, 3], pad: [1, 1, 1], stride: [1, 1, 1], bias: true },
 ];
 
 test('GPU forward, gradInput, gradWeight and gradBias equal the refs', async () => {
