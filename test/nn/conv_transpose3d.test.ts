@@ -49,6 +49,9 @@ const CASES: Case[] = [
   { name: '(2,1,1) s(2,1,1), aligned rows (W = 64), input over two texture rows', x: [1, 5, 2, 64, 64], w: [5, 2, 2, 1, 1], stride: [2, 1, 1], bias: false },
   { name: '(2,2,2) s2, 80 to 80, packed weights over two texture rows (W = 8)', x: [1, 80, 1, 2, 8], w: [80, 80, 2, 2, 2], stride: [2, 2, 2], bias: true },
   { name: '(1,2,2) s(1,2,2), aligned rows (W = 4)', x: [2, 3, 3, 2, 4], w: [3, 5, 1, 2, 2], stride: [1, 2, 2], bias: false },
+  // NOTE: gradInput stores 8 input channels per invocation: Cin = 7 leaves the 8th unstored (its guard),
+  // and with batch 2 a wrong store would land in the next sample's channel 0
+  { name: '(2,2,2) s2, 7 to 4 channels, batch 2 (a block of 8 input channels with one past Cin)', x: [2, 7, 2, 3, 5], w: [7, 4, 2, 2, 2], stride: [2, 2, 2], bias: false },
 ];
 
 test('GPU forward and gradients equal the refs', async () => {
