@@ -136,6 +136,34 @@ test('gradients: GPU backward equals the ref and finite differences', async () =
   }
 });
 
+// Two distinct operands, both with a gradient: mul's gradient for b is gy·a (an op applied to itself, or
+// with a constant, cannot tell gy·a from gy·b).
+test('gradients of add and mul with respect to each of two different operands: finite differences', async () => {
+  const g = await gpu();
+  const n = 29;
+  const a = randomArray(n, 5, -2, 2);
+  const b = randomArray(n, 6, -2, 2);
+  const w = randomArray(n, 7);
+  const cases: Array<[string, (t: Tape, x: Tensor, y: Tensor) => Tensor, (x: Float32Array, y: Float32Array) => Float32Array]> = [
+    ['add', add, addRef],
+    ['mul', mul, mulRef],
+  ];
+  for (const [name, op, ref] of cases) {
+    const t = new Tape(g);
+    const ta = Tensor.from(g, a, [n], true);
+    const tb = Tensor.from(g, b, [n], true);
+    const loss = sum(t, mul(t, op(t, ta, tb), Tensor.from(g, w, [n])));
+    t.backward(loss, full(g, [1], 1));
+    const [ga, gb] = [await ta.grad!.read(), await tb.grad!.read()];
+    const f = (x: Float32Array, y: Float32Array) => ref(x, y).reduce((s, v, i) => s + v * w[i], 0);
+    await checkGradient((x) => f(x, b), a, ga, { eps: 1e-3, rtol: 1e-2, atol: 1e-4, count: n });
+    await checkGradient((y) => f(a, y), b, gb, { eps: 1e-3, rtol: 1e-2, atol: 1e-4, count: n });
+    t.release();
+    ta.release();
+    tb.release();
+  }
+});
+
 test('tensors refuse what WebGPU would misread: other arrays, bad dimensions, released buffers, unequal shapes', async () => {
   const g = await gpu();
   assert.throws(() => Tensor.from(g, new Float64Array([1.5, 2.5]) as unknown as Float32Array, [2]), /must be a Float32Array, got Float64Array/);
