@@ -23,6 +23,11 @@ export interface TiffVolume {
 }
 
 const MAX_PAGES = 65536;
+// NOTE: 2^30 float32 values (4 GiB); a compressed page's claimed size is otherwise unbounded by the file's.
+const MAX_VOXELS = 2 ** 30;
+// Bytes per value of each TIFF field type (BYTE, ASCII, SHORT, LONG, RATIONAL, SBYTE, UNDEFINED, SSHORT,
+// SLONG, SRATIONAL, FLOAT, DOUBLE, IFD; LONG8, SLONG8, IFD8).
+const TYPE_SIZE: Record<number, number> = { 1: 1, 2: 1, 3: 2, 4: 4, 5: 8, 6: 1, 7: 1, 8: 2, 9: 4, 10: 8, 11: 4, 12: 8, 13: 4, 16: 8, 17: 8, 18: 8 };
 const SUPPORTED_COMPRESSION = new Map([
   [1, 'none'],
   [5, 'LZW'],
@@ -71,6 +76,9 @@ export function decodeTiff(bytes: Uint8Array, path: string): TiffVolume {
     const info = pageInfo(ifd, bytes.length, path, z);
     if (z === 0) {
       ({ width, height, dtype } = info);
+      if (pages.length * width * height > MAX_VOXELS) {
+        throw fileError(path, `${pages.length} page(s) of ${width}×${height} pixels are ${pages.length * width * height} values, more than this reader takes (${MAX_VOXELS}; a corrupt image size?)`);
+      }
       out = new Float32Array(pages.length * width * height);
     } else if (info.width !== width || info.height !== height || info.dtype !== dtype) {
       throw fileError(
@@ -105,6 +113,16 @@ function checkStructure(bytes: Uint8Array, path: string): void {
     const end = offset + 2 + 12 * count + 4;
     if (end > bytes.length) {
       throw fileError(path, `truncated TIFF (directory ${page} ends at byte ${end}, file has ${bytes.length})`);
+    }
+    // NOTE: utif allocates what an entry's count says: one damaged count made it take 2 GB or abort the
+    // process, so every entry's values must lie inside the file first.
+    for (let e = offset + 2; e < end - 4; e += 12) {
+      const values = view.getUint32(e + 4, le);
+      const size = values * (TYPE_SIZE[view.getUint16(e + 2, le)] ?? 1);
+      const at = size > 4 ? view.getUint32(e + 8, le) : e + 8;
+      if (at + size > bytes.length) {
+        throw fileError(path, `corrupt TIFF (directory ${page}, tag ${view.getUint16(e, le)}: ${values} values end at byte ${at + size}, file has ${bytes.length})`);
+      }
     }
     offset = view.getUint32(end - 4, le);
   }

@@ -78,6 +78,29 @@ test('bad files: one-line errors naming the file (truncated, not a TIFF, empty, 
   throwsUser(() => decodeTiff(loop, 'loop.tif'), /^loop\.tif: corrupt TIFF \(directory chain loops\)/);
 });
 
+// Damaged directories: utif allocates what a count says (2 GB, or a V8 abort, for one wrong byte), and a
+// compressed page may claim any size whatever the file's length.
+test('a directory entry whose values run past the file, and an image size too large to hold, are refused at once', () => {
+  const good = encodeTiff(ramp(2 * 8 * 8), [2, 8, 8], 'uint8');
+  const entry = (bytes: Uint8Array, tag: number) => {
+    const view = new DataView(bytes.buffer, bytes.byteOffset);
+    const dir = view.getUint32(4, true);
+    for (let e = dir + 2; e < dir + 2 + 12 * view.getUint16(dir, true); e += 12) if (view.getUint16(e, true) === tag) return { view, e };
+    throw new Error(`no tag ${tag}`);
+  };
+  const counted = good.slice();
+  const { view, e } = entry(counted, 257); // ImageLength: one value, now 0x92000001 of them
+  view.setUint32(e + 4, 0x92000001, true);
+  throwsUser(() => decodeTiff(counted, 'count.tif'), /^count\.tif: corrupt TIFF \(directory 0, tag 257: 2449473537 values end at byte \d+, file has \d+\)/);
+  const deflate = new Uint8Array(Buffer.from(variants.cases.find((c: { name: string }) => c.name === 'uint16 deflate').b64, 'base64'));
+  for (const tag of [256, 257]) {
+    const { view: v, e: at } = entry(deflate, tag);
+    if (v.getUint16(at + 2, true) === 3) v.setUint16(at + 8, 60000, true);
+    else v.setUint32(at + 8, 60000, true);
+  }
+  throwsUser(() => decodeTiff(deflate, 'huge.tif'), /^huge\.tif: 3 page\(s\) of 60000×60000 pixels are 10800000000 values, more than this reader takes/);
+});
+
 test('corrupt compressed strips are refused, not zero-filled (utif decoded them silently; libtiff refuses them)', () => {
   const fixture = (name: string) => Buffer.from(variants.cases.find((c: { name: string }) => c.name === name).b64, 'base64');
   const firstStrip = (bytes: Uint8Array) => {
