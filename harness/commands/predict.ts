@@ -1,7 +1,7 @@
 // topo-shapr predict: a weights file + image/mask pairs (a SHAPR-layout folder, or one pair) → TIFF volumes.
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { checkValues, listTiffs } from '../../src/data/dataset.ts';
 import { makeInput, type Sample } from '../../src/data/sample.ts';
 import { readTiff } from '../../src/data/tiff.ts';
@@ -25,6 +25,14 @@ function readPair(maskPath: string, imagePath: string, side: number): Sample {
   }
   const target = new Float32Array(0);
   return { name: basename(maskPath).replace(/\.tiff?$/i, ''), className: '', shape: [side, side, side], input: makeInput(mask.data, image.data), target, image: image.data };
+}
+
+/** The real path of `p` through symlinks; for a path that does not exist yet, that of its nearest existing folder plus the rest. */
+function realPath(p: string): string {
+  const abs = resolve(p);
+  if (existsSync(abs)) return realpathSync(abs);
+  const parent = dirname(abs);
+  return parent === abs ? abs : join(realPath(parent), basename(abs));
 }
 
 export function register(program: Command): void {
@@ -54,11 +62,14 @@ export function register(program: Command): void {
         samples = [...masks].map(([stem, f]) => ({ ...readPair(join(o.data, 'mask', f), join(o.data, 'image', images.get(stem)!), side), name: stem }));
       } else samples = [readPair(o.mask, o.image, side)];
       if (!samples.length) throw fileError(join(o.data, 'mask'), 'no .tif files in folder');
-      // NOTE: never write over an input: --out DATA/obj would replace the ground truth (and then score against it)
+      // NOTE: never write into a folder of inputs: --out DATA/obj would replace the ground truth (and then
+      // score against it), also with --force, through a symlink, or as the obj/ beside a single pair's mask/.
       const outs = samples.map((s) => join(o.out, `${s.name}.tif`));
-      const inputs = o.data ? ['obj', 'mask', 'image'].map((sub) => resolve(o.data, sub)) : [resolve(o.mask), resolve(o.image)];
-      const clash = o.data ? inputs.find((d) => d === resolve(o.out)) : outs.map((f) => resolve(f)).find((f) => inputs.includes(f));
-      if (clash) throw new UserError(`--out ${o.out}: would overwrite the input ${clash}; choose another folder`);
+      const inputDirs = o.data
+        ? ['obj', 'mask', 'image'].map((sub) => join(o.data, sub))
+        : [o.mask, o.image].flatMap((f) => [dirname(f), join(dirname(dirname(resolve(f))), 'obj')]);
+      const clash = inputDirs.find((d) => realPath(d) === realPath(o.out));
+      if (clash) throw new UserError(`--out ${o.out}: is ${clash}, a folder of inputs (images, masks or ground truth); choose another folder`);
       const existing = outs.filter((f) => existsSync(f));
       if (existing.length && !o.force) throw new UserError(`${existing[0]}: exists (${existing.length} of the ${outs.length} predictions would be overwritten); use --force or another --out`);
       // NOTE: the ground truth (for the IoU error) is read and checked before anything is predicted or written,

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -57,7 +57,13 @@ test('predict: a weights file and a dataset folder or one image/mask pair give T
       assert.match(err.stderr, message);
     }
   };
-  await refused(['--data', join(dir, 'data'), '--out', join(dir, 'data', 'obj')], /would overwrite the input .*obj/);
+  await refused(['--data', join(dir, 'data'), '--out', join(dir, 'data', 'obj')], /is .*obj, a folder of inputs/);
+  // ... also with --force, through a symlink, or as the obj/ beside a single pair's mask/ (both overwrote it)
+  symlinkSync(join(dir, 'data', 'obj'), join(dir, 'truth-link'));
+  await refused(['--data', join(dir, 'data'), '--out', join(dir, 'truth-link'), '--force'], /truth-link: is .*obj, a folder of inputs/);
+  const single = ['--image', join(dir, 'data', 'image', `${names[0]}.tif`), '--mask', join(dir, 'data', 'mask', `${names[0]}.tif`)];
+  await refused([...single, '--out', join(dir, 'data', 'obj'), '--force'], /is .*obj, a folder of inputs/);
+  await refused([...single, '--out', join(dir, 'data', 'mask', '.'), '--force'], /is .*mask, a folder of inputs/);
   assert.equal(readFileSync(join(dir, 'data', 'obj', `${names[0]}.tif`)), truthBefore);
   await refused(['--data', join(dir, 'data'), '--out', join(dir, 'pred')], /pred\/.*\.tif: exists \(3 of the 3 predictions would be overwritten\); use --force/);
   await refused(['--data', join(dir, 'data'), '--out', join(dir, 'p2'), '--batch-size', '0'], /--batch-size must be a positive integer, got '0'/);
