@@ -1,11 +1,28 @@
 // topo-shapr compare: runs (any folds, any configs) → statistics table and a single-file HTML report.
 import type { Command } from 'commander';
-import { join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { compareRuns } from '../../src/report/compare.ts';
 import { renderReport } from '../../src/report/report.ts';
 import { writeFileAtomic } from '../../src/util/atomic.ts';
+import { UserError } from '../../src/util/errors.ts';
+import { isWithin } from './paths.ts';
+
+/**
+ * Refuses, before any work, a report path inside one of the runs or over a file that is not an earlier
+ * report (compare --out RUN/config.json used to ruin the run), or in a folder that does not exist.
+ */
+function checkReportPath(dirs: string[], out: string): void {
+  const run = dirs.find((d) => isWithin(out, d));
+  if (run) throw new UserError(`--out ${out}: lies inside the run ${run}; write the report elsewhere`);
+  if (existsSync(out)) {
+    const head = statSync(out).isFile() ? readFileSync(out).subarray(0, 256).toString('utf8') : '';
+    if (!/^<!doctype html>.*<title>topo-shapr/.test(head)) throw new UserError(`--out ${out}: exists and is not an earlier report; choose another file`);
+  } else if (!existsSync(dirname(out))) throw new UserError(`--out ${out}: no folder ${dirname(out)}`);
+}
 
 export function writeReport(dirs: string[], out: string, meta: Record<string, string> = {}): string {
+  checkReportPath(dirs, out);
   const input = compareRuns(dirs, { meta });
   writeFileAtomic(out, renderReport(input));
   // the table on the terminal too

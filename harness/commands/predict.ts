@@ -1,6 +1,6 @@
 // topo-shapr predict: a weights file + image/mask pairs (a SHAPR-layout folder, or one pair) → TIFF volumes.
 import type { Command } from 'commander';
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { checkValues, listTiffs } from '../../src/data/dataset.ts';
 import { makeInput, type Sample } from '../../src/data/sample.ts';
@@ -13,6 +13,7 @@ import { predictSamples } from '../../src/train/predict.ts';
 import { makeOutputDir, writeFileAtomic } from '../../src/util/atomic.ts';
 import { fileError, UserError } from '../../src/util/errors.ts';
 import { parseInteger } from './numbers.ts';
+import { realPath } from './paths.ts';
 import { progress } from '../progress.ts';
 
 /** Reads one mask/image pair as a network input of side × side. */
@@ -25,14 +26,6 @@ function readPair(maskPath: string, imagePath: string, side: number): Sample {
   }
   const target = new Float32Array(0);
   return { name: basename(maskPath).replace(/\.tiff?$/i, ''), className: '', shape: [side, side, side], input: makeInput(mask.data, image.data), target, image: image.data };
-}
-
-/** The real path of `p` through symlinks; for a path that does not exist yet, that of its nearest existing folder plus the rest. */
-function realPath(p: string): string {
-  const abs = resolve(p);
-  if (existsSync(abs)) return realpathSync(abs);
-  const parent = dirname(abs);
-  return parent === abs ? abs : join(realPath(parent), basename(abs));
 }
 
 export function register(program: Command): void {

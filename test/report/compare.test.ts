@@ -1,11 +1,13 @@
 // The comparison report's data: runs grouped into methods, undefined errors kept out of the statistics.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareRuns } from '../../src/report/compare.ts';
 import { configJson, TRAIN_DEFAULTS } from '../../src/train/config.ts';
+import { UserError } from '../../src/util/errors.ts';
+import { writeReport } from '../../harness/commands/compare.ts';
 
 /** A metrics.json row with fixed errors. */
 const row = (name: string) => ({ name, className: 'A', fold: 0, iou_error: 0.2, volume_error: 0.1, surface_error: 0.2, roughness_error: 0.3 });
@@ -91,5 +93,29 @@ test('a run trained with --q inf (saved as "Infinity", or as null by earlier ver
     }
   });
 });
+
+
+// compare --out RUN/config.json wrote the report over the run's config and ruined the run.
+test('compare --out: refused inside a run (also through a symlink), over a file that is not a report, or in a missing folder', () =>
+  inTempRoot((root) => {
+    const run = fakeRun(join(root, 'runs', 'a'), 0.1, [row('s1')]);
+    const config = readFileSync(join(run, 'config.json'));
+    symlinkSync(run, join(root, 'link'));
+    writeFileSync(join(root, 'notes.html'), 'my notes');
+    const refused = (out: string, message: RegExp) => assert.throws(() => writeReport([run], out), (e: Error) => e instanceof UserError && message.test(e.message));
+    refused(join(run, 'config.json'), /lies inside the run .*runs\/a; write the report elsewhere/);
+    refused(join(root, 'link', 'report.html'), /lies inside the run/);
+    refused(join(root, 'notes.html'), /notes\.html: exists and is not an earlier report/);
+    refused(join(root, 'missing', 'report.html'), /no folder .*missing/);
+    assert.equal(readFileSync(join(run, 'config.json')), config);
+    assert.is(readFileSync(join(root, 'notes.html'), 'utf8'), 'my notes');
+    // an earlier report is replaced
+    writeFileSync(join(root, 'report.html'), '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>topo-shapr: old</title>');
+    try {
+      writeReport([run], join(root, 'report.html'));
+    } catch (e) {
+      assert.not.match((e as Error).message, /--out/);
+    }
+  }));
 
 test.run();
