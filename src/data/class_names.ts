@@ -1,5 +1,6 @@
 // Morphology class of a sample: from a classes.csv beside obj/ mask/ image/, or from the file name.
 import { existsSync, readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
 import { fileError } from '../util/errors.ts';
 
 /** Label for samples whose file name carries no class. */
@@ -20,8 +21,9 @@ export function stemOf(fileName: string): string {
 }
 
 /**
- * Reads `classes.csv`: one `name,class` row per sample (name with or without extension), an optional
- * `name,class` header line, `#` comments and blank lines ignored. Returns null when the file does not exist.
+ * Reads `classes.csv`: one `name,class` row per sample (name with or without extension; fields may be
+ * quoted, as spreadsheets write them: `"A_0001","Class, A"`), an optional `name,class` header line, `#`
+ * comment lines and blank lines ignored. Returns null when the file does not exist.
  */
 export function readClassesCsv(path: string): Map<string, string> | null {
   if (!existsSync(path)) return null;
@@ -32,23 +34,29 @@ export function readClassesCsv(path: string): Map<string, string> | null {
   } catch (err) {
     throw fileError(path, `cannot read file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
-  const lines = text.split(/\r?\n/);
-  for (const [i, raw] of lines.entries()) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    const cells = line.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
-    if (i === 0 && cells[0].toLowerCase() === 'name') continue;
-    if (cells.length < 2 || cells[0] === '' || cells[1] === '') {
-      throw fileError(path, `line ${i + 1}: expected "name,class", got "${line}"`);
+  // NOTE: a split on commas read "Class, A" as the class '"Class' and silently merged classes.
+  let rows: Array<{ record: string[]; info: { lines: number } }>;
+  try {
+    rows = parse(text, { comment: '#', comment_no_infix: true, skip_empty_lines: true, trim: true, relax_column_count: true, info: true, bom: true }) as unknown as typeof rows;
+  } catch (err) {
+    throw fileError(path, `not a valid CSV file (${(err as Error).message})`);
+  }
+  for (const [k, { record: cells, info }] of rows.entries()) {
+    if (k === 0 && cells[0]?.toLowerCase() === 'name') continue;
+    if (cells.length !== 2 || cells[0] === '' || cells[1] === '') {
+      throw fileError(path, `line ${info.lines}: expected "name,class", got ${cells.length} field(s): ${JSON.stringify(cells)}`);
     }
     const stem = stemOf(cells[0]);
-    if (classes.has(stem)) throw fileError(path, `line ${i + 1}: "${stem}" is listed twice`);
+    if (classes.has(stem)) throw fileError(path, `line ${info.lines}: "${stem}" is listed twice`);
     classes.set(stem, cells[1]);
   }
   return classes;
 }
 
-/** Formats a classes.csv for the given samples. */
+/** A CSV field, quoted when it holds a comma, a quote, a line break or outer spaces. */
+const csvField = (s: string) => (/[",\r\n#]|^\s|\s$/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+/** Formats a classes.csv for the given samples (readClassesCsv reads it back unchanged). */
 export function formatClassesCsv(rows: readonly { name: string; className: string }[]): string {
-  return ['name,class', ...rows.map((r) => `${r.name},${r.className}`)].join('\n') + '\n';
+  return ['name,class', ...rows.map((r) => `${csvField(r.name)},${csvField(r.className)}`)].join('\n') + '\n';
 }

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { classFromName } from '../../src/data/class_names.ts';
+import { classFromName, formatClassesCsv, readClassesCsv } from '../../src/data/class_names.ts';
 import { loadDataset, validateDataset } from '../../src/data/dataset.ts';
 import { writeDataset } from '../../src/data/dataset_writer.ts';
 import { generateDataset } from '../../src/data/synthetic.ts';
@@ -75,6 +75,22 @@ test('classes.csv overrides the file names and must list every sample', () => {
   assert.equal(Object.keys(loadDataset(dir).summary.perClass), ['group0', 'group1']);
   writeFileSync(join(dir, 'classes.csv'), ['name,class', ...rows.slice(1)].join('\n'));
   expectError(dir, new RegExp(`classes\\.csv: no class for sample "${samples[0].name}"`));
+  // quoted fields as spreadsheets write them, comments, blank lines and a header (a split on commas read
+  // "Class, A" as the class '"Class' and merged every sample into it)
+  let d3 = fresh();
+  const quoted = samples.map((s, i) => (i % 2 ? `"${s.name}","Class, A"` : `${s.name} , "say ""B"""`));
+  writeFileSync(join(d3, 'classes.csv'), ['# from a spreadsheet', '"name","class"', '', ...quoted].join('\r\n'));
+  assert.equal(Object.keys(loadDataset(d3).summary.perClass).sort(), ['Class, A', 'say "B"']);
+  // what the writer formats, the reader reads back
+  const names = samples.map((s, i) => ({ name: s.name, className: ['a,b', ' c', 'd"e', '#f', 'g'][i % 5] }));
+  writeFileSync(join(d3, 'classes.csv'), formatClassesCsv(names));
+  assert.equal([...readClassesCsv(join(d3, 'classes.csv'))!.values()], names.map((r) => r.className));
+  // a row with three fields, and an unterminated quote: named with their line
+  writeFileSync(join(d3, 'classes.csv'), ['name,class', `${samples[0].name},A,B`].join('\n'));
+  expectError(d3, /classes\.csv: line 2: expected "name,class", got 3 field\(s\)/);
+  d3 = fresh();
+  writeFileSync(join(d3, 'classes.csv'), ['name,class', `"${samples[0].name},A`].join('\n'));
+  expectError(d3, /classes\.csv: not a valid CSV file \(.*quote/i);
   // unreadable (here a folder): one line naming it, not an EISDIR stack trace
   const dir2 = fresh();
   rmSync(join(dir2, 'classes.csv'));
