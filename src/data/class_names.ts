@@ -6,6 +6,9 @@ import { fileError } from '../util/errors.ts';
 /** Label for samples whose file name carries no class. */
 export const UNLABELLED = 'unlabelled';
 
+/** The statistics' name for all samples together, so no class may be called that. */
+export const ALL_CLASSES = 'all';
+
 /**
  * The class encoded in a file stem: the stem without its trailing sample number and separators.
  * `A_cell_clusters000604` → `A_cell_clusters`, `discocyte_0007` → `discocyte`, `0007` → `unlabelled`.
@@ -48,9 +51,21 @@ export function readClassesCsv(path: string): Map<string, string> | null {
     }
     const stem = stemOf(cells[0]);
     if (classes.has(stem)) throw fileError(path, `line ${info.lines}: "${stem}" is listed twice`);
+    if (cells[1] === ALL_CLASSES) throw fileError(path, `line ${info.lines}: the class name "${ALL_CLASSES}" is reserved for all samples together; rename it`);
     classes.set(stem, cells[1]);
   }
   return classes;
+}
+
+/**
+ * A sample's class: from classes.csv when there is one (`csv`, read from `csvPath`), else from its file name.
+ * NOTE: a class called "all" used to replace the summary over all samples in evaluate and compare.
+ */
+export function sampleClass(stem: string, csv: Map<string, string> | null, csvPath: string): string {
+  const name = csv ? csv.get(stem) : classFromName(stem);
+  if (name === undefined) throw fileError(csvPath, `no class for sample "${stem}"`);
+  if (name === ALL_CLASSES) throw fileError(csvPath, `the file name of sample "${stem}" gives the class "${ALL_CLASSES}", reserved for all samples together; give its class in this classes.csv`);
+  return name;
 }
 
 /** A CSV field, quoted when it holds a comma, a quote, a line break or outer spaces. */

@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileError } from '../util/errors.ts';
-import { classFromName, readClassesCsv, stemOf } from './class_names.ts';
+import { readClassesCsv, sampleClass, stemOf } from './class_names.ts';
 import { makeInput, type Sample } from './sample.ts';
 import { FULL_SCALE, readTiff, type TiffVolume } from './tiff.ts';
 
@@ -122,8 +122,7 @@ export function loadDataset(dir: string, opts: { limit?: number } = {}): Dataset
       dtypes[kind].add(v.dtype);
       acc[kind].add(v.data);
     }
-    const className = csv ? csv.get(stem) : classFromName(stem);
-    if (className === undefined) throw fileError(csvPath, `no class for sample "${stem}"`);
+    const className = sampleClass(stem, csv, csvPath);
     const stats = sampleStats(obj, mask);
     objectFraction += stats.objectFraction;
     iouSum += stats.iou;

@@ -1,7 +1,7 @@
 // Evaluates a folder of predicted volumes against a folder of true volumes (TIFF, matched by file name).
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { classFromName, readClassesCsv } from '../data/class_names.ts';
+import { readClassesCsv, sampleClass } from '../data/class_names.ts';
 import { checkValues, listTiffs } from '../data/dataset.ts';
 import { readTiff } from '../data/tiff.ts';
 import { fileError } from '../util/errors.ts';
@@ -55,9 +55,8 @@ export function evaluateFolders(
     if (p.shape.join() !== t.shape.join()) {
       throw fileError(join(predFolder, pred.get(stem)!), `shape ${p.shape.join('×')}, truth is ${t.shape.join('×')}`);
     }
-    const className = csv ? csv.get(stem) : classFromName(stem);
     // NOTE: as training does: a sample missing from classes.csv used to fall back to its file name silently
-    if (className === undefined) throw fileError(csvPath, `no class for sample "${stem}"`);
+    const className = sampleClass(stem, csv, csvPath);
     out.push({ name: stem, className, ...evaluateVolumes(p.data, t.data, t.shape) });
     onSample?.(++done, pred.size);
   }

@@ -1,5 +1,6 @@
 // Summary statistics of per-sample errors: mean, median, quartiles and IQR, overall and per class.
 // NaN values (an undefined relative error) are left out of the statistics and counted.
+import { ALL_CLASSES } from '../data/class_names.ts';
 
 /** Statistics of one metric over a set of samples. */
 export interface Stats {
@@ -40,7 +41,7 @@ export function summarize<M extends string>(
   metrics: readonly M[],
   classes?: readonly string[],
 ): Record<string, Record<M, Stats>> {
-  const groups = new Map<string, number[]>([['all', rows.map((_, i) => i)]]);
+  const groups = new Map<string, number[]>([[ALL_CLASSES, rows.map((_, i) => i)]]);
   if (classes) {
     for (const c of [...new Set(classes)].sort()) {
       groups.set(c, classes.flatMap((k, i) => (k === c ? [i] : [])));

@@ -3,6 +3,7 @@
 // renders examples (slices, projections, persistence diagrams of truth and predictions).
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import { ALL_CLASSES } from '../data/class_names.ts';
 import { readTiff } from '../data/tiff.ts';
 import { summarize } from '../eval/summary.ts';
 import { wilcoxon } from '../eval/wilcoxon.ts';
@@ -88,7 +89,7 @@ function methodReport(label: string, runs: RunData[]): MethodReport {
   const stats = summarize(rows as unknown as Record<Metric, number>[], METRICS, rows.map((r) => r.className));
   const values: MethodReport['values'] = {};
   for (const cls of Object.keys(stats)) {
-    const sel = cls === 'all' ? rows : rows.filter((r) => r.className === cls);
+    const sel = cls === ALL_CLASSES ? rows : rows.filter((r) => r.className === cls);
     values[cls] = Object.fromEntries(METRICS.map((m) => [m, sel.map((r) => r[m])])) as Record<Metric, number[]>;
   }
   return { label, runs: runs.map((r) => ({ dir: r.dir, fold: r.config.fold, logs: r.logs })), stats, values };

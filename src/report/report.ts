@@ -1,5 +1,6 @@
 // The comparison report: one self-contained HTML file (inline SVG charts and PNG data URIs, no scripts,
 // nothing fetched), with the paper-style table, per-class box plots, training curves and examples.
+import { ALL_CLASSES } from '../data/class_names.ts';
 import { METRICS as EVAL_METRICS } from '../eval/metrics.ts';
 import type { Stats } from '../eval/summary.ts';
 import type { WilcoxonResult } from '../eval/wilcoxon.ts';
@@ -75,7 +76,7 @@ function table(input: ReportInput): string {
 }
 
 function perClassTable(input: ReportInput): string {
-  const classes = [...new Set(input.methods.flatMap((m) => Object.keys(m.stats)))].filter((c) => c !== 'all').sort();
+  const classes = [...new Set(input.methods.flatMap((m) => Object.keys(m.stats)))].filter((c) => c !== ALL_CLASSES).sort();
   if (!classes.length) return '';
   const rows = classes.map((c) => `<tr><th>${esc(c)}</th>${input.methods.map((m) => METRICS.map((k) => `<td>${num(m.stats[c]?.[k]?.mean ?? NaN)}</td>`).join('')).join('')}</tr>`);
   const head = input.methods.map((m) => `<th colspan="${METRICS.length}">${esc(m.label)}</th>`).join('');
@@ -84,7 +85,7 @@ function perClassTable(input: ReportInput): string {
 }
 
 function boxPlots(input: ReportInput): string {
-  const classes = [...new Set(input.methods.flatMap((m) => Object.keys(m.values)))].sort((a, b) => (a === 'all' ? -1 : b === 'all' ? 1 : a < b ? -1 : 1));
+  const classes = [...new Set(input.methods.flatMap((m) => Object.keys(m.values)))].sort((a, b) => (a === ALL_CLASSES ? -1 : b === ALL_CLASSES ? 1 : a < b ? -1 : 1));
   return METRICS.map((m) =>
     boxPlot(METRIC_TITLES[m], m, input.methods.map((x) => x.label), classes.map((c) => ({ label: c.length > 12 ? c.slice(0, 11) + '…' : c, values: input.methods.map((x) => x.values[c]?.[m] ?? []) }))),
   ).join('');

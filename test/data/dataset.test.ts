@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { classFromName, formatClassesCsv, readClassesCsv } from '../../src/data/class_names.ts';
+import { classFromName, formatClassesCsv, readClassesCsv, sampleClass } from '../../src/data/class_names.ts';
 import { loadDataset, validateDataset } from '../../src/data/dataset.ts';
 import { writeDataset } from '../../src/data/dataset_writer.ts';
 import { generateDataset } from '../../src/data/synthetic.ts';
@@ -91,6 +91,11 @@ test('classes.csv overrides the file names and must list every sample', () => {
   d3 = fresh();
   writeFileSync(join(d3, 'classes.csv'), ['name,class', `"${samples[0].name},A`].join('\n'));
   expectError(d3, /classes\.csv: not a valid CSV file \(.*quote/i);
+  // "all" names the summary over all samples: a class of that name replaced it in evaluate and compare
+  d3 = fresh();
+  writeFileSync(join(d3, 'classes.csv'), ['name,class', ...samples.map((s) => `${s.name},all`)].join('\n'));
+  expectError(d3, /classes\.csv: line 2: the class name "all" is reserved for all samples together/);
+  assert.throws(() => sampleClass('all_0001', null, 'x/classes.csv'), /x\/classes\.csv: the file name of sample "all_0001" gives the class "all", reserved/);
   // unreadable (here a folder): one line naming it, not an EISDIR stack trace
   const dir2 = fresh();
   rmSync(join(dir2, 'classes.csv'));
