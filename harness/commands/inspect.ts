@@ -2,6 +2,7 @@
 // problem ends the command with exit code 1 and one line naming the file (via UserError in cli.ts).
 import type { Command } from 'commander';
 import { validateDataset, type DatasetSummary } from '../../src/data/dataset.ts';
+import { checkTrainShape } from '../../src/train/data.ts';
 
 function range(r: { min: number; max: number; mean: number }): string {
   return `${r.min.toFixed(3)} – ${r.max.toFixed(3)} (mean ${r.mean.toFixed(3)})`;
@@ -37,6 +38,7 @@ export function register(program: Command): void {
     .option('--json', 'print the summary as JSON', false)
     .action((dir: string, f: { json: boolean }) => {
       const s = validateDataset(dir);
+      checkTrainShape(dir, s.shape);
       console.log(f.json ? JSON.stringify(s, null, 2) : formatSummary(s));
     });
 }

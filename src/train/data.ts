@@ -5,6 +5,7 @@ import { loadDataset } from '../data/dataset.ts';
 import type { Sample } from '../data/sample.ts';
 import { kfold } from '../data/split.ts';
 import { generateDataset } from '../data/synthetic.ts';
+import { SIDES } from '../model/shapr_layout.ts';
 import { UserError } from '../util/errors.ts';
 import type { TrainConfig } from './config.ts';
 
@@ -17,10 +18,20 @@ export interface Split {
 export function loadSamples(c: TrainConfig): Sample[] {
   if (c.data === 'synthetic') return generateDataset({ n: c.syntheticCount, size: c.side, seed: c.syntheticSeed });
   const ds = loadDataset(c.data);
-  if (ds.shape[1] !== c.side || ds.shape[2] !== c.side || ds.shape[0] !== c.side) {
-    throw new UserError(`${c.data}: volumes are ${ds.shape.join('×')}, but the network is configured for side ${c.side} (use --side ${ds.shape[2]})`);
-  }
+  checkTrainShape(c.data, ds.shape, c.side);
   return ds.samples;
+}
+
+/**
+ * Refuses volumes the network cannot take: not cubic, or of a side it does not support, or (with `side`)
+ * of another side than the run's. `inspect` calls it too, so that it says OK only to what trains.
+ */
+export function checkTrainShape(dir: string, shape: readonly number[], side?: number): void {
+  const [d, h, w] = shape;
+  if (d !== h || h !== w || !SIDES.includes(w)) {
+    throw new UserError(`${dir}: volumes are ${shape.join('×')}; the network takes cubic volumes of side ${SIDES.join(', ')} (obj D = H = W, mask and image H×W)`);
+  }
+  if (side !== undefined && w !== side) throw new UserError(`${dir}: volumes are ${shape.join('×')}, but the network is configured for side ${side} (use --side ${w})`);
 }
 
 /**
