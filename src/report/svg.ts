@@ -17,14 +17,26 @@ function fmt(v: number): string {
   return a >= 1e4 || a < 1e-3 ? v.toExponential(1) : String(Number(v.toPrecision(3)));
 }
 
-/** Round tick values covering [lo, hi]. */
-function ticks(lo: number, hi: number, n = 5): number[] {
-  if (!(hi > lo)) return [lo];
+/**
+ * Round tick values covering [lo, hi] with their labels. NOTE: labels carry as many decimals as the step
+ * needs (3 significant digits read 1.175 and 1.18 both as 1.18 on a loss axis).
+ */
+function ticks(lo: number, hi: number, n = 5): Array<{ v: number; label: string }> {
+  if (!(hi > lo)) return [{ v: lo, label: fmt(lo) }];
   const step0 = (hi - lo) / n;
   const mag = 10 ** Math.floor(Math.log10(step0));
   const step = [1, 2, 5, 10].map((k) => k * mag).find((s) => s >= step0)!;
-  const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  const stepExp = Math.floor(Math.log10(step) + 1e-9);
+  const label = (v: number) => {
+    const a = Math.max(Math.abs(v), Math.abs(lo), Math.abs(hi));
+    if (a < 1e4 && a >= 1e-3) return v.toFixed(Math.max(0, -stepExp));
+    return v === 0 ? '0' : v.toExponential(Math.max(0, Math.floor(Math.log10(Math.abs(v))) - stepExp));
+  };
+  const out: Array<{ v: number; label: string }> = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
+    const r = Number(v.toPrecision(12));
+    out.push({ v: r, label: label(r) });
+  }
   return out;
 }
 
@@ -46,12 +58,14 @@ function axes(title: string, xLabel: string, yLabel: string, xr: [number, number
   const svg = [`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif" font-size="11">`];
   svg.push(`<text x="${W / 2}" y="16" text-anchor="middle" font-size="13" font-weight="bold">${esc(title)}</text>`);
   svg.push(`<rect x="${M.l}" y="${M.t}" width="${pw}" height="${ph}" fill="none" stroke="#888"/>`);
-  for (const v of ticks(y0, y1)) {
+  for (const { v, label } of ticks(y0, y1)) {
     const yy = M.t + ph - ((v - y0) / (y1 - y0)) * ph;
-    svg.push(`<line x1="${M.l}" x2="${M.l + pw}" y1="${yy}" y2="${yy}" stroke="#eee"/><text x="${M.l - 4}" y="${yy + 4}" text-anchor="end">${logY ? `1e${v}` : fmt(v)}</text>`);
+    // NOTE: a log axis spanning less than a decade has fractional exponents: shown as values
+    const text = logY ? (Number.isInteger(v) ? `1e${v}` : fmt(10 ** v)) : label;
+    svg.push(`<line x1="${M.l}" x2="${M.l + pw}" y1="${yy}" y2="${yy}" stroke="#eee"/><text x="${M.l - 4}" y="${yy + 4}" text-anchor="end">${text}</text>`);
   }
   if (xTicks) {
-    for (const v of ticks(x0, x1, 6)) svg.push(`<text x="${x(v)}" y="${M.t + ph + 14}" text-anchor="middle">${fmt(v)}</text>`);
+    for (const { v, label } of ticks(x0, x1, 6)) svg.push(`<text x="${x(v)}" y="${M.t + ph + 14}" text-anchor="middle">${label}</text>`);
   }
   svg.push(`<text x="${M.l + pw / 2}" y="${H - 6}" text-anchor="middle">${esc(xLabel)}</text>`);
   svg.push(`<text transform="translate(12 ${M.t + ph / 2}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text>`);
