@@ -30,7 +30,10 @@ export function writeReport(dirs: string[], out: string, meta: Record<string, st
     const s = m.stats.all;
     console.log(`${m.label.padEnd(34)} IoU err ${s.iou_error.mean.toFixed(3)}  volume err ${s.volume_error.mean.toFixed(3)}  surface err ${s.surface_error.mean.toFixed(3)}  roughness err ${s.roughness_error.mean.toFixed(3)}  Betti err ${s.betti_error.mean.toFixed(2)}  (n=${s.iou_error.n})`);
   }
-  for (const t of input.tests) console.log(`Wilcoxon ${t.metric}: ${t.result ? `p = ${t.result.pvalue.toPrecision(3)}` : 'no non-zero differences'} (${t.pairs} pairs)`);
+  for (const t of input.tests) {
+    const what = t.result ? `p = ${t.result.pvalue.toPrecision(3)} (${t.pairs} pairs)` : t.pairs ? `no non-zero differences (${t.pairs} pairs)` : 'no samples in common (different test folds or data?)';
+    console.log(`Wilcoxon ${t.metric}, ${t.a} vs ${t.b}: ${what}`);
+  }
   return out;
 }
 

@@ -158,9 +158,11 @@ export function compareRuns(dirs: string[], opts: { examples?: number; meta?: Re
   for (const g of list) counts.set(g.label, (counts.get(g.label) ?? 0) + 1);
   for (const g of list) if (counts.get(g.label)! > 1) g.label = `${g.label} (${g.runs[0].dir})`;
   const methods = list.map((g) => methodReport(g.label, g.runs));
+  // NOTE: every other configuration against the first (the baseline); with three, the third used to be
+  // left out of the tests without a word.
   const tests: ReportInput['tests'] = [];
-  if (list.length >= 2) {
-    const [a, b] = list;
+  const [a, ...others] = list;
+  for (const b of others) {
     const am = new Map(a.runs.flatMap((r) => r.metrics).map((x) => [x.name, x]));
     const pairs = b.runs.flatMap((r) => r.metrics).filter((x) => am.has(x.name));
     for (const m of METRICS) {

@@ -60,19 +60,23 @@ function png(image: GrayImage, scale: number): string {
 }
 
 function table(input: ReportInput): string {
+  // one p-value column per configuration tested against the first
+  const comparisons = [...new Map(input.tests.map((t) => [t.b, { a: t.a, b: t.b }])).values()];
   const rows = METRICS.map((m) => {
     const cells = input.methods.map((meth) => {
       const s = meth.stats.all?.[m];
       return s ? `<td>${num(s.mean)}</td><td>${num(s.median)} [${num(s.q25)}, ${num(s.q75)}]</td><td>${s.n}${s.nan ? ` (+${s.nan} NaN)` : ''}</td>` : '<td colspan="3">–</td>';
     });
-    const test = input.tests.find((t) => t.metric === m);
-    const p = test?.result ? `${test.result.pvalue.toPrecision(3)} (${test.result.method}, n=${test.result.n})` : '–';
-    return `<tr><th>${METRIC_TITLES[m]}</th>${cells.join('')}<td>${p}</td></tr>`;
+    const ps = comparisons.map((c) => {
+      const test = input.tests.find((t) => t.metric === m && t.b === c.b);
+      return `<td>${test?.result ? `${test.result.pvalue.toPrecision(3)} (${test.result.method}, n=${test.result.n})` : test?.pairs === 0 ? 'no common samples' : '–'}</td>`;
+    });
+    return `<tr><th>${METRIC_TITLES[m]}</th>${cells.join('')}${ps.join('')}</tr>`;
   });
   const head = input.methods.map((m) => `<th colspan="3">${esc(m.label)}<br><small>${m.runs.length} fold(s)</small></th>`).join('');
   const sub = input.methods.map(() => '<th>mean</th><th>median [IQR]</th><th>n</th>').join('');
-  const pHead = input.tests.length ? `Wilcoxon p<br><small>${esc(input.tests[0].a)} vs ${esc(input.tests[0].b)}</small>` : 'Wilcoxon p';
-  return `<table><tr><th rowspan="2">metric (lower is better)</th>${head}<th rowspan="2">${pHead}</th></tr><tr>${sub}</tr>${rows.join('')}</table>`;
+  const pHead = (comparisons.length ? comparisons : [null]).map((c) => `<th rowspan="2">Wilcoxon p${c ? `<br><small>${esc(c.a)} vs ${esc(c.b)}</small>` : ''}</th>`).join('');
+  return `<table><tr><th rowspan="2">metric (lower is better)</th>${head}${pHead}</tr><tr>${sub}</tr>${rows.join('')}</table>`;
 }
 
 function perClassTable(input: ReportInput): string {

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareRuns } from '../../src/report/compare.ts';
+import { renderReport } from '../../src/report/report.ts';
 import { configJson, TRAIN_DEFAULTS } from '../../src/train/config.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { writeReport } from '../../harness/commands/compare.ts';
@@ -116,6 +117,25 @@ test('compare --out: refused inside a run (also through a symlink), over a file 
     } catch (e) {
       assert.not.match((e as Error).message, /--out/);
     }
+  }));
+
+// With three configurations the third was left out of the tests without a word.
+test('every configuration is tested against the first; runs without common samples say so', () =>
+  inTempRoot((root) => {
+    const rows = (iou: number[]) => iou.map((v, i) => ({ ...row(`s${i}`), iou_error: v }));
+    const a = fakeRun(join(root, 'a'), 0, rows([0.5, 0.4, 0.6, 0.7, 0.3, 0.5]));
+    const b = fakeRun(join(root, 'b'), 0.1, rows([0.2, 0.1, 0.3, 0.4, 0.1, 0.2]));
+    const c = fakeRun(join(root, 'c'), 0.2, rows([0.6, 0.5, 0.7, 0.8, 0.4, 0.6]));
+    const r = compareRuns([a, b, c], { examples: 0 });
+    const iou = r.tests.filter((t) => t.metric === 'iou_error');
+    assert.equal(iou.map((t) => [t.a, t.b, t.pairs]), [[r.methods[0].label, r.methods[1].label, 6], [r.methods[0].label, r.methods[2].label, 6]]);
+    assert.ok(iou.every((t) => t.result && t.result.n === 6));
+    const html = renderReport(r);
+    assert.ok(html.includes(`${r.methods[0].label} vs ${r.methods[2].label}`), 'a p-value column for the third configuration');
+    const d = fakeRun(join(root, 'd'), 0.3, [row('other')]);
+    const none = compareRuns([a, d], { examples: 0 });
+    assert.ok(none.tests.every((t) => t.pairs === 0 && t.result === null));
+    assert.ok(renderReport(none).includes('no common samples'));
   }));
 
 test.run();
