@@ -1,32 +1,7 @@
-// The interactive 3D view: a WebGPU render pass (shaders/render/raymarch.wgsl) that ray-marches a volume
-// and shades its isosurface, with an orbit camera (gl-matrix): drag to rotate, wheel to zoom.
-import { mat4, vec3 } from 'gl-matrix';
+// The interactive 3D view: the ray-marcher of src/render/raymarch.ts drawn into a canvas, with its orbit
+// camera: drag to rotate, wheel to zoom.
 import type { Gpu } from '../../src/gpu/device.ts';
-import { shaderSource } from '../../src/gpu/shaders.ts';
-
-/** Camera state: angles in radians, distance from the cube's centre in cube widths. */
-export interface Orbit {
-  yaw: number;
-  pitch: number;
-  distance: number;
-}
-
-export const DEFAULT_ORBIT: Orbit = { yaw: 0.7, pitch: 0.45, distance: 1.85 };
-const FOV = Math.PI / 5;
-
-/** Eye position of an orbit around the origin with z up. */
-export function orbitEye(o: Orbit): vec3 {
-  const c = Math.cos(o.pitch);
-  return vec3.fromValues(o.distance * c * Math.cos(o.yaw), o.distance * c * Math.sin(o.yaw), o.distance * Math.sin(o.pitch));
-}
-
-/** The inverse view-projection matrix the shader unprojects pixels with (WebGPU clip z in [0, 1]). */
-export function inverseViewProjection(o: Orbit, aspect: number): mat4 {
-  const view = mat4.lookAt(mat4.create(), orbitEye(o), [0, 0, 0], [0, 0, 1]);
-  const proj = mat4.perspectiveZO(mat4.create(), FOV, aspect, 0.05, 20);
-  const vp = mat4.multiply(mat4.create(), proj, view);
-  return mat4.invert(mat4.create(), vp) ?? mat4.create();
-}
+import { DEFAULT_ORBIT, drawRaymarch, raymarchParams, raymarchPipeline, volumeTexels, volumeTexture, type Orbit } from '../../src/render/raymarch.ts';
 
 export class VolumeView {
   orbit: Orbit = { ...DEFAULT_ORBIT };
@@ -37,6 +12,7 @@ export class VolumeView {
   private texture: GPUTexture | null = null;
   private bindGroup: GPUBindGroup | null = null;
   private side = 1;
+  private empty = true;
   private threshold = 0.5;
   private color: [number, number, number] = [0.9, 0.55, 0.3];
   private pending = false;
@@ -48,15 +24,7 @@ export class VolumeView {
     this.context = ctx;
     const format = navigator.gpu.getPreferredCanvasFormat();
     ctx.configure({ device, format, alphaMode: 'opaque' });
-    const module = device.createShaderModule({ code: shaderSource('render/raymarch'), label: 'shaders/render/raymarch.wgsl' });
-    this.pipeline = device.createRenderPipeline({
-      label: 'raymarch',
-      layout: 'auto',
-      vertex: { module, entryPoint: 'vertexMain' },
-      fragment: { module, entryPoint: 'fragmentMain', targets: [{ format }] },
-      primitive: { topology: 'triangle-list' },
-    });
-    this.sampler = device.createSampler({ magFilter: 'linear', minFilter: 'linear', addressModeU: 'clamp-to-edge', addressModeV: 'clamp-to-edge', addressModeW: 'clamp-to-edge' });
+    ({ pipeline: this.pipeline, sampler: this.sampler } = raymarchPipeline(device, format));
     this.uniform = device.createBuffer({ size: 112, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
     this.attachMouse();
   }
@@ -66,30 +34,18 @@ export class VolumeView {
    * `threshold` (in normalised units: the Otsu threshold shows the Otsu-binarised object).
    */
   setVolume(volume: Float32Array, side: number, threshold: number, color: [number, number, number]): void {
-    const n = side * side * side;
-    if (volume.length !== n) throw new Error(`3D view: ${volume.length} values for a ${side}³ volume`);
-    let max = 0;
-    for (let i = 0; i < n; i++) if (volume[i] > max) max = volume[i];
-    const bytes = new Uint8Array(n);
-    // NOTE: 8 bits are plenty for display; the isovalue is compared after the same quantisation.
-    if (max > 0) for (let i = 0; i < n; i++) bytes[i] = Math.round((volume[i] / max) * 255);
-    const device = this.gpu.device;
-    if (!this.texture || this.side !== side) {
-      this.texture?.destroy();
-      this.texture = device.createTexture({ size: [side, side, side], dimension: '3d', format: 'r8unorm', usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
-      this.bindGroup = device.createBindGroup({
-        layout: this.pipeline.getBindGroupLayout(0),
-        entries: [
-          { binding: 0, resource: { buffer: this.uniform } },
-          { binding: 1, resource: this.texture.createView({ dimension: '3d' }) },
-          { binding: 2, resource: this.sampler },
-        ],
-      });
-    }
-    device.queue.writeTexture({ texture: this.texture }, bytes, { bytesPerRow: side, rowsPerImage: side }, [side, side, side]);
-    this.side = side;
-    this.threshold = max > 0 ? threshold : 2; // an empty volume: no surface
-    this.color = color;
+    const { texels, empty } = volumeTexels(volume, side);
+    this.texture?.destroy();
+    this.texture = volumeTexture(this.gpu.device, texels, side);
+    this.bindGroup = this.gpu.device.createBindGroup({
+      layout: this.pipeline.getBindGroupLayout(0),
+      entries: [
+        { binding: 0, resource: { buffer: this.uniform } },
+        { binding: 1, resource: this.texture.createView({ dimension: '3d' }) },
+        { binding: 2, resource: this.sampler },
+      ],
+    });
+    Object.assign(this, { side, empty, threshold, color });
     this.draw();
   }
 
@@ -102,21 +58,10 @@ export class VolumeView {
       this.canvas.width = w;
       this.canvas.height = h;
     }
-    const u = new Float32Array(28);
-    u.set(inverseViewProjection(this.orbit, w / h), 0);
-    u.set(orbitEye(this.orbit), 16);
-    u.set(this.color, 20);
-    u.set([this.threshold, 0.5 / this.side, 1 / this.side, 0.35], 24);
     const device = this.gpu.device;
-    device.queue.writeBuffer(this.uniform, 0, u);
+    device.queue.writeBuffer(this.uniform, 0, raymarchParams({ orbit: this.orbit, aspect: w / h, threshold: this.threshold, color: this.color }, this.side, this.empty));
     const enc = device.createCommandEncoder();
-    const pass = enc.beginRenderPass({
-      colorAttachments: [{ view: this.context.getCurrentTexture().createView(), loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 1] }],
-    });
-    pass.setPipeline(this.pipeline);
-    pass.setBindGroup(0, this.bindGroup);
-    pass.draw(3);
-    pass.end();
+    drawRaymarch(enc, this.context.getCurrentTexture().createView(), this.pipeline, this.bindGroup);
     device.queue.submit([enc.finish()]);
   }
 

@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 import { buildWeb } from '../../harness/web/build.ts';
 import { collectShaders, shadersPlugin } from '../../harness/web/esbuild_plugins.ts';
 import { binarizeMask, decodeImageFile, downsample, fitToSide } from '../../harness/web/input_files.ts';
-import { DEFAULT_ORBIT, inverseViewProjection, orbitEye } from '../../harness/web/volume_view.ts';
+import { DEFAULT_ORBIT, inverseViewProjection, orbitEye } from '../../src/render/raymarch.ts';
 import { encodeTiff } from '../../src/data/tiff_writer.ts';
 import { UserError } from '../../src/util/errors.ts';
 
