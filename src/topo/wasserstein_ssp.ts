@@ -357,7 +357,9 @@ export function certifyMatching(ax: Float64Array, ay: Float64Array, bx: Float64A
   // that rounding alone exceeds 1e-6 of the cost (duals far larger than the cost: two points at ±1e6 among small
   // ones gave 1.6 times the cost), the bound proves nothing and the matching is not called certified
   const round = 8 * Number.EPSILON * (n + m + 2) * (mag + cost);
-  return { cost, lowerBound: lb, certified: cost - lb <= 1e-9 * cost + round && round <= 1e-6 * cost, u, v };
+  // NOTE: a cost of 0 is optimal whatever the duals, since no cost is negative (a diagram against itself
+  // was not certified: its duals are nonzero, and no rounding is below 1e-6 of 0)
+  return { cost, lowerBound: lb, certified: cost === 0 || (cost - lb <= 1e-9 * cost + round && round <= 1e-6 * cost), u, v };
 }
 
 /** Median of the values of two arrays together (0 when both are empty). */

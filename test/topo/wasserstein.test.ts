@@ -276,6 +276,12 @@ test('rules: diagonal points, duplicates, empties, points below the diagonal', (
   const s = wasserstein(D, D.slice());
   assert.equal(s.distance, 0);
   assert.equal([...s.matching.aToB].sort(), [0, 1, 2, 3]);
+  // a distance of 0 is optimal whatever the duals: certified (it was not, for any diagram against itself)
+  for (const q of [1, 2, 3]) {
+    assert.ok(wasserstein(D, D.slice(), { q }).certified, `q = ${q}`);
+    const E: P[] = [[0.9, 0.1], [0.8, 0.6], [0.4, 0.35], [0.7, 0.1]];
+    assert.ok(wasserstein(E, E.slice(), { q }).certified, `q = ${q}`);
+  }
   // below the diagonal: same |b − d|/2 to the diagonal
   assert.ok(close(wasserstein([[0, 1]], []).distance, 0.5));
   // the three input forms agree
