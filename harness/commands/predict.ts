@@ -2,9 +2,9 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { checkValues, listTiffs } from '../../src/data/dataset.ts';
+import { listTiffs } from '../../src/data/dataset.ts';
 import { makeInput, type Sample } from '../../src/data/sample.ts';
-import { readTiff } from '../../src/data/tiff.ts';
+import { checkValues, readTiff } from '../../src/data/tiff.ts';
 import { encodeTiff } from '../../src/data/tiff_writer.ts';
 import { evaluateVolumes } from '../../src/eval/metrics.ts';
 import { getGpu } from '../../src/gpu/device.ts';

@@ -1,6 +1,6 @@
 // A user's own input: a 2D image and its mask (TIFF, or PNG through the browser's decoder), checked and
 // brought to the model's side. Every problem is a UserError naming the file and what is wrong with it.
-import { decodeTiff } from '../../src/data/tiff.ts';
+import { checkValues, decodeTiff } from '../../src/data/tiff.ts';
 import { fileError } from '../../src/util/errors.ts';
 
 export interface Image2d {
@@ -19,6 +19,9 @@ export async function decodeImageFile(name: string, bytes: Uint8Array): Promise<
     const v = decodeTiff(bytes, name);
     const [d, h, w] = v.shape;
     if (d !== 1) throw fileError(name, `TIFF has ${d} pages (a ${w}×${h}×${d} stack); expected one 2D image`);
+    // NOTE: as predict and training check them: a float32 image of raw values (100–831) was predicted from,
+    // and a NaN was reported after the network had run, naming no file
+    checkValues(v, name);
     return { width: w, height: h, data: v.data };
   }
   if (isPng(bytes)) {

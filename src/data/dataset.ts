@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileError } from '../util/errors.ts';
 import { readClassesCsv, sampleClass, stemOf } from './class_names.ts';
 import { makeInput, type Sample } from './sample.ts';
-import { FULL_SCALE, readTiff, type TiffVolume } from './tiff.ts';
+import { checkValues, FULL_SCALE, readTiff, type TiffVolume } from './tiff.ts';
 
 /** The three folders of SHAPR's layout. */
 export const LAYOUT = ['obj', 'mask', 'image'] as const;
@@ -157,18 +157,6 @@ export function loadDataset(dir: string, opts: { limit?: number } = {}): Dataset
 /** Validates `dir` as loadDataset does and returns only the summary. */
 export function validateDataset(dir: string): DatasetSummary {
   return loadDataset(dir).summary;
-}
-
-/** NaN / infinite (and, with `unitRange`, outside [0, 1]) values: an error naming the file and the first bad voxel. */
-export function checkValues(v: TiffVolume, path: string, unitRange = true): void {
-  const [, h, w] = v.shape;
-  for (let i = 0; i < v.data.length; i++) {
-    const x = v.data[i];
-    if (Number.isFinite(x) && (!unitRange || (x >= 0 && x <= 1))) continue;
-    const at = v.shape[0] > 1 ? `(z ${Math.floor(i / (h * w))}, y ${Math.floor(i / w) % h}, x ${i % w})` : `(y ${Math.floor(i / w)}, x ${i % w})`;
-    if (!Number.isFinite(x)) throw fileError(path, `contains ${x} at ${at}`);
-    throw fileError(path, `${v.dtype} value ${x} at ${at} is outside [0, 1] (store floats scaled to [0, 1])`);
-  }
 }
 
 /**

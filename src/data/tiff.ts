@@ -92,6 +92,18 @@ export function decodeTiff(bytes: Uint8Array, path: string): TiffVolume {
   return { shape: [pages.length, height, width], data: out, dtype };
 }
 
+/** NaN / infinite (and, with `unitRange`, outside [0, 1]) values: an error naming the file and the first bad voxel. */
+export function checkValues(v: TiffVolume, path: string, unitRange = true): void {
+  const [, h, w] = v.shape;
+  for (let i = 0; i < v.data.length; i++) {
+    const x = v.data[i];
+    if (Number.isFinite(x) && (!unitRange || (x >= 0 && x <= 1))) continue;
+    const at = v.shape[0] > 1 ? `(z ${Math.floor(i / (h * w))}, y ${Math.floor(i / w) % h}, x ${i % w})` : `(y ${Math.floor(i / w)}, x ${i % w})`;
+    if (!Number.isFinite(x)) throw fileError(path, `contains ${x} at ${at}`);
+    throw fileError(path, `${v.dtype} value ${x} at ${at} is outside [0, 1] (store floats scaled to [0, 1])`);
+  }
+}
+
 // Checks the header and walks the IFD chain so that utif never reads past the end of the file or loops.
 function checkStructure(bytes: Uint8Array, path: string): void {
   if (bytes.length < 8) throw fileError(path, `not a TIFF file (only ${bytes.length} bytes)`);

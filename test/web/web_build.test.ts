@@ -54,7 +54,7 @@ test('user images: 64×64 is averaged down to 32×32, other sizes and empty mask
   assert.equal(Array.from(binarizeMask('m.tif', { width: 2, height: 2, data: Float32Array.of(0, 1 / 255, 1 / 255, 0) })), [0, 1, 1, 0]);
 });
 
-test('decodeImageFile: a one-page TIFF decodes; a stack and a non-image are named errors', async () => {
+test('decodeImageFile: a one-page TIFF decodes; a stack, a non-image, raw float values and NaN are named errors', async () => {
   const one = encodeTiff(Uint8Array.of(0, 128, 255, 0, 255, 0), [1, 2, 3], 'uint8');
   const v = await decodeImageFile('one.tif', one);
   assert.is(v.width, 3);
@@ -63,6 +63,11 @@ test('decodeImageFile: a one-page TIFF decodes; a stack and a non-image are name
   const stack = encodeTiff(new Uint8Array(8), [2, 2, 2], 'uint8');
   await decodeImageFile('stack.tif', stack).then(() => assert.unreachable('stack accepted'), (e: Error) => assert.match(e.message, /stack\.tif: TIFF has 2 pages/));
   await decodeImageFile('notes.txt', new TextEncoder().encode('hello')).then(() => assert.unreachable('text accepted'), (e: Error) => assert.match(e.message, /notes\.txt: not a TIFF or PNG file/));
+  // float32 values outside [0, 1], or NaN: named with the file before anything runs, as predict does
+  const raw = encodeTiff(Float32Array.of(0.5, 100, 0.2, 0.1), [1, 2, 2], 'float32');
+  await decodeImageFile('raw.tif', raw).then(() => assert.unreachable('raw values accepted'), (e: Error) => assert.match(e.message, /^raw\.tif: float32 value 100 at \(y 0, x 1\) is outside \[0, 1\]/));
+  const nan = encodeTiff(Float32Array.of(0.5, 0.3, NaN, 0.1), [1, 2, 2], 'float32');
+  await decodeImageFile('nan.tif', nan).then(() => assert.unreachable('NaN accepted'), (e: Error) => assert.match(e.message, /^nan\.tif: contains NaN at \(y 1, x 0\)/));
 });
 
 test('camera: the centre pixel unprojects onto the ray from the eye through the origin', () => {
