@@ -22,6 +22,7 @@ export interface RunData {
   config: TrainConfig;
   logs: EpochLog[];
   metrics: SampleMetrics[];
+  samples: string | null; // samples.json's fingerprint of the data the run was trained on (null: an older run)
 }
 
 function readJson<T>(path: string): T {
@@ -60,13 +61,23 @@ export function loadRun(dir: string): RunData {
   const metrics = readJson<SampleMetrics[]>(join(dir, RUN_FILES.metrics));
   if (!Array.isArray(metrics)) throw fileError(join(dir, RUN_FILES.metrics), 'expected a JSON array of per-sample rows');
   for (const row of metrics) for (const m of METRICS) if (typeof row[m] !== 'number') row[m] = NaN;
-  return { dir, config, logs, metrics };
+  const samplesPath = join(dir, RUN_FILES.samples);
+  const samples = existsSync(samplesPath) ? JSON.stringify(readJson<unknown>(samplesPath)) : null;
+  return { dir, config, logs, metrics, samples };
 }
 
-/** What makes two runs the same method: everything but the fold. */
-function methodKey(c: TrainConfig): string {
+/**
+ * What makes two runs the same method: everything but the fold, and but the options training did not use
+ * (the topological loss's at λ = 0, the generator's on a data folder). NOTE: npm start's baseline records
+ * topoDims [0, 2]; folds added by a plain `train --lambda 0` were another method and never pooled with it.
+ */
+export function methodKey(c: TrainConfig): string {
   const { fold: _fold, ...rest } = c;
-  return JSON.stringify(rest);
+  const unused: Partial<TrainConfig> = {
+    ...(c.lambda === 0 ? { topoSize: 0, topoDims: [], topoQ: 0, topoPersistence: 0 } : {}),
+    ...(c.data !== 'synthetic' ? { syntheticCount: 0, syntheticSeed: 0 } : {}),
+  };
+  return JSON.stringify({ ...rest, ...unused });
 }
 
 export function methodLabel(c: TrainConfig): string {
@@ -146,6 +157,10 @@ function examples(groups: Array<{ label: string; runs: RunData[] }>, count: numb
 export function compareRuns(dirs: string[], opts: { examples?: number; meta?: Record<string, string> } = {}): ReportInput {
   if (!dirs.length) throw new UserError('compare: give at least one run directory');
   const runs = dirs.map(loadRun);
+  // NOTE: runs on different data paired different cells that shared a name in the Wilcoxon test
+  const fingerprinted = runs.filter((r) => r.samples !== null);
+  const other = fingerprinted.find((r) => r.samples !== fingerprinted[0].samples);
+  if (other) throw new UserError(`compare: ${fingerprinted[0].dir} and ${other.dir} were trained on different samples (their ${RUN_FILES.samples} differ); compare runs on the same data`);
   const groups = new Map<string, { label: string; runs: RunData[] }>();
   for (const r of runs) {
     const key = methodKey(r.config);

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compareRuns } from '../../src/report/compare.ts';
+import { compareRuns, methodKey } from '../../src/report/compare.ts';
 import { renderReport } from '../../src/report/report.ts';
 import { configJson, TRAIN_DEFAULTS } from '../../src/train/config.ts';
 import { UserError } from '../../src/util/errors.ts';
@@ -136,6 +136,29 @@ test('every configuration is tested against the first; runs without common sampl
     const none = compareRuns([a, d], { examples: 0 });
     assert.ok(none.tests.every((t) => t.pairs === 0 && t.result === null));
     assert.ok(renderReport(none).includes('no common samples'));
+  }));
+
+test('methodKey: folds pool; options training did not use (topological at λ = 0, generator on a data folder) do not split a method', () => {
+  const base = { ...TRAIN_DEFAULTS, lambda: 0 };
+  assert.is(methodKey({ ...base, fold: 1 }), methodKey(base));
+  assert.is(methodKey({ ...base, topoDims: [0, 2], topoQ: 3, topoSize: 32, topoPersistence: 0.5 }), methodKey(base));
+  assert.is.not(methodKey({ ...base, lambda: 0.1, topoDims: [0, 2] }), methodKey({ ...base, lambda: 0.1 }));
+  assert.is(methodKey({ ...base, data: '/d', syntheticCount: 7 }), methodKey({ ...base, data: '/d' }));
+  assert.is.not(methodKey({ ...base, syntheticCount: 7 }), methodKey(base));
+  assert.is.not(methodKey({ ...base, lr: 0.002 }), methodKey(base));
+});
+
+test('runs trained on different samples (samples.json differ) are refused; runs without one are compared', () =>
+  inTempRoot((root) => {
+    const a = fakeRun(join(root, 'a'), 0, [row('s1'), row('s2')]);
+    const b = fakeRun(join(root, 'b'), 0.1, [row('s1'), row('s2')]);
+    assert.is(compareRuns([a, b], { examples: 0 }).methods.length, 2);
+    writeFileSync(join(a, 'samples.json'), JSON.stringify({ count: 2, sha256: 'aa' }));
+    assert.is(compareRuns([a, b], { examples: 0 }).methods.length, 2);
+    writeFileSync(join(b, 'samples.json'), JSON.stringify({ count: 2, sha256: 'bb' }));
+    assert.throws(() => compareRuns([a, b], { examples: 0 }), (e: Error) => e instanceof UserError && /a and .*b were trained on different samples \(their samples\.json differ\)/.test(e.message));
+    writeFileSync(join(b, 'samples.json'), JSON.stringify({ count: 2, sha256: 'aa' }));
+    assert.is(compareRuns([a, b], { examples: 0 }).methods.length, 2);
   }));
 
 test.run();
