@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { getGpu } from '../src/gpu/device.ts';
 import { adapterKey, argValue, fitExponent, nonFiniteFields, parseRows, resultsMarkdown, round, type Row } from './bench/common.ts';
 import { exitWhenFlushed } from './exit.ts';
+import { parseArgs } from 'node:util';
 
 interface BenchSpec {
   name: string; // what --only selects and rows carry as "bench"
@@ -159,6 +160,21 @@ function render(outDir: string, adapter: string): number {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // NOTE: unknown flags are refused: a typo such as --quik ran the full suite for hours and then wrote over
+  // the committed results
+  try {
+    parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        list: { type: 'boolean' }, quick: { type: 'boolean' }, render: { type: 'boolean' }, merge: { type: 'boolean' },
+        only: { type: 'string' }, out: { type: 'string' }, timeout: { type: 'string' }, set: { type: 'string', multiple: true },
+      },
+    });
+  } catch (e) {
+    console.error(`bench: ${(e as Error).message}`);
+    return 2;
+  }
   if (argv.includes('--list')) {
     for (const b of BENCHES) console.log(`${b.name}\t${b.script}`);
     return 0;

@@ -1,5 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { adapterKey, adapterSlug, fitExponent, markdownTable, median, nonFiniteFields, parseRows, quantile, resultsMarkdown, spread, timeRuns } from '../../harness/bench/common.ts';
 import { Rng } from '../../src/util/rng.ts';
 
@@ -62,6 +64,14 @@ test('markdown writer: union of columns in first-seen order, numbers right-align
   assert.ok(doc.indexOf('## a') < doc.indexOf('## b'));
   assert.ok(doc.includes('exponent 2.0\n\n| v |'));
   assert.is(doc.split('\n').filter((l) => l.startsWith('| 1 |') || l.startsWith('| 3 |')).length, 2);
+});
+
+// A typo such as --quik ran the full suite for hours and then wrote over the committed results.
+test('npm run bench refuses an unknown flag before running anything', () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../../harness/bench.ts', import.meta.url)), '--quik', '--only', 'matmul'], { encoding: 'utf8' });
+  assert.is(r.status, 2, r.stderr);
+  assert.match(r.stderr, /bench: Unknown option '--quik'/);
+  assert.is(r.stdout, '');
 });
 
 test.run();
