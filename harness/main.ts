@@ -21,7 +21,9 @@ const DEMO: Partial<TrainConfig> = { side: 16, filters: 4, syntheticCount: 60, e
 const program = trainOptions(new Command('npm start').description('synthetic data → baseline and topological runs → report'))
   .option('--out <dir>', 'where data, runs and the report go', 'runs/demo')
   .option('--preset <name>', "'demo' (default: small, minutes on a CPU) or 'paper' (64³, filters 10, 5 folds, 100 epochs)", 'demo')
-  .option('--all-folds', 'train every fold (the paper protocol does)');
+  .option('--all-folds', 'train every fold (the paper protocol does)')
+  // NOTE: the defaults listed above are train's; the preset replaces those not given
+  .addHelpText('after', `\nThe demo preset (the default) sets ${Object.entries(DEMO).map(([k, v]) => `${FLAG[k as keyof TrainConfig] ?? k} ${Array.isArray(v) ? v.join(',') : v}`).join(', ')};\nthe paper preset keeps the defaults above. Flags given on the command line win over either.`);
 
 try {
   program.parse(process.argv);
