@@ -1,9 +1,10 @@
-// `topo-shapr model --summary`: the network's layers, output shapes, parameter counts and forward FLOPs,
+// `topo-shapr model`: the network's layers, output shapes, parameter counts and forward FLOPs,
 // for the default SHAPR configuration or a given side/filters (or the configuration stored in a weights file).
 // Needs no GPU.
 import type { Command } from 'commander';
 import { SHAPR_DEFAULTS, type ShaprConfig, checkConfig, shaprSummary } from '../../src/model/shapr_layout.ts';
 import { weightsConfig } from '../../src/model/weights.ts';
+import { UserError } from '../../src/util/errors.ts';
 import { readWeights } from '../../src/model/weights_node.ts';
 import { integerOption } from './numbers.ts';
 
@@ -31,12 +32,14 @@ export function register(program: Command): void {
   program
     .command('model')
     .description('describe the SHAPR network: layers, output shapes, trainable parameter count')
-    .option('--summary', 'print the layer table and the parameter count', false)
     .option('--side <n>', 'input side H = W and output side (4, 8, 16, 32, 64)', integerOption('side'), SHAPR_DEFAULTS.side)
     .option('--filters <n>', 'base number of filters (channels f, 2f, 4f, 8f)', integerOption('filters'), SHAPR_DEFAULTS.filters)
     .option('--weights <file>', 'take side and filters from a weights file (validates the file)')
     .option('--json', 'print the summary rows as JSON', false)
-    .action(async (o: { summary: boolean; side: number; filters: number; weights?: string; json: boolean }) => {
+    .action(async (o: { side: number; filters: number; weights?: string; json: boolean }, cmd: Command) => {
+      // NOTE: --side or --filters beside --weights was ignored without a word
+      const clash = ['side', 'filters'].find((k) => cmd.getOptionValueSource(k) === 'cli');
+      if (o.weights && clash) throw new UserError(`model: --weights takes side and filters from the file; drop --${clash}`);
       const config: ShaprConfig = o.weights ? weightsConfig(await readWeights(o.weights), o.weights) : { side: o.side, filters: o.filters };
       checkConfig(config);
       if (o.json) console.log(JSON.stringify({ config, layers: shaprSummary(config) }, null, 2));
