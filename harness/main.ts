@@ -12,7 +12,7 @@ import { getGpu, GpuError } from '../src/gpu/device.ts';
 import { writeFileAtomic } from '../src/util/atomic.ts';
 import { UserError } from '../src/util/errors.ts';
 import { writeReport } from './commands/compare.ts';
-import { configFrom, runTraining, trainOptions } from './commands/train.ts';
+import { checkUsed, configFrom, runTraining, trainOptions } from './commands/train.ts';
 import { exitWhenFlushed } from './exit.ts';
 
 /** The demo's defaults: a small network on small volumes (see README for the measured time). */
@@ -29,6 +29,7 @@ try {
   program.parse(process.argv);
   const o = program.opts();
   const given = (k: string) => program.getOptionValueSource(k) === 'cli';
+  checkUsed(o, given);
   const preset: Partial<TrainConfig> = o.preset === 'paper' ? { ...TRAIN_DEFAULTS } : o.preset === 'demo' ? DEMO : (() => { throw new UserError(`--preset: unknown '${o.preset}'`); })();
   // flags given on the command line win over the preset, the preset over the defaults
   const keyMap: Record<string, keyof TrainConfig> = { q: 'topoQ', totalPersistence: 'topoPersistence' };

@@ -108,5 +108,20 @@ export function register(program: Command): void {
       .command('train')
       .description('train SHAPR (with the topological loss when --lambda > 0) on one fold; resumes an interrupted run in --out')
       .requiredOption('--out <dir>', 'run directory (config, log.jsonl, checkpoints, predictions, metrics)'),
-  ).action(async (o) => runTraining(configFrom(o), o.out));
+  ).action(async (o, cmd: Command) => {
+    checkUsed(o, (k) => cmd.getOptionValueSource(k) === 'cli');
+    await runTraining(configFrom(o), o.out);
+  });
+}
+
+/**
+ * Refuses options given on the command line that the run would record but not use: the generator's with a
+ * data folder, the topological loss's at --lambda 0 (they were accepted, recorded and ignored).
+ */
+export function checkUsed(o: Record<string, unknown>, given: (key: string) => boolean): void {
+  const unused = [
+    ...(o.data !== 'synthetic' ? [['syntheticCount', '--synthetic-count'], ['syntheticSeed', '--synthetic-seed']] : []),
+    ...(o.lambda === 0 ? [['topoSize', '--topo-size'], ['topoDims', '--topo-dims'], ['q', '--q'], ['totalPersistence', '--total-persistence']] : []),
+  ].find(([k]) => given(k));
+  if (unused) throw new UserError(`${unused[1]}: not used ${o.data !== 'synthetic' && unused[0].startsWith('synthetic') ? `with --data ${o.data} (only with --data synthetic)` : 'at --lambda 0 (the baseline has no topological loss)'}`);
 }

@@ -100,6 +100,18 @@ test('train and compare: a run directory with a wrong config or a missing metric
   } catch (e) {
     assert.match((e as { stderr: string }).stderr, /--side must be one of 4, 8, 16, 32, 64/);
   }
+  // options the run would record but not use (they were accepted, recorded and ignored)
+  for (const [args, message] of [
+    [['--data', dir, '--synthetic-count', '50'], /--synthetic-count: not used with --data .* \(only with --data synthetic\)/],
+    [['--lambda', '0', '--topo-dims', '0,2'], /--topo-dims: not used at --lambda 0/],
+  ] as const) {
+    try {
+      await cli('train', '--out', join(dir, 'u'), ...args);
+      assert.unreachable(`accepted: ${args.join(' ')}`);
+    } catch (e) {
+      assert.match((e as { stderr: string }).stderr, message);
+    }
+  }
   // resuming with other options names them; a damaged config.json is said to be one
   const tiny = ['--side', '16', '--synthetic-count', '10', '--epochs', '1', '--steps-per-epoch', '1', '--batch-size', '2', '--filters', '2', '--lambda', '0'];
   await cli('train', '--out', join(dir, 'r'), ...tiny);
