@@ -42,7 +42,11 @@ export function register(program: Command): void {
     .option('--seed <n>', 'synthetic: generator seed', '0')
     .option('--limit <n>', 'dataset: read at most n samples')
     .option('--no-png', 'skip the PNG figure (it needs headless chromium)')
-    .action((flags: Flags) => {
+    .action((flags: Flags, cmd: Command) => {
+      // NOTE: the options of the other source were ignored without a word
+      const synthetic = flags.data === 'synthetic';
+      const unused = (synthetic ? ['limit'] : ['count', 'side', 'seed']).find((k) => cmd.getOptionValueSource(k) === 'cli');
+      if (unused) throw new UserError(`--${unused}: only used with ${synthetic ? '--data DIR' : '--data synthetic'}`);
       const sizes = parseSizes(flags.sizes);
       const samples = loadSamples(flags);
       const side = samples[0].shape[0];
