@@ -28,7 +28,7 @@ export function register(program: Command): void {
     .action((out: string, f: GenerateFlags) => {
       const n = parseInteger('n', f.n, 1);
       const size = parseInteger('size', f.size, 1);
-      if (size < 8 || size > 256) throw new UserError(`--size must be between 8 and 256, got ${size}`);
+      if (size < 4 || size > 256) throw new UserError(`--size must be between 4 (the network's smallest side) and 256, got ${size}`);
       const seed = parseInteger('seed', f.seed);
       let classes: SyntheticClass[] | undefined;
       if (f.classes) {
