@@ -174,6 +174,9 @@ export function applyWeights(model: Shapr, w: DecodedWeights, source: string): v
   const extra = [...w.tensors.keys()].filter((k) => !known.has(k));
   const list = (a: string[]) => a.slice(0, 5).join(', ') + (a.length > 5 ? `, … (${a.length})` : '');
   if (missing.length) throw fileError(source, `weights file lacks tensors: ${list(missing)}`);
+  // NOTE: the resume checkpoint (last.ckpt.safetensors) holds Adam's moments too; its list of 136
+  // unexpected optim.* tensors did not say which file to load instead
+  if (extra.length && extra.every((k) => k.startsWith('optim.'))) throw fileError(source, 'a training checkpoint (weights with the optimiser state, for resuming); load the run\'s best.safetensors');
   if (extra.length) throw fileError(source, `weights file has unexpected tensors: ${list(extra)}`);
   for (const n of named) {
     const e = w.tensors.get(n.name)!;

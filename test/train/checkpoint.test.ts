@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Shapr } from '../../src/model/shapr.ts';
 import { decodeWeights, encodeWeights } from '../../src/model/weights.ts';
+import { loadWeights } from '../../src/model/weights_node.ts';
 import { Adam } from '../../src/optim/adam.ts';
 import { loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.ts';
 import { initialPlateau } from '../../src/train/schedule.ts';
@@ -32,6 +33,9 @@ test('a checkpoint of a network with other filters names both sizes (it named a 
     // the same network loads
     const ck = await loadCheckpoint(path, small, new Adam(small.params, { lr: 1e-3 }));
     assert.is(ck.epoch, 0);
+    // loaded as weights (predict, the web page): said to be a checkpoint, with the file to load instead
+    await loadWeights(path, small).then(() => assert.unreachable('loaded'), (e: Error) =>
+      assert.match(e.message, /last\.ckpt\.safetensors: a training checkpoint \(weights with the optimiser state, for resuming\); load the run's best\.safetensors/));
   } finally {
     small.dispose();
     big.dispose();
