@@ -61,10 +61,15 @@ export function downsample(img: Image2d, f: number): Image2d {
 
 /** Brings an image to side×side: as is, or averaged down from 64×64 (or any side multiple). */
 export function fitToSide(name: string, img: Image2d, side: number): Image2d {
-  if (img.width !== img.height) throw fileError(name, `image is ${img.width}×${img.height}; expected a square ${side}×${side} or 64×64 image`);
+  if (img.width !== img.height) throw fileError(name, `image is ${img.width}×${img.height}; expected a square ${sidesAccepted(side)} image`);
   if (img.width === side) return img;
   if (img.width > side && img.width % side === 0 && img.width <= 64) return downsample(img, img.width / side);
-  throw fileError(name, `image is ${img.width}×${img.height}; this model takes ${side}×${side} (or 64×64, averaged down)`);
+  throw fileError(name, `image is ${img.width}×${img.height}; this model takes ${sidesAccepted(side)}`);
+}
+
+/** What a model of this side accepts, in words (64×64 is averaged down to a smaller side). */
+export function sidesAccepted(side: number): string {
+  return side === 64 ? '64×64' : `${side}×${side} (or 64×64, averaged down)`;
 }
 
 /**

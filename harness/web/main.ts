@@ -10,7 +10,7 @@ import { makeInput, type Sample } from '../../src/data/sample.ts';
 import { Shapr } from '../../src/model/shapr.ts';
 import { diagramsToJson, type DiagramsJson } from '../../src/topo/persistence.ts';
 import { persistenceGpu } from '../../src/topo/union_find.ts';
-import { binarizeMask, decodeImageFile, fitToSide } from './input_files.ts';
+import { binarizeMask, decodeImageFile, fitToSide, sidesAccepted } from './input_files.ts';
 import { modelFrom, predictVolume, readCheckpoint, trainSteps, type Checkpoint, type StepLog } from './model_session.ts';
 import { analyse, type Analysis } from './analysis.ts';
 import { drawDiagram, drawLoss, type DiagramSeries, type LossSeries } from './plots.ts';
@@ -171,7 +171,7 @@ function drawDiagramPanel(): void {
 
 async function predictSample(index: number): Promise<PredictionResult> {
   const s = samples[index];
-  if (!s) throw new Error(`no built-in sample ${index} (there are ${samples.length})`);
+  if (!s) throw new Error(`no built-in sample ${index}: give a number from 0 to ${samples.length - 1}`);
   $<HTMLSelectElement>('sample').value = String(index);
   return show(`${s.name} (built-in)`, s.input, s.target);
 }
@@ -189,7 +189,7 @@ async function useCheckpoint(ck: Checkpoint): Promise<void> {
   }
   $('model-info').textContent = `${ck.source}: side ${ck.config.side}, filters ${ck.config.filters}, ${model.parameterCount().toLocaleString('en')} parameters` +
     (ck.weights.metadata.epoch ? `, epoch ${Number(ck.weights.metadata.epoch) + 1}` : '') + ` · GPU: ${gpuName()}`;
-  $('drop-hint').textContent = `64×64 or ${ck.config.side}×${ck.config.side}`;
+  $('drop-hint').textContent = sidesAccepted(ck.config.side);
 }
 
 function gpuName(): string {
@@ -218,8 +218,12 @@ async function loadUserFiles(files: File[]): Promise<void> {
   const side = model.config.side;
   const decoded = await Promise.all(files.map(async (f) => {
     const raw = await decodeImageFile(f.name, new Uint8Array(await f.arrayBuffer()));
-    return { name: f.name, levels: distinctValues(raw.data, 4096), img: fitToSide(f.name, raw, side) };
+    return { name: f.name, raw, levels: distinctValues(raw.data, 4096), img: fitToSide(f.name, raw, side) };
   }));
+  // NOTE: a 64×64 image with a 32×32 mask was accepted: each was brought to the model's side alone
+  if (decoded[0].raw.width !== decoded[1].raw.width) {
+    throw new Error(`${decoded[0].name} is ${decoded[0].raw.width}×${decoded[0].raw.height}, ${decoded[1].name} is ${decoded[1].raw.width}×${decoded[1].raw.height}: an image and its mask must have one size`);
+  }
   const byName = decoded.filter((d) => /mask/i.test(d.name));
   // NOTE: SHAPR's masks are not strictly binary (a few border values), but have far fewer grey levels.
   const [a, b] = decoded;
@@ -307,7 +311,8 @@ function bindUi(): void {
   });
   const num = (id: string, lo: number, hi: number) => {
     const v = Number($<HTMLInputElement>(id).value);
-    if (!(v >= lo && v <= hi)) throw new Error(`${id}: ${$<HTMLInputElement>(id).value} is not a number between ${lo} and ${hi}`);
+    const raw = $<HTMLInputElement>(id).value.trim();
+    if (raw === '' || !(v >= lo && v <= hi)) throw new Error(`${id}: ${raw === '' ? 'empty' : `'${raw}'`}; give a number between ${lo} and ${hi}`);
     return v;
   };
   const dims = () => $<HTMLSelectElement>('topo-dims').value.split(',').map(Number);
@@ -332,7 +337,10 @@ async function start(): Promise<void> {
   const params = new URLSearchParams(location.search);
   setStatus('loading', 'Loading the checkpoint…');
   await useCheckpoint(await fetchCheckpoint(params.get('weights') ?? DEFAULT_WEIGHTS));
-  await predictSample(Number(params.get('sample') ?? 0));
+  const sample = params.get('sample') ?? '0';
+  // NOTE: ?sample=abc read as NaN ("no built-in sample NaN")
+  if (!/^\d+$/.test(sample)) throw new Error(`?sample=${sample}: give a number from 0 to ${samples.length - 1}`);
+  await predictSample(Number(sample));
 }
 
 const ready = start();

@@ -11,7 +11,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildWeb } from '../../harness/web/build.ts';
 import { collectShaders, shadersPlugin } from '../../harness/web/esbuild_plugins.ts';
-import { binarizeMask, decodeImageFile, downsample, fitToSide } from '../../harness/web/input_files.ts';
+import { binarizeMask, decodeImageFile, downsample, fitToSide, sidesAccepted } from '../../harness/web/input_files.ts';
 import { DEFAULT_ORBIT, inverseViewProjection, orbitEye } from '../../src/render/raymarch.ts';
 import { encodeTiff } from '../../src/data/tiff_writer.ts';
 import { UserError } from '../../src/util/errors.ts';
@@ -49,6 +49,9 @@ test('user images: 64×64 is averaged down to 32×32, other sizes and empty mask
   assert.is(fitToSide('a.png', { ...big, width: 32, height: 32, data: new Float32Array(1024) }, 32).width, 32);
   assert.throws(() => fitToSide('odd.png', { width: 48, height: 48, data: new Float32Array(48 * 48) }, 32), (e: Error) => e instanceof UserError && /odd\.png.*48×48/.test(e.message));
   assert.throws(() => fitToSide('wide.png', { width: 64, height: 32, data: new Float32Array(2048) }, 32), /wide\.png: image is 64×32/);
+  // a side-64 model takes 64×64 only (it read "takes 64×64 (or 64×64, averaged down)")
+  assert.throws(() => fitToSide('small.png', { width: 32, height: 32, data: new Float32Array(1024) }, 64), /small\.png: image is 32×32; this model takes 64×64$/);
+  assert.is(sidesAccepted(16), '16×16 (or 64×64, averaged down)');
   assert.throws(() => binarizeMask('m.tif', { width: 2, height: 2, data: new Float32Array(4) }), /m\.tif: the mask is empty/);
   // a 0/1 mask stored as uint8 (max 1/255) still works: the threshold is half the maximum
   assert.equal(Array.from(binarizeMask('m.tif', { width: 2, height: 2, data: Float32Array.of(0, 1 / 255, 1 / 255, 0) })), [0, 1, 1, 0]);
