@@ -16,6 +16,15 @@ import { parseInteger } from './numbers.ts';
 import { realPath } from './paths.ts';
 import { progress } from '../progress.ts';
 
+const LEVEL_CAP = 4096;
+
+/** The number of distinct values in `a`, counting up to LEVEL_CAP. */
+function levels(a: Float32Array): number {
+  const seen = new Set<number>();
+  for (const v of a) if (seen.add(v).size >= LEVEL_CAP) break;
+  return seen.size;
+}
+
 /** Reads one mask/image pair as a network input of side × side. */
 function readPair(maskPath: string, imagePath: string, side: number): Sample {
   const mask = readTiff(maskPath);
@@ -24,6 +33,10 @@ function readPair(maskPath: string, imagePath: string, side: number): Sample {
     if (v.shape[0] !== 1 || v.shape[1] !== side || v.shape[2] !== side) throw fileError(p, `shape ${v.shape.join('×')}, the model expects a ${side}×${side} image`);
     checkValues(v, p); // as in training: finite, in [0, 1]
   }
+  // NOTE: swapped --image and --mask were predicted from (the web page tells them apart by grey levels, so
+  // the same rule here: a mask has far fewer levels than its image)
+  const [ml, il] = [levels(mask.data), levels(image.data)];
+  if (ml > 4 * il) throw fileError(maskPath, `the mask has ${ml >= LEVEL_CAP ? `${LEVEL_CAP}+` : ml} grey levels and its image ${il}: are the image and the mask swapped?`);
   const target = new Float32Array(0);
   return { name: basename(maskPath).replace(/\.tiff?$/i, ''), className: '', shape: [side, side, side], input: makeInput(mask.data, image.data), target, image: image.data };
 }

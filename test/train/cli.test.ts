@@ -64,6 +64,9 @@ test('predict: a weights file and a dataset folder or one image/mask pair give T
   const single = ['--image', join(dir, 'data', 'image', `${names[0]}.tif`), '--mask', join(dir, 'data', 'mask', `${names[0]}.tif`)];
   await refused([...single, '--out', join(dir, 'data', 'obj'), '--force'], /is .*obj, a folder of inputs/);
   await refused([...single, '--out', join(dir, 'data', 'mask', '.'), '--force'], /is .*mask, a folder of inputs/);
+  // --image and --mask swapped: named (they were predicted from)
+  const swapped = ['--image', join(dir, 'data', 'mask', `${names[0]}.tif`), '--mask', join(dir, 'data', 'image', `${names[0]}.tif`)];
+  await refused([...swapped, '--out', join(dir, 'swapped')], /image\/.*\.tif: the mask has \d+ grey levels and its image 2: are the image and the mask swapped\?/);
   assert.equal(readFileSync(join(dir, 'data', 'obj', `${names[0]}.tif`)), truthBefore);
   await refused(['--data', join(dir, 'data'), '--out', join(dir, 'pred')], /pred\/.*\.tif: exists \(3 of the 3 predictions would be overwritten\); use --force/);
   await refused(['--data', join(dir, 'data'), '--out', join(dir, 'p2'), '--batch-size', '0'], /--batch-size must be a positive integer, got '0'/);
