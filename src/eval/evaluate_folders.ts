@@ -67,7 +67,8 @@ export function evaluateFolders(
 /** The JSON rows of `evaluate --json`: the paper's metric names, NaN as null. */
 export function toJsonRows(rows: readonly SampleEvaluation[]): Record<string, string | number | null>[] {
   return rows.map((r) => {
-    const o: Record<string, string | number | null> = { name: r.name };
+    // NOTE: with its class, as the table prints it (metrics.json's rows carry it as className)
+    const o: Record<string, string | number | null> = { name: r.name, className: r.className };
     for (const [key, json] of METRICS) o[json] = Number.isNaN(r[key]) ? null : r[key];
     return o;
   });

@@ -37,7 +37,7 @@ test('a shifted prediction has positive IoU error; JSON rows carry the metric na
   const rows = evaluateFolders(join(dir, 'truth', 'obj'), join(dir, 'shift'));
   for (const r of rows) assert.ok(r.iouError > 0, r.name);
   const json = toJsonRows(rows);
-  assert.equal(Object.keys(json[0]), ['name', 'iou_error', 'volume_error', 'surface_error', 'roughness_error', 'betti_error']);
+  assert.equal(Object.keys(json[0]), ['name', 'className', 'iou_error', 'volume_error', 'surface_error', 'roughness_error', 'betti_error']);
   assert.is(JSON.stringify(toJsonRows([{ ...rows[0], roughnessError: NaN }])).includes('"roughness_error":null'), true);
 });
 
