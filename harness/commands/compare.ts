@@ -24,6 +24,8 @@ function checkReportPath(dirs: string[], out: string): void {
 export function writeReport(dirs: string[], out: string, meta: Record<string, string> = {}): string {
   checkReportPath(dirs, out);
   const input = compareRuns(dirs, { meta });
+  const note = input.meta['example pictures'];
+  if (note) console.error(`compare: the report has no example pictures (${note.replace(/^none: /, '')})`);
   writeFileAtomic(out, renderReport(input));
   // the table on the terminal too
   for (const m of input.methods) {

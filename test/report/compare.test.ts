@@ -161,4 +161,19 @@ test('runs trained on different samples (samples.json differ) are refused; runs 
     assert.is(compareRuns([a, b], { examples: 0 }).methods.length, 2);
   }));
 
+// Runs copied away from their data (from a cluster) were refused; the statistics need only the runs.
+test('runs whose data folder is not here are compared without example pictures, and the report says why', () =>
+  inTempRoot((root) => {
+    const runOn = (dir: string, lambda: number) => {
+      const d = fakeRun(dir, lambda, [row('s1'), row('s2')]);
+      writeFileSync(join(d, 'config.json'), JSON.stringify({ ...TRAIN_DEFAULTS, lambda, data: join(root, 'gone') }));
+      return d;
+    };
+    const r = compareRuns([runOn(join(root, 'a'), 0), runOn(join(root, 'b'), 0.1)]);
+    assert.is(r.examples.length, 0);
+    assert.match(r.meta['example pictures'], /^none: .*a\/config\.json: its data folder .*gone is not found/);
+    assert.ok(renderReport(r).includes('example pictures'));
+    assert.is(r.methods.length, 2);
+  }));
+
 test.run();
