@@ -175,4 +175,19 @@ real('real SHAPR sample folder: 135 samples in 4 classes, 64³', () => {
   assert.ok(s.maskMidSliceIou > 0.95);
 });
 
+// The warning about file names that carry no class fired on a valid 6-sample subset of SHAPR's data.
+test('file names that give one class per sample are warned about; a small subset of a few classes is not', () => {
+  const named = (names: string[]) => {
+    const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-ds-'));
+    writeDataset(dir, names.map((name, i) => ({ ...samples[i % samples.length], name })));
+    rmSync(join(dir, 'classes.csv'));
+    const w = loadDataset(dir).summary.warnings;
+    rmSync(dir, { recursive: true, force: true });
+    return w.some((x) => /classes from \d+ file names: names may not start with a class/.test(x));
+  };
+  assert.not.ok(named(['A_cell000604', 'A_cell000605', 'B_disc000001', 'C_kni000704', 'D_sph000002', 'D_sph000003']), 'a subset of 4 classes');
+  assert.ok(named(['cell_t01_z', 'cell_t02_z', 'cell_t03_z', 'cell_t04_z', 'cell_t05_z', 'cell_t06_z']), 'one class per sample');
+  assert.ok(named(Array.from({ length: 24 }, (_, i) => `group${String.fromCharCode(97 + (i % 13))}_${i}`)), '13 classes among 24 samples');
+});
+
 test.run();
