@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { listTiffs } from '../../src/data/dataset.ts';
-import { makeInput, type Sample } from '../../src/data/sample.ts';
+import { fewerLevels, greyLevels, LEVEL_CAP, makeInput, type Sample } from '../../src/data/sample.ts';
 import { checkValues, readTiff } from '../../src/data/tiff.ts';
 import { encodeTiff } from '../../src/data/tiff_writer.ts';
 import { evaluateVolumes } from '../../src/eval/metrics.ts';
@@ -16,15 +16,6 @@ import { parseInteger } from './numbers.ts';
 import { realPath } from './paths.ts';
 import { progress } from '../progress.ts';
 
-const LEVEL_CAP = 4096;
-
-/** The number of distinct values in `a`, counting up to LEVEL_CAP. */
-function levels(a: Float32Array): number {
-  const seen = new Set<number>();
-  for (const v of a) if (seen.add(v).size >= LEVEL_CAP) break;
-  return seen.size;
-}
-
 /** Reads one mask/image pair as a network input of side × side. */
 function readPair(maskPath: string, imagePath: string, side: number): Sample {
   const mask = readTiff(maskPath);
@@ -35,8 +26,8 @@ function readPair(maskPath: string, imagePath: string, side: number): Sample {
   }
   // NOTE: swapped --image and --mask were predicted from (the web page tells them apart by grey levels, so
   // the same rule here: a mask has far fewer levels than its image)
-  const [ml, il] = [levels(mask.data), levels(image.data)];
-  if (ml > 4 * il) throw fileError(maskPath, `the mask has ${ml >= LEVEL_CAP ? `${LEVEL_CAP}+` : ml} grey levels and its image ${il}: are the image and the mask swapped?`);
+  const [ml, il] = [greyLevels(mask.data), greyLevels(image.data)];
+  if (fewerLevels(il, ml)) throw fileError(maskPath, `the mask has ${ml >= LEVEL_CAP ? `${LEVEL_CAP}+` : ml} grey levels and its image ${il}: are the image and the mask swapped?`);
   const target = new Float32Array(0);
   return { name: basename(maskPath).replace(/\.tiff?$/i, ''), className: '', shape: [side, side, side], input: makeInput(mask.data, image.data), target, image: image.data };
 }

@@ -6,7 +6,7 @@ import { SHADERS } from 'virtual:shaders';
 import { getGpu, type Gpu } from '../../src/gpu/device.ts';
 import { registerShaders } from '../../src/gpu/shaders.ts';
 import { generateDataset } from '../../src/data/synthetic.ts';
-import { makeInput, type Sample } from '../../src/data/sample.ts';
+import { fewerLevels, greyLevels, makeInput, type Sample } from '../../src/data/sample.ts';
 import { Shapr } from '../../src/model/shapr.ts';
 import { diagramsToJson, type DiagramsJson } from '../../src/topo/persistence.ts';
 import { persistenceGpu } from '../../src/topo/union_find.ts';
@@ -218,28 +218,20 @@ async function loadUserFiles(files: File[]): Promise<void> {
   const side = model.config.side;
   const decoded = await Promise.all(files.map(async (f) => {
     const raw = await decodeImageFile(f.name, new Uint8Array(await f.arrayBuffer()));
-    return { name: f.name, raw, levels: distinctValues(raw.data, 4096), img: fitToSide(f.name, raw, side) };
+    return { name: f.name, raw, levels: greyLevels(raw.data), img: fitToSide(f.name, raw, side) };
   }));
   // NOTE: a 64×64 image with a 32×32 mask was accepted: each was brought to the model's side alone
   if (decoded[0].raw.width !== decoded[1].raw.width) {
     throw new Error(`${decoded[0].name} is ${decoded[0].raw.width}×${decoded[0].raw.height}, ${decoded[1].name} is ${decoded[1].raw.width}×${decoded[1].raw.height}: an image and its mask must have one size`);
   }
   const byName = decoded.filter((d) => /mask/i.test(d.name));
-  // NOTE: SHAPR's masks are not strictly binary (a few border values), but have far fewer grey levels.
   const [a, b] = decoded;
-  const byLevels = a.levels * 4 <= b.levels ? a : b.levels * 4 <= a.levels ? b : null;
+  const byLevels = fewerLevels(a.levels, b.levels) ? a : fewerLevels(b.levels, a.levels) ? b : null;
   const maskPick = byName.length === 1 ? byName[0] : byLevels;
   if (!maskPick) throw new Error(`${files[0].name}, ${files[1].name}: cannot tell which file is the mask; put "mask" in its file name`);
   const imagePick = decoded.find((d) => d !== maskPick)!;
   const mask = binarizeMask(maskPick.name, maskPick.img);
   await show(`${imagePick.name} + mask ${maskPick.name}`, makeInput(mask, imagePick.img.data), null);
-}
-
-/** The number of distinct values in `a`, counting up to `cap`. */
-function distinctValues(a: Float32Array, cap: number): number {
-  const seen = new Set<number>();
-  for (const v of a) if (seen.add(v).size >= cap) break;
-  return seen.size;
 }
 
 async function loadWeightsFile(file: File): Promise<void> {

@@ -25,3 +25,19 @@ export function makeInput(mask: Float32Array, image: Float32Array): Float32Array
   for (let i = 0; i < n; i++) input[n + i] = image[i] * mask[i];
   return input;
 }
+
+/** At most this many grey levels are counted (enough to tell a mask from an image). */
+export const LEVEL_CAP = 4096;
+
+/** The number of distinct values in `a`, counting up to LEVEL_CAP. */
+export function greyLevels(a: Float32Array): number {
+  const seen = new Set<number>();
+  for (const v of a) if (seen.add(v).size >= LEVEL_CAP) break;
+  return seen.size;
+}
+
+/**
+ * Whether `a` reads as the mask of `b` by grey levels: a mask has far fewer (SHAPR's masks are not strictly
+ * binary, a few border values, but an image has many more).
+ */
+export const fewerLevels = (a: number, b: number): boolean => a * 4 <= b;
