@@ -89,6 +89,35 @@ export async function readBuffer<T extends Float32Array | Uint32Array | Int32Arr
   const bytes = count * 4;
   const staging = takeStaging(g, Math.max(16, Math.ceil(bytes / 16) * 16));
   flush(g, (enc) => enc.copyBufferToBuffer(buf, 0, staging, 0, bytes));
+  return mapped(g, staging, bytes, ctor);
+}
+
+/**
+ * Reads the first `count` float32 values of several buffers back in one submission and one mapping.
+ * NOTE: a read each cost a submission and a map round trip: three per training step for its loss parts,
+ * and one per tensor (hundreds) for a checkpoint.
+ */
+export async function readBuffers(g: Gpu, parts: ReadonlyArray<{ buf: GPUBuffer; count: number }>): Promise<Float32Array[]> {
+  const offsets: number[] = [];
+  let total = 0;
+  for (const p of parts) {
+    offsets.push(total);
+    total += p.count * 4;
+  }
+  // NOTE: beyond one buffer's size limit, one read each
+  if (total > (g.limits.maxBufferSize ?? 2 ** 28)) {
+    const out: Float32Array[] = [];
+    for (const p of parts) out.push(await readBuffer(g, p.buf, p.count));
+    return out;
+  }
+  const staging = takeStaging(g, Math.max(16, Math.ceil(total / 16) * 16));
+  flush(g, (enc) => parts.forEach((p, k) => p.count && enc.copyBufferToBuffer(p.buf, 0, staging, offsets[k], p.count * 4)));
+  const all = await mapped(g, staging, total, Float32Array);
+  return parts.map((p, k) => all.slice(offsets[k] / 4, offsets[k] / 4 + p.count));
+}
+
+/** Maps a staging buffer whose copies are submitted and returns its first `bytes` as a typed array. */
+async function mapped<T extends Float32Array | Uint32Array | Int32Array>(g: Gpu, staging: GPUBuffer, bytes: number, ctor: { new (b: ArrayBuffer): T }): Promise<T> {
   await checkCompiles(g);
   try {
     await staging.mapAsync(GPUMapMode.READ);

@@ -11,6 +11,7 @@
 // strings, as safetensors requires. Node file I/O: weights_node.ts.
 import { crc32 } from '../util/crc32.ts';
 import { writeBuffer } from '../gpu/buffers.ts';
+import { Tensor } from '../tape/tensor.ts';
 import { fileError } from '../util/errors.ts';
 import type { Shapr } from './shapr.ts';
 import type { ShaprConfig } from './shapr_layout.ts';
@@ -154,7 +155,9 @@ export function weightsConfig(w: DecodedWeights, source: string): ShaprConfig {
 /** Reads every tensor of the model back and encodes it with the config (and `extra` metadata). */
 export async function encodeModel(model: Shapr, extra: Record<string, string> = {}): Promise<ArrayBuffer> {
   const entries: WeightEntry[] = [];
-  for (const n of model.named()) entries.push({ name: n.name, shape: [...n.tensor.shape], data: await n.tensor.read() });
+  const named = model.named();
+  const data = await Tensor.readAll(named.map((n) => n.tensor));
+  named.forEach((n, i) => entries.push({ name: n.name, shape: [...n.tensor.shape], data: data[i] }));
   return encodeWeights(entries, { ...extra, format: WEIGHTS_FORMAT, config: JSON.stringify(model.config) });
 }
 

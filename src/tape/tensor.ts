@@ -1,7 +1,7 @@
 // A Tensor is a GPU buffer of f32 plus a shape. It knows the tape node that produced it (if any),
 // so backward() can walk from a loss to the parameters.
 import type { Gpu } from '../gpu/device.ts';
-import { allocBuffer, readBuffer, releaseBuffer, upload } from '../gpu/buffers.ts';
+import { allocBuffer, readBuffer, readBuffers, releaseBuffer, upload } from '../gpu/buffers.ts';
 import type { Node } from './tape.ts';
 
 export type Shape = readonly number[];
@@ -57,6 +57,14 @@ export class Tensor {
   async read(): Promise<Float32Array> {
     if (this.released) throw new Error('read of a released tensor');
     return readBuffer(this.gpu, this.buffer, this.size);
+  }
+
+  /** Several tensors of one device read back in one submission (see readBuffers). */
+  static async readAll(ts: readonly Tensor[]): Promise<Float32Array[]> {
+    if (!ts.length) return [];
+    if (ts.some((t) => t.released)) throw new Error('read of a released tensor');
+    if (ts.some((t) => t.gpu !== ts[0].gpu)) throw new Error('readAll: tensors of different devices');
+    return readBuffers(ts[0].gpu, ts.map((t) => ({ buf: t.buffer, count: t.size })));
   }
 
   /** Same buffer, new shape, not on any tape (use ops' reshape() inside a recorded computation). */

@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../util/atomic.ts';
 import { fileError } from '../util/errors.ts';
 import type { PlateauState } from './schedule.ts';
 import type { EpochLog } from './trainer.ts';
+import { Tensor } from '../tape/tensor.ts';
 
 export interface CheckpointState {
   epoch: number; // last completed epoch
@@ -27,13 +28,14 @@ export async function loadModel(path: string, model: Shapr): Promise<Record<stri
 }
 
 export async function saveCheckpoint(path: string, model: Shapr, opt: Adam, ck: CheckpointState): Promise<void> {
-  const entries: WeightEntry[] = [];
-  for (const n of model.named()) entries.push({ name: n.name, shape: [...n.tensor.shape], data: await n.tensor.read() });
-  for (const n of model.named().filter((x) => x.trainable)) {
+  const named = model.named();
+  const tensors = [...named.map((n) => ({ name: n.name, t: n.tensor }))];
+  for (const n of named.filter((x) => x.trainable)) {
     const k = model.params.indexOf(n.tensor);
-    entries.push({ name: `optim.m.${n.name}`, shape: [...n.tensor.shape], data: await opt.m[k].read() });
-    entries.push({ name: `optim.v.${n.name}`, shape: [...n.tensor.shape], data: await opt.v[k].read() });
+    tensors.push({ name: `optim.m.${n.name}`, t: opt.m[k] }, { name: `optim.v.${n.name}`, t: opt.v[k] });
   }
+  const data = await Tensor.readAll(tensors.map((x) => x.t));
+  const entries: WeightEntry[] = tensors.map((x, i) => ({ name: x.name, shape: [...x.t.shape], data: data[i] }));
   const metadata = { format: WEIGHTS_FORMAT, config: JSON.stringify(model.config), kind: 'checkpoint', adamStep: String(opt.t), checkpoint: JSON.stringify(ck) };
   writeFileAtomic(path, new Uint8Array(encodeWeights(entries, metadata)));
 }

@@ -8,7 +8,7 @@ import { supervisedLoss } from '../loss/supervised.ts';
 import { full } from '../ops/elementwise.ts';
 import type { Adam } from '../optim/adam.ts';
 import { Tape } from '../tape/tape.ts';
-import type { Tensor } from '../tape/tensor.ts';
+import { Tensor } from '../tape/tensor.ts';
 import type { Discriminator } from '../model/discriminator.ts';
 import type { Shapr } from '../model/shapr.ts';
 
@@ -37,7 +37,7 @@ export async function ganStep(
     optD.zeroGrad(); // drops what the generator's backward left in D's gradients
     t.backward(dl, t.own(full(g, [1], 1)));
     optD.step();
-    const [s, a, gv, dv] = await Promise.all([sup.loss.read(), gl.adversarial.read(), gl.loss.read(), dl.read()]);
+    const [s, a, gv, dv] = await Tensor.readAll([sup.loss, gl.adversarial, gl.loss, dl]);
     return { supervised: s[0], adversarial: a[0], generator: gv[0], discriminator: dv[0] };
   } finally {
     t.release();

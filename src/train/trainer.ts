@@ -14,6 +14,7 @@ import { supervisedLoss } from '../loss/supervised.ts';
 import { add, full, scale } from '../ops/elementwise.ts';
 import { Adam } from '../optim/adam.ts';
 import { Tape } from '../tape/tape.ts';
+import { Tensor } from '../tape/tensor.ts';
 import { inThread } from '../topo/topo_job.ts';
 import { TopoLoss } from '../topo/topo_loss.ts';
 import { TopoPool } from '../topo/topo_pool.ts';
@@ -95,7 +96,7 @@ async function runBatch(g: Gpu, model: Shapr, topo: TopoLoss | null, c: TrainCon
       t.backward(total, t.own(full(g, [1], 1)));
       opt.step();
     }
-    const [lossV, dice, bce] = await Promise.all([total.read(), sup.dice.read(), sup.bce.read()]);
+    const [lossV, dice, bce] = await Tensor.readAll([total, sup.dice, sup.bce]);
     return { loss: lossV[0], dice: dice[0], bce: bce[0], topo: topoValue };
   } finally {
     t.release();

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { acquireGpu, GpuError } from '../../src/gpu/device.ts';
-import { allocBuffer, readBuffer, upload } from '../../src/gpu/buffers.ts';
+import { allocBuffer, readBuffer, readBuffers, upload } from '../../src/gpu/buffers.ts';
 import { dispatch, ShaderError, sync } from '../../src/gpu/kernel.ts';
 import { registerShaders } from '../../src/gpu/shaders.ts';
 import { packParams } from '../../src/gpu/params.ts';
@@ -22,6 +22,21 @@ test('upload and read back round-trip', async () => {
   const data = new Float32Array([1.5, -2, NaN, Infinity, 0, 3e-38]);
   const back = await readBuffer(g, upload(g, data), data.length);
   assert.equal([...back].map(String), [...data].map(String));
+});
+
+test('readBuffers: several buffers (odd sizes, an empty one) in one read equal one read each; also past the buffer size limit', async () => {
+  const g = await gpu();
+  const arrays = [[1, 2, 3], [], [4.5], Array.from({ length: 257 }, (_, i) => i / 7), [NaN, -0]].map((a) => Float32Array.from(a));
+  const parts = arrays.map((a) => ({ buf: upload(g, a.length ? a : new Float32Array(1)), count: a.length }));
+  const together = await readBuffers(g, parts);
+  assert.equal(together.map((a) => [...a].map(String)), arrays.map((a) => [...a].map(String)));
+  const limit = g.limits.maxBufferSize;
+  g.limits.maxBufferSize = 64; // smaller than the parts together: one read each
+  try {
+    assert.equal((await readBuffers(g, parts)).map((a) => [...a].map(String)), arrays.map((a) => [...a].map(String)));
+  } finally {
+    g.limits.maxBufferSize = limit;
+  }
 });
 
 test('a broken shader raises an error naming the file and line', async () => {
