@@ -95,22 +95,6 @@ export function wasserstein(a: DiagramInput, b: DiagramInput, opts: WassersteinO
   const nA = A.length / 2, nB = B.length / 2;
   const aToB = new Int32Array(nA).fill(DIAGONAL), bToA = new Int32Array(nB).fill(DIAGONAL);
 
-  // NOTE: scale by an exact power of two so that the largest distance that counts is about 1: then no cost
-  // overflows, and only costs below 2^-1074 of the largest underflow, for any q. What counts: the distance to the
-  // diagonal of the finite points off it and, when essential classes are matched, their births (a point on the
-  // diagonal or an ignored essential class of 1e300 made every other cost underflow). The coordinates stay
-  // below 2^1000, and the factor is applied as two halves (2^1030 for subnormal diagrams is not a double).
-  const matchEssential = opts.essential !== 'ignore';
-  let top = 0, coord = 0;
-  for (const P of [A, B]) {
-    for (let i = 0; i < P.length; i += 2) {
-      const ess = P[i + 1] === -Infinity;
-      if (ess ? !matchEssential : P[i] === P[i + 1]) continue;
-      // NOTE: halves first: |1e308 − (−1e308)| overflows
-      top = Math.max(top, ess ? Math.abs(P[i]) : Math.abs(P[i] / 2 - P[i + 1] / 2));
-      coord = Math.max(coord, Math.abs(P[i]), ess ? 0 : Math.abs(P[i + 1]));
-    }
-  }
   const split = (P: Float64Array) => {
     const fin: number[] = [], ess: number[] = [];
     for (let i = 0; i < P.length / 2; i++) {
@@ -123,20 +107,43 @@ export function wasserstein(a: DiagramInput, b: DiagramInput, opts: WassersteinO
     return { fin, ess, x, y };
   };
   const SA = split(A), SB = split(B);
+  // NOTE: scale by an exact power of two so that the largest cost that counts is about 1: then no cost
+  // overflows, and only costs below 2^-1074 of the largest underflow, for any q. What counts: the distance to
+  // the diagonal of the finite points off it and, when essential classes are matched, the differences of
+  // their matched births (not the births: two classes born at 3e38 made every finite cost underflow at
+  // q = 10; a point on the diagonal or an ignored essential class of 1e300 did too). The coordinates stay
+  // below 2^1000, and the factor is applied as two halves (2^1030 for subnormal diagrams is not a double).
+  const matchEssential = opts.essential !== 'ignore';
+  const essPaired = matchEssential && SA.ess.length === SB.ess.length;
+  let top = 0, coord = 0;
+  for (const P of [A, B]) {
+    for (let i = 0; i < P.length; i += 2) {
+      if (P[i + 1] === -Infinity) {
+        if (matchEssential) coord = Math.max(coord, Math.abs(P[i]));
+        continue;
+      }
+      if (P[i] === P[i + 1]) continue;
+      // NOTE: halves first: |1e308 − (−1e308)| overflows
+      top = Math.max(top, Math.abs(P[i] / 2 - P[i + 1] / 2));
+      coord = Math.max(coord, Math.abs(P[i]), Math.abs(P[i + 1]));
+    }
+  }
+  if (essPaired) SA.ess.forEach((i, t) => { top = Math.max(top, Math.abs(A[2 * i] / 2 - B[2 * SB.ess[t]] / 2)); });
   // NOTE: for a large q the unit is the bottleneck distance instead: the costs of an optimal matching are then
   // all near or below 1, and the ones lost to underflow are below 2^-1074 of the total (with the largest
   // persistence as the unit, at q = 300 a 0.025 point beside a 0.4 one underflowed: distance 0, certified).
   // Costs far above the optimum are capped (powq), which no optimal matching meets.
-  // The unit is B itself, not a power of two near it (0.8^5000 underflows too): the last factor s3 rounds.
-  let unit = top, s3 = 1;
+  // The unit is B itself, not a power of two near it (0.8^5000 underflows too): the last factor s3 rounds;
+  // also when B equals the largest diagonal distance (a lone point at q = 3000 came out 0, certified).
+  let unit = top, s3 = 1, exact = false;
   if (q !== Infinity && q > LARGE_Q && top > 0) {
     let b = solveBottleneck(SA.x, SA.y, SB.x, SB.y).value;
-    if (matchEssential && SA.ess.length === SB.ess.length) SA.ess.forEach((i, t) => { b = Math.max(b, Math.abs(A[2 * i] - B[2 * SB.ess[t]])); });
-    if (b > 0 && b < Infinity) unit = b;
+    if (essPaired) SA.ess.forEach((i, t) => { b = Math.max(b, Math.abs(A[2 * i] - B[2 * SB.ess[t]])); });
+    if (b > 0 && b < Infinity) [unit, exact] = [b, true];
   }
   const fit = 1000 - Math.ceil(Math.log2(coord));
   let k = unit > 0 ? Math.min(-Math.round(Math.log2(unit)), fit) : 0;
-  if (unit !== top && -Math.floor(Math.log2(unit)) <= fit) {
+  if (exact && -Math.floor(Math.log2(unit)) <= fit) {
     k = -Math.floor(Math.log2(unit));
     s3 = 1 / (unit * 2 ** k); // in (1/2, 1]
   }

@@ -348,6 +348,28 @@ test('rules: a few far points among small ones, subnormal diagrams, large q, ign
     assert.ok(close(r.distance, 0.025, 1e-12) && r.certified, `q=${q}: ${r.distance}`);
     assert.ok(close(wasserstein([[0.9, 0.1], [0.5, 0.4]], [[0.8, 0.3]], { q }).distance, 0.2, 1e-12), `q=${q}`);
   }
+  // q above ~2000 where the bottleneck equals the largest diagonal distance: the exact unit was skipped and
+  // 0.75^3000 underflowed (distance 0, certified; found by a topology audit)
+  for (const q of [3000, 5000, 1e6]) {
+    const r = wasserstein([[0.75, 0]], [], { q });
+    assert.ok(close(r.distance, 0.375, 1e-12) && r.certified, `lone point, q=${q}: ${r.distance}`);
+  }
+  const rng = new Rng(11);
+  const pts = (n: number): P[] => Array.from({ length: n }, () => { const d = rng.next(); return [d + 0.1 + 0.8 * rng.next(), d]; });
+  const X5 = pts(5), Y5 = pts(5);
+  const b5 = wasserstein(X5, Y5, { q: Infinity }).distance;
+  const w5 = wasserstein(X5, Y5, { q: 5000 }).distance;
+  assert.ok(w5 >= b5 * (1 - 1e-12) && w5 <= b5 * 10 ** (1 / 5000) * (1 + 1e-12), `5 × 5 at q = 5000: ${w5} against the bottleneck ${b5}`);
+  // matched essential classes born at 1e300 or 3e38 (a volume with one saturated voxel) set the scale by their
+  // births, and every finite cost underflowed: distance 0, certified. Their cost is the birth difference.
+  assert.ok(close(wasserstein([[1e300, null], [1, 0]], [[1e300, null], [1.5, 0]]).distance, 0.5, 1e-12));
+  for (const q of [2, 8, 10, 16]) {
+    const E = (d: P[]): P[] => [[3e38, null], ...d];
+    const X = E(pts(6)), Y = E(pts(7));
+    const r = wasserstein(X, Y, { q });
+    const ref = wassersteinRef(X, Y, q);
+    assert.ok(ref > 0 && Math.abs(r.cost - ref) <= 1e-9 * ref, `essential at 3e38, q=${q}: ${r.cost} against ${ref}`);
+  }
   // a persistence above the largest double: the half-difference overflowed (distance +∞)
   for (const q of [1, 2, Infinity]) assert.ok(close(wasserstein([[1e308, -1e308]], [], { q }).distance / 1e308, 1, 1e-12), `q=${q}`);
   assert.ok(close(matchingCost([[1e308, -1e308]], [], { aToB: Int32Array.of(DIAGONAL), bToA: new Int32Array(0) }, 1) / 1e308, 1, 1e-12));
