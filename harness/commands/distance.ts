@@ -31,7 +31,8 @@ export function register(program: Command): void {
       const ca = convention(fileA, A), cb = convention(fileB, B);
       if (ca && cb && ca.kind !== cb.kind)
         throw new UserError(`${fileA} and ${fileB} use opposite conventions: ${ca.kind} (${ca.example}) against ${cb.kind} (${cb.example}); negate one file's values first`);
-      const present = [...new Set([...Object.keys(A), ...Object.keys(B)])].sort();
+      // NOTE: numeric order ("10" came before "2")
+      const present = [...new Set([...Object.keys(A), ...Object.keys(B)])].sort((x, y) => Number(x) - Number(y));
       let dims = present;
       // NOTE: two files without any dimension printed nothing and exited 0
       if (present.length === 0) throw new UserError(`${fileA} and ${fileB}: neither holds a diagram (no dimension keys such as "0")`);
@@ -44,6 +45,10 @@ export function register(program: Command): void {
         }
       }
       for (const dim of dims) {
+        // NOTE: a dimension one file lacks is compared with an empty diagram, and said so: it may not
+        // have been computed there (a 2D image's diagrams against a volume's)
+        const only = !(dim in A) ? fileB : !(dim in B) ? fileA : null;
+        if (only) console.error(`distance: dimension ${dim} is in ${only} only; the other file's is taken as empty`);
         const a = A[dim] ?? [], b = B[dim] ?? [];
         const r = wasserstein(a, b, { q });
         const out: Record<string, unknown> = {

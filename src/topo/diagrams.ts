@@ -10,14 +10,20 @@ export function sortDiagrams(d: Diagrams): Diagrams {
   return d;
 }
 
-/** `{"0": [[b, d|null], ...], "1": ..., "2": ...}` for the dimensions that were computed. */
+/**
+ * `{"0": [[b, d|null], ...], "1": ..., "2": ...}` for the dimensions that were computed (d.computed; all
+ * when it is not known). NOTE: a dimension not asked for was written as an empty list, and `distance`
+ * then compared another file's diagram with nothing.
+ */
 export function diagramsToJson(d: Diagrams): DiagramsJson {
   const out: DiagramsJson = {};
   d.dims.forEach((pairs, k) => {
-    if (pairs) out[String(k)] = pairs.map((p) => [p.birth, p.death === -Infinity ? null : p.death]);
+    if (pairs && wasComputed(d, k)) out[String(k)] = pairs.map((p) => [p.birth, p.death === -Infinity ? null : p.death]);
   });
   return out;
 }
+
+const wasComputed = (d: Diagrams, k: number) => d.computed === undefined || d.computed.includes(k);
 
 /**
  * Diagrams as one Float64Array per dimension, [birth, death, birthIndex, deathIndex] per pair: what crosses
@@ -52,7 +58,7 @@ export function unpackDiagrams(packed: Float64Array[]): Diagrams {
 export function generatorsToJson(d: Diagrams): Record<string, Array<[number, number | null]>> {
   const out: Record<string, Array<[number, number | null]>> = {};
   d.dims.forEach((pairs, k) => {
-    if (pairs) out[String(k)] = pairs.map((p) => [p.birthIndex, p.deathIndex < 0 ? null : p.deathIndex]);
+    if (pairs && wasComputed(d, k)) out[String(k)] = pairs.map((p) => [p.birthIndex, p.deathIndex < 0 ? null : p.deathIndex]);
   });
   return out;
 }

@@ -44,6 +44,8 @@ export interface Pair {
 /** dims[k] = the pairs of dimension k (empty for a dimension not asked for). */
 export interface Diagrams {
   dims: Pair[][];
+  /** The dimensions computed (an empty dims[k] of another one was not asked for); absent: not known. */
+  computed?: number[];
 }
 
 export interface PersistenceOptions {
@@ -122,7 +124,7 @@ function checkOptions(opts: PersistenceOptions): void {
  */
 export function toDiagrams(volume: Float32Array, sinks: Array<PairSink | null>, top: number): Diagrams {
   const dims: Pair[][] = sinks.map((sink, k) => (sink ? sortedPairs(volume, sink, k === 0 ? top : -1) : []));
-  return { dims };
+  return { dims, computed: sinks.flatMap((sink, k) => (sink ? [k] : [])) };
 }
 
 /** Persistence of several volumes of one shape, one after the other (TopoPool.persistence: on threads). */
@@ -143,7 +145,7 @@ export function persistence2d(
 ): Diagrams {
   if (shape?.length !== 2) throw new Error(`persistence2d: shape must be [H, W], got ${shape ? `[${shape}]` : shape}`);
   const d = persistence(image, [1, shape[0], shape[1]], { ...opts, dims: [0, 1] });
-  return { dims: d.dims.slice(0, 2) };
+  return { dims: d.dims.slice(0, 2), computed: [0, 1] };
 }
 
 /**

@@ -4,7 +4,7 @@
 // thread and in the worker threads of topo_pool.ts, so both give the same numbers.
 import { diagramLoss, type DiagramLoss } from './diagram_loss.ts';
 import { packDiagrams, unpackDiagrams } from './diagrams.ts';
-import { persistence, type Construction, type Diagrams } from './persistence.ts';
+import { persistence, type Construction, type Diagrams, type PersistenceOptions } from './persistence.ts';
 
 export interface TopoJobOptions {
   construction: Construction;
@@ -14,7 +14,7 @@ export interface TopoJobOptions {
 }
 
 export type TopoJob =
-  | { kind: 'diagrams'; volume: Float32Array; shape: [number, number, number]; opts: TopoJobOptions }
+  | { kind: 'diagrams'; volume: Float32Array; shape: [number, number, number]; opts: PersistenceOptions }
   | { kind: 'loss'; pred: Float32Array | Diagrams; shape: [number, number, number]; target: Diagrams; opts: TopoJobOptions };
 
 export interface TopoJobResult {
@@ -30,12 +30,13 @@ export interface TopoRunner {
 
 /** One job, in this thread. */
 export function runTopoJob(job: TopoJob): TopoJobResult {
-  const { construction, dims } = job.opts;
   const t0 = performance.now();
   if (job.kind === 'diagrams') {
-    const diagrams = persistence(job.volume, job.shape, { construction, dims });
+    // NOTE: every option persistence() takes (TopoPool.persistence dropped keepZero and dim1Method)
+    const diagrams = persistence(job.volume, job.shape, job.opts);
     return { diagrams, loss: null, ms: { persistence: performance.now() - t0, matching: 0 } };
   }
+  const { construction, dims } = job.opts;
   const pred = job.pred instanceof Float32Array ? persistence(job.pred, job.shape, { construction, dims }) : job.pred;
   const t1 = performance.now();
   const loss = diagramLoss(pred, job.target, job.opts);
@@ -53,7 +54,7 @@ export type WireJob =
   | { kind: 'loss'; pred: Float32Array | Float64Array[]; shape: [number, number, number]; target: Float64Array[]; opts: TopoJobOptions };
 
 /** A result as it comes back from a worker, likewise. */
-export type WireResult = Omit<TopoJobResult, 'diagrams'> & { diagrams: Float64Array[] | null };
+export type WireResult = Omit<TopoJobResult, 'diagrams'> & { diagrams: Float64Array[] | null; computed?: number[] };
 
 export function jobToWire(job: TopoJob): WireJob {
   if (job.kind === 'diagrams') return job;
@@ -69,9 +70,10 @@ export function jobFromWire(w: WireJob): TopoJob {
 export function resultToWire(r: TopoJobResult): { wire: WireResult; transfer: ArrayBuffer[] } {
   const diagrams = r.diagrams && packDiagrams(r.diagrams);
   const transfer = [...(diagrams ?? []), ...(r.loss ? [r.loss.grad.index, r.loss.grad.value] : [])].map((a) => a.buffer as ArrayBuffer);
-  return { wire: { ...r, diagrams }, transfer };
+  return { wire: { ...r, diagrams, computed: r.diagrams?.computed }, transfer };
 }
 
 export function resultFromWire(w: WireResult): TopoJobResult {
-  return { ...w, diagrams: w.diagrams && unpackDiagrams(w.diagrams) };
+  const { computed, ...rest } = w;
+  return { ...rest, diagrams: w.diagrams && { ...unpackDiagrams(w.diagrams), ...(computed ? { computed } : {}) } };
 }

@@ -118,7 +118,8 @@ export class TopoLoss {
         x.release();
       }
       const per = s ** 3;
-      const jobs: TopoJob[] = part.map((_, k) => ({ kind: 'diagrams', volume: host.slice(k * per, (k + 1) * per), shape: [s, s, s], opts: this.opts }));
+      const { construction, dims } = this.opts;
+      const jobs: TopoJob[] = part.map((_, k) => ({ kind: 'diagrams', volume: host.slice(k * per, (k + 1) * per), shape: [s, s, s], opts: { construction, dims } }));
       (await this.runner.run(jobs)).forEach((r, k) => this.cache.set(part[k].key, { diagrams: r.diagrams!, side, print: fingerprint(part[k].volume) }));
     }
   }

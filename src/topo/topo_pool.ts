@@ -3,7 +3,7 @@
 // Workers start on first use and stay for the next batches; an idle worker does not keep the process alive.
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Construction, Diagrams } from './persistence.ts';
+import type { Diagrams, PersistenceOptions } from './persistence.ts';
 import { jobToWire, resultFromWire, type TopoJob, type TopoJobResult, type TopoRunner, type WireResult } from './topo_job.ts';
 
 interface Task {
@@ -43,9 +43,8 @@ export class TopoPool implements TopoRunner {
   }
 
   /** persistenceBatch on the pool: the diagrams of several volumes of one shape, a volume per thread. */
-  async persistence(volumes: Float32Array[], shape: [number, number, number], opts: { construction?: Construction; dims?: number[] } = {}): Promise<Diagrams[]> {
-    const o = { construction: opts.construction ?? 'T', dims: opts.dims ?? [0, 1, 2], q: 2, totalPersistence: 0 };
-    const results = await this.run(volumes.map((volume) => ({ kind: 'diagrams', volume, shape, opts: o })));
+  async persistence(volumes: Float32Array[], shape: [number, number, number], opts: PersistenceOptions = {}): Promise<Diagrams[]> {
+    const results = await this.run(volumes.map((volume) => ({ kind: 'diagrams', volume, shape, opts })));
     return results.map((r) => r.diagrams!);
   }
 

@@ -26,6 +26,10 @@ test('one JSON line per dimension present in either file, equal to the library; 
   assert.is(r.status, 0, r.stderr);
   const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(rows.map((x) => x.dim), [0, 1, 2]);
+  // a dimension one file lacks is said to be taken as empty
+  assert.match(r.stderr, /dimension 1 is in .*b\.json only; the other file's is taken as empty/);
+  assert.match(r.stderr, /dimension 2 is in .*a\.json only/);
+  assert.not.match(r.stderr, /dimension 0 is in/);
   for (const row of rows) {
     const k = String(row.dim);
     const want = wasserstein(A[k] ?? [], B[k] ?? [], { q: 2 });
@@ -40,6 +44,9 @@ test('one JSON line per dimension present in either file, equal to the library; 
   const none = cli(a, b, '--dim', '5');
   assert.is(none.status, 1, none.stdout);
   assert.match(none.stderr, /--dim 5: neither .*a\.json nor .*b\.json has dimension 5 \(they have 0, 1, 2\)/);
+  // dimensions in numeric order ("10" came before "2")
+  const many = file('many.json', JSON.stringify({ '2': [[0.5, 0.1]], '10': [[0.4, 0.2]] }));
+  assert.equal(cli(many, many).stdout.trim().split('\n').map((l) => JSON.parse(l).dim), [2, 10]);
 });
 
 test('bad files: one line naming the file and the problem, exit code 1', () => {

@@ -232,6 +232,11 @@ test('options: dims selects dimensions; 2D API; bad input throws', () => {
   const all = persistence(vol, [6, 6, 6]);
   assert.equal(pairKeys(only0.dims[0]), pairKeys(all.dims[0]));
   assert.is(only0.dims[1].length + only0.dims[2].length, 0);
+  // the JSON has the dimensions computed only: an empty list for one not asked for was compared as empty
+  assert.equal(only0.computed, [0]);
+  assert.equal(Object.keys(diagramsToJson(only0)), ['0']);
+  assert.equal(Object.keys(diagramsToJson(persistence(vol, [6, 6, 6], { dims: [2, 0] }))), ['0', '2']);
+  assert.equal(Object.keys(diagramsToJson(all)), ['0', '1', '2']);
   const only2 = persistence(vol, [6, 6, 6], { dims: [2], construction: 'V' });
   assert.equal(pairKeys(only2.dims[2]), pairKeys(persistence(vol, [6, 6, 6], { construction: 'V' }).dims[2]));
   const batch = persistenceBatch([vol, vol.map((x) => 1 - x)], [6, 6, 6], { construction: 'V' });

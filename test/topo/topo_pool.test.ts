@@ -43,13 +43,19 @@ test('topo pool: the worker threads give the in-thread results, in job order, fo
   }
 });
 
-test('topo pool: persistence of a batch equals persistenceBatch (both constructions, chosen dimensions)', async () => {
+test('topo pool: persistence of a batch equals persistenceBatch (both constructions, chosen dimensions, every option)', async () => {
   const shape: [number, number, number] = [6, 9, 4];
   const volumes = [1, 2, 3].map((k) => noise(shape, 50 + k, 5));
   const pool = new TopoPool(2);
   try {
     assert.equal(await pool.persistence(volumes, shape), persistenceBatch(volumes, shape));
     assert.equal(await pool.persistence(volumes, shape, { construction: 'V', dims: [1] }), persistenceBatch(volumes, shape, { construction: 'V', dims: [1] }));
+    // every option persistence() takes: keepZero and dim1Method were dropped on the way to the threads
+    for (const opts of [{ keepZero: true }, { dim1Method: 'homology' as const, dims: [1] }, { keepZero: true, construction: 'V' as const, dims: [0, 2] }]) {
+      const want = persistenceBatch(volumes, shape, opts);
+      assert.equal(await pool.persistence(volumes, shape, opts), want, JSON.stringify(opts));
+    }
+    assert.ok(persistenceBatch(volumes, shape, { keepZero: true })[0].dims[0].length > persistenceBatch(volumes, shape)[0].dims[0].length, 'keepZero keeps more pairs');
   } finally {
     await pool.close();
   }
