@@ -356,10 +356,26 @@ export function certifyMatching(ax: Float64Array, ay: Float64Array, bx: Float64A
   // NOTE: the gap allowed is 1e-9 relative plus the rounding of the two sums (each term off by a few ulps); where
   // that rounding alone exceeds 1e-6 of the cost (duals far larger than the cost: two points at ±1e6 among small
   // ones gave 1.6 times the cost), the bound proves nothing and the matching is not called certified
-  const round = 8 * Number.EPSILON * (n + m + 2) * (mag + cost);
+  const tight = (bound: number, size: number) => {
+    const round = 8 * Number.EPSILON * (n + m + 2) * (size + cost);
+    return cost - bound <= 1e-9 * cost + round && round <= 1e-6 * cost;
+  };
   // NOTE: a cost of 0 is optimal whatever the duals, since no cost is negative (a diagram against itself
   // was not certified: its duals are nonzero, and no rounding is below 1e-6 of 0)
-  return { cost, lowerBound: lb, certified: cost === 0 || (cost - lb <= 1e-9 * cost + round && round <= 1e-6 * cost), u, v };
+  if (cost === 0 || tight(lb, mag)) return { cost, lowerBound: lb, certified: true, u, v };
+  // NOTE: duals near the diagonal costs cannot certify a tiny cost in float64 (a diagram against a copy
+  // moved by 1e-9: cost 6e-18 beside duals of 0.1). v = 0 with u_i = min(pA_i, min_j c_ij) is feasible too,
+  // and as small as the cost when every B point is matched to its nearest A point.
+  const zero = new Float64Array(m);
+  tree.refreshWeights(zero);
+  const u0 = new Float64Array(n);
+  let lb0 = 0;
+  for (let i = 0; i < n; i++) {
+    u0[i] = tree.minWeighted(ax[i], ay[i], q, zero, powq(Math.abs(ax[i] - ay[i]) / 2, q));
+    lb0 += u0[i];
+  }
+  if (tight(lb0, lb0)) return { cost, lowerBound: lb0, certified: true, u: u0, v: zero };
+  return { cost, lowerBound: lb, certified: false, u, v };
 }
 
 /** Median of the values of two arrays together (0 when both are empty). */
