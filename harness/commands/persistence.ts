@@ -76,8 +76,10 @@ function checkValues(file: string, data: Float32Array): void {
 
 /** --shape as [D, H, W] (H,W gives D = 1). */
 function parseShape(flag: string): [number, number, number] {
-  const dims = flag.split(',').map((s) => Number(s.trim()));
-  if ((dims.length !== 2 && dims.length !== 3) || dims.some((n) => !Number.isInteger(n) || n < 1)) {
+  const parts = flag.split(',').map((s) => s.trim());
+  const dims = parts.map(Number);
+  // NOTE: digits only ('3e0', '0x3' and '5.0' were read as 3, 3 and 5)
+  if ((dims.length !== 2 && dims.length !== 3) || parts.some((p) => !/^\d+$/.test(p)) || dims.some((n) => !Number.isSafeInteger(n) || n < 1)) {
     throw new UserError(`--shape must be D,H,W or H,W with positive integers, got '${flag}'`);
   }
   return (dims.length === 2 ? [1, ...dims] : dims) as [number, number, number];

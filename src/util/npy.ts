@@ -23,7 +23,6 @@ export function decodeNpy(bytes: Uint8Array, path: string): NpyArray {
   const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(header)?.[1];
   const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(header)?.[1];
   if (descr === undefined || fortran === undefined || shapeText === undefined) throw fileError(path, `unreadable .npy header ${header.trim()}`);
-  if (fortran === 'True') throw fileError(path, 'Fortran-ordered .npy arrays are not supported (save with C order)');
   const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
   if (shape.some((n) => !Number.isInteger(n) || n < 0)) throw fileError(path, `bad .npy shape (${shapeText})`);
   const count = shape.reduce((a, b) => a * b, 1);
@@ -40,6 +39,10 @@ export function decodeNpy(bytes: Uint8Array, path: string): NpyArray {
   if (bytes.length < offset + count * kind.size) {
     throw fileError(path, `truncated .npy data: ${bytes.length - offset} bytes for ${count} × ${kind.size}`);
   }
+  // NOTE: bytes past the array were ignored (a file cut and glued, or another format behind a .npy name)
+  if (bytes.length > offset + count * kind.size) {
+    throw fileError(path, `${bytes.length - offset - count * kind.size} bytes after the array's data (${count} × ${kind.size} bytes): damaged?`);
+  }
   const data = new Float32Array(count);
   for (let i = 0; i < count; i++) {
     const at = offset + i * kind.size;
@@ -49,5 +52,23 @@ export function decodeNpy(bytes: Uint8Array, path: string): NpyArray {
       throw fileError(path, `float64 value ${dv.getFloat64(at, little)} at flat index ${i} does not fit in float32 (the volume is computed in float32)`);
     }
   }
-  return { shape, data, dtype: kind.dtype };
+  // NOTE: Fortran order (np.asfortranarray, MATLAB exports) is brought to C order; it was refused
+  return { shape, data: fortran === 'True' ? toCOrder(data, shape) : data, dtype: kind.dtype };
+}
+
+/** A Fortran-ordered (first index fastest) array of `shape` in C order (last index fastest). */
+function toCOrder(f: Float32Array, shape: number[]): Float32Array {
+  const out = new Float32Array(f.length);
+  const strides = shape.map((_, k) => shape.slice(0, k).reduce((a, b) => a * b, 1)); // Fortran strides
+  const idx = new Array(shape.length).fill(0);
+  for (let c = 0; c < f.length; c++) {
+    let at = 0;
+    for (let k = 0; k < shape.length; k++) at += idx[k] * strides[k];
+    out[c] = f[at];
+    for (let k = shape.length - 1; k >= 0; k--) {
+      if (++idx[k] < shape[k]) break;
+      idx[k] = 0;
+    }
+  }
+  return out;
 }

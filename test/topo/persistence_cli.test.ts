@@ -43,12 +43,33 @@ test('npy: float32 / float64 in both byte orders, uint8 scaled by 1/255', () => 
   assert.equal(Array.from(u.data), [0, 0.2, 1, 0.4].map(Math.fround));
 });
 
+// Fortran order (np.asfortranarray, MATLAB exports) was refused; it is brought to C order.
+test('npy: a Fortran-ordered array reads as its C-ordered equal (2D and 3D, odd sizes)', () => {
+  for (const shape of [[2, 3], [2, 3, 5], [1, 1, 4], [3, 1, 2]]) {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const c = Float32Array.from({ length: n }, (_, i) => i / 8);
+    // the same array's values listed with the first index fastest
+    const f = new Float32Array(n);
+    const idx = (flat: number) => shape.map((_, k) => Math.floor(flat / shape.slice(k + 1).reduce((a, b) => a * b, 1)) % shape[k]);
+    for (let i = 0; i < n; i++) {
+      const ix = idx(i);
+      let at = 0;
+      for (let k = shape.length - 1; k >= 0; k--) at = at * shape[k] + ix[k];
+      f[at] = c[i];
+    }
+    const a = decodeNpy(npy('<f4', shape, new Uint8Array(f.buffer), true), 'f.npy');
+    assert.equal(a.shape, shape);
+    assert.equal(Array.from(a.data), Array.from(c), `shape ${shape}`);
+  }
+});
+
 test('npy: bad files are user errors naming the file', () => {
   const bad: Array<[Uint8Array, RegExp]> = [
     [new Uint8Array([1, 2, 3]), /bad magic/],
     [npy('<i4', [2], new Uint8Array(8)), /unsupported .npy dtype/],
     [npy('<f4', [2, 2], new Uint8Array(8)), /truncated/],
-    [npy('<f4', [2, 2], new Uint8Array(16), true), /Fortran/],
+    // bytes after the data (they were ignored)
+    [npy('<f4', [2, 2], new Uint8Array(19)), /3 bytes after the array's data \(4 × 4 bytes\): damaged\?/],
     // a finite float64 beyond float32's range (it was reported as an infinite value)
     [npy('<f8', [1], new Uint8Array(new Float64Array([1e300]).buffer)), /float64 value 1e\+300 at flat index 0 does not fit in float32/],
   ];
@@ -78,6 +99,8 @@ test('readVolume: .npy (2D gets D = 1), raw .f32 with --shape, and its errors', 
   assert.equal(Array.from(readVolume(raw, '2,2').data), values.map(Math.fround));
   assert.throws(() => readVolume(raw), (e: Error) => e instanceof UserError && e.message.startsWith(raw) && /--shape/.test(e.message));
   assert.throws(() => readVolume(raw, '3,3'), (e: Error) => e instanceof UserError && /needs 36/.test(e.message));
+  // digits only: '2e0', '0x2' and '2.0' were read as 2
+  for (const flag of ['2e0,2', '0x2,2', '2.0,2']) assert.throws(() => readVolume(raw, flag), (e: Error) => e instanceof UserError && /--shape must be D,H,W or H,W with positive integers/.test(e.message), flag);
   assert.throws(() => readVolume(join(dir, 'missing.npy')), (e: Error) => e instanceof UserError && /ENOENT/.test(e.message));
   const nan = join(dir, 'nan.f32');
   writeFileSync(nan, new Uint8Array(new Float32Array([1, NaN]).buffer));
