@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { getGpu } from '../../src/gpu/device.ts';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { checkConfig, TRAIN_DEFAULTS, type TrainConfig } from '../../src/train/config.ts';
+import { checkConfig, FLAG, TRAIN_DEFAULTS, unusedFields, type TrainConfig } from '../../src/train/config.ts';
 import { isDimList } from '../../src/topo/arguments.ts';
 import { loadSamples, splitFor } from '../../src/train/data.ts';
 import { finishRun } from '../../src/train/finish.ts';
@@ -119,9 +119,9 @@ export function register(program: Command): void {
  * data folder, the topological loss's at --lambda 0 (they were accepted, recorded and ignored).
  */
 export function checkUsed(o: Record<string, unknown>, given: (key: string) => boolean): void {
-  const unused = [
-    ...(o.data !== 'synthetic' ? [['syntheticCount', '--synthetic-count'], ['syntheticSeed', '--synthetic-seed']] : []),
-    ...(o.lambda === 0 ? [['topoSize', '--topo-size'], ['topoDims', '--topo-dims'], ['q', '--q'], ['totalPersistence', '--total-persistence']] : []),
-  ].find(([k]) => given(k));
-  if (unused) throw new UserError(`${unused[1]}: not used ${o.data !== 'synthetic' && unused[0].startsWith('synthetic') ? `with --data ${o.data} (only with --data synthetic)` : 'at --lambda 0 (the baseline has no topological loss)'}`);
+  for (const { field, why } of unusedFields({ lambda: o.lambda as number, data: String(o.data) })) {
+    const flag = FLAG[field]!;
+    // commander's key of the flag: --total-persistence → totalPersistence
+    if (given(flag.slice(2).replace(/-(\w)/g, (_, ch: string) => ch.toUpperCase()))) throw new UserError(`${flag}: not used ${why}`);
+  }
 }

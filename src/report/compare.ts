@@ -9,7 +9,7 @@ import { summarize } from '../eval/summary.ts';
 import { wilcoxon } from '../eval/wilcoxon.ts';
 import { trilinearDownRef } from '../resample/trilinear_down.ref.ts';
 import { diagramsToJson, persistence } from '../topo/persistence.ts';
-import { checkConfig, configFromJson, type TrainConfig } from '../train/config.ts';
+import { checkConfig, configFromJson, unusedFields, type TrainConfig } from '../train/config.ts';
 import { loadSamples } from '../train/data.ts';
 import type { SampleMetrics } from '../train/finish.ts';
 import { RUN_FILES, type EpochLog } from '../train/trainer.ts';
@@ -73,11 +73,8 @@ export function loadRun(dir: string): RunData {
  */
 export function methodKey(c: TrainConfig): string {
   const { fold: _fold, ...rest } = c;
-  const unused: Partial<TrainConfig> = {
-    ...(c.lambda === 0 ? { topoSize: 0, topoDims: [], topoQ: 0, topoPersistence: 0 } : {}),
-    ...(c.data !== 'synthetic' ? { syntheticCount: 0, syntheticSeed: 0 } : {}),
-  };
-  return JSON.stringify({ ...rest, ...unused });
+  for (const { field } of unusedFields(c)) delete (rest as Partial<TrainConfig>)[field];
+  return JSON.stringify(rest);
 }
 
 export function methodLabel(c: TrainConfig): string {

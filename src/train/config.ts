@@ -65,6 +65,19 @@ export const FLAG: Partial<Record<keyof TrainConfig, string>> = {
   topoPersistence: '--total-persistence', stepsPerEpoch: '--steps-per-epoch', adversarialEpochs: '--adversarial-epochs',
 };
 
+/**
+ * The fields a run records but does not use, and why: the topological loss's at λ = 0, the generator's on a
+ * data folder. train refuses them on the command line; compare pools folds that differ only in them.
+ */
+export function unusedFields(c: Pick<TrainConfig, 'lambda' | 'data'>): Array<{ field: keyof TrainConfig; why: string }> {
+  const topo = ['topoSize', 'topoDims', 'topoQ', 'topoPersistence'] as const;
+  const synthetic = ['syntheticCount', 'syntheticSeed'] as const;
+  return [
+    ...(c.data !== 'synthetic' ? synthetic.map((field) => ({ field, why: `with --data ${c.data} (only with --data synthetic)` })) : []),
+    ...(c.lambda === 0 ? topo.map((field) => ({ field, why: 'at --lambda 0 (the baseline has no topological loss)' })) : []),
+  ];
+}
+
 /** Checks a config, naming the first bad field (by its flag). */
 export function checkConfig(c: TrainConfig): TrainConfig {
   const bad = (field: keyof TrainConfig, why: string) => new UserError(`${FLAG[field] ?? `config: ${field}`} ${why}`);
