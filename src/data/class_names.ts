@@ -1,13 +1,12 @@
 // Morphology class of a sample: from a classes.csv beside obj/ mask/ image/, or from the file name.
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
+import { ALL_CLASSES } from '../eval/summary.ts';
 import { fileError } from '../util/errors.ts';
 
 /** Label for samples whose file name carries no class. */
 export const UNLABELLED = 'unlabelled';
 
-/** The statistics' name for all samples together, so no class may be called that. */
-export const ALL_CLASSES = 'all';
 
 /**
  * The class encoded in a file stem: the stem without its trailing sample number and separators.

@@ -3,8 +3,7 @@ import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { readClassesCsv, sampleClass } from '../data/class_names.ts';
 import { listTiffs } from '../data/dataset.ts';
-import { checkValues } from '../data/tiff.ts';
-import { readTiff } from '../data/tiff.ts';
+import { checkValues, readTiff } from '../data/tiff.ts';
 import { fileError } from '../util/errors.ts';
 import { evaluateVolumes, METRICS, type ShapeErrors } from './metrics.ts';
 

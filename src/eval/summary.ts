@@ -1,6 +1,8 @@
 // Summary statistics of per-sample errors: mean, median, quartiles and IQR, overall and per class.
 // NaN values (an undefined relative error) are left out of the statistics and counted.
-import { ALL_CLASSES } from '../data/class_names.ts';
+
+/** The statistics' name for all samples together, so no class may be called that (class_names.ts). */
+export const ALL_CLASSES = 'all';
 
 /** Statistics of one metric over a set of samples. */
 export interface Stats {

@@ -3,9 +3,8 @@
 // renders examples (slices, projections, persistence diagrams of truth and predictions).
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { ALL_CLASSES } from '../data/class_names.ts';
 import { readTiff } from '../data/tiff.ts';
-import { summarize } from '../eval/summary.ts';
+import { ALL_CLASSES, summarize } from '../eval/summary.ts';
 import { wilcoxon } from '../eval/wilcoxon.ts';
 import { trilinearDownRef } from '../resample/trilinear_down.ref.ts';
 import { diagramsToJson, persistence } from '../topo/persistence.ts';
@@ -112,8 +111,8 @@ function missingData(first: RunData): string | null {
 }
 
 function examples(groups: Array<{ label: string; runs: RunData[] }>, count: number): ExampleReport[] {
+  if (count === 0) return [];
   const first = groups[0].runs[0];
-  if (count === 0 || missingData(first)) return [];
   const samples = loadSamples(first.config);
   const byName = new Map(samples.map((s) => [s.name, s]));
   // one test sample per class, up to `count`
@@ -173,9 +172,10 @@ export function compareRuns(dirs: string[], opts: { examples?: number; meta?: Re
   for (const g of list) counts.set(g.label, (counts.get(g.label) ?? 0) + 1);
   for (const g of list) if (counts.get(g.label)! > 1) g.label = `${g.label} (${g.runs[0].dir})`;
   const methods = list.map((g) => methodReport(g.label, g.runs));
+  const count = opts.examples ?? 3;
+  const missing = count > 0 ? missingData(list[0].runs[0]) : null;
   // NOTE: every other configuration against the first (the baseline); with three, the third used to be
   // left out of the tests without a word.
-  const missing = (opts.examples ?? 3) > 0 ? missingData(list[0].runs[0]) : null;
   const tests: ReportInput['tests'] = [];
   const [a, ...others] = list;
   for (const b of others) {
@@ -204,6 +204,6 @@ export function compareRuns(dirs: string[], opts: { examples?: number; meta?: Re
     meta: { runs: dirs.join(', '), generated: new Date().toISOString(), ...(missing ? { 'example pictures': `none: ${missing}` } : {}), ...(opts.meta ?? {}) },
     methods,
     tests,
-    examples: examples(list, opts.examples ?? 3),
+    examples: examples(list, missing ? 0 : count),
   };
 }

@@ -1,8 +1,7 @@
 // The comparison report: one self-contained HTML file (inline SVG charts and PNG data URIs, no scripts,
 // nothing fetched), with the paper-style table, per-class box plots, training curves and examples.
-import { ALL_CLASSES } from '../data/class_names.ts';
 import { METRICS as EVAL_METRICS } from '../eval/metrics.ts';
-import type { Stats } from '../eval/summary.ts';
+import { ALL_CLASSES, type Stats } from '../eval/summary.ts';
 import type { WilcoxonResult } from '../eval/wilcoxon.ts';
 import type { DiagramsJson } from '../topo/persistence.ts';
 import type { EpochLog } from '../train/trainer.ts';

@@ -29,7 +29,7 @@ export async function loadModel(path: string, model: Shapr): Promise<Record<stri
 
 export async function saveCheckpoint(path: string, model: Shapr, opt: Adam, ck: CheckpointState): Promise<void> {
   const named = model.named();
-  const tensors = [...named.map((n) => ({ name: n.name, t: n.tensor }))];
+  const tensors = named.map((n) => ({ name: n.name, t: n.tensor }));
   for (const n of named.filter((x) => x.trainable)) {
     const k = model.params.indexOf(n.tensor);
     tensors.push({ name: `optim.m.${n.name}`, t: opt.m[k] }, { name: `optim.v.${n.name}`, t: opt.v[k] });
