@@ -1,14 +1,12 @@
 // The interactive 3D view: the ray-marcher of src/render/raymarch.ts drawn into a canvas, with its orbit
 // camera: drag to rotate, wheel to zoom.
 import type { Gpu } from '../../src/gpu/device.ts';
-import { DEFAULT_ORBIT, drawRaymarch, raymarchParams, raymarchPipeline, volumeTexels, volumeTexture, type Orbit } from '../../src/render/raymarch.ts';
+import { bindVolume, DEFAULT_ORBIT, drawRaymarch, raymarcher, raymarchParams, volumeTexels, type Orbit, type Raymarcher } from '../../src/render/raymarch.ts';
 
 export class VolumeView {
   orbit: Orbit = { ...DEFAULT_ORBIT };
   private readonly context: GPUCanvasContext;
-  private readonly pipeline: GPURenderPipeline;
-  private readonly sampler: GPUSampler;
-  private readonly uniform: GPUBuffer;
+  private readonly r: Raymarcher;
   private texture: GPUTexture | null = null;
   private bindGroup: GPUBindGroup | null = null;
   private side = 1;
@@ -24,8 +22,7 @@ export class VolumeView {
     this.context = ctx;
     const format = navigator.gpu.getPreferredCanvasFormat();
     ctx.configure({ device, format, alphaMode: 'opaque' });
-    ({ pipeline: this.pipeline, sampler: this.sampler } = raymarchPipeline(device, format));
-    this.uniform = device.createBuffer({ size: 112, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    this.r = raymarcher(device, format);
     this.attachMouse();
   }
 
@@ -36,15 +33,7 @@ export class VolumeView {
   setVolume(volume: Float32Array, side: number, threshold: number, color: [number, number, number]): void {
     const { texels, empty } = volumeTexels(volume, side);
     this.texture?.destroy();
-    this.texture = volumeTexture(this.gpu.device, texels, side);
-    this.bindGroup = this.gpu.device.createBindGroup({
-      layout: this.pipeline.getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: this.uniform } },
-        { binding: 1, resource: this.texture.createView({ dimension: '3d' }) },
-        { binding: 2, resource: this.sampler },
-      ],
-    });
+    ({ texture: this.texture, bindGroup: this.bindGroup } = bindVolume(this.gpu.device, this.r, texels, side));
     Object.assign(this, { side, empty, threshold, color });
     this.draw();
   }
@@ -59,9 +48,9 @@ export class VolumeView {
       this.canvas.height = h;
     }
     const device = this.gpu.device;
-    device.queue.writeBuffer(this.uniform, 0, raymarchParams({ orbit: this.orbit, aspect: w / h, threshold: this.threshold, color: this.color }, this.side, this.empty));
+    device.queue.writeBuffer(this.r.uniform, 0, raymarchParams({ orbit: this.orbit, aspect: w / h, threshold: this.threshold, color: this.color }, this.side, this.empty));
     const enc = device.createCommandEncoder();
-    drawRaymarch(enc, this.context.getCurrentTexture().createView(), this.pipeline, this.bindGroup);
+    drawRaymarch(enc, this.context.getCurrentTexture().createView(), this.r, this.bindGroup);
     device.queue.submit([enc.finish()]);
   }
 

@@ -63,8 +63,14 @@ export function raymarchParams(v: RaymarchView, side: number, empty: boolean): F
   return u;
 }
 
-/** The render pipeline, its sampler (trilinear, clamped to the edge) and a 3D texture for [side]³ texels. */
-export function raymarchPipeline(device: GPUDevice, format: GPUTextureFormat): { pipeline: GPURenderPipeline; sampler: GPUSampler } {
+/** The ray-marcher's GPU objects for one target format: pipeline, sampler (trilinear, clamped to the edge), Params buffer. */
+export interface Raymarcher {
+  pipeline: GPURenderPipeline;
+  sampler: GPUSampler;
+  uniform: GPUBuffer;
+}
+
+export function raymarcher(device: GPUDevice, format: GPUTextureFormat): Raymarcher {
   const module = device.createShaderModule({ code: shaderSource('render/raymarch'), label: 'shaders/render/raymarch.wgsl' });
   const pipeline = device.createRenderPipeline({
     label: 'raymarch',
@@ -74,20 +80,29 @@ export function raymarchPipeline(device: GPUDevice, format: GPUTextureFormat): {
     primitive: { topology: 'triangle-list' },
   });
   const sampler = device.createSampler({ magFilter: 'linear', minFilter: 'linear', addressModeU: 'clamp-to-edge', addressModeV: 'clamp-to-edge', addressModeW: 'clamp-to-edge' });
-  return { pipeline, sampler };
+  const uniform = device.createBuffer({ size: 112, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  return { pipeline, sampler, uniform };
 }
 
-/** Uploads texels into a new 3D texture of [side]³. */
-export function volumeTexture(device: GPUDevice, texels: Uint8Array, side: number): GPUTexture {
+/** Uploads texels into a new [side]³ 3D texture and binds it with the ray-marcher's Params and sampler. */
+export function bindVolume(device: GPUDevice, r: Raymarcher, texels: Uint8Array, side: number): { texture: GPUTexture; bindGroup: GPUBindGroup } {
   const texture = device.createTexture({ size: [side, side, side], dimension: '3d', format: 'r8unorm', usage: GPUTextureUsage.TEXTURE_BINDING | GPUTextureUsage.COPY_DST });
   device.queue.writeTexture({ texture }, texels, { bytesPerRow: side, rowsPerImage: side }, [side, side, side]);
-  return texture;
+  const bindGroup = device.createBindGroup({
+    layout: r.pipeline.getBindGroupLayout(0),
+    entries: [
+      { binding: 0, resource: { buffer: r.uniform } },
+      { binding: 1, resource: texture.createView({ dimension: '3d' }) },
+      { binding: 2, resource: r.sampler },
+    ],
+  });
+  return { texture, bindGroup };
 }
 
 /** Records the full-screen triangle that runs the ray-marcher into `target`. */
-export function drawRaymarch(enc: GPUCommandEncoder, target: GPUTextureView, pipeline: GPURenderPipeline, bindGroup: GPUBindGroup): void {
+export function drawRaymarch(enc: GPUCommandEncoder, target: GPUTextureView, r: Raymarcher, bindGroup: GPUBindGroup): void {
   const pass = enc.beginRenderPass({ colorAttachments: [{ view: target, loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 1] }] });
-  pass.setPipeline(pipeline);
+  pass.setPipeline(r.pipeline);
   pass.setBindGroup(0, bindGroup);
   pass.draw(3);
   pass.end();
@@ -100,24 +115,15 @@ export function drawRaymarch(enc: GPUCommandEncoder, target: GPUTextureView, pip
 export async function raymarch(g: Gpu, volume: Float32Array, side: number, view: Omit<RaymarchView, 'aspect'>, width: number, height: number): Promise<Uint8Array> {
   const device = g.device;
   const { texels, empty } = volumeTexels(volume, side);
-  const { pipeline, sampler } = raymarchPipeline(device, 'rgba8unorm');
-  const texture = volumeTexture(device, texels, side);
-  const uniform = device.createBuffer({ size: 112, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-  device.queue.writeBuffer(uniform, 0, raymarchParams({ ...view, aspect: width / height }, side, empty));
-  const bindGroup = device.createBindGroup({
-    layout: pipeline.getBindGroupLayout(0),
-    entries: [
-      { binding: 0, resource: { buffer: uniform } },
-      { binding: 1, resource: texture.createView({ dimension: '3d' }) },
-      { binding: 2, resource: sampler },
-    ],
-  });
+  const r = raymarcher(device, 'rgba8unorm');
+  const { texture, bindGroup } = bindVolume(device, r, texels, side);
+  device.queue.writeBuffer(r.uniform, 0, raymarchParams({ ...view, aspect: width / height }, side, empty));
   const target = device.createTexture({ size: [width, height], format: 'rgba8unorm', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
   // NOTE: texture-to-buffer copies need rows padded to 256 bytes
   const row = Math.ceil((width * 4) / 256) * 256;
   const readback = device.createBuffer({ size: row * height, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
   const enc = device.createCommandEncoder();
-  drawRaymarch(enc, target.createView(), pipeline, bindGroup);
+  drawRaymarch(enc, target.createView(), r, bindGroup);
   enc.copyTextureToBuffer({ texture: target }, { buffer: readback, bytesPerRow: row }, [width, height]);
   device.queue.submit([enc.finish()]);
   try {
@@ -130,6 +136,6 @@ export async function raymarch(g: Gpu, volume: Float32Array, side: number, view:
     readback.destroy();
     target.destroy();
     texture.destroy();
-    uniform.destroy();
+    r.uniform.destroy();
   }
 }
