@@ -75,13 +75,13 @@ export class TopoPool implements TopoRunner {
     // NOTE: no execArgv: the parent's preloads (--import) would run before the loader is registered and fail
     // on a .ts file, and workers refuse V8 flags (--expose-gc); V8's heap flags are process-wide anyway.
     const w = new Worker(BOOT, { execArgv: [] });
-    w.on('message', (m: { result?: WireResult; error?: string }) => {
+    w.on('message', (m: { result?: WireResult; error?: Error }) => {
       const task = this.busy.get(w);
       this.busy.delete(w);
       w.unref();
       this.idle.push(w);
       if (task) {
-        if (m.error !== undefined) task.reject(new Error(m.error));
+        if (m.error !== undefined) task.reject(m.error);
         else task.resolve(resultFromWire(m.result!));
       }
       this.pump();

@@ -1,5 +1,5 @@
 // Entry of a topo_pool.ts worker thread: runs each job it is sent (one at a time) and posts back its result,
-// or the error's message.
+// or the error (structured cloning keeps a built-in error's class, message and stack).
 import { parentPort } from 'node:worker_threads';
 import { jobFromWire, resultToWire, runTopoJob, type WireJob } from './topo_job.ts';
 
@@ -8,6 +8,6 @@ parentPort!.on('message', ({ job }: { job: WireJob }) => {
     const { wire, transfer } = resultToWire(runTopoJob(jobFromWire(job)));
     parentPort!.postMessage({ result: wire }, transfer);
   } catch (e) {
-    parentPort!.postMessage({ error: e instanceof Error ? e.message : String(e) });
+    parentPort!.postMessage({ error: e instanceof Error ? e : new Error(String(e)) });
   }
 });

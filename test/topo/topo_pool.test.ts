@@ -66,6 +66,10 @@ test('topo pool: a failing job rejects with its message, the pool goes on; close
   const shape: [number, number, number] = [3, 3, 3];
   const bad: TopoJob = { kind: 'diagrams', volume: new Float32Array(5), shape, opts: OPTS };
   await assertRejects(pool.run([bad]), Error, /volume has 5 values, shape \[3, 3, 3\] needs 27/);
+  // the error keeps its class across the thread (a TypeError was an Error with its message)
+  const badOption = { ...OPTS, keepZero: 'yes' } as unknown as TopoJobOptions;
+  const e = await pool.run([{ kind: 'diagrams', volume: noise(shape, 3), shape, opts: badOption }]).catch((x: unknown) => x);
+  assert.ok(e instanceof TypeError && /keepZero must be true or false/.test(e.message), String(e));
   const ok = await pool.run([{ kind: 'diagrams', volume: noise(shape, 3), shape, opts: OPTS }]);
   assert.equal(ok[0].diagrams, persistence(noise(shape, 3), shape, OPTS));
   await pool.close();
