@@ -92,7 +92,8 @@ export async function runTraining(c: TrainConfig, out: string, label = out): Pro
   const result = await train(g, c, out, samples, split, {
     onResume: (e) => console.error(`${label}: resuming at epoch ${e + 1} from its last checkpoint`),
     onEpochStart: (e, steps, adv) => bar.start(steps, adv ? `${label} adversarial epoch ${adv.k + 1}/${adv.n}` : `${label} epoch ${e + 1}/${c.epochs}`),
-    onStep: (_e, k, _n, p) => bar.update(k, c.lambda > 0 ? { loss: p.loss, dice: p.dice, bce: p.bce, topo: p.topo } : { loss: p.loss, dice: p.dice, bce: p.bce }),
+    // an adversarial step's parts have their own names (generator loss, supervised, discriminator, adversarial)
+    onStep: (_e, k, _n, p) => bar.update(k, 'dice' in p && !(c.lambda > 0) ? { loss: p.loss, dice: p.dice, bce: p.bce } : { ...p }),
     onEpochEnd: (l) =>
       bar.stop(`${label} epoch ${l.epoch + 1}: train ${l.train.loss.toFixed(4)} val ${l.val.loss.toFixed(4)}${l.improved ? ' (best)' : ''} lr ${l.lr.toExponential(1)} ${l.seconds.toFixed(1)}s`),
   });

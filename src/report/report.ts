@@ -95,9 +95,9 @@ function boxPlots(input: ReportInput): string {
 }
 
 /**
- * The loss curves of one run. NOTE: the adversarial phase logs other quantities under the same names (train:
- * the generator loss; validation: the supervised loss alone, without λ·L_T), so its epochs are series of
- * their own rather than a continuation whose meaning changes at the phase boundary.
+ * The loss curves of one run. NOTE: the adversarial phase's losses mean other things (train: the generator
+ * loss; validation: the supervised loss alone, without λ·L_T), so its epochs are series of their own rather
+ * than a continuation whose meaning changes at the phase boundary.
  */
 export function curveSeries(logs: readonly EpochLog[]): Array<{ name: string; x: number[]; y: number[] }> {
   const sup = logs.filter((l) => !l.phase), adv = logs.filter((l) => l.phase === 'adversarial');

@@ -27,24 +27,34 @@ import { checkConfig, configChanges, configFromJson, configJson, type TrainConfi
 import { initialPlateau, plateauStep, type PlateauState } from './schedule.ts';
 import { samplesFingerprint, type Split } from './data.ts';
 
-export interface EpochLog {
-  epoch: number;
-  phase?: 'adversarial'; // absent: the supervised phase
-  train: { loss: number; dice: number; bce: number; topo: number };
-  val: { loss: number; dice: number; bce: number; topo: number };
-  lr: number;
-  seconds: number;
-  improved: boolean;
+/** The loss parts of a supervised step or validation pass (topo: L_T before λ, 0 without the term). */
+export interface Parts {
+  loss: number;
+  dice: number;
+  bce: number;
+  topo: number;
 }
+
+/** The parts of an adversarial step (gan_step.ts): loss = the generator's (10·supervised + adversarial)/11. */
+export interface AdversarialParts {
+  loss: number;
+  supervised: number;
+  discriminator: number;
+  adversarial: number;
+}
+
+/** One line of log.jsonl. Validation is always the supervised parts (without λ·L_T in the adversarial phase). */
+export type EpochLog = { epoch: number; val: Parts; lr: number; seconds: number; improved: boolean } & (
+  | { phase?: undefined; train: Parts } // the supervised phase
+  | { phase: 'adversarial'; train: AdversarialParts }
+);
 
 export interface TrainEvents {
   /** `adversarial`: the epoch's place in the adversarial phase (k of n), absent in the supervised phase. */
   onEpochStart?(epoch: number, steps: number, adversarial?: { k: number; n: number }): void;
-  onStep?(epoch: number, step: number, steps: number, parts: { loss: number; dice: number; bce: number; topo: number }): void;
+  onStep?(epoch: number, step: number, steps: number, parts: Parts | AdversarialParts): void;
   onEpochEnd?(log: EpochLog): void;
   onResume?(epoch: number): void;
-  /** Test hook: stop (as if killed) after this many completed epochs in this process. */
-  stopAfterEpochs?: number;
 }
 
 export const RUN_FILES = {
@@ -61,19 +71,12 @@ export function epochRng(seed: number, epoch: number, purpose: number): Rng {
   return new Rng(((seed * 1_000_003) ^ (epoch * 7919 + purpose * 104729)) >>> 0);
 }
 
-interface Parts {
-  loss: number;
-  dice: number;
-  bce: number;
-  topo: number;
-}
-
-/** The mean of per-batch loss parts, each weighted by its batch's size (a short last batch counts for less). */
-export function mean(parts: Parts[], sizes: number[] = parts.map(() => 1)): Parts {
+/** The mean of per-batch parts, each weighted by its batch's size (a short last batch counts for less). */
+export function mean<P extends Parts | AdversarialParts>(parts: P[], sizes: number[]): P {
   const n = Math.max(1, sizes.reduce((a, b) => a + b, 0));
-  const m = { loss: 0, dice: 0, bce: 0, topo: 0 };
-  parts.forEach((p, i) => (Object.keys(m) as (keyof Parts)[]).forEach((k) => (m[k] += (p[k] * sizes[i]) / n)));
-  return m;
+  const m: Record<string, number> = {};
+  for (const k of Object.keys(parts[0] ?? {})) m[k] = parts.reduce((acc, p, i) => acc + ((p as unknown as Record<string, number>)[k] * sizes[i]) / n, 0);
+  return m as unknown as P;
 }
 
 /** One forward (+ backward and update when `opt` is given) over a batch; returns the loss parts. */
@@ -136,7 +139,6 @@ export interface TrainResult {
   model: Shapr;
   epochs: EpochLog[];
   stoppedEarly: boolean;
-  interrupted: boolean;
 }
 
 /** A JSON file a resume depends on; a damaged one means the run directory cannot be resumed. */
@@ -212,7 +214,6 @@ export async function train(g: Gpu, config: TrainConfig, dir: string, samples: S
     let stopped = logs.length > 0 && logs[logs.length - 1].epoch - state.bestEpoch >= c.patience;
     // the targets' diagrams once, up front: each step then has one read-back (topo_loss.ts)
     if (topo && !stopped && start < c.epochs) await topo.prepare(g, [...trainSet, ...valSet].map((s) => ({ key: s.name, volume: s.target })));
-    let ran = 0;
     for (let epoch = start; epoch < c.epochs && !stopped; epoch++) {
       const t0 = performance.now();
       opt.opts.lr = state.lr;
@@ -230,17 +231,16 @@ export async function train(g: Gpu, config: TrainConfig, dir: string, samples: S
       }
       const val = await guardDivergence(dir, epoch, 'validation', opt.opts.lr, () => evaluateLoss(g, model, topo, c, valSet));
       const decision = plateauStep(state, epoch, val.loss, c);
-      const log: EpochLog = { epoch, train: mean(parts), val, lr: opt.opts.lr, seconds: (performance.now() - t0) / 1000, improved: decision.improved };
+      const log: EpochLog = { epoch, train: mean(parts, batches.map((b) => b.length)), val, lr: opt.opts.lr, seconds: (performance.now() - t0) / 1000, improved: decision.improved };
       logs.push(log);
       if (decision.improved) await saveModel(join(dir, RUN_FILES.best), model, { epoch, valLoss: val.loss });
       await saveCheckpoint(lastPath, model, opt, { epoch, state, logs });
       appendLine(join(dir, RUN_FILES.log), JSON.stringify(log));
       ev.onEpochEnd?.(log);
       stopped = decision.stop;
-      if (++ran === ev.stopAfterEpochs) return { model, epochs: logs, stoppedEarly: false, interrupted: true };
     }
     if (c.adversarialEpochs > 0) logs.push(...(await adversarialPhase(g, c, dir, model, trainSet, valSet, logs.length, ev)));
-    return { model, epochs: logs, stoppedEarly: stopped, interrupted: false };
+    return { model, epochs: logs, stoppedEarly: stopped };
   } finally {
     await pool?.close();
   }
@@ -269,12 +269,12 @@ async function adversarialPhase(g: Gpu, c: TrainConfig, dir: string, model: Shap
     const batches = chunk(order, c.batchSize);
     ev.onEpochStart?.(epoch, batches.length, { k, n: c.adversarialEpochs });
     const aug = c.augment ? epochRng(c.seed, epoch, 2) : null;
-    const parts: Parts[] = [];
+    const parts: AdversarialParts[] = [];
     for (const [i, idx] of batches.entries()) {
       const batch = makeBatch(g, idx.map((j) => trainSet[j]), aug);
       const l = await ganStep(g, model, disc, optG, optD, batch.input, batch.target);
       releaseBatch(batch);
-      parts.push({ loss: l.generator, dice: l.supervised, bce: l.discriminator, topo: l.adversarial });
+      parts.push({ loss: l.generator, supervised: l.supervised, discriminator: l.discriminator, adversarial: l.adversarial });
       ev.onStep?.(epoch, i + 1, batches.length, parts[parts.length - 1]);
     }
     const val = await evaluateLoss(g, model, null, c, valSet);
@@ -283,9 +283,7 @@ async function adversarialPhase(g: Gpu, c: TrainConfig, dir: string, model: Shap
       best = val.loss;
       await saveModel(join(dir, RUN_FILES.best), model, { epoch, valLoss: val.loss });
     }
-    // NOTE: in this phase the train parts are: loss = generator loss, dice = supervised loss,
-    // bce = discriminator loss, topo = adversarial term.
-    const log: EpochLog = { epoch, phase: 'adversarial', train: mean(parts), val, lr: c.lr, seconds: (performance.now() - t0) / 1000, improved };
+    const log: EpochLog = { epoch, phase: 'adversarial', train: mean(parts, batches.map((b) => b.length)), val, lr: c.lr, seconds: (performance.now() - t0) / 1000, improved };
     appendLine(join(dir, RUN_FILES.log), JSON.stringify(log));
     ev.onEpochEnd?.(log);
     logs.push(log);

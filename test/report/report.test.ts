@@ -5,9 +5,10 @@ import * as assert from 'uvu/assert';
 import { curveSeries } from '../../src/report/report.ts';
 import type { EpochLog } from '../../src/train/trainer.ts';
 
-const log = (epoch: number, loss: number, topo: number, phase?: 'adversarial'): EpochLog => ({
-  epoch, ...(phase ? { phase } : {}), train: { loss, dice: loss, bce: 0, topo }, val: { loss: loss + 0.1, dice: loss, bce: 0, topo }, lr: 1e-3, seconds: 1, improved: false,
-});
+const log = (epoch: number, loss: number, topo: number, phase?: 'adversarial'): EpochLog => {
+  const common = { epoch, val: { loss: loss + 0.1, dice: loss, bce: 0, topo }, lr: 1e-3, seconds: 1, improved: false };
+  return phase ? { ...common, phase, train: { loss, supervised: loss, discriminator: 0.7, adversarial: 0.7 } } : { ...common, train: { loss, dice: loss, bce: 0, topo } };
+};
 
 test('supervised and adversarial epochs are separate series; L_T only from the supervised epochs', () => {
   const s = curveSeries([log(0, 0.9, 0.02), log(1, 0.8, 0.01), log(2, 0.5, 0.3, 'adversarial')]);

@@ -19,11 +19,12 @@ test('--q inf survives config.json (JSON wrote null, which compare and npm start
   assert.equal(configChanges(back, { ...c, topoQ: 2 }), ['--q "Infinity" → 2']);
 });
 
-test('the validation loss is a mean over samples, not over batches', () => {
+test('epoch losses are means over samples, not over batches', () => {
   const p = (loss: number) => ({ loss, dice: loss, bce: 0, topo: 0 });
   // 7 samples in batches of 6 and 1: the lone sample weighs 1/7, not 1/2
   assert.is(mean([p(1), p(8)], [6, 1]).loss, 2);
-  assert.is(mean([p(1), p(3)]).loss, 2);
+  // the adversarial phase's parts keep their names
+  assert.equal(mean([{ loss: 1, supervised: 2, discriminator: 3, adversarial: 4 }, { loss: 3, supervised: 2, discriminator: 1, adversarial: 0 }], [1, 1]), { loss: 2, supervised: 2, discriminator: 2, adversarial: 2 });
 });
 
 test('a repeated --topo-dims is named by its flag (the loss would refuse it later, without the flag)', () => {

@@ -40,14 +40,23 @@ for (const lambda of [0, 0.5]) {
   test(`a short training run lowers the training loss (λ = ${lambda})`, async () => {
     const g = await gpu();
     const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-train-'));
-    const c = { ...TINY, lambda };
+    // batches of 4 over the 9 training samples: 4, 4, then a short batch of 1
+    const c = { ...TINY, lambda, batchSize: 4 };
     const samples = loadSamples(c);
-    const r = await train(g, c, dir, samples, splitFor(samples, c));
+    const steps: number[][] = [];
+    const r = await train(g, c, dir, samples, splitFor(samples, c), { onStep: (e, _k, _n, p) => (steps[e] ??= []).push(p.loss) });
+    // the epoch's training loss is a mean over samples, like validation's (the short batch weighs 1/9, not 1/3)
+    for (const e of r.epochs) {
+      const l = steps[e.epoch];
+      assert.is(l.length, 3);
+      assert.ok(Math.abs(e.train.loss - (4 * l[0] + 4 * l[1] + l[2]) / 9) < 1e-12, `epoch ${e.epoch}: ${e.train.loss} vs steps ${l}`);
+    }
     const first = r.epochs[0].train.loss;
     const last = r.epochs[r.epochs.length - 1].train.loss;
     assert.ok(last < first - 0.01, `loss ${first} → ${last}`);
-    if (lambda > 0) assert.ok(r.epochs.some((e) => e.train.topo > 0), 'the topological term was computed');
-    else assert.ok(r.epochs.every((e) => e.train.topo === 0));
+    const topo = r.epochs.map((e) => (e.phase ? NaN : e.train.topo));
+    if (lambda > 0) assert.ok(topo.some((t) => t > 0), 'the topological term was computed');
+    else assert.ok(topo.every((t) => t === 0));
     assert.ok(existsSync(join(dir, 'best.safetensors')) && existsSync(join(dir, 'last.ckpt.safetensors')));
     assert.is(readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n').length, r.epochs.length);
     r.model.dispose();
@@ -62,7 +71,8 @@ test('from --topo-size 32 up the topological term runs on worker threads (TopoPo
   const samples = loadSamples(c);
   const r = await train(g, c, dir, samples, splitFor(samples, c));
   assert.is(r.epochs.length, 1);
-  assert.ok(r.epochs[0].train.topo > 0 && Number.isFinite(r.epochs[0].train.loss), `topo ${r.epochs[0].train.topo}`);
+  const e0 = r.epochs[0];
+  assert.ok(!e0.phase && e0.train.topo > 0 && Number.isFinite(e0.train.loss), `topo ${JSON.stringify(e0.train)}`);
   assert.ok(r.epochs[0].val.topo > 0, 'validation computes the term on the pool too');
   r.model.dispose();
   rmSync(dir, { recursive: true });
@@ -76,7 +86,11 @@ test('the optional adversarial phase runs after the supervised one and logs its 
   const r = await train(g, c, dir, samples, splitFor(samples, c));
   const adv = r.epochs.filter((e) => e.phase === 'adversarial');
   assert.is(adv.length, 2);
-  assert.ok(adv.every((e) => Number.isFinite(e.train.loss) && e.train.bce > 0), 'generator and discriminator losses are finite');
+  // its parts under their own names (they were logged as dice, bce and topo)
+  for (const e of adv) {
+    assert.equal(Object.keys(e.train), ['loss', 'supervised', 'discriminator', 'adversarial']);
+    assert.ok(e.phase === 'adversarial' && Number.isFinite(e.train.loss) && e.train.discriminator > 0 && e.train.supervised > 0, JSON.stringify(e.train));
+  }
   assert.ok(existsSync(join(dir, 'best_supervised.safetensors')));
   assert.is(readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n').length, 4);
   r.model.dispose();
