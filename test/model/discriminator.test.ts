@@ -129,16 +129,17 @@ test('the adversarial term reaches the generator (its gradient equals finite dif
   const optD = new Adam(disc.params, { lr: 1e-3 });
   const g0 = await gen.params[0].read();
   const d0 = await disc.params[0].read();
+  // the supervised part is the trainer's supervised loss of this forward (before the step's update)
+  const t = new Tape(g);
+  t.recording = false;
+  const supervised = (await supervisedLoss(t, gen.forward(t, input, true), target).loss.read())[0];
+  t.release();
   const losses = await ganStep(g, gen, disc, optG, optD, input, target);
+  assertClose([losses.supervised], [supervised], 1e-6);
   for (const v of Object.values(losses)) assert.ok(Number.isFinite(v), JSON.stringify(losses));
   assertClose([losses.generator], [(10 * losses.supervised + losses.adversarial) / 11], 1e-5);
   assert.not.equal([...(await gen.params[0].read())], [...g0]);
   assert.not.equal([...(await disc.params[0].read())], [...d0]);
-  // supervised loss check against a fresh evaluation (same formula the trainer uses)
-  const t = new Tape(g);
-  t.recording = false;
-  assert.ok((await supervisedLoss(t, gen.forward(t, input, true), target).loss.read())[0] > 0);
-  t.release();
   [input, target].forEach((x) => x.release());
   gen.dispose();
   disc.dispose();

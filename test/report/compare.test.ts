@@ -110,13 +110,14 @@ test('compare --out: refused inside a run (also through a symlink), over a file 
     refused(join(root, 'missing', 'report.html'), /no folder .*missing/);
     assert.equal(readFileSync(join(run, 'config.json')), config);
     assert.is(readFileSync(join(root, 'notes.html'), 'utf8'), 'my notes');
-    // an earlier report is replaced
+    // an earlier report is replaced (the run's data folder is gone: a report without example pictures)
+    writeFileSync(join(run, 'config.json'), JSON.stringify({ ...TRAIN_DEFAULTS, lambda: 0.1, data: join(root, 'gone') }));
     writeFileSync(join(root, 'report.html'), '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>topo-shapr: old</title>');
-    try {
-      writeReport([run], join(root, 'report.html'));
-    } catch (e) {
-      assert.not.match((e as Error).message, /--out/);
-    }
+    writeReport([run], join(root, 'report.html'));
+    const html = readFileSync(join(root, 'report.html'), 'utf8');
+    assert.not.match(html, /topo-shapr: old/);
+    assert.match(html, /<title>topo-shapr: SHAPR with and without/);
+    assert.match(html, /gone is not found/);
   }));
 
 // With three configurations the third was left out of the tests without a word.
