@@ -8,7 +8,6 @@ import * as esbuild from 'esbuild';
 import { nodeStubPlugin, shadersPlugin } from './esbuild_plugins.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const WEB_DIR = here;
 export const DIST_DIR = join(here, 'dist');
 export const DEFAULT_MODEL = join(here, 'assets', 'default_model.safetensors');
 const STATIC = ['index.html', 'style.css'];

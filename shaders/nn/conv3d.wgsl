@@ -27,7 +27,7 @@
 override WG: u32 = 64;
 // NOTE: alignment is an override, not a Params field, so each pipeline holds only the load path it uses
 // (the unaligned paths unroll to many scalar loads; keeping both doubled LLVM compile times).
-override ALIGNED: bool = false; // rows load as vec4: forward needs wideAligned, gradWeightMM* W % 4 = 0
+override ALIGNED: bool = false; // rows load as vec4: forward needs alignedRows (conv3d.ts), gradWeightMM* W % 4 = 0
 
 struct Params {
   b: u32, cin: u32, cout: u32,
@@ -41,7 +41,6 @@ struct Params {
   wStrideIn: u32,   // packWeights: weight index step per reduced channel
   flip: u32,        // packWeights: 1 = taps reversed (gradInput)
   invocations: u32, // gradWeightMM*: K slices (invocations per weight block)
-  wideAligned: u32, // 1: pw = 1, W % 16 = 0, OW = W: rows of 16 load as vec4 (ALIGNED for `forward`)
   wideBlocks: u32,  // ceil(OW / 16)
   packRows: u32,    // packWeights for forwardRows (Cout = 1): one vec4 (kx = 0, 1, 2, 0) per (ci, kz, ky)
   rowsPer: u32,     // gradWeightMM: output rows per K slice

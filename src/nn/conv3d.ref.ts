@@ -1,7 +1,6 @@
 // Plain-TS references for shaders/nn/conv3d.wgsl: PyTorch Conv3d semantics (cross-correlation, zero
 // padding, stride), float64 accumulation. Tensors are flat Float32Array in NCDHW order plus a shape.
 
-export type Shape5 = [number, number, number, number, number];
 export type Triple = [number, number, number];
 
 export interface ConvGeometry {

@@ -16,19 +16,18 @@ export interface Conv3dOptions {
 const WG = 64;
 const SHADER = 'nn/conv3d';
 
-/** Whether input rows of n values (and output rows) can load as aligned vec4 (see loadRow16 in the WGSL). */
-function alignedRows(c: ConvGeometry, n: number): boolean {
-  return c.pw === 1 && c.w % n === 0 && c.ow === c.w && c.kw === 3 && c.sw === 1;
+/** Whether input rows (and output rows) load as aligned vec4 in rows of 16 (see loadRow16 in the WGSL). */
+function alignedRows(c: ConvGeometry): boolean {
+  return c.pw === 1 && c.w % 16 === 0 && c.ow === c.w && c.kw === 3 && c.sw === 1;
 }
 
 /** Params of shaders/nn/conv3d.wgsl for a pass over geometry `c` (see the WGSL header for each field). */
 export function convParams(c: ConvGeometry, extra: Partial<{ hasBias: boolean; wStrideOut: number; wStrideIn: number; flip: boolean; invocations: number; packRows: boolean; rowsPer: number }> = {}): Uint32Array {
   const kvol = c.kd * c.kh * c.kw;
-  const rowsAlign = (n: number) => alignedRows(c, n);
-  return packParams('u'.repeat(27),
+  return packParams('u'.repeat(26),
     c.b, c.cin, c.cout, c.d, c.h, c.w, c.od, c.oh, c.ow, c.kd, c.kh, c.kw, c.sd, c.sh, c.sw, c.pd, c.ph, c.pw,
     extra.hasBias ? 1 : 0, extra.wStrideOut ?? c.cin * kvol, extra.wStrideIn ?? kvol, extra.flip ? 1 : 0,
-    extra.invocations ?? 0, rowsAlign(16) ? 1 : 0, Math.ceil(c.ow / 16), extra.packRows ? 1 : 0, extra.rowsPer ?? 0);
+    extra.invocations ?? 0, Math.ceil(c.ow / 16), extra.packRows ? 1 : 0, extra.rowsPer ?? 0);
 }
 
 /** Weights repacked for the blocked kernels into a flat texture (4 output channels per texel; see packWeights in the WGSL). */
@@ -43,7 +42,7 @@ function packWeights(g: Gpu, w: GPUBuffer, c: ConvGeometry, extra: Parameters<ty
 /** The blocked kernels: conv of geometry c (kw = 3, sw = 1), optionally as gradInput (adjoint packing). */
 function blockedConv(g: Gpu, x: GPUBuffer, w: GPUBuffer, bias: GPUBuffer | null, c: ConvGeometry, out: Tensor, extra: Parameters<typeof convParams>[1]): void {
   const rows = c.cout === 1 && c.kh === 3 && c.sh === 1;
-  const aligned = alignedRows(c, 16);
+  const aligned = alignedRows(c);
   const packed = packWeights(g, w, c, { ...extra, packRows: rows });
   // NOTE: aligned rows are read from a texture copy of x (cheaper loads on CPU drivers), unaligned ones
   // element by element from the buffer

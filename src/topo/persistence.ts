@@ -77,7 +77,7 @@ export function persistence(
     // NOTE: dimensions 0 and 2 alone need no cell grid (voxel_pairs.ts); zero-persistence pairs differ
     // between the two paths, so keepZero always takes the cell path.
     const order = sortVoxelsDescending(volume);
-    voxelPairs(volume, shape, order, construction, want.has(0) ? sinks[0] : null, want.has(2) ? sinks[2] : null);
+    voxelPairs(shape, order, construction, want.has(0) ? sinks[0] : null, want.has(2) ? sinks[2] : null);
     first = order[0];
   } else if (construction === 'T') {
     // NOTE: T needs no ordered cell lists: dims 0 and 2 walk the voxels (star_sweeps.ts), dim 1 scans the grid.

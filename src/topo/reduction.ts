@@ -53,7 +53,7 @@ export function dim1Pairs(f: CellOrder, flags: Uint8Array, sink: PairSink, metho
   // only homology (whose pivots are edges) needs this pass over all cells.
   if (m === 'homology') for (let c = 0; c < G; c++) eo[2 * c + 1] = (((flags[c] & 3) + 3) >> 2) << 31;
   const squares = apparentPairs(f, flags, eo, m, sink);
-  if (m === 'homology') reduceHomology(f, flags, eo, squares, sink);
+  if (m === 'homology') reduceHomology(f, eo, squares, sink);
   else reduceCohomology(f, flags, eo, sink);
 }
 
@@ -72,7 +72,7 @@ function oddMask(g: CellGrid, c: number): number {
 }
 
 /** Reduces the remaining square columns (boundaries, pivot = youngest edge), oldest square first. */
-function reduceHomology(f: CellOrder, flags: Uint8Array, eo: Int32Array, todo: Float64Array, sink: PairSink): void {
+function reduceHomology(f: CellOrder, eo: Int32Array, todo: Float64Array, sink: PairSink): void {
   const { grid: g, order } = f;
   const P = keyScale(g);
   // The square's compressed boundary as negated edge keys (so the youngest edge comes first).

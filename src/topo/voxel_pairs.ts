@@ -17,7 +17,6 @@ import { find, type PairSink } from './pairs.ts';
  * (value descending, index ascending), into sink0 / sink2 (either may be null).
  */
 export function voxelPairs(
-  volume: Float32Array,
   shape: [number, number, number],
   order: Int32Array,
   construction: Construction,

@@ -84,7 +84,7 @@ export function auctionReduced(tree: KdTree, treeA: KdTree, ax: Float64Array, ay
       mateB[j1] = k;
       if (old >= 0) { mateA[old] = -1; push(old); }
     }
-    bids += reverseStage(treeA, ax, ay, bx, by, pA, pB, q, eps, v, mateA, mateB, cost, budget - bids);
+    bids += reverseStage(treeA, bx, by, pA, pB, q, eps, v, mateA, mateB, cost, budget - bids);
     if (eps === epsFinal || bids >= budget) break;
   }
   return { v, mateA, mateB, bids };
@@ -115,7 +115,7 @@ function nextEps(eps: number, epsFinal: number): number {
 // Points of B left without a partner while their dual is below their diagonal cost bid for points of A: object j
 // takes the point a1 with the smallest c − u_a, lowering u_a1 so that j is only ε better than its second choice;
 // a1's previous partner is left and bids in turn. Keeps ε-complementary slackness on both sides.
-function reverseStage(treeA: KdTree, ax: Float64Array, ay: Float64Array, bx: Float64Array, by: Float64Array,
+function reverseStage(treeA: KdTree, bx: Float64Array, by: Float64Array,
   pA: Float64Array, pB: Float64Array, q: number, eps: number, v: Float64Array, mateA: Int32Array, mateB: Int32Array,
   cost: (i: number, j: number) => number, limit: number): number {
   const n = pA.length, m = pB.length;

@@ -2,7 +2,6 @@
 // harness/fixtures/shapr_torch.py (PyTorch 1.13, torch.nn.functional layers), side 8, filters 1, batch 2.
 // Weights, input and target follow the closed formulas of that script, reproduced here.
 import { test } from 'uvu';
-import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { writeBuffer } from '../../src/gpu/buffers.ts';
 import { supervisedLoss } from '../../src/loss/supervised.ts';
