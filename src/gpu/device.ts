@@ -13,7 +13,7 @@ export const NO_ADAPTER_REMEDY =
   '`sudo bash harness/setup.sh` (Debian 12: mesa-vulkan-drivers and libvulkan1 from bookworm-backports), ' +
   'or Debian\'s chromium-common for SwiftShader (then TOPO_SHAPR_ADAPTER=swiftshader).';
 
-/** A ready device and what we know about it. Only src/gpu/ touches GPUDevice directly. */
+/** A ready device and what we know about it. Only src/gpu/ touches GPUDevice directly, but for the ray-marcher's render pass (src/render/). */
 export interface Gpu {
   device: GPUDevice;
   adapterName: string;

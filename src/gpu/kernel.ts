@@ -1,7 +1,8 @@
-// Runs WGSL compute kernels: pipeline cache (shader + entry + overrides), explicit bind-group layouts
-// from the file's declarations, one open compute pass that collects dispatches until flush().
-// Convention: bindings live in @group(0) and are passed BY NAME (the WGSL variable's name); the pipeline
-// layout is 'auto', so each entry point gets exactly the bindings it uses. A typed array passed for a
+// Runs WGSL compute kernels: pipeline cache (shader + entry + overrides), one open compute pass that
+// collects dispatches until flush().
+// Convention: bindings live in @group(0) and are passed BY NAME (the WGSL variable's name, mapped to its
+// binding number by the file's declarations); the pipeline layout is 'auto', so each entry point gets
+// exactly the bindings it uses. A typed array passed for a
 // binding becomes a uniform buffer (the `params` struct).
 import { type Gpu, GpuError, checkGpu } from './device.ts';
 import { parseBindings, shaderLine, shaderPath, shaderSource } from './shaders.ts';

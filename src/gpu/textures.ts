@@ -3,7 +3,7 @@
 // loops of the convolutions read their inputs from textures (1.0–2× less CPU per pass; harness/README.md).
 // A flat texture holds a buffer's floats in order, 4 per rgba32float texel, FLAT_WIDTH texels per row:
 // texel i sits at (i % FLAT_WIDTH, i / FLAT_WIDTH), which the WGSL computes as (i & 8191, i >> 13)
-// (shaders/nn/conv3d.wgsl, conv_transpose3d.wgsl; their tests over several texture rows fail if these disagree).
+// (shaders/gpu/textures.wgsl, which the convolutions include; their tests over several texture rows fail if these disagree).
 import type { Gpu } from './device.ts';
 import { countAllocation } from './buffers.ts';
 import { encode } from './kernel.ts';

@@ -1,7 +1,9 @@
 // Reference trilinear resampling of one volume to s×s×s with PyTorch's align_corners=True: output index i
 // along an axis of n voxels samples input coordinate i·(n−1)/(s−1) (s = 1 samples coordinate 0), and the
 // backward pass is the exact adjoint (each output gradient is scattered with the same 8 corner weights).
-// Plain loops over Float32Array, accumulated in float64; used by the tests of the WGSL kernel.
+// Plain loops over Float32Array, accumulated in float64: the tests' reference for the WGSL kernel, and the
+// CPU downsampling of the interpolation analysis and of the report's diagrams, which need no GPU (its
+// values differ from the kernel's by float32 rounding; the loss itself uses the kernel).
 
 /** Corner indices and weights of the 1D linear interpolation of n samples at s points. */
 function axisTaps(n: number, s: number): { lo: Int32Array; hi: Int32Array; w: Float64Array } {

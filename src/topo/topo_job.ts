@@ -32,7 +32,7 @@ export interface TopoRunner {
 export function runTopoJob(job: TopoJob): TopoJobResult {
   const t0 = performance.now();
   if (job.kind === 'diagrams') {
-    // NOTE: every option persistence() takes (TopoPool.persistence dropped keepZero and dim1Method)
+    // NOTE: the options go through whole, whatever persistence() takes
     const diagrams = persistence(job.volume, job.shape, job.opts);
     return { diagrams, loss: null, ms: { persistence: performance.now() - t0, matching: 0 } };
   }

@@ -1,8 +1,8 @@
 // Dimension 0 and dimension 2 persistence pairs with the parallel part on the GPU
 // (shaders/topo/union_find.wgsl: steepest ascent to basins by pointer jumping, then one record per voxel
 // and neighbouring basin where two basins touch), and the sequential part, the elder-rule union-find over
-// basins along those records, on the CPU. The CPU never sorts or sweeps the voxels: its work grows with
-// the number of records (a few per cent of the voxels on smooth volumes), and one read-back brings the
+// basins along those records, on the CPU. The CPU sorts only the records (a few per cent of the voxels on
+// smooth volumes) and passes over the voxels only linearly (forest set-up, prefix sum, value checks), and one read-back brings the
 // records of every volume and dimension of a batch at once.
 // Gives exactly the pairs of the CPU path (voxel_pairs.ts), generators included: a basin's root is its
 // local maximum, which is also the oldest voxel of any component it heads.
