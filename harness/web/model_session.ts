@@ -2,15 +2,14 @@
 // steps (Dice + BCE, optionally + λ·L_T) with the same src/ modules the Node trainer uses.
 import type { Gpu } from '../../src/gpu/device.ts';
 import type { Sample } from '../../src/data/sample.ts';
-import { supervisedLoss } from '../../src/loss/supervised.ts';
 import { Shapr, type ShaprConfig } from '../../src/model/shapr.ts';
 import { applyWeights, decodeWeights, weightsConfig, type DecodedWeights } from '../../src/model/weights.ts';
-import { add, full, scale } from '../../src/ops/elementwise.ts';
 import { Adam } from '../../src/optim/adam.ts';
 import { Tape } from '../../src/tape/tape.ts';
 import { Tensor } from '../../src/tape/tensor.ts';
 import { TopoLoss } from '../../src/topo/topo_loss.ts';
 import { chunk, makeBatch, releaseBatch } from '../../src/train/batches.ts';
+import { lossStep } from '../../src/train/loss_step.ts';
 import { Rng } from '../../src/util/rng.ts';
 
 /** A decoded checkpoint: kept so that a trained model can be reset to it. */
@@ -64,7 +63,7 @@ export interface TrainOptions {
 export interface StepLog {
   step: number;
   loss: number; // total
-  supervised: number;
+  supervised: number; // (2·dice + bce)/2, from the step's dice and bce
   topo: number;
   ms: number;
 }
@@ -93,27 +92,13 @@ export async function trainSteps(
         if (!order.length) order = [idx];
       }
       const t0 = performance.now();
-      const t = new Tape(gpu);
       const batch = makeBatch(gpu, order.shift()!.map((i) => samples[i]), rng);
       try {
-        const pred = model.forward(t, batch.input, true);
-        const sup = supervisedLoss(t, pred, batch.target);
-        let total = sup.loss;
-        let topoValue = 0;
-        if (topo) {
-          const r = await topo.apply(t, pred, batch.samples.map((s) => ({ key: s.name, volume: s.target })));
-          topoValue = r.value;
-          total = add(t, total, scale(t, r.loss, o.lambda));
-        }
-        opt.zeroGrad();
-        t.backward(total, t.own(full(gpu, [1], 1)));
-        opt.step();
-        const [lv, sv] = await Promise.all([total.read(), sup.loss.read()]);
-        const log = { step, loss: lv[0], supervised: sv[0], topo: topoValue, ms: performance.now() - t0 };
+        const p = await lossStep(gpu, model, batch, topo, o.lambda, opt);
+        const log = { step, loss: p.loss, supervised: (2 * p.dice + p.bce) / 2, topo: p.topo, ms: performance.now() - t0 };
         logs.push(log);
         await onStep(log);
       } finally {
-        t.release();
         releaseBatch(batch);
       }
     }

@@ -10,11 +10,7 @@ import type { Sample } from '../data/sample.ts';
 import { Discriminator } from '../model/discriminator.ts';
 import { ganStep } from './gan_step.ts';
 import { Shapr } from '../model/shapr.ts';
-import { supervisedLoss } from '../loss/supervised.ts';
-import { add, full, scale } from '../ops/elementwise.ts';
 import { Adam } from '../optim/adam.ts';
-import { Tape } from '../tape/tape.ts';
-import { Tensor } from '../tape/tensor.ts';
 import { inThread } from '../topo/topo_job.ts';
 import { TopoLoss } from '../topo/topo_loss.ts';
 import { TopoPool } from '../topo/topo_pool.ts';
@@ -26,14 +22,9 @@ import { loadCheckpoint, loadModel, saveCheckpoint, saveModel } from './checkpoi
 import { checkConfig, configChanges, configFromJson, configJson, type TrainConfig } from './config.ts';
 import { initialPlateau, plateauStep, type PlateauState } from './schedule.ts';
 import { samplesFingerprint, type Split } from './data.ts';
+import { lossStep, type Parts } from './loss_step.ts';
 
-/** The loss parts of a supervised step or validation pass (topo: L_T before λ, 0 without the term). */
-export interface Parts {
-  loss: number;
-  dice: number;
-  bce: number;
-  topo: number;
-}
+export type { Parts } from './loss_step.ts';
 
 /** The parts of an adversarial step (gan_step.ts): loss = the generator's (10·supervised + adversarial)/11. */
 export interface AdversarialParts {
@@ -79,30 +70,12 @@ export function mean<P extends Parts | AdversarialParts>(parts: P[], sizes: numb
   return m as unknown as P;
 }
 
-/** One forward (+ backward and update when `opt` is given) over a batch; returns the loss parts. */
+/** One forward (+ backward and update when `opt` is given) over a batch of samples; returns the loss parts. */
 async function runBatch(g: Gpu, model: Shapr, topo: TopoLoss | null, c: TrainConfig, samples: Sample[], rng: Rng | null, opt: Adam | null): Promise<Parts> {
-  const t = new Tape(g);
   const batch = makeBatch(g, samples, rng);
   try {
-    t.recording = opt !== null;
-    const pred = model.forward(t, batch.input, opt !== null);
-    const sup = supervisedLoss(t, pred, batch.target);
-    let total = sup.loss;
-    let topoValue = 0;
-    if (topo && c.lambda > 0) {
-      const r = await topo.apply(t, pred, batch.samples.map((s) => ({ key: s.name, volume: s.target })));
-      topoValue = r.value;
-      total = add(t, total, scale(t, r.loss, c.lambda));
-    }
-    if (opt) {
-      opt.zeroGrad();
-      t.backward(total, t.own(full(g, [1], 1)));
-      opt.step();
-    }
-    const [lossV, dice, bce] = await Tensor.readAll([total, sup.dice, sup.bce]);
-    return { loss: lossV[0], dice: dice[0], bce: bce[0], topo: topoValue };
+    return await lossStep(g, model, batch, topo, c.lambda, opt);
   } finally {
-    t.release();
     releaseBatch(batch);
   }
 }
