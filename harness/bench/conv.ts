@@ -5,9 +5,8 @@
 import { pathToFileURL } from 'node:url';
 import { type Gpu, getGpu } from '../../src/gpu/device.ts';
 import { conv3dForward, conv3dGradInput, conv3dGradWeight } from '../../src/nn/conv3d.ts';
-import { type ConvGeometry, convGeometry } from '../../src/nn/conv3d.ref.ts';
+import { type ConvGeometry, type ConvTGeometry, convGeometry, convTGeometry } from '../../src/nn/conv_geometry.ts';
 import { convTForward, convTGradInput, convTGradWeight } from '../../src/nn/conv_transpose3d.ts';
-import { type ConvTGeometry, convTGeometry } from '../../src/nn/conv_transpose3d.ref.ts';
 import { Tensor } from '../../src/tape/tensor.ts';
 import { matmulPeak, timeMedian } from './matmul.ts';
 

@@ -1,8 +1,9 @@
 // Plain-TS reference forward of the SHAPR network, composed from the layers' references (no GPU). Used by
 // tests at small sizes to check the GPU model layer by layer.
 import { batchNorm3dRef } from '../nn/batch_norm3d.ref.ts';
-import { conv3dRef, convGeometry } from '../nn/conv3d.ref.ts';
-import { convTGeometry, convTranspose3dRef } from '../nn/conv_transpose3d.ref.ts';
+import { conv3dRef } from '../nn/conv3d.ref.ts';
+import { convGeometry, convTGeometry } from '../nn/conv_geometry.ts';
+import { convTranspose3dRef } from '../nn/conv_transpose3d.ref.ts';
 import { maxPool3dRef } from '../nn/max_pool3d.ref.ts';
 import { reluRef, sigmoidRef } from '../ops/elementwise.ref.ts';
 import { type ShaprConfig, layerOutShape, shaprLayers } from './shapr_layout.ts';

@@ -6,7 +6,7 @@ import { packParams } from '../gpu/params.ts';
 import { flatCopy, flatTexture, releaseTexture } from '../gpu/textures.ts';
 import type { Tape } from '../tape/tape.ts';
 import { Tensor } from '../tape/tensor.ts';
-import { type ConvGeometry, type Triple, convGeometry } from './conv3d.ref.ts';
+import { type ConvGeometry, type Triple, convGeometry } from './conv_geometry.ts';
 
 export interface Conv3dOptions {
   padding?: [number, number, number];

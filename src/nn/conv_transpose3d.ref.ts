@@ -1,27 +1,6 @@
 // Plain-TS references for ConvTranspose3d (PyTorch semantics, padding 0, no output_padding), float64
 // accumulation: y[b,co, z·sd+i, y·sh+j, x·sw+k] += x[b,ci,z,y,x] · w[ci,co,i,j,k], plus bias[co].
-import type { Triple } from './conv3d.ref.ts';
-
-export interface ConvTGeometry {
-  b: number; cin: number; cout: number;
-  d: number; h: number; w: number; // input spatial size
-  od: number; oh: number; ow: number; // output: (n − 1)·s + k
-  kd: number; kh: number; kw: number;
-  sd: number; sh: number; sw: number;
-}
-
-/** The geometry of convTranspose3d(x [B,Cin,D,H,W], w [Cin,Cout,kd,kh,kw]); throws on mismatched shapes. */
-export function convTGeometry(xs: readonly number[], ws: readonly number[], stride: Triple = [1, 1, 1]): ConvTGeometry {
-  if (xs.length !== 5) throw new Error(`convTranspose3d: input must be 5-D [B,Cin,D,H,W], got [${xs}]`);
-  if (ws.length !== 5) throw new Error(`convTranspose3d: weight must be 5-D [Cin,Cout,kd,kh,kw], got [${ws}]`);
-  const [b, cin, d, h, w] = xs;
-  const [wcin, cout, kd, kh, kw] = ws;
-  if (wcin !== cin) throw new Error(`convTranspose3d: input has ${cin} channels, weight expects ${wcin}`);
-  if (stride.length !== 3 || stride.some((s) => !Number.isInteger(s) || s < 1)) throw new Error(`convTranspose3d: stride must be three positive integers, got [${stride}]`);
-  if (![kd, kh, kw].every((k) => Number.isInteger(k) && k >= 1)) throw new Error(`convTranspose3d: weight [${ws}] has an empty kernel`);
-  const [sd, sh, sw] = stride;
-  return { b, cin, cout, d, h, w, od: (d - 1) * sd + kd, oh: (h - 1) * sh + kh, ow: (w - 1) * sw + kw, kd, kh, kw, sd, sh, sw };
-}
+import type { ConvTGeometry } from './conv_geometry.ts';
 
 /** Calls f(xIndex, wIndex, yIndex) for every (input, weight, output) triple that meets in the sum. */
 function forEachTap(g: ConvTGeometry, f: (xi: number, wi: number, yi: number) => void): void {

@@ -8,9 +8,9 @@ import { packParams } from '../gpu/params.ts';
 import { flatCopy, flatTexture, releaseTexture } from '../gpu/textures.ts';
 import type { Tape } from '../tape/tape.ts';
 import { Tensor } from '../tape/tensor.ts';
-import { type ConvGeometry } from './conv3d.ref.ts';
+import { type ConvGeometry } from './conv_geometry.ts';
 import { conv3dForward, conv3dGradBias, conv3dGradInput, conv3dGradWeight, kSlices } from './conv3d.ts';
-import { type ConvTGeometry, convTGeometry } from './conv_transpose3d.ref.ts';
+import { type ConvTGeometry, convTGeometry } from './conv_geometry.ts';
 
 const WG = 64;
 const SHADER = 'nn/conv_transpose3d';

@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { conv3d, kSlices } from '../../src/nn/conv3d.ts';
-import { type Triple, conv3dGradBiasRef, conv3dGradInputRef, conv3dGradWeightRef, conv3dRef, convGeometry } from '../../src/nn/conv3d.ref.ts';
+import { conv3dGradBiasRef, conv3dGradInputRef, conv3dGradWeightRef, conv3dRef } from '../../src/nn/conv3d.ref.ts';
+import { type Triple, convGeometry } from '../../src/nn/conv_geometry.ts';
 import { full } from '../../src/ops/elementwise.ts';
 import { Tape } from '../../src/tape/tape.ts';
 import { Tensor } from '../../src/tape/tensor.ts';

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Triple } from '../../src/nn/conv3d.ref.ts';
+import { convTGeometry, type Triple } from '../../src/nn/conv_geometry.ts';
 import { convTranspose3d } from '../../src/nn/conv_transpose3d.ts';
 import {
-  convTGeometry, convTranspose3dGradBiasRef, convTranspose3dGradInputRef, convTranspose3dGradWeightRef, convTranspose3dRef,
+  convTranspose3dGradBiasRef, convTranspose3dGradInputRef, convTranspose3dGradWeightRef, convTranspose3dRef,
 } from '../../src/nn/conv_transpose3d.ref.ts';
 import { Tape } from '../../src/tape/tape.ts';
 import { Tensor } from '../../src/tape/tensor.ts';
