@@ -172,7 +172,10 @@ export function wasserstein(a: DiagramInput, b: DiagramInput, opts: WassersteinO
     ({ mateA, mateB, certified } = r);
     cost = lowerBound = Math.max(r.value, essCost);
   } else {
-    const r = solveWasserstein(SA.x, SA.y, SB.x, SB.y, q);
+    // NOTE: in the bottleneck unit every cost of the bottleneck matching (a pair, or a point to the diagonal)
+    // is at most 1, so the optimum is at most the number of points: a bound for the diagonal costs (see
+    // SspOptions.diagonalCap)
+    const r = solveWasserstein(SA.x, SA.y, SB.x, SB.y, q, exact ? { diagonalCap: 2 * (SA.x.length + SB.x.length) + 2 } : {});
     ({ mateA, mateB, certified } = r);
     cost = r.cost + essCost;
     lowerBound = r.lowerBound + essCost;

@@ -55,8 +55,15 @@ export interface SspResult {
   bids: number;
 }
 
-/** Test seams: each forces one path so that the tests can check it against brute force. */
+/** diagonalCap, and test seams: each of the others forces one path so that the tests can check it against brute force. */
 export interface SspOptions {
+  /**
+   * A bound above the optimum: diagonal costs above it are lowered to it, which changes no optimal matching
+   * (sending such a point to the diagonal costs more than the optimum anyway) but keeps the duals, which rise
+   * up to the diagonal costs, near the scale of the optimum. NOTE: at q = 300 one persistent point's diagonal
+   * cost of 1e132 against an optimum of about 1 left no precision in the reduced costs: wrong matchings.
+   */
+  diagonalCap?: number;
   /** 'auction' (default): forward–reverse ε-scaling auction first; 'greedy': v = pB, nearest free partners. */
   start?: 'auction' | 'greedy';
   /** Largest n·m for which the auction runs on the explicit arc graph (arcGraph) instead of the k-d trees. */
@@ -93,9 +100,10 @@ const MAX_ROUNDS = 20;
 export function solveWasserstein(ax: Float64Array, ay: Float64Array, bx: Float64Array, by: Float64Array,
   q: number, opts: SspOptions = {}): SspResult {
   const n = ax.length, m = bx.length;
+  const cap = opts.diagonalCap ?? Infinity;
   const pA = new Float64Array(n), pB = new Float64Array(m);
-  for (let i = 0; i < n; i++) pA[i] = powq(Math.abs(ax[i] - ay[i]) / 2, q);
-  for (let j = 0; j < m; j++) pB[j] = powq(Math.abs(bx[j] - by[j]) / 2, q);
+  for (let i = 0; i < n; i++) pA[i] = Math.min(powq(Math.abs(ax[i] - ay[i]) / 2, q), cap);
+  for (let j = 0; j < m; j++) pB[j] = Math.min(powq(Math.abs(bx[j] - by[j]) / 2, q), cap);
   // NOTE: filtering costs about two tree queries per point (the test and a certificate over all points); it
   // pays when half or more of a side's points leave, judged on 32 of them. On 16³ smoothed noise, dimension 2,
   // 21% leave and filtering took 1.8× longer; on two noise diagrams almost none do (16³: 12 of 1,290). A's tree
@@ -120,7 +128,7 @@ export function solveWasserstein(ax: Float64Array, ay: Float64Array, bx: Float64
     if (r.mateA[t] >= 0) { mateA[i] = keepB[r.mateA[t]]; mateB[keepB[r.mateA[t]]] = i; }
   });
   keepB.forEach((j, t) => { v[j] = r.v[t]; });
-  const cert = certifyMatching(ax, ay, bx, by, q, mateA, mateB, u, v, treeB);
+  const cert = certifyMatching(ax, ay, bx, by, q, mateA, mateB, u, v, treeB, cap);
   return { ...r, mateA, mateB, cost: cert.cost, lowerBound: cert.lowerBound, certified: cert.certified, u: cert.u, v: cert.v,
     dropped: n - keepA.length + m - keepB.length };
 }
@@ -273,14 +281,15 @@ function solveCore(ax: Float64Array, ay: Float64Array, bx: Float64Array, by: Flo
     if (violated === 0 || rounds >= MAX_ROUNDS) break;
   }
 
-  const cert = certifyMatching(ax, ay, bx, by, q, A.mate, B.mate, A.u, B.u, treeB);
+  const cert = certifyMatching(ax, ay, bx, by, q, A.mate, B.mate, A.u, B.u, treeB, opts.diagonalCap);
   return { mateA: A.mate, mateB: B.mate, cost: cert.cost, lowerBound: cert.lowerBound, certified: cert.certified,
     rounds, arcs: sp.arcs.len, searches, bids, u: cert.u, v: cert.v };
 }
 
 /**
  * One certificate round of solveCore: the exact c-transform of v over all of B shows which arcs the duals violate
- * (c_ij − u_i − v_j < −tol, tol = rel · max(|u_i|, pA_i)) although the searches never generated them. Each such arc (up to 64 per point) joins
+ * (c_ij − u_i − v_j < −tol, tol = rel · max(c_ij, |u_i|, |v_j|, pA_i): the rounding of the arc's own terms, as
+ * in slack) although the searches never generated them. Each such arc (up to 64 per point) joins
  * `arcs`, u_i falls to feasibility over every j, and a matched arc no longer tight is undone (freeing both ends,
  * so the next phases search again). Returns the number of points of A that had a violated arc. NOTE: no benchmark
  * case and none of 24k random instances needed a second round (the lazy arcs' invariant, see LazyArcs, keeps the
@@ -300,8 +309,13 @@ export function repairViolations(ax: Float64Array, ay: Float64Array, bx: Float64
     let best = A.p[i];
     found.length = 0;
     treeB.searchWeighted(ax[i], ay[i], q, B.u, A.u[i], (j, value) => {
-      if (value < best) best = value;
-      if (value < A.u[i] - tol && found.length < 64) found.push(j);
+      // NOTE: violated beyond the rounding of c_ij − v_j itself: with |v_j| ≫ |u_i| (q = 8: 0.046 against 2e-8)
+      // a tolerance from u_i and p_i alone saw a 1e-18 rounding as a violation, and lowering u_i by it undid a
+      // tight matched pair that the next search re-made, round after round, until the round limit
+      if (value < A.u[i] - Math.max(tol, rel * Math.max(cost(i, j), Math.abs(B.u[j]))) && found.length < 64) {
+        found.push(j);
+        if (value < best) best = value;
+      }
       return A.u[i];
     });
     if (found.length === 0) continue;
@@ -331,16 +345,18 @@ export interface Certificate {
  * replaced by its exact c-transform min(u_i, pA_i, min_j c_ij − v_j) over ALL j (k-d tree, branch and bound on
  * box distance minus the node's largest v), so Σu + Σv is a lower bound on every matching's cost (LP weak
  * duality). certified = cost − lowerBound ≤ 1e-9·cost + the rounding of the two sums. Any matching, any duals.
+ * With a diagonal cap (see SspOptions) the duals are those of the capped problem, whose optimum is no larger,
+ * so their sum still bounds the true optimum from below; the cost is the matching's true cost.
  */
 export function certifyMatching(ax: Float64Array, ay: Float64Array, bx: Float64Array, by: Float64Array, q: number,
-  mateA: Int32Array, mateB: Int32Array, uIn: Float64Array, vIn: Float64Array, treeB?: KdTree): Certificate {
+  mateA: Int32Array, mateB: Int32Array, uIn: Float64Array, vIn: Float64Array, treeB?: KdTree, cap = Infinity): Certificate {
   const n = ax.length, m = bx.length;
   const tree = treeB ?? new KdTree(bx, by);
   const v = new Float64Array(m), u = new Float64Array(n);
   let cost = 0, lb = 0, mag = 0;
   for (let j = 0; j < m; j++) {
     const p = powq(Math.abs(bx[j] - by[j]) / 2, q);
-    v[j] = Math.min(vIn[j], p);
+    v[j] = Math.min(vIn[j], p, cap);
     if (mateB[j] < 0) cost += p;
     else if (mateA[mateB[j]] !== j) throw new RangeError('certifyMatching: mateA and mateB disagree');
   }
@@ -349,7 +365,7 @@ export function certifyMatching(ax: Float64Array, ay: Float64Array, bx: Float64A
     const p = powq(Math.abs(ax[i] - ay[i]) / 2, q);
     const j = mateA[i];
     cost += j >= 0 ? powq(linf(ax[i], ay[i], bx[j], by[j]), q) : p;
-    u[i] = tree.minWeighted(ax[i], ay[i], q, v, Math.min(uIn[i], p));
+    u[i] = tree.minWeighted(ax[i], ay[i], q, v, Math.min(uIn[i], p, cap));
   }
   for (let i = 0; i < n; i++) { lb += u[i]; mag += Math.abs(u[i]); }
   for (let j = 0; j < m; j++) { lb += v[j]; mag += Math.abs(v[j]); }
