@@ -43,7 +43,8 @@ export interface Dataset {
 
 /** Lists the TIFF files of a folder as stem → file name (sorted); errors on a missing folder or duplicate stem. */
 export function listTiffs(folder: string): Map<string, string> {
-  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw fileError(folder, 'no such folder');
+  if (!existsSync(folder)) throw fileError(folder, 'no such folder');
+  if (!statSync(folder).isDirectory()) throw fileError(folder, 'is a file, not a folder');
   const files = new Map<string, string>();
   for (const name of readdirSync(folder).sort()) {
     if (name.startsWith('.') || !/\.tiff?$/i.test(name)) continue;

@@ -99,24 +99,29 @@ export function shapeMeasures(x: Uint8Array, shape: Shape3, sigma = 2): ShapeMea
  *   the two shapes have the same numbers of components, tunnels and cavities.
  */
 export function shapeErrors(pred: Uint8Array, truth: Uint8Array, shape: Shape3): ShapeErrors {
-  if (pred.length !== truth.length) throw new Error(`shapeErrors: ${pred.length} vs ${truth.length} voxels`);
+  const p = shapeMeasures(pred, shape);
+  const t = shapeMeasures(truth, shape);
+  const rel = (a: number, b: number) => (b === 0 ? NaN : Math.abs(a - b) / Math.abs(b));
+  const bp = bettiNumbers(pred, shape), bt = bettiNumbers(truth, shape);
+  return {
+    iouError: iouError(pred, truth),
+    volumeError: rel(p.volume, t.volume),
+    surfaceError: rel(p.surface, t.surface),
+    roughnessError: rel(p.roughness, t.roughness),
+    bettiError: bp.reduce((s, b, k) => s + Math.abs(b - bt[k]), 0),
+  };
+}
+
+/** 1 − |P∩T| / |P∪T| of two binary volumes (0 when both are empty). */
+export function iouError(pred: Uint8Array, truth: Uint8Array): number {
+  if (pred.length !== truth.length) throw new Error(`iouError: ${pred.length} vs ${truth.length} voxels`);
   let inter = 0;
   let union = 0;
   for (let i = 0; i < pred.length; i++) {
     inter += pred[i] & truth[i];
     union += pred[i] | truth[i];
   }
-  const p = shapeMeasures(pred, shape);
-  const t = shapeMeasures(truth, shape);
-  const rel = (a: number, b: number) => (b === 0 ? NaN : Math.abs(a - b) / Math.abs(b));
-  const bp = bettiNumbers(pred, shape), bt = bettiNumbers(truth, shape);
-  return {
-    iouError: union === 0 ? 0 : 1 - inter / union,
-    volumeError: rel(p.volume, t.volume),
-    surfaceError: rel(p.surface, t.surface),
-    roughnessError: rel(p.roughness, t.roughness),
-    bettiError: bp.reduce((s, b, k) => s + Math.abs(b - bt[k]), 0),
-  };
+  return union === 0 ? 0 : 1 - inter / union;
 }
 
 /** Binarises both volumes (binarize: max-normalisation + Otsu) and returns their shape errors. */

@@ -70,8 +70,16 @@ test('predict: a weights file and a dataset folder or one image/mask pair give T
   assert.equal(readFileSync(join(dir, 'data', 'obj', `${names[0]}.tif`)), truthBefore);
   await refused(['--data', join(dir, 'data'), '--out', join(dir, 'pred')], /pred\/.*\.tif: exists \(3 of the 3 predictions would be overwritten\); use --force/);
   await refused(['--data', join(dir, 'data'), '--out', join(dir, 'p2'), '--batch-size', '0'], /--batch-size must be a positive integer, got '0'/);
-  const { stdout: again } = await cli('predict', '--weights', join(dir, 'w.safetensors'), '--data', join(dir, 'data'), '--out', join(dir, 'pred'), '--force');
+  // nor into another dataset's obj/ (--force replaced its ground truth), by name or through a symlink
+  writeDataset(join(dir, 'other'), generateDataset({ n: 3, size: 16, seed: 4 }));
+  await refused(['--data', join(dir, 'data'), '--out', join(dir, 'other', 'obj'), '--force'], /other\/obj: is the obj\/ folder of a dataset in SHAPR's layout/);
+  symlinkSync(join(dir, 'other', 'image'), join(dir, 'other-images'));
+  await refused(['--data', join(dir, 'data'), '--out', join(dir, 'other-images'), '--force'], /other-images: is the image\/ folder of a dataset/);
+  // a folder reused with --force: the volumes this run did not write are named
+  writeFileSync(join(dir, 'pred', 'stale.tif'), readFileSync(join(dir, 'pred', `${names[0]}.tif`)));
+  const { stdout: again, stderr: note } = await cli('predict', '--weights', join(dir, 'w.safetensors'), '--data', join(dir, 'data'), '--out', join(dir, 'pred'), '--force');
   assert.match(again, /wrote 3 volumes/);
+  assert.match(note, /pred also holds 1 other \.tif file not written by this run \(e\.g\. stale\.tif\)/);
   // --data with --image: refused (the image was ignored)
   await refused(['--data', join(dir, 'data'), '--image', join(dir, 'data', 'image', `${names[0]}.tif`), '--out', join(dir, 'p4')], /give --data DIR or --image and --mask, not both/);
   // a ground-truth volume of the wrong shape: named before anything is predicted or written (it was a stack
