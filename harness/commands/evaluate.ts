@@ -8,6 +8,7 @@ import { METRICS } from '../../src/eval/metrics.ts';
 import { summarize } from '../../src/eval/summary.ts';
 import { wilcoxon } from '../../src/eval/wilcoxon.ts';
 import { UserError } from '../../src/util/errors.ts';
+import { progress } from '../progress.ts';
 
 interface EvaluateFlags {
   truth: string; // folder of true volumes (or a dataset root with obj/)
@@ -45,15 +46,23 @@ export function register(program: Command): void {
     .requiredOption('--truth <dir>', 'true volumes (a folder of TIFF stacks, or a dataset root with obj/)')
     .requiredOption('--pred <dir>', 'predicted volumes named as their truths (truths without a prediction are left out)')
     .option('--against <dir>', 'second prediction folder: paired Wilcoxon signed-rank test per metric (pred vs against)')
-    .option('--json', 'print a JSON array of {"name","iou_error","volume_error","surface_error","roughness_error","betti_error"} (NaN as null)', false)
+    .option('--json', 'print JSON (NaN as null): an array of {"name","className","iou_error","volume_error","surface_error","roughness_error","betti_error"}; with --against an object {"pred": [...], "against": [...], "wilcoxon": [...]}', false)
     .action((f: EvaluateFlags) => {
-      const progress = !f.json && process.stderr.isTTY ? (d: number, n: number) => process.stderr.write(`\r${d}/${n}`) : undefined;
-      const rows = evaluateFolders(f.truth, f.pred, progress);
+      // NOTE: progress on stderr, also when it is not a terminal (a batch job's log) and with --json (stdout)
+      const evaluate = (dir: string) => {
+        const bar = progress();
+        const rows = evaluateFolders(f.truth, dir, (d, n) => {
+          if (d === 0) bar.start(n, `evaluate ${dir}`);
+          else bar.update(d);
+        });
+        bar.stop();
+        return rows;
+      };
+      const rows = evaluate(f.pred);
       const truths = listTiffs(volumeFolder(f.truth)).size;
       if (rows.length < truths) process.stderr.write(`${rows.length} of the ${truths} truth volumes have a prediction in ${f.pred}: evaluating those\n`);
-      if (progress) process.stderr.write('\r');
       // NOTE: the second folder is checked before anything is printed, so a bad one gives only its error
-      const other = f.against ? evaluateFolders(f.truth, f.against) : null;
+      const other = f.against ? evaluate(f.against) : null;
       if (other) {
         // NOTE: pairs by name: both folders must predict the same samples (checked before the table is printed)
         const names = new Set(other.map((r) => r.name));

@@ -10,6 +10,7 @@ import { finishRun } from '../../src/train/finish.ts';
 import { checkSameConfig, RUN_FILES, train } from '../../src/train/trainer.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { numberOption } from './numbers.ts';
+import { isWithin } from './paths.ts';
 import { progress } from '../progress.ts';
 
 const D = TRAIN_DEFAULTS;
@@ -85,20 +86,31 @@ export async function runTraining(c: TrainConfig, out: string, label = out): Pro
     console.error(`${label}: already trained (${join(out, RUN_FILES.metrics)} exists; delete it to finish the run again)`);
     return;
   }
+  // NOTE: never inside the data: a run directory in DATA or DATA/obj put checkpoints, logs and predictions/
+  // among the dataset's files (predict and compare refuse such folders too)
+  if (c.data !== 'synthetic' && isWithin(out, c.data)) throw new UserError(`--out ${out}: lies inside the data folder ${c.data}; put the run directory elsewhere`);
   const samples = loadSamples(c);
   const split = splitFor(samples, c);
   const g = await getGpu();
   const bar = progress('{label} |{bar}| step {value}/{total} {info} | ETA {eta_formatted}');
+  // NOTE: checkpoints are written atomically, so Ctrl-C may stop the run anywhere: say how to go on
+  const interrupted = () => {
+    bar.stop();
+    console.error(`${label}: interrupted; run the same command again to resume from the last finished epoch`);
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
   const result = await train(g, c, out, samples, split, {
-    onResume: (e) => console.error(`${label}: resuming at epoch ${e + 1} from its last checkpoint`),
+    onResume: (e, done) => console.error(done ? `${label}: training had ended (epoch ${e}); finishing the run from its last checkpoint` : `${label}: resuming at epoch ${e + 1} from its last checkpoint`),
     onEpochStart: (e, steps, adv) => bar.start(steps, adv ? `${label} adversarial epoch ${adv.k + 1}/${adv.n}` : `${label} epoch ${e + 1}/${c.epochs}`),
     // an adversarial step's parts have their own names (generator loss, supervised, discriminator, adversarial)
     onStep: (_e, k, _n, p) => bar.update(k, 'dice' in p && !(c.lambda > 0) ? { loss: p.loss, dice: p.dice, bce: p.bce } : { ...p }),
     onEpochEnd: (l) =>
-      bar.stop(`${label} epoch ${l.epoch + 1}: train ${l.train.loss.toFixed(4)} val ${l.val.loss.toFixed(4)}${l.improved ? ' (best)' : ''} lr ${l.lr.toExponential(1)} ${l.seconds.toFixed(1)}s`),
+      bar.stop(`${label} ${l.phase === 'adversarial' ? 'adversarial ' : ''}epoch ${l.epoch + 1}: train ${l.train.loss.toFixed(4)} val ${l.val.loss.toFixed(4)}${l.improved ? ' (best)' : ''} lr ${l.lr.toExponential(1)} ${l.seconds.toFixed(1)}s`),
   });
   const test = split.test.map((i) => samples[i]);
   const rows = await finishRun(g, out, c, result.model, test);
+  process.removeListener('SIGINT', interrupted);
   const meanIou = rows.reduce((s, r) => s + r.iou_error, 0) / Math.max(1, rows.length);
   console.error(`${label}: ${result.epochs.length} epochs${result.stoppedEarly ? ' (early stop)' : ''}; test IoU error ${meanIou.toFixed(3)} over ${rows.length} samples → ${out}`);
 }

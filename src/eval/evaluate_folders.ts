@@ -25,7 +25,7 @@ export function volumeFolder(dir: string): string {
 
 /**
  * Evaluates every prediction against the truth of the same name (truths without a prediction are left out:
- * a run predicts its test fold only); each pair must have one shape. `onSample` reports progress. Throws a
+ * a run predicts its test fold only); each pair must have one shape. `onSample` reports progress (0 first, then after each sample). Throws a
  * UserError naming the first prediction without a truth, or bad file.
  */
 export function evaluateFolders(
@@ -45,6 +45,7 @@ export function evaluateFolders(
   const csv = readClassesCsv(csvPath);
   const out: SampleEvaluation[] = [];
   let done = 0;
+  onSample?.(0, pred.size);
   for (const [stem, file] of truth) {
     if (!pred.has(stem)) continue;
     const t = readTiff(join(truthFolder, file));

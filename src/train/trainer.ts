@@ -45,7 +45,8 @@ export interface TrainEvents {
   onEpochStart?(epoch: number, steps: number, adversarial?: { k: number; n: number }): void;
   onStep?(epoch: number, step: number, steps: number, parts: Parts | AdversarialParts): void;
   onEpochEnd?(log: EpochLog): void;
-  onResume?(epoch: number): void;
+  /** A run picked up from its checkpoint at `epoch` (0-based); `done`: its training had ended (all epochs, or early stopping). */
+  onResume?(epoch: number, done: boolean): void;
 }
 
 export const RUN_FILES = {
@@ -178,13 +179,13 @@ export async function train(g: Gpu, config: TrainConfig, dir: string, samples: S
       state = ck.state;
       start = ck.epoch + 1;
       logs.push(...ck.logs);
-      ev.onResume?.(start);
     }
     // the log is rewritten from the checkpoint's copy, so epochs run after it (then lost) leave no trace
     writeFileAtomic(join(dir, RUN_FILES.log), logs.map((l) => JSON.stringify(l) + '\n').join(''));
     const trainSet = split.train.map((i) => samples[i]);
     const valSet = split.val.map((i) => samples[i]);
     let stopped = logs.length > 0 && logs[logs.length - 1].epoch - state.bestEpoch >= c.patience;
+    if (start > 0) ev.onResume?.(start, stopped || start >= c.epochs);
     // the targets' diagrams once, up front: each step then has one read-back (topo_loss.ts)
     if (topo && !stopped && start < c.epochs) await topo.prepare(g, [...trainSet, ...valSet].map((s) => ({ key: s.name, volume: s.target })));
     for (let epoch = start; epoch < c.epochs && !stopped; epoch++) {

@@ -81,6 +81,8 @@ test('CLI: evaluate --json prints the rows; inspect on a broken folder exits 1 w
   const rows = JSON.parse(ev.stdout);
   assert.is(rows.length, 6);
   assert.is(rows[0].iou_error, 0);
+  // progress reaches a log that is not a terminal (stderr; stdout stays JSON)
+  assert.match(ev.stderr, /evaluate .*same 6\/6/);
   // a subset of predictions (a run's test fold) is evaluated, and said to be one; --against pairs by name
   const part = join(dir, 'part');
   mkdirSync(part);

@@ -115,6 +115,8 @@ test('train and compare: a run directory with a wrong config or a missing metric
   for (const [args, message] of [
     [['--data', dir, '--synthetic-count', '50'], /--synthetic-count: not used with --data .* \(only with --data synthetic\)/],
     [['--lambda', '0', '--topo-dims', '0,2'], /--topo-dims: not used at --lambda 0/],
+    // a run directory inside the data folder (its files went among the dataset's)
+    [['--data', dir, '--out', join(dir, 'obj')], /--out .*obj: lies inside the data folder/],
   ] as const) {
     try {
       await cli('train', '--out', join(dir, 'u'), ...args);
