@@ -11,6 +11,7 @@ import { fileError, UserError } from '../../src/util/errors.ts';
 interface DistanceFlags {
   dim?: string; // one dimension; default: every dimension present in either file
   q: string; // '2' (default), '1', any number ≥ 1, or 'inf' for the bottleneck distance
+  essential: string; // 'match' (default) or 'ignore'
   matching: boolean; // also print the optimal matching
 }
 
@@ -24,9 +25,11 @@ export function register(program: Command): void {
     .argument('<b>', 'diagram file')
     .option('--dim <D>', 'homology dimension (default: every dimension present)')
     .option('--q <q>', 'exponent: any number ≥ 1 (2, 1, ...), or inf (bottleneck)', '2')
-    .option('--matching', 'also print the matching (index in the other diagram, -1 = diagonal)', false)
+    .option('--essential <how>', "essential classes (death null): 'match' them by birth (a different count: distance null, i.e. +∞), or 'ignore' them (the finite parts only, as POT or Hera compare)", 'match')
+    .option('--matching', 'also print the matching (index in the other diagram, -1 = diagonal, -2 = an ignored or unmatched essential class)', false)
     .action((fileA: string, fileB: string, flags: DistanceFlags) => {
       const q = parseQ(flags.q);
+      if (flags.essential !== 'match' && flags.essential !== 'ignore') throw new UserError(`--essential must be 'match' or 'ignore', got '${flags.essential}'`);
       const A = readDiagrams(fileA), B = readDiagrams(fileB);
       const ca = convention(fileA, A), cb = convention(fileB, B);
       if (ca && cb && ca.kind !== cb.kind)
@@ -50,7 +53,7 @@ export function register(program: Command): void {
         const only = !(dim in A) ? fileB : !(dim in B) ? fileA : null;
         if (only) console.error(`distance: dimension ${dim} is in ${only} only; the other file's is taken as empty`);
         const a = A[dim] ?? [], b = B[dim] ?? [];
-        const r = wasserstein(a, b, { q });
+        const r = wasserstein(a, b, { q, essential: flags.essential });
         const out: Record<string, unknown> = {
           dim: Number(dim), q: q === Infinity ? 'inf' : q,
           distance: Number.isFinite(r.distance) ? r.distance : null, certified: r.certified,

@@ -40,6 +40,15 @@ test('one JSON line per dimension present in either file, equal to the library; 
   assert.is(one.status, 0, one.stderr);
   const row = JSON.parse(one.stdout);
   assert.equal([row.dim, row.q, row.distance, row.matching.aToB], [2, 'inf', 0.3, [-1]]);
+  // --essential ignore compares the finite parts only (as the reference's and POT's distances do); an
+  // unequal number of essential classes is null (+∞) when they are matched
+  const ig = JSON.parse(cli(a, b, '--dim', '0', '--essential', 'ignore').stdout);
+  const finite = (d: Diagram) => d.filter((p) => p[1] !== null);
+  assert.ok(Math.abs(ig.distance - wasserstein(finite(A['0']), finite(B['0'])).distance) <= 1e-15, JSON.stringify(ig));
+  const two = file('two.json', JSON.stringify({ '0': [[0.9, null], [0.8, null]] }));
+  assert.equal(JSON.parse(cli(a, two, '--dim', '0').stdout).distance, null);
+  assert.is(typeof JSON.parse(cli(a, two, '--dim', '0', '--essential', 'ignore').stdout).distance, 'number');
+  assert.match(cli(a, b, '--essential', 'drop').stderr, /--essential must be 'match' or 'ignore', got 'drop'/);
   // a dimension neither file has is refused (it printed distance 0)
   const none = cli(a, b, '--dim', '5');
   assert.is(none.status, 1, none.stdout);
