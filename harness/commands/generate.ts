@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { writeDataset } from '../../src/data/dataset_writer.ts';
 import { generateDataset, SYNTHETIC_CLASSES, type SyntheticClass } from '../../src/data/synthetic.ts';
 import { UserError } from '../../src/util/errors.ts';
+import { SIDES } from '../../src/model/shapr_layout.ts';
 import { parseInteger } from './numbers.ts';
 
 interface GenerateFlags {
@@ -21,14 +22,15 @@ export function register(program: Command): void {
     .description('write synthetic cells (10 morphologies) in SHAPR\'s layout: OUT/obj, OUT/mask, OUT/image, OUT/classes.csv')
     .argument('<out>', 'output folder')
     .option('--n <N>', 'number of samples (the classes are cycled)', '100')
-    .option('--size <S>', 'volume side: S×S×S volumes, S×S images (64 as in SHAPR; 16 or 32 for quick runs)', '64')
+    .option('--size <S>', 'volume side: S×S×S volumes, S×S images; 4, 8, 16, 32 or 64 (64 as in SHAPR; 16 or 32 for quick runs)', '64')
     .option('--seed <K>', 'random seed (same seed, same dataset)', '0')
     .option('--classes <list>', `comma-separated subset of: ${SYNTHETIC_CLASSES.join(', ')}`)
     .option('--force', 'replace the dataset OUT already holds (its TIFFs in obj/, mask/, image/ and classes.csv)', false)
     .action((out: string, f: GenerateFlags) => {
       const n = parseInteger('n', f.n, 1);
       const size = parseInteger('size', f.size, 1);
-      if (size < 4 || size > 256) throw new UserError(`--size must be between 4 (the network's smallest side) and 256, got ${size}`);
+      // NOTE: the sides the network takes (a 7³ or 100³ dataset was written, then refused by inspect and train)
+      if (!SIDES.includes(size)) throw new UserError(`--size must be a side the network takes, one of ${SIDES.join(', ')}; got ${size}`);
       const seed = parseInteger('seed', f.seed);
       let classes: SyntheticClass[] | undefined;
       if (f.classes) {

@@ -25,7 +25,8 @@ test('generate refuses a folder with a dataset; --force replaces it whole (other
     assert.ok(readdirSync(out).includes('notes.txt'));
     const big = cli(join(dir, 'big'), '--size', '1000');
     assert.is(big.status, 1);
-    assert.match(big.stderr, /--size must be between 4 \(the network.s smallest side\) and 256, got 1000/);
+    assert.match(big.stderr, /--size must be a side the network takes, one of 4, 8, 16, 32, 64; got 1000/);
+    assert.match(cli(join(dir, 'odd'), '--size', '7').stderr, /one of 4, 8, 16, 32, 64; got 7/);
     // NOTE: Number('') is 0: an empty seed used to run as seed 0
     for (const [flag, value, message] of [['--seed', '', /--seed must be an integer, got ''/], ['--n', '2.5', /--n must be a positive integer, got '2.5'/],
       ['--size', ' ', /--size must be a positive integer, got ' '/], ['--classes', 'nucleus,', /--classes: unknown class ""/]] as const) {
