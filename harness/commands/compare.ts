@@ -26,6 +26,7 @@ export function writeReport(dirs: string[], out: string, meta: Record<string, st
   const input = compareRuns(dirs, { meta });
   const note = input.meta['example pictures'];
   if (note) console.error(`compare: the report has no example pictures (${note.replace(/^none: /, '')})`);
+  if (input.meta['test samples']) console.error(`compare: test samples per configuration: ${input.meta['test samples']}`);
   writeFileAtomic(out, renderReport(input));
   // the table on the terminal too
   for (const m of input.methods) {

@@ -172,6 +172,13 @@ export function compareRuns(dirs: string[], opts: { examples?: number; meta?: Re
   for (const g of list) counts.set(g.label, (counts.get(g.label) ?? 0) + 1);
   for (const g of list) if (counts.get(g.label)! > 1) g.label = `${g.label} (${g.runs[0].dir})`;
   const methods = list.map((g) => methodReport(g.label, g.runs));
+  // NOTE: configurations run on other folds have means over other samples: said, since the table sets
+  // them side by side (two folds of λ = 0 against one of λ = 0.1 inflated the gap)
+  const names = list.map((g) => new Set(g.runs.flatMap((r) => r.metrics.map((x) => x.name))));
+  const common = [...names[0]].filter((n) => names.every((s) => s.has(n))).length;
+  const unequal = names.some((s) => s.size !== common)
+    ? `${list.map((g, i) => `${g.label}: ${names[i].size}`).join(', ')}; ${common} in all of them. The means are over different samples (other folds?); the Wilcoxon tests pair the samples both configurations have`
+    : null;
   const count = opts.examples ?? 3;
   const missing = count > 0 ? missingData(list[0].runs[0]) : null;
   // NOTE: every other configuration against the first (the baseline); with three, the third used to be
@@ -201,7 +208,8 @@ export function compareRuns(dirs: string[], opts: { examples?: number; meta?: Re
     title: 'topo-shapr: SHAPR with and without the topological loss',
     // NOTE: runs compared away from their data (copied from a cluster) were refused; the statistics need
     // only the runs, so the report comes without the example pictures and says why
-    meta: { runs: dirs.join(', '), generated: new Date().toISOString(), ...(missing ? { 'example pictures': `none: ${missing}` } : {}), ...(opts.meta ?? {}) },
+    meta: { runs: dirs.join(', '), generated: new Date().toISOString(), ...(unequal ? { 'test samples': unequal } : {}),
+      ...(missing ? { 'example pictures': `none: ${missing}` } : {}), ...(opts.meta ?? {}) },
     methods,
     tests,
     examples: examples(list, missing ? 0 : count),

@@ -133,6 +133,12 @@ test('every configuration is tested against the first; runs without common sampl
     assert.ok(iou.every((t) => t.result && t.result.n === 6));
     const html = renderReport(r);
     assert.ok(html.includes(`${r.methods[0].label} vs ${r.methods[2].label}`), 'a p-value column for the third configuration');
+    assert.is(r.meta['test samples'], undefined, 'the same samples everywhere: nothing to say');
+    // a configuration with samples the other lacks (another fold): said, in the report's header
+    const e = fakeRun(join(root, 'e'), 0.1, rows([0.2, 0.1, 0.3]));
+    const part = compareRuns([a, e], { examples: 0 });
+    assert.match(part.meta['test samples'], /: 6, .*: 3; 3 in all of them\. The means are over different samples/);
+    assert.ok(renderReport(part).includes('3 in all of them'));
     const d = fakeRun(join(root, 'd'), 0.3, [row('other')]);
     const none = compareRuns([a, d], { examples: 0 });
     assert.ok(none.tests.every((t) => t.pairs === 0 && t.result === null));
