@@ -100,7 +100,7 @@ export function checkConfig(c: TrainConfig): TrainConfig {
   if (c.topoSize > c.side) throw bad('topoSize', `(${c.topoSize}) exceeds the volume side --side (${c.side})`);
   if (!isDimList(c.topoDims)) throw bad('topoDims', `must be distinct dimensions among 0, 1, 2, got ${c.topoDims}`);
   if (!Number.isInteger(c.adversarialEpochs) || c.adversarialEpochs < 0) throw bad('adversarialEpochs', `must be a non-negative integer, got ${c.adversarialEpochs}`);
-  if (!(c.topoQ >= 1)) throw bad('topoQ', `must be >= 1 or Infinity, got ${c.topoQ}`);
+  if (!(c.topoQ >= 1)) throw bad('topoQ', `must be a number >= 1, or inf (bottleneck), got ${c.topoQ}`);
   return c;
 }
 
