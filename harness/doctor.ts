@@ -21,7 +21,7 @@ try {
     cpuAdapter: g.isCpu,
     vkIcdFilenames: process.env.VK_ICD_FILENAMES ?? null,
     limits: g.limits,
-    features: g.features,
+    adapterFeatures: g.features,
     acquireMs: Math.round(acquireMs),
     smoke: { op: 'sum of 2^20 ones', result: s, ok: s === n, ms: Math.round(smokeMs) },
   };

@@ -20,7 +20,7 @@ export interface Gpu {
   backend: string;
   isCpu: boolean; // lavapipe or SwiftShader: atomics are slow, a CPU path may win
   limits: Record<string, number>;
-  features: string[];
+  features: string[]; // the adapter's optional features (none is requested: nothing here uses one)
   /** The first error reported asynchronously (validation, OOM, device lost), thrown at the next sync point. */
   pendingError: GpuError | null;
   lost: boolean;
@@ -72,9 +72,8 @@ export async function acquireGpu(): Promise<Gpu> {
     const v = (adapter.limits as unknown as Record<string, number>)[k];
     if (typeof v === 'number') requiredLimits[k] = v;
   }
-  const wanted: GPUFeatureName[] = ['timestamp-query', 'shader-f16', 'subgroups'];
-  const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
-  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
+  // NOTE: no optional features: no shader or pass uses one (the adapter's are listed in `features`, for doctor)
+  const device = await adapter.requestDevice({ requiredLimits });
   const lowered = adapterName.toLowerCase();
   const g: Gpu = {
     device,
@@ -82,7 +81,7 @@ export async function acquireGpu(): Promise<Gpu> {
     backend: info.architecture || info.vendor || '',
     isCpu: /llvmpipe|lavapipe|swiftshader|software|cpu/.test(lowered) || (info as { type?: string }).type === 'cpu',
     limits: requiredLimits,
-    features: [...device.features].map(String).sort(),
+    features: [...adapter.features].map(String).sort(),
     pendingError: null,
     lost: false,
   };
