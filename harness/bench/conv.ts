@@ -8,7 +8,7 @@ import { conv3dForward, conv3dGradInput, conv3dGradWeight } from '../../src/nn/c
 import { type ConvGeometry, type ConvTGeometry, convGeometry, convTGeometry } from '../../src/nn/conv_geometry.ts';
 import { convTForward, convTGradInput, convTGradWeight } from '../../src/nn/conv_transpose3d.ts';
 import { Tensor } from '../../src/tape/tensor.ts';
-import { matmulPeak, timeMedian } from './matmul.ts';
+import { matmulPeak, timeGpu } from './matmul.ts';
 
 interface Layer { name: string; kind: 'conv' | 'convT'; cin: number; cout: number; k: [number, number, number]; s: [number, number, number]; dhw: [number, number, number] }
 
@@ -71,10 +71,10 @@ export async function benchLayer(g: Gpu, l: Layer, b: number, reps: number): Pro
     temps = [w, bias, gy];
   }
   for (const [pass, run] of passes) {
-    const t = await timeMedian(g, () => run().release(), reps);
+    const t = await timeGpu(g, () => run().release(), reps);
     out.push({
-      bench: 'conv', layer: l.name, batch: b, pass, ms: +t.ms.toFixed(3), median_ms: +t.ms.toFixed(3), spread_ms: +t.spreadMs.toFixed(3), gflops: +(flops / t.ms / 1e6).toFixed(2),
-      cpuMs: +t.cpuMs.toFixed(1), gflopsPerCore: +(flops / t.cpuMs / 1e6).toFixed(2), adapter: g.adapterName,
+      bench: 'conv', layer: l.name, batch: b, pass, ms: +t.median_ms.toFixed(3), median_ms: +t.median_ms.toFixed(3), spread_ms: +t.spread_ms.toFixed(3), gflops: +(flops / t.median_ms / 1e6).toFixed(2),
+      cpuMs: +t.cpu_ms.toFixed(1), gflopsPerCore: +(flops / t.cpu_ms / 1e6).toFixed(2), adapter: g.adapterName,
     });
   }
   for (const t of [x, ...temps]) t.release();

@@ -7,35 +7,21 @@ import { allocBuffer, releaseBuffer, upload } from '../../src/gpu/buffers.ts';
 import { vec4Texture } from '../../src/gpu/textures.ts';
 import { dispatch, flush, sync } from '../../src/gpu/kernel.ts';
 import { packParams } from '../../src/gpu/params.ts';
-import { spread } from './common.ts';
+import { timeRuns, type Timing } from './common.ts';
 
 export interface MatmulResult { bench: 'matmul'; variant: string; size: number; ms: number; median_ms: number; spread_ms: number; gflops: number; cpuMs: number; gflopsPerCore: number; adapter: string }
 
-export interface Timing { ms: number; spreadMs: number; cpuMs: number }
-
 /**
- * Median wall time of `reps` timed runs of `run` (each followed by flush + sync), after one warm-up run,
- * and the median process CPU time (user + system, all threads) of the same runs.
- * NOTE: CPU drivers run the kernels on this process' threads, so CPU time is a rate measure that other
- * processes on a shared machine disturb much less than wall time.
+ * Median wall and CPU time of `reps` runs of `run`, each followed by flush + sync, after one warm-up run
+ * (timeRuns). NOTE: CPU drivers run the kernels on this process' threads, so CPU time is a rate measure that
+ * other processes on a shared machine disturb much less than wall time.
  */
-export async function timeMedian(g: Gpu, run: () => void, reps: number): Promise<Timing> {
-  run();
-  await sync(g);
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
+export function timeGpu(g: Gpu, run: () => void, reps: number): Promise<Timing> {
+  return timeRuns(async () => {
     run();
     flush(g);
     await sync(g);
-    wall.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
-  }
-  const median = (a: number[]) => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
-  return { ms: median(wall), spreadMs: spread(wall), cpuMs: median(cpu) };
+  }, { warmup: 1, repeats: reps });
 }
 
 export const MATMUL_VARIANTS = ['blocked', 'blockedRows', 'textured', 'blockedLoop'] as const;
@@ -81,11 +67,11 @@ export async function benchMatmul(g: Gpu, n = 512, reps = 5): Promise<MatmulResu
   const ops = matmulOperands(g, n, n, n, data, data);
   const out: MatmulResult[] = [];
   for (const variant of MATMUL_VARIANTS) {
-    const t = await timeMedian(g, () => matmul(g, variant, ops), reps);
+    const t = await timeGpu(g, () => matmul(g, variant, ops), reps);
     const flops = 2 * n * n * n;
     out.push({
-      bench: 'matmul', variant, size: n, ms: +t.ms.toFixed(3), median_ms: +t.ms.toFixed(3), spread_ms: +t.spreadMs.toFixed(3), gflops: +(flops / t.ms / 1e6).toFixed(2),
-      cpuMs: +t.cpuMs.toFixed(1), gflopsPerCore: +(flops / t.cpuMs / 1e6).toFixed(2), adapter: g.adapterName,
+      bench: 'matmul', variant, size: n, ms: +t.median_ms.toFixed(3), median_ms: +t.median_ms.toFixed(3), spread_ms: +t.spread_ms.toFixed(3), gflops: +(flops / t.median_ms / 1e6).toFixed(2),
+      cpuMs: +t.cpu_ms.toFixed(1), gflopsPerCore: +(flops / t.cpu_ms / 1e6).toFixed(2), adapter: g.adapterName,
     });
   }
   releaseMatmulOperands(g, ops);
