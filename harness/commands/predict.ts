@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { listTiffs } from '../../src/data/dataset.ts';
+import { LAYOUT, listTiffs } from '../../src/data/dataset.ts';
 import { fewerLevels, greyLevels, LEVEL_CAP, makeInput, type Sample } from '../../src/data/sample.ts';
 import { checkValues, readTiff } from '../../src/data/tiff.ts';
 import { encodeTiff } from '../../src/data/tiff_writer.ts';
@@ -64,15 +64,15 @@ export function register(program: Command): void {
       // score against it), also with --force, through a symlink, or as the obj/ beside a single pair's mask/.
       const outs = samples.map((s) => join(o.out, `${s.name}.tif`));
       const inputDirs = o.data
-        ? ['obj', 'mask', 'image'].map((sub) => join(o.data, sub))
+        ? LAYOUT.map((sub) => join(o.data, sub))
         : [o.mask, o.image].flatMap((f) => [dirname(f), join(dirname(dirname(resolve(f))), 'obj')]);
-      const clash = inputDirs.find((d) => realPath(d) === realPath(o.out));
+      const outDir = realPath(o.out);
+      const clash = inputDirs.find((d) => realPath(d) === outDir);
       if (clash) throw new UserError(`--out ${o.out}: is ${clash}, a folder of inputs (images, masks or ground truth); choose another folder`);
       // nor into another dataset's obj/, mask/ or image/ (--force replaced its ground truth)
-      const layout = ['obj', 'mask', 'image'];
-      const outDir = realPath(o.out);
-      if (layout.includes(basename(outDir)) && layout.some((sub) => sub !== basename(outDir) && existsSync(join(dirname(outDir), sub)))) {
-        throw new UserError(`--out ${o.out}: is the ${basename(outDir)}/ folder of a dataset in SHAPR's layout (${dirname(outDir)}); choose another folder`);
+      const sub = LAYOUT.find((x) => x === basename(outDir));
+      if (sub && LAYOUT.some((x) => x !== sub && existsSync(join(dirname(outDir), x)))) {
+        throw new UserError(`--out ${o.out}: is the ${sub}/ folder of a dataset in SHAPR's layout (${dirname(outDir)}); choose another folder`);
       }
       const existing = outs.filter((f) => existsSync(f));
       if (existing.length && !o.force) throw new UserError(`${existing[0]}: exists (${existing.length} of the ${outs.length} predictions would be overwritten); use --force or another --out`);

@@ -11,6 +11,7 @@ import { checkSameConfig, RUN_FILES, train } from '../../src/train/trainer.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { numberOption } from './numbers.ts';
 import { isWithin } from './paths.ts';
+import { exitWhenFlushed } from '../exit.ts';
 import { progress } from '../progress.ts';
 
 const D = TRAIN_DEFAULTS;
@@ -97,22 +98,25 @@ export async function runTraining(c: TrainConfig, out: string, label = out): Pro
   const interrupted = () => {
     bar.stop();
     console.error(`${label}: interrupted; run the same command again to resume from the last finished epoch`);
-    process.exit(130);
+    exitWhenFlushed(130);
   };
   process.once('SIGINT', interrupted);
-  const result = await train(g, c, out, samples, split, {
-    onResume: (e, done) => console.error(done ? `${label}: training had ended (epoch ${e}); finishing the run from its last checkpoint` : `${label}: resuming at epoch ${e + 1} from its last checkpoint`),
-    onEpochStart: (e, steps, adv) => bar.start(steps, adv ? `${label} adversarial epoch ${adv.k + 1}/${adv.n}` : `${label} epoch ${e + 1}/${c.epochs}`),
-    // an adversarial step's parts have their own names (generator loss, supervised, discriminator, adversarial)
-    onStep: (_e, k, _n, p) => bar.update(k, 'dice' in p && !(c.lambda > 0) ? { loss: p.loss, dice: p.dice, bce: p.bce } : { ...p }),
-    onEpochEnd: (l) =>
-      bar.stop(`${label} ${l.phase === 'adversarial' ? 'adversarial ' : ''}epoch ${l.epoch + 1}: train ${l.train.loss.toFixed(4)} val ${l.val.loss.toFixed(4)}${l.improved ? ' (best)' : ''} lr ${l.lr.toExponential(1)} ${l.seconds.toFixed(1)}s`),
-  });
-  const test = split.test.map((i) => samples[i]);
-  const rows = await finishRun(g, out, c, result.model, test);
-  process.removeListener('SIGINT', interrupted);
-  const meanIou = rows.reduce((s, r) => s + r.iou_error, 0) / Math.max(1, rows.length);
-  console.error(`${label}: ${result.epochs.length} epochs${result.stoppedEarly ? ' (early stop)' : ''}; test IoU error ${meanIou.toFixed(3)} over ${rows.length} samples → ${out}`);
+  try {
+    const result = await train(g, c, out, samples, split, {
+      onResume: (e, done) => console.error(done ? `${label}: training had ended (epoch ${e}); finishing the run from its last checkpoint` : `${label}: resuming at epoch ${e + 1} from its last checkpoint`),
+      onEpochStart: (e, steps, adv) => bar.start(steps, adv ? `${label} adversarial epoch ${adv.k + 1}/${adv.n}` : `${label} epoch ${e + 1}/${c.epochs}`),
+      // an adversarial step's parts have their own names (generator loss, supervised, discriminator, adversarial)
+      onStep: (_e, k, _n, p) => bar.update(k, 'dice' in p && !(c.lambda > 0) ? { loss: p.loss, dice: p.dice, bce: p.bce } : { ...p }),
+      onEpochEnd: (l) =>
+        bar.stop(`${label} ${l.phase === 'adversarial' ? 'adversarial ' : ''}epoch ${l.epoch + 1}: train ${l.train.loss.toFixed(4)} val ${l.val.loss.toFixed(4)}${l.improved ? ' (best)' : ''} lr ${l.lr.toExponential(1)} ${l.seconds.toFixed(1)}s`),
+    });
+    const test = split.test.map((i) => samples[i]);
+    const rows = await finishRun(g, out, c, result.model, test);
+    const meanIou = rows.reduce((s, r) => s + r.iou_error, 0) / Math.max(1, rows.length);
+    console.error(`${label}: ${result.epochs.length} epochs${result.stoppedEarly ? ' (early stop)' : ''}; test IoU error ${meanIou.toFixed(3)} over ${rows.length} samples → ${out}`);
+  } finally {
+    process.removeListener('SIGINT', interrupted);
+  }
 }
 
 export function register(program: Command): void {

@@ -7,7 +7,6 @@ import { fileError } from '../util/errors.ts';
 /** Label for samples whose file name carries no class. */
 export const UNLABELLED = 'unlabelled';
 
-
 /**
  * The class encoded in a file stem: the stem without its trailing sample number and separators.
  * `A_cell_clusters000604` → `A_cell_clusters`, `discocyte_0007` → `discocyte`, `0007` → `unlabelled`.
