@@ -103,6 +103,46 @@ export async function persistenceGpu(
   }
 }
 
+/** One (volume, dimension) of a batch, as the kernels see it: the Params struct of union_find.wgsl. */
+export interface BasinParams {
+  shape: readonly [number, number, number];
+  conn: 6 | 26; // neighbours: face-adjacent, or every voxel sharing a corner
+  reverse: boolean; // false: dimension 0 (superlevel); true: dimension 2 (the complement, with the outside as node n)
+  base: number; // first voxel of this volume in the volumes buffer
+  segment: number; // index of this volume and dimension's record counter (edges)
+  first: number; // word offset of its first record in the records buffer (edges)
+  cap: number; // room for this many records (edges)
+}
+
+function params(p: BasinParams): Uint32Array {
+  const [d, h, w] = p.shape;
+  return packParams('uuuuuuuuuu', d, h, w, d * h * w, p.conn, p.reverse ? 1 : 0, p.base, p.segment, p.first, p.cap);
+}
+
+const voxelGrid = (g: Gpu, p: BasinParams) => grid1d(g, p.shape[0] * p.shape[1] * p.shape[2] + 1, WG);
+
+/** Rounds of jump() that flatten any forest over n voxels and the outside. */
+export const jumpRounds = (n: number): number => Math.ceil(Math.log2(n + 1)) + 1;
+
+/** Kernel ascend: labelOut[v] = the neighbour above voxel v that is highest in the order, or v (n for the box's border in reverse); labelOut[n] = n. */
+export function ascend(g: Gpu, p: BasinParams, volumes: GPUBuffer, labelOut: GPUBuffer): void {
+  dispatch(g, { shader: SHADER, entry: 'ascend', constants: { WG } }, { params: params(p), volume: volumes, labelOut }, voxelGrid(g, p));
+}
+
+/** Kernel jump: labelOut[v] = labelIn[labelIn[v]] for v = 0..n. */
+export function jump(g: Gpu, p: BasinParams, labelIn: GPUBuffer, labelOut: GPUBuffer): void {
+  dispatch(g, { shader: SHADER, entry: 'jump', constants: { WG } }, { params: params(p), labelIn, labelOut }, voxelGrid(g, p));
+}
+
+/**
+ * Kernel edges: for each voxel v and each basin other than v's own that a neighbour above v lies in, one
+ * record (v, basin of v, that basin), appended at records[first + 3·slot] while slot < cap; the counter
+ * records[segment] counts every record, so a count over cap tells the caller to retry with room.
+ */
+export function edges(g: Gpu, p: BasinParams, volumes: GPUBuffer, labelIn: GPUBuffer, records: GPUBuffer): void {
+  dispatch(g, { shader: SHADER, entry: 'edges', constants: { WG } }, { params: params(p), volume: volumes, labelIn, records }, voxelGrid(g, p));
+}
+
 interface Collected {
   first: number; // the batch index of its first volume
   counts: Uint32Array; // records per (volume, dimension) segment
@@ -157,8 +197,7 @@ async function collect(
   construction: Construction,
   cap: number,
 ): Promise<Collected> {
-  const [d, h, w] = shape;
-  const n = d * h * w;
+  const n = shape[0] * shape[1] * shape[2];
   const segments = batch * ks.length;
   const header = Math.ceil(segments / 4) * 4;
   const recordWords = header + segments * 3 * cap;
@@ -166,20 +205,21 @@ async function collect(
   const out = allocBuffer(g, 4 * (recordWords + valueWords));
   try {
     writeBuffer(g, out, new Uint32Array(header)); // zero the counters
-    const grid = grid1d(g, n + 1, WG);
     for (let b = 0; b < batch; b++) {
       ks.forEach((k, i) => {
         const seg = b * ks.length + i;
-        const conn = (k === 0) === (construction === 'T') ? 26 : 6;
-        const params = packParams('uuuuuuuuuu', d, h, w, n, conn, k === 2 ? 1 : 0, (first + b) * n, seg, header + seg * 3 * cap, cap);
+        const p: BasinParams = {
+          shape, conn: (k === 0) === (construction === 'T') ? 26 : 6, reverse: k === 2,
+          base: (first + b) * n, segment: seg, first: header + seg * 3 * cap, cap,
+        };
         let [a, c] = labels;
-        dispatch(g, { shader: SHADER, entry: 'ascend', constants: { WG } }, { params, volume: volumes, labelOut: a }, grid);
+        ascend(g, p, volumes, a);
         // NOTE: a forest of depth ≤ n is flat after ⌈log2 n⌉ rounds of synchronous pointer jumping.
-        for (let r = Math.ceil(Math.log2(n + 1)) + 1; r > 0; r--) {
-          dispatch(g, { shader: SHADER, entry: 'jump', constants: { WG } }, { params, labelIn: a, labelOut: c }, grid);
+        for (let r = jumpRounds(n); r > 0; r--) {
+          jump(g, p, a, c);
           [a, c] = [c, a];
         }
-        dispatch(g, { shader: SHADER, entry: 'edges', constants: { WG } }, { params, volume: volumes, labelIn: a, records: out }, grid);
+        edges(g, p, volumes, a, out);
       });
     }
     flush(g, (enc) => enc.copyBufferToBuffer(volumes, 4 * first * n, out, 4 * recordWords, 4 * valueWords));
