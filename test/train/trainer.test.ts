@@ -97,8 +97,8 @@ test('the optional adversarial phase runs after the supervised one and logs its 
   rmSync(dir, { recursive: true });
 });
 
-/** Runs the CLI's train; with killAfterEpochs, SIGKILLs it once that many epochs are logged. */
-function cliTrain(dir: string, killAfterEpochs?: number): Promise<number | null> {
+/** Runs the CLI's train; with killAfterEpochs, SIGKILLs it once that many epochs are logged. The exit code (null: killed) and stderr. */
+function cliTrain(dir: string, killAfterEpochs?: number): Promise<{ code: number | null; stderr: string }> {
   const args = ['harness/bin/topo-shapr.js', 'train', '--out', dir, '--side', '16', '--filters', '2', '--synthetic-count', '15', '--batch-size', '3', '--epochs', '3', '--lr', '0.005', '--lambda', '0.5', '--topo-size', '8', '--topo-dims', '0,2'];
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -114,7 +114,7 @@ function cliTrain(dir: string, killAfterEpochs?: number): Promise<number | null>
     p.on('exit', (code, signal) => {
       clearInterval(timer);
       if (code !== 0 && signal !== 'SIGKILL') reject(new Error(`train exited ${code}: ${err}`));
-      else resolve(code);
+      else resolve({ code, stderr: err });
     });
   });
 }
@@ -155,10 +155,15 @@ test('a run killed mid-training resumes to exactly the weights of an uninterrupt
   const root = mkdtempSync(join(tmpdir(), 'topo-shapr-resume-'));
   const whole = join(root, 'whole');
   const killed = join(root, 'killed');
-  assert.is(await cliTrain(whole), 0);
-  assert.is(await cliTrain(killed, 1), null, 'the first attempt was killed');
+  assert.is((await cliTrain(whole)).code, 0);
+  assert.is((await cliTrain(killed, 1)).code, null, 'the first attempt was killed');
   assert.ok(!existsSync(join(killed, 'metrics.json')), 'it did not finish');
-  assert.is(await cliTrain(killed), 0);
+  const before = readFileSync(join(killed, 'log.jsonl'), 'utf8').split('\n')[0];
+  const resumed = await cliTrain(killed);
+  assert.is(resumed.code, 0);
+  // it resumed (a run that started over would end with the same weights: training is deterministic)
+  assert.match(resumed.stderr, /resuming at epoch [23] from its last checkpoint/);
+  assert.is(readFileSync(join(killed, 'log.jsonl'), 'utf8').split('\n')[0], before, "epoch 0's log line, its time included, is the first attempt's");
   for (const file of ['last.ckpt.safetensors', 'best.safetensors']) {
     const a = modelTensors(join(whole, file));
     const b = modelTensors(join(killed, file));

@@ -1,8 +1,8 @@
 // Output files: written whole or not at all, and a path that cannot be written is one line naming it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeOutputDir, removeStaleTemporaries, writeFileAtomic } from '../../src/util/atomic.ts';
@@ -40,6 +40,31 @@ test('removeStaleTemporaries removes what killed writers left, not what live one
     for (const f of files) writeFileSync(join(dir, f), 'x');
     removeStaleTemporaries(dir);
     assert.equal(readdirSync(dir).sort(), files.slice(1).sort());
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test('a writer killed mid-write leaves the old file whole (the new bytes went to a temporary file)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-atomic-'));
+  try {
+    const p = join(dir, 'last.ckpt.safetensors');
+    writeFileAtomic(p, 'old');
+    // a child writes 256 MB over it (about half a second), and is killed as soon as its temporary file appears
+    const code = `import { writeFileAtomic } from './src/util/atomic.ts'; writeFileAtomic(${JSON.stringify(p)}, new Uint8Array(256 << 20).fill(7));`;
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => child.on('exit', (c, signal) => resolve(signal ?? c)));
+    let running = true;
+    void exited.then(() => (running = false));
+    const tmp = () => readdirSync(dir).find((f) => f.endsWith('.tmp'));
+    while (running && tmp() === undefined) await new Promise((r) => setTimeout(r, 1));
+    const seen = tmp();
+    child.kill('SIGKILL');
+    assert.is(await exited, 'SIGKILL', 'the writer was killed before it finished');
+    assert.ok(seen !== undefined, 'the new bytes go to a temporary file beside the target');
+    assert.is(readFileSync(p, 'utf8'), 'old', 'the target is untouched');
+    removeStaleTemporaries(dir);
+    assert.ok(!existsSync(join(dir, seen!)), 'the killed writer\'s temporary file is removed');
   } finally {
     rmSync(dir, { recursive: true });
   }
