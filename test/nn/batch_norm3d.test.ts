@@ -111,6 +111,28 @@ test('ref gradients equal finite differences (training and eval)', async () => {
   }
 });
 
+test('NaN guard: a NaN input stays NaN through the fused ReLU (scalar and vec4 paths), never a silent 0', async () => {
+  const g = await gpu();
+  // training: the NaN poisons its channel's statistics, so the whole channel is NaN; eval: only its voxel
+  for (const shape of [[2, 2, 1, 3, 5], [2, 2, 1, 2, 4]]) {
+    for (const [training, relu] of [[true, false], [false, false], [true, true], [false, true]]) {
+      const what = `[${shape}] ${training ? 'train' : 'eval'}${relu ? ' +relu' : ''}`;
+      const xh = randomArray(size(shape), 41, -2, 2);
+      xh[3] = NaN; // batch 0, channel 0
+      const { bn, host } = await upload(g, shape[1], 12);
+      const ref = batchNorm3dRef(xh, shape, host[0], host[1], host[2], host[3], training);
+      const want = relu ? reluRef(ref.y) : ref.y;
+      assert.ok(Number.isNaN(want[3]) && want.some((v) => v === 0) === relu && want.some((v) => Number.isFinite(v)), `${what}: the case`);
+      const t = new Tape(g);
+      const x = Tensor.from(g, xh, shape);
+      assertClose(await batchNorm3d(t, x, bn, { training, relu }).read(), want, 1e-4, 1e-4, `${what} y`);
+      assertClose(await bn.runningMean.read(), ref.runningMean, 1e-5, 1e-5, `${what} running mean`);
+      t.release();
+      for (const v of [x, bn.gamma, bn.beta, bn.runningMean, bn.runningVar]) v.release();
+    }
+  }
+});
+
 test('rejects a wrong shape and a single value per channel in training', async () => {
   const g = await gpu();
   const bn = createBatchNorm(g, 2);
