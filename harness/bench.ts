@@ -10,12 +10,13 @@
 // the exponent fits) from the adapter's existing .jsonl without running anything.
 // The adapter is the one the GPU code picks (TOPO_SHAPR_ADAPTER=swiftshader|lavapipe|NAME chooses).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { getGpu } from '../src/gpu/device.ts';
 import { adapterKey, argValue, fitExponent, nonFiniteFields, parseRows, resultsMarkdown, round, type Row } from './bench/common.ts';
 import { exitWhenFlushed } from './exit.ts';
+import { writeFileAtomic } from '../src/util/atomic.ts';
 import { parseArgs } from 'node:util';
 
 interface BenchSpec {
@@ -131,9 +132,9 @@ function writeResults(outDir: string, adapter: string, mode: string, rows: Row[]
     adapter, date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), mode,
     machine: `${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}`,
   };
-  writeFileSync(join(outDir, `${key}.md`), resultsMarkdown(header, rows, notes));
+  writeFileAtomic(join(outDir, `${key}.md`), resultsMarkdown(header, rows, notes));
   const noteRows = Object.entries(notes).map(([name, lines]) => ({ bench: '_notes', name, lines }));
-  writeFileSync(join(outDir, `${key}.jsonl`), [...rows, ...noteRows].map((r) => JSON.stringify(r)).join('\n') + '\n');
+  writeFileAtomic(join(outDir, `${key}.jsonl`), [...rows, ...noteRows].map((r) => JSON.stringify(r)).join('\n') + '\n');
   console.error(`bench: wrote ${resolve(outDir, `${key}.md`)}`);
 }
 

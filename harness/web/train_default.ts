@@ -3,12 +3,13 @@
 // offline and CI never trains. Deterministic: the same code and GPU driver give the same file.
 // Usage: npx tsx harness/web/train_default.ts [--out runs/web_default] [--model PATH]   (about 10 min on 2 CPU cores)
 // --model writes the weights elsewhere than the page's asset (to compare a rerun with the committed file).
-import { copyFileSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { getGpu } from '../../src/gpu/device.ts';
 import { checkConfig, TRAIN_DEFAULTS, type TrainConfig } from '../../src/train/config.ts';
 import { loadSamples, splitFor } from '../../src/train/data.ts';
 import { RUN_FILES, train } from '../../src/train/trainer.ts';
+import { writeFileAtomic } from '../../src/util/atomic.ts';
 import { DEFAULT_MODEL } from './build.ts';
 
 /** The default model's recipe (the page shows side and filters; the rest is recorded here only). */
@@ -37,6 +38,6 @@ const r = await train(g, DEFAULT_RECIPE, dir, samples, splitFor(samples, DEFAULT
   onEpochEnd: (l) => console.log(`epoch ${l.epoch + 1}: train ${l.train.loss.toFixed(4)} val ${l.val.loss.toFixed(4)} (dice ${l.val.dice.toFixed(3)})${l.improved ? ' best' : ''} ${l.seconds.toFixed(0)} s`),
 });
 mkdirSync(dirname(target), { recursive: true });
-copyFileSync(join(dir, RUN_FILES.best), target);
+writeFileAtomic(target, readFileSync(join(dir, RUN_FILES.best))); // the page bundles it: never half a file
 console.log(`${target}: ${statSync(target).size} bytes, ${r.epochs.length} epochs in ${((performance.now() - t0) / 60000).toFixed(1)} min`);
 process.exit(0);
