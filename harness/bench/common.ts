@@ -3,6 +3,7 @@
 // markdown table the runner (harness/bench.ts) writes to harness/results/<adapter-slug>.md.
 // Pure helpers (stats, fit, markdown) take no GPU, so the tests run them on synthetic timings.
 import { poolStats } from '../../src/gpu/buffers.ts';
+import { quantile } from '../../src/util/quantile.ts';
 
 /** One result row, as printed on stdout: {"bench": NAME, "adapter": ..., "median_ms": ..., ...}. */
 export type Row = Record<string, unknown> & { bench: string };
@@ -24,16 +25,6 @@ export interface Timing {
 /** Median of a list (mean of the two middle values for an even count); NaN for an empty list. */
 export function median(values: readonly number[]): number {
   return quantile(values, 0.5);
-}
-
-/** Linear-interpolated quantile p ∈ [0, 1] of a list (numpy's default method). */
-export function quantile(values: readonly number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const v = [...values].sort((a, b) => a - b);
-  const pos = (v.length - 1) * p;
-  const lo = Math.floor(pos);
-  const hi = Math.min(lo + 1, v.length - 1);
-  return v[lo] + (v[hi] - v[lo]) * (pos - lo);
 }
 
 /**

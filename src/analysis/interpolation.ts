@@ -6,6 +6,7 @@
 import { trilinearDownRef } from '../resample/trilinear_down.ref.ts';
 import { persistence, type Construction, type Diagrams } from '../topo/persistence.ts';
 import { wasserstein } from '../topo/wasserstein.ts';
+import { quantile } from '../util/quantile.ts';
 
 export interface InterpolationOptions {
   sizes: number[]; // s values; each in 2..S (s = S is the identity)
@@ -98,14 +99,6 @@ export interface InterpolationSummary {
 }
 
 export const THRESHOLDS = [0.01, 0.05];
-
-function quantile(values: number[], p: number): number {
-  if (!values.length) return NaN;
-  const v = [...values].sort((a, b) => a - b);
-  const pos = (v.length - 1) * p;
-  const lo = Math.floor(pos);
-  return v[lo] + (v[Math.min(lo + 1, v.length - 1)] - v[lo]) * (pos - lo);
-}
 
 const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
 

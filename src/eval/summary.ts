@@ -1,5 +1,6 @@
 // Summary statistics of per-sample errors: mean, median, quartiles and IQR, overall and per class.
 // NaN values (an undefined relative error) are left out of the statistics and counted.
+import { quantileSorted } from '../util/quantile.ts';
 
 /** The statistics' name for all samples together, so no class may be called that (class_names.ts). */
 export const ALL_CLASSES = 'all';
@@ -13,15 +14,6 @@ export interface Stats {
   q25: number;
   q75: number;
   iqr: number; // q75 − q25
-}
-
-/** numpy.quantile's default ('linear') of sorted values: interpolates at position q·(n − 1). */
-export function quantileSorted(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  const pos = q * (sorted.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
 /** Mean, median, quartiles and IQR of the non-NaN values (all NaN when there are none). */

@@ -6,7 +6,7 @@ import type { WilcoxonResult } from '../eval/wilcoxon.ts';
 import type { DiagramsJson } from '../topo/persistence.ts';
 import type { EpochLog } from '../train/trainer.ts';
 import { encodePng, type GrayImage } from '../util/png.ts';
-import { boxPlot, diagramPlot, linePlot } from './svg.ts';
+import { boxPlot, diagramPlot, esc, linePlot } from './svg.ts';
 
 /** The metrics' JSON names (metrics.json), in eval's order: one list, so a new metric reaches the report by itself. */
 export const METRICS = EVAL_METRICS.map(([, json]) => json);
@@ -40,10 +40,6 @@ export interface ReportInput {
   methods: MethodReport[];
   tests: Array<{ metric: Metric; a: string; b: string; result: WilcoxonResult | null; pairs: number }>;
   examples: ExampleReport[];
-}
-
-function esc(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }
 
 const num = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '–');

@@ -1,5 +1,6 @@
 // Small, dependency-free SVG charts for the HTML report: line plots (training curves, analysis),
 // grouped box plots (metrics per class and run), and persistence-diagram scatter plots.
+import { quantileSorted } from '../util/quantile.ts';
 
 export const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#17becf'];
 
@@ -7,7 +8,8 @@ const W = 520;
 const H = 300;
 const M = { l: 58, r: 14, t: 28, b: 44 };
 
-function esc(s: string): string {
+/** Text escaped for HTML and SVG. */
+export function esc(s: string): string {
   return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }
 
@@ -109,13 +111,6 @@ export function linePlot(title: string, xLabel: string, yLabel: string, series: 
   return a.svg.join('') + '</svg>';
 }
 
-function quantile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  const pos = (sorted.length - 1) * p;
-  const lo = Math.floor(pos);
-  return sorted[lo] + (sorted[Math.min(lo + 1, sorted.length - 1)] - sorted[lo]) * (pos - lo);
-}
-
 export interface BoxGroup {
   label: string; // a category on the x axis (e.g. a class)
   values: number[][]; // one array per series (e.g. per run)
@@ -137,7 +132,7 @@ export function boxPlot(title: string, yLabel: string, seriesNames: string[], gr
       if (!v.length) return;
       const c = PALETTE[si % PALETTE.length];
       const cx = a.x(gi) + slot * (si + 1);
-      const [q1, med, q3] = [0.25, 0.5, 0.75].map((p) => quantile(v, p));
+      const [q1, med, q3] = [0.25, 0.5, 0.75].map((p) => quantileSorted(v, p));
       const iqr = q3 - q1;
       const wlo = v.find((x) => x >= q1 - 1.5 * iqr)!;
       const whi = [...v].reverse().find((x) => x <= q3 + 1.5 * iqr)!;

@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { adapterKey, adapterSlug, fitExponent, markdownTable, median, nonFiniteFields, parseRows, quantile, resultsMarkdown, spread, timeRuns } from '../../harness/bench/common.ts';
+import { adapterKey, adapterSlug, fitExponent, markdownTable, median, nonFiniteFields, parseRows, resultsMarkdown, spread, timeRuns } from '../../harness/bench/common.ts';
+import { quantile } from '../../src/util/quantile.ts';
 import { Rng } from '../../src/util/rng.ts';
 
 test('median, quantile and spread (interquartile range) on hand-checked lists', () => {

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { describe, quantileSorted, summarize } from '../../src/eval/summary.ts';
+import { describe, summarize } from '../../src/eval/summary.ts';
+import { quantileSorted } from '../../src/util/quantile.ts';
 
 test('quartiles by hand (numpy linear): [1,2,3,4] -> 1.75 / 2.5 / 3.25', () => {
   const s = describe([4, 1, 3, 2]);
