@@ -98,7 +98,7 @@ export interface InterpolationSummary {
   speedup: number; // msFullMedian / msTotalMedian
 }
 
-export const THRESHOLDS = [0.01, 0.05];
+const THRESHOLDS = [0.01, 0.05];
 
 const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : NaN);
 

@@ -5,7 +5,7 @@ import { ALL_CLASSES } from '../eval/summary.ts';
 import { fileError } from '../util/errors.ts';
 
 /** Label for samples whose file name carries no class. */
-export const UNLABELLED = 'unlabelled';
+const UNLABELLED = 'unlabelled';
 
 /**
  * The class encoded in a file stem: the stem without its trailing sample number and separators.

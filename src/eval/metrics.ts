@@ -74,7 +74,7 @@ function hasBackgroundNeighbour(x: Uint8Array, shape: Shape3, z: number, y: numb
 }
 
 /** G(X): the 0/1 volume smoothed by a Gaussian (σ voxels, reflect borders, truncate 4σ), then > 0.5. */
-export function smoothBinary(x: Uint8Array, shape: Shape3, sigma = 2): Uint8Array {
+function smoothBinary(x: Uint8Array, shape: Shape3, sigma = 2): Uint8Array {
   const f = gaussianFilter3d(Float64Array.from(x), shape, sigma);
   const out = new Uint8Array(x.length);
   for (let i = 0; i < x.length; i++) out[i] = f[i] > 0.5 ? 1 : 0;

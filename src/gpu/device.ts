@@ -8,7 +8,7 @@ export class GpuError extends Error {
   }
 }
 
-export const NO_ADAPTER_REMEDY =
+const NO_ADAPTER_REMEDY =
   'no WebGPU adapter found. On a machine without a GPU install a CPU Vulkan driver: ' +
   '`sudo bash harness/setup.sh` (Debian 12: mesa-vulkan-drivers and libvulkan1 from bookworm-backports), ' +
   'or Debian\'s chromium-common for SwiftShader (then TOPO_SHAPR_ADAPTER=swiftshader).';

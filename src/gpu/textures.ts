@@ -48,7 +48,7 @@ export function releaseTexture(g: Gpu, t: GPUTexture): void {
 }
 
 /** Records a copy of the first `floats` floats of `src` into flat texture `dst` (in order with dispatches). */
-export function copyToFlatTexture(g: Gpu, src: GPUBuffer, floats: number, dst: GPUTexture): void {
+function copyToFlatTexture(g: Gpu, src: GPUBuffer, floats: number, dst: GPUTexture): void {
   const texels = Math.ceil(floats / 4);
   const full = Math.floor(texels / FLAT_WIDTH);
   const rest = texels - full * FLAT_WIDTH;

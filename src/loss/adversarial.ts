@@ -5,7 +5,7 @@ import type { Tensor } from '../tape/tensor.ts';
 import { bceLoss } from './bce.ts';
 
 /** BCE of discriminator outputs d [B, 1] against the constant label (1 = real, 0 = fake). */
-export function bceToLabel(t: Tape, d: Tensor, label: 0 | 1): Tensor {
+function bceToLabel(t: Tape, d: Tensor, label: 0 | 1): Tensor {
   return bceLoss(t, d, t.own(full(t.gpu, d.shape, label)));
 }
 

@@ -129,7 +129,7 @@ export function layerOutShape(l: LayerSpec, s: readonly number[]): number[] {
 }
 
 /** A human-readable description of a layer. */
-export function describeLayer(l: LayerSpec): string {
+function describeLayer(l: LayerSpec): string {
   switch (l.kind) {
     case 'enc':
       return `Enc(${l.cin}, ${l.cout}): 2 × [Conv3d (1,3,3) same → BatchNorm3d → ReLU]`;
@@ -151,7 +151,7 @@ export interface SummaryRow {
 }
 
 /** Forward FLOPs (2 × multiply-adds) of a layer's convolutions, given its output shape. */
-export function layerFlops(l: LayerSpec, out: readonly number[]): number {
+function layerFlops(l: LayerSpec, out: readonly number[]): number {
   const voxels = out[0] * out[2] * out[3] * out[4];
   switch (l.kind) {
     case 'enc':

@@ -22,7 +22,7 @@ function alignedRows(c: ConvGeometry): boolean {
 }
 
 /** Params of shaders/nn/conv3d.wgsl for a pass over geometry `c` (see the WGSL header for each field). */
-export function convParams(c: ConvGeometry, extra: Partial<{ hasBias: boolean; wStrideOut: number; wStrideIn: number; flip: boolean; invocations: number; packRows: boolean; rowsPer: number }> = {}): Uint32Array {
+function convParams(c: ConvGeometry, extra: Partial<{ hasBias: boolean; wStrideOut: number; wStrideIn: number; flip: boolean; invocations: number; packRows: boolean; rowsPer: number }> = {}): Uint32Array {
   const kvol = c.kd * c.kh * c.kw;
   return packParams('u'.repeat(26),
     c.b, c.cin, c.cout, c.d, c.h, c.w, c.od, c.oh, c.ow, c.kd, c.kh, c.kw, c.sd, c.sh, c.sw, c.pd, c.ph, c.pw,

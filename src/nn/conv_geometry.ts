@@ -14,7 +14,7 @@ export interface ConvGeometry {
 }
 
 /** Output size of a convolution along one axis (PyTorch: floor((n + 2p - k) / s) + 1). */
-export function convOutSize(n: number, k: number, s: number, p: number): number {
+function convOutSize(n: number, k: number, s: number, p: number): number {
   return Math.floor((n + 2 * p - k) / s) + 1;
 }
 

@@ -16,7 +16,7 @@ const WG = 64;
 const SHADER = 'nn/conv_transpose3d';
 
 /** The Conv3d whose adjoint this transposed convolution is: input = our output, output = our input. */
-export function adjointConv(c: ConvTGeometry): ConvGeometry {
+function adjointConv(c: ConvTGeometry): ConvGeometry {
   return {
     b: c.b, cin: c.cout, cout: c.cin,
     d: c.od, h: c.oh, w: c.ow, od: c.d, oh: c.h, ow: c.w,
@@ -126,7 +126,7 @@ export function convTGradWeight(g: Gpu, x: GPUBuffer, gy: GPUBuffer, c: ConvTGeo
 }
 
 /** d loss / d bias (not recorded). */
-export function convTGradBias(g: Gpu, gy: GPUBuffer, c: ConvTGeometry): Tensor {
+function convTGradBias(g: Gpu, gy: GPUBuffer, c: ConvTGeometry): Tensor {
   return conv3dGradBias(g, gy, { ...adjointConv(c), cout: c.cout, od: c.od, oh: c.oh, ow: c.ow });
 }
 

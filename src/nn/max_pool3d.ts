@@ -10,7 +10,7 @@ const KERNEL = { shader: 'nn/max_pool3d', constants: { WG } };
 export type Triple = [number, number, number];
 
 /** The output shape of maxPool3d on `shape` [B, C, D, H, W] with kernel = stride `k`. */
-export function maxPool3dShape(shape: readonly number[], k: Triple): number[] {
+function maxPool3dShape(shape: readonly number[], k: Triple): number[] {
   if (shape.length !== 5) throw new Error(`maxPool3d: input must be [B, C, D, H, W], got [${shape}]`);
   if (k.length !== 3 || !k.every((v) => Number.isInteger(v) && v >= 1)) throw new Error(`maxPool3d: kernel must be three positive integers, got [${k}]`);
   const out = [shape[0], shape[1], Math.floor(shape[2] / k[0]), Math.floor(shape[3] / k[1]), Math.floor(shape[4] / k[2])];

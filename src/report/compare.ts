@@ -33,7 +33,7 @@ function readJson<T>(path: string): T {
   }
 }
 
-export function loadRun(dir: string): RunData {
+function loadRun(dir: string): RunData {
   const configPath = join(dir, RUN_FILES.config);
   const raw = readJson<Record<string, unknown>>(configPath);
   // NOTE: a hand-edited or foreign config.json fails here by name, not as a TypeError deep in the report; a
@@ -76,7 +76,7 @@ export function methodKey(c: TrainConfig): string {
   return JSON.stringify(rest);
 }
 
-export function methodLabel(c: TrainConfig): string {
+function methodLabel(c: TrainConfig): string {
   if (c.lambda === 0) return 'SHAPR (λ = 0)';
   const dims = c.topoDims.length === 3 ? 'all' : c.topoDims.join(',');
   return `topo λ=${c.lambda} dim ${dims} s=${c.topoSize}${c.topoQ === 2 ? '' : ` q=${c.topoQ}`}`;

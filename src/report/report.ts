@@ -11,7 +11,7 @@ import { boxPlot, diagramPlot, esc, linePlot } from './svg.ts';
 /** The metrics' JSON names (metrics.json), in eval's order: one list, so a new metric reaches the report by itself. */
 export const METRICS = EVAL_METRICS.map(([, json]) => json);
 export type Metric = (typeof METRICS)[number];
-export const METRIC_TITLES: Record<Metric, string> = {
+const METRIC_TITLES: Record<Metric, string> = {
   iou_error: 'IoU error',
   volume_error: 'relative volume error',
   surface_error: 'relative surface error',

@@ -11,7 +11,7 @@ function checkShape(shape: Shape): void {
   if (!shape.every((n) => Number.isInteger(n) && n >= 0)) throw new Error(`tensor shape [${shape}] must be non-negative integers`);
 }
 
-export function sizeOf(shape: Shape): number {
+function sizeOf(shape: Shape): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 

@@ -324,7 +324,7 @@ export function linf(ax: number, ay: number, bx: number, by: number): number {
 /** Costs of other exponents are capped here: far above any optimum the matcher solves (its unit makes that at
  * most the number of points), so no optimal matching meets the cap, and no diagonal cost is +∞ (∞ − ∞ made NaN
  * duals at large q). q = 1 and 2 need no cap: their diagonal costs stay near 1 and a pair cost of +∞ is pruned. */
-export const COST_CAP = 2 ** 1000;
+const COST_CAP = 2 ** 1000;
 
 /** d^q for the exponents the matcher uses (capped, see COST_CAP); NOTE: q = 1 and 2 skip Math.pow (exact and
  * faster). */

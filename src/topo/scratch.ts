@@ -8,7 +8,7 @@
 const MAX_REUSED = 1 << 23;
 
 /** A reusable typed-array slot: take(n) returns n elements, zeroed only if `zero` (else contents are stale). */
-export class Scratch<T extends Int32Array | Uint8Array> {
+class Scratch<T extends Int32Array | Uint8Array> {
   private a: T;
   constructor(private readonly make: (n: number) => T) {
     this.a = make(0);

@@ -30,7 +30,7 @@ export interface TopoLossOptions {
   engine: 'auto' | 'cpu' | 'gpu'; // where the prediction's diagrams are computed (same diagrams either way)
 }
 
-export const TOPO_DEFAULTS: TopoLossOptions = { size: 16, dims: [2], q: 2, totalPersistence: 0, construction: 'T', engine: 'auto' };
+const TOPO_DEFAULTS: TopoLossOptions = { size: 16, dims: [2], q: 2, totalPersistence: 0, construction: 'T', engine: 'auto' };
 
 /** A training target: a cache key (the sample's name) and its full-resolution volume. */
 export interface TopoTarget {

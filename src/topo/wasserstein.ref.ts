@@ -21,7 +21,7 @@ function augmented(A: Float64Array, B: Float64Array): { N: number; d: Float64Arr
 }
 
 /** Minimum-cost perfect assignment of an N×N matrix (Hungarian with potentials); returns its cost. */
-export function hungarian(N: number, c: Float64Array): { cost: number; rowToCol: Int32Array } {
+function hungarian(N: number, c: Float64Array): { cost: number; rowToCol: Int32Array } {
   const u = new Float64Array(N + 1), v = new Float64Array(N + 1);
   const p = new Int32Array(N + 1), way = new Int32Array(N + 1);
   const BIG = 1e300;

@@ -59,7 +59,7 @@ export const RUN_FILES = {
 };
 
 /** An RNG stream for (seed, epoch, purpose), independent of what ran before. */
-export function epochRng(seed: number, epoch: number, purpose: number): Rng {
+function epochRng(seed: number, epoch: number, purpose: number): Rng {
   return new Rng(((seed * 1_000_003) ^ (epoch * 7919 + purpose * 104729)) >>> 0);
 }
 
@@ -101,7 +101,7 @@ async function guardDivergence(dir: string, epoch: number, where: string, lr: nu
 }
 
 /** Mean loss parts over a split without updating anything (BatchNorm in evaluation mode). */
-export async function evaluateLoss(g: Gpu, model: Shapr, topo: TopoLoss | null, c: TrainConfig, samples: Sample[]): Promise<Parts> {
+async function evaluateLoss(g: Gpu, model: Shapr, topo: TopoLoss | null, c: TrainConfig, samples: Sample[]): Promise<Parts> {
   const parts: Parts[] = [];
   const batches = chunk([...samples.keys()], c.batchSize);
   for (const idx of batches) parts.push(await runBatch(g, model, topo, c, idx.map((i) => samples[i]), null, null));
