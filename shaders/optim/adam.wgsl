@@ -17,7 +17,6 @@ struct Params {
   eps: f32,
   bc1: f32,
   bc2: f32,
-  weightDecay: f32, // L2 penalty added to the gradient (0 = plain Adam, as in SHAPR)
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -30,7 +29,7 @@ struct Params {
 fn step(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let i = gid.x + gid.y * groups.x * WG;
   if (i >= params.n) { return; }
-  let g = grad[i] + params.weightDecay * param[i];
+  let g = grad[i];
   let mi = params.beta1 * m[i] + params.oneMinusBeta1 * g;
   let vi = params.beta2 * v[i] + params.oneMinusBeta2 * g * g;
   m[i] = mi;

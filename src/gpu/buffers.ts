@@ -37,12 +37,12 @@ export function releaseBuffer(g: Gpu, buf: GPUBuffer): void {
 }
 
 /**
- * Fills every free buffer of the pool with `value`. Tests call it so that a kernel that leaves part of its
+ * Fills every free buffer of the pool with NaN. Tests call it so that a kernel that leaves part of its
  * output unwritten shows up: a reused buffer often still holds the right numbers from an earlier run.
  */
-export function scribblePool(g: Gpu, value = NaN): void {
+export function scribblePool(g: Gpu): void {
   for (const list of poolOf(g).values()) {
-    for (const buf of list) g.device.queue.writeBuffer(buf, 0, new Float32Array(buf.size / 4).fill(value));
+    for (const buf of list) g.device.queue.writeBuffer(buf, 0, new Float32Array(buf.size / 4).fill(NaN));
   }
 }
 

@@ -1,4 +1,8 @@
 // Plain-TS reference for shaders/nn/batch_norm3d.wgsl (float64 arithmetic, results in Float32Array).
+
+// PyTorch's BatchNorm3d defaults (batch_norm3d.ts's MOMENTUM and EPS), written out so the reference stands alone
+const momentum = 0.1;
+const eps = 1e-5;
 export interface BatchNormRefResult {
   y: Float32Array;
   mean: Float64Array; // the statistics used (batch or running)
@@ -15,7 +19,7 @@ function dims(shape: readonly number[]) {
 /** Forward of BatchNorm3d on x: [B, C, D, H, W] (see batchNorm3d in batch_norm3d.ts). */
 export function batchNorm3dRef(
   x: Float32Array, shape: readonly number[], gamma: Float32Array, beta: Float32Array,
-  runningMean: Float32Array, runningVar: Float32Array, training: boolean, momentum = 0.1, eps = 1e-5,
+  runningMean: Float32Array, runningVar: Float32Array, training: boolean,
 ): BatchNormRefResult {
   const { batch, channels, spatial } = dims(shape);
   const n = batch * spatial;

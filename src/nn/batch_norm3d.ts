@@ -14,11 +14,12 @@ const WG_PARTIAL = 64;
 const ITEMS = 32; // loads per invocation in the level-1 reductions
 const WG_FINAL = 64; // one invocation per channel
 const SHADER = 'nn/batch_norm3d';
+// PyTorch's defaults, which SHAPR keeps: running = (1 − MOMENTUM)·running + MOMENTUM·batch; EPS is added to the variance
+const MOMENTUM = 0.1;
+const EPS = 1e-5;
 
 export interface BatchNormOptions {
   training: boolean;
-  momentum?: number; // running = (1 - momentum) running + momentum batch (PyTorch's default 0.1)
-  eps?: number; // added to the variance (PyTorch's default 1e-5)
   relu?: boolean; // fuse the ReLU that follows: y = max(BN(x), 0) (one pass less each way)
 }
 
@@ -75,7 +76,7 @@ export function batchNorm3d(t: Tape, x: Tensor, bn: BatchNormState, opts: BatchN
   const v = K.name;
   const chunks = Math.ceil(spatial / K.chunk); // per (b, c) plane
   const training = opts.training ? 1 : 0;
-  const params = packParams('uuuuffu', channels, spatial, batch, chunks, opts.eps ?? 1e-5, opts.momentum ?? 0.1, training);
+  const params = packParams('uuuuffu', channels, spatial, batch, chunks, EPS, MOMENTUM, training);
   const planes: [number, number] = [Math.ceil(spatial / (K.vec ? 4 : 1) / (WG * PER)), batch * channels];
   const perChannel: [number] = [Math.ceil(channels / WG_FINAL)];
 

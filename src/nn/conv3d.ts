@@ -98,8 +98,8 @@ export function conv3dGradInput(g: Gpu, gy: GPUBuffer, w: GPUBuffer, c: ConvGeom
  * K slices for a split-K weight gradient over `rows` rows of `rowLen` voxels: about 128 4-voxel steps per
  * slice, but at least ~512 invocations (blocks × slices) in all, and partial sums under 32 MiB.
  */
-export function kSlices(rows: number, rowLen: number, blocks: number, partialsPerInvocation: number, steps = 128): { rowsPer: number; slices: number } {
-  let rowsPer = Math.max(1, Math.min(rows, Math.round(steps / Math.ceil(rowLen / 4))));
+export function kSlices(rows: number, rowLen: number, blocks: number, partialsPerInvocation: number): { rowsPer: number; slices: number } {
+  let rowsPer = Math.max(1, Math.min(rows, Math.round(128 / Math.ceil(rowLen / 4))));
   while (rowsPer > 1 && blocks * Math.ceil(rows / rowsPer) < 512) rowsPer = Math.ceil(rowsPer / 2);
   while (rowsPer < rows && blocks * Math.ceil(rows / rowsPer) * partialsPerInvocation * 4 > 32 << 20) rowsPer *= 2;
   return { rowsPer, slices: Math.ceil(rows / rowsPer) };

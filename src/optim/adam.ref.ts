@@ -5,7 +5,7 @@ export function adamStepRef(p: Float32Array, g: Float32Array, m: Float32Array, v
   const bc1 = 1 - o.beta1 ** t;
   const bc2 = 1 - o.beta2 ** t;
   for (let i = 0; i < p.length; i++) {
-    const gi = g[i] + o.weightDecay * p[i];
+    const gi = g[i];
     m[i] = o.beta1 * m[i] + (1 - o.beta1) * gi;
     v[i] = o.beta2 * v[i] + (1 - o.beta2) * gi * gi;
     p[i] -= (o.lr * (m[i] / bc1)) / (Math.sqrt(v[i] / bc2) + o.eps);

@@ -11,10 +11,9 @@ export interface AdamOptions {
   beta1: number;
   beta2: number;
   eps: number;
-  weightDecay: number;
 }
 
-export const ADAM_DEFAULTS: AdamOptions = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 };
+export const ADAM_DEFAULTS: AdamOptions = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8 }; // PyTorch's defaults, and SHAPR's (no weight decay)
 
 export class Adam {
   opts: AdamOptions;
@@ -31,12 +30,12 @@ export class Adam {
   /** One update of every parameter that has a gradient. */
   step(): void {
     this.t++;
-    const { lr, beta1, beta2, eps, weightDecay } = this.opts;
+    const { lr, beta1, beta2, eps } = this.opts;
     const bc1 = 1 - beta1 ** this.t;
     const bc2 = 1 - beta2 ** this.t;
     this.params.forEach((p, i) => {
       if (!p.grad) return;
-      const params = packParams('ufffffffff', p.size, lr, beta1, beta2, 1 - beta1, 1 - beta2, eps, bc1, bc2, weightDecay);
+      const params = packParams('uffffffff', p.size, lr, beta1, beta2, 1 - beta1, 1 - beta2, eps, bc1, bc2);
       dispatch(p.gpu, { shader: 'optim/adam', entry: 'step', constants: { WG } },
         { params, grad: p.grad.buffer, param: p.buffer, m: this.m[i].buffer, v: this.v[i].buffer }, grid1d(p.gpu, p.size, WG));
     });

@@ -15,12 +15,12 @@ test('ref: the first step moves each parameter by lr against the gradient sign',
   assertClose(p, [1 - 1e-3, 1 + 1e-3], 1e-6);
 });
 
-test('GPU Adam equals the ref over several steps on awkward sizes: parameters and both moments, with and without weight decay', async () => {
+test('GPU Adam equals the ref over several steps on awkward sizes: parameters and both moments', async () => {
   const g = await gpu();
-  for (const [n, weightDecay] of [[1, 0.1], [257, 0.1], [1001, 0.1], [7, 0], [1001, 0]]) {
+  for (const n of [1, 7, 257, 1001]) {
     const p0 = randomArray(n, n);
     const p = Tensor.from(g, p0, [n], true);
-    const opt = new Adam([p], { lr: 0.01, weightDecay });
+    const opt = new Adam([p], { lr: 0.01 });
     const ref = { p: p0.slice(), m: new Float32Array(n), v: new Float32Array(n) };
     for (let step = 1; step <= 5; step++) {
       const grad = randomArray(n, 100 * n + step);
@@ -29,9 +29,9 @@ test('GPU Adam equals the ref over several steps on awkward sizes: parameters an
       opt.step();
       adamStepRef(ref.p, grad, ref.m, ref.v, step, opt.opts);
     }
-    assertClose(await p.read(), ref.p, 1e-5, 1e-6, `n=${n} wd=${weightDecay}`);
-    assertClose(await opt.m[0].read(), ref.m, 1e-5, 1e-7, `m n=${n} wd=${weightDecay}`);
-    assertClose(await opt.v[0].read(), ref.v, 1e-5, 1e-9, `v n=${n} wd=${weightDecay}`);
+    assertClose(await p.read(), ref.p, 1e-5, 1e-6, `n=${n}`);
+    assertClose(await opt.m[0].read(), ref.m, 1e-5, 1e-7, `m n=${n}`);
+    assertClose(await opt.v[0].read(), ref.v, 1e-5, 1e-9, `v n=${n}`);
   }
 });
 
