@@ -43,6 +43,18 @@ export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
 }
 
 /**
+ * Like assertClose, but `got` may also be NaN where `mayBeNaN(i)`: every NaN of the ref must be there (no
+ * NaN turned into a number), and no other.
+ */
+export function assertNaNWithin(got: Float32Array, want: Float32Array, mayBeNaN: (i: number) => boolean, rtol: number, atol: number, what: string): void {
+  const extra = Array.from(got.keys()).filter((i) => Number.isNaN(got[i]) && !Number.isNaN(want[i]));
+  const bad = extra.find((i) => !mayBeNaN(i));
+  assert.ok(bad === undefined, `${what} element ${bad}: got NaN, expected ${want[bad ?? 0]}`);
+  const keep = (a: Float32Array) => a.filter((_, i) => !extra.includes(i));
+  assertClose(keep(got), keep(want), rtol, atol, what);
+}
+
+/**
  * Central finite differences of a scalar function f(x) at x, on `count` seeded coordinates (all if
  * count >= x.length), compared with the analytic gradient. f is evaluated in float64 by the caller's choice.
  */

@@ -114,6 +114,7 @@ fn backward(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) 
       if (wy == 0.0) { continue; }
       for (var k = firstOut(x, params.inW, params.outW); k <= lastOut(x, params.inW, params.outW); k++) {
         let wx = weight(k, x, params.inW, params.outW);
+        if (wx == 0.0) { continue; }
         acc += wz * wy * wx * gradOutput[base + (i * params.outH + j) * params.outW + k];
       }
     }

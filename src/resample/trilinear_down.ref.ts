@@ -72,7 +72,9 @@ export function trilinearDownBackwardRef(gy: Float32Array, shape: [number, numbe
         for (const [zi, wz] of [[Z.lo[a], 1 - Z.w[a]], [Z.hi[a], Z.w[a]]]) {
           for (const [yi, wy] of [[Y.lo[b], 1 - Y.w[b]], [Y.hi[b], Y.w[b]]]) {
             for (const [xi, wx] of [[X.lo[c], 1 - X.w[c]], [X.hi[c], X.w[c]]]) {
-              acc[(zi * h + yi) * w + xi] += wz * wy * wx * g;
+              // NOTE: a tap of weight 0 takes no part, as in the kernel's gather: a NaN gradient reaches only
+              // the inputs that the output really samples
+              if (wz * wy * wx !== 0) acc[(zi * h + yi) * w + xi] += wz * wy * wx * g;
             }
           }
         }

@@ -6,7 +6,7 @@ import { type Triple, convGeometry } from '../../src/nn/conv_geometry.ts';
 import { full } from '../../src/ops/elementwise.ts';
 import { Tape } from '../../src/tape/tape.ts';
 import { Tensor } from '../../src/tape/tensor.ts';
-import { assertClose, checkGradient, gpu, randomArray } from '../helpers.ts';
+import { assertClose, assertNaNWithin, checkGradient, gpu, randomArray } from '../helpers.ts';
 
 const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -71,28 +71,63 @@ const CASES: Case[] = [
   { name: '(3,3,3) 3 to 1, H = 7 (a last band of 3 rows), W = 8', x: [2, 3, 3, 7, 8], w: [1, 3, 3, 3, 3], pad: [1, 1, 1], stride: [1, 1, 1], bias: true },
 ];
 
-test('GPU forward, gradInput, gradWeight and gradBias equal the refs', async () => {
+/** One case on the GPU against the refs; with `poison`, one input voxel and one output gradient are NaN. */
+async function checkCase(c: Case, seed: number, poison = false): Promise<void> {
   const g = await gpu();
+  const what = `${c.name}${poison ? ' (NaN)' : ''}`;
+  const geo = convGeometry(c.x, c.w, c.pad, c.stride);
+  const x = randomArray(size(c.x), seed++);
+  const w = randomArray(size(c.w), seed++);
+  const b = c.bias ? randomArray(c.w[0], seed++) : null;
+  if (poison) x[Math.floor(x.length / 2)] = NaN;
+  const t = new Tape(g);
+  const tx = Tensor.from(g, x, c.x, true);
+  const tw = Tensor.from(g, w, c.w, true);
+  const tb = b ? Tensor.from(g, b, [c.w[0]], true) : null;
+  const y = conv3d(t, tx, tw, tb, { padding: c.pad, stride: c.stride });
+  assert.equal(y.shape, [geo.b, geo.cout, geo.od, geo.oh, geo.ow], `${what} shape`);
+  const want = conv3dRef(x, w, b, geo);
+  if (poison) assert.ok(want.some(Number.isNaN), `${what}: NaN reaches the output`);
+  assertClose(await y.read(), want, 1e-4, 1e-5, `${what} forward`);
+  const gy = randomArray(y.size, seed++);
+  if (poison) gy[Math.floor(gy.length / 3)] = NaN;
+  t.backward(y, Tensor.from(g, gy, y.shape));
+  assertClose(await tx.grad!.read(), conv3dGradInputRef(gy, w, geo), 1e-4, 1e-5, `${what} gradInput`);
+  const gw = conv3dGradWeightRef(x, gy, geo);
+  if (!poison) assertClose(await tw.grad!.read(), gw, 1e-4, 1e-4, `${what} gradWeight`);
+  else {
+    // NOTE: where a kernel masks the padding by multiplying rather than skipping, a NaN meets the padding's
+    // taps too (0·NaN = NaN): the weights of a NaN input's channel ci or a NaN gradient's channel co may be NaN
+    const perCo = size(c.w) / c.w[0];
+    const perCi = perCo / c.w[1];
+    const nanChannels = (a: Float32Array, channels: number) => {
+      const per = a.length / geo.b / channels;
+      return new Set(Array.from(a.keys()).filter((i) => Number.isNaN(a[i])).map((i) => Math.floor(i / per) % channels));
+    };
+    const nanCo = nanChannels(gy, geo.cout);
+    const nanCi = nanChannels(x, geo.cin);
+    assertNaNWithin(await tw.grad!.read(), gw, (i) => nanCo.has(Math.floor(i / perCo)) || nanCi.has(Math.floor(i / perCi) % geo.cin), 1e-4, 1e-4, `${what} gradWeight`);
+  }
+  if (tb) assertClose(await tb.grad!.read(), conv3dGradBiasRef(gy, geo), 1e-4, 1e-4, `${what} gradBias`);
+  t.release();
+  for (const v of [tx, tw, tb]) v?.release();
+}
+
+test('GPU forward, gradInput, gradWeight and gradBias equal the refs', async () => {
   let seed = 10;
   for (const c of CASES) {
-    const geo = convGeometry(c.x, c.w, c.pad, c.stride);
-    const x = randomArray(size(c.x), seed++);
-    const w = randomArray(size(c.w), seed++);
-    const b = c.bias ? randomArray(c.w[0], seed++) : null;
-    const t = new Tape(g);
-    const tx = Tensor.from(g, x, c.x, true);
-    const tw = Tensor.from(g, w, c.w, true);
-    const tb = b ? Tensor.from(g, b, [c.w[0]], true) : null;
-    const y = conv3d(t, tx, tw, tb, { padding: c.pad, stride: c.stride });
-    assert.equal(y.shape, [geo.b, geo.cout, geo.od, geo.oh, geo.ow], `${c.name} shape`);
-    assertClose(await y.read(), conv3dRef(x, w, b, geo), 1e-4, 1e-5, `${c.name} forward`);
-    const gy = randomArray(y.size, seed++);
-    t.backward(y, Tensor.from(g, gy, y.shape));
-    assertClose(await tx.grad!.read(), conv3dGradInputRef(gy, w, geo), 1e-4, 1e-5, `${c.name} gradInput`);
-    assertClose(await tw.grad!.read(), conv3dGradWeightRef(x, gy, geo), 1e-4, 1e-4, `${c.name} gradWeight`);
-    if (tb) assertClose(await tb.grad!.read(), conv3dGradBiasRef(gy, geo), 1e-4, 1e-4, `${c.name} gradBias`);
-    t.release();
-    for (const v of [tx, tw, tb]) v?.release();
+    await checkCase(c, seed);
+    seed += 4;
+  }
+});
+
+test('NaN guard: a NaN input voxel and a NaN output gradient reach exactly what the refs say (each kernel path)', async () => {
+  const paths = ['(1,3,3) same', '(3,3,3) same + bias', '(2,2,2) stride 2 odd sizes', '1-voxel volume, (3,3,3) same', '(1,3,3) same, aligned rows (W = 16)',
+    '(3,3,3) 3 to 1, H = 7 (a last band of 3 rows), W = 8', '40 to 38 (1,3,3), aligned rows (W = 8), slices across z and batch'];
+  for (const name of paths) {
+    const c = CASES.find((k) => k.name === name);
+    assert.ok(c, `no case '${name}'`);
+    await checkCase(c, 99, true);
   }
 });
 

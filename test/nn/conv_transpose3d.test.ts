@@ -54,29 +54,44 @@ const CASES: Case[] = [
   { name: '(2,2,2) s2, 7 to 4 channels, batch 2 (a block of 8 input channels with one past Cin)', x: [2, 7, 2, 3, 5], w: [7, 4, 2, 2, 2], stride: [2, 2, 2], bias: false },
 ];
 
-test('GPU forward and gradients equal the refs', async () => {
+/** One case on the GPU against the refs; with `poison`, one input voxel and one output gradient are NaN. */
+async function checkCase(c: Case, seed: number, poison = false): Promise<void> {
   const g = await gpu();
+  const what = `${c.name}${poison ? ' (NaN)' : ''}`;
+  const geo = convTGeometry(c.x, c.w, c.stride);
+  const x = randomArray(size(c.x), seed++);
+  const w = randomArray(size(c.w), seed++);
+  const b = c.bias ? randomArray(c.w[1], seed++) : null;
+  if (poison) x[Math.floor(x.length / 2)] = NaN;
+  const t = new Tape(g);
+  const tx = Tensor.from(g, x, c.x, true);
+  const tw = Tensor.from(g, w, c.w, true);
+  const tb = b ? Tensor.from(g, b, [c.w[1]], true) : null;
+  const y = convTranspose3d(t, tx, tw, tb, { stride: c.stride });
+  assert.equal(y.shape, [geo.b, geo.cout, geo.od, geo.oh, geo.ow], `${what} shape`);
+  const want = convTranspose3dRef(x, w, b, geo);
+  if (poison) assert.ok(want.some(Number.isNaN), `${what}: NaN reaches the output`);
+  assertClose(await y.read(), want, 1e-4, 1e-5, `${what} forward`);
+  const gy = randomArray(y.size, seed++);
+  if (poison) gy[Math.floor(gy.length / 3)] = NaN;
+  t.backward(y, Tensor.from(g, gy, y.shape));
+  assertClose(await tx.grad!.read(), convTranspose3dGradInputRef(gy, w, geo), 1e-4, 1e-5, `${what} gradInput`);
+  assertClose(await tw.grad!.read(), convTranspose3dGradWeightRef(x, gy, geo), 1e-4, 1e-4, `${what} gradWeight`);
+  if (tb) assertClose(await tb.grad!.read(), convTranspose3dGradBiasRef(gy, geo), 1e-4, 1e-4, `${what} gradBias`);
+  t.release();
+  for (const v of [tx, tw, tb]) v?.release();
+}
+
+test('GPU forward and gradients equal the refs', async () => {
   let seed = 40;
   for (const c of CASES) {
-    const geo = convTGeometry(c.x, c.w, c.stride);
-    const x = randomArray(size(c.x), seed++);
-    const w = randomArray(size(c.w), seed++);
-    const b = c.bias ? randomArray(c.w[1], seed++) : null;
-    const t = new Tape(g);
-    const tx = Tensor.from(g, x, c.x, true);
-    const tw = Tensor.from(g, w, c.w, true);
-    const tb = b ? Tensor.from(g, b, [c.w[1]], true) : null;
-    const y = convTranspose3d(t, tx, tw, tb, { stride: c.stride });
-    assert.equal(y.shape, [geo.b, geo.cout, geo.od, geo.oh, geo.ow], `${c.name} shape`);
-    assertClose(await y.read(), convTranspose3dRef(x, w, b, geo), 1e-4, 1e-5, `${c.name} forward`);
-    const gy = randomArray(y.size, seed++);
-    t.backward(y, Tensor.from(g, gy, y.shape));
-    assertClose(await tx.grad!.read(), convTranspose3dGradInputRef(gy, w, geo), 1e-4, 1e-5, `${c.name} gradInput`);
-    assertClose(await tw.grad!.read(), convTranspose3dGradWeightRef(x, gy, geo), 1e-4, 1e-4, `${c.name} gradWeight`);
-    if (tb) assertClose(await tb.grad!.read(), convTranspose3dGradBiasRef(gy, geo), 1e-4, 1e-4, `${c.name} gradBias`);
-    t.release();
-    for (const v of [tx, tw, tb]) v?.release();
+    await checkCase(c, seed);
+    seed += 4;
   }
+});
+
+test('NaN guard: a NaN input voxel and a NaN output gradient reach exactly what the refs say (each kernel path)', async () => {
+  for (const c of CASES.filter((k) => !k.name.includes('texture rows'))) await checkCase(c, 77, true);
 });
 
 test('ref gradients equal finite differences of the ref', async () => {

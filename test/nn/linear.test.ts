@@ -42,6 +42,33 @@ test('GPU forward and backward equal the ref (odd sizes, with and without bias)'
   }
 });
 
+test('NaN guard: a NaN input and a NaN output gradient reach exactly what the ref says', async () => {
+  const g = await gpu();
+  for (const [batch, inF, outF] of [[3, 64, 1], [5, 67, 13], [1, 1, 1], [7, 130, 65]]) {
+    const what = `${batch}x${inF}->${outF}`;
+    const xh = randomArray(batch * inF, 5);
+    xh[Math.floor(xh.length / 2)] = NaN;
+    const wh = randomArray(outF * inF, 6);
+    const bh = randomArray(outF, 7);
+    const gyh = randomArray(batch * outF, 8);
+    gyh[batch * outF - 1] = NaN;
+    const t = new Tape(g);
+    const x = Tensor.from(g, xh, [batch, inF], true);
+    const w = Tensor.from(g, wh, [outF, inF], true);
+    const b = Tensor.from(g, bh, [outF], true);
+    const y = linear(t, x, w, b);
+    assertClose(await y.read(), linearRef(xh, wh, bh, batch, inF, outF), 1e-5, 1e-5, `${what} y`);
+    t.backward(y, Tensor.from(g, gyh, [batch, outF]));
+    const r = linearBackwardRef(xh, wh, gyh, batch, inF, outF);
+    assert.ok(r.dx.some(Number.isNaN) && r.dw.some(Number.isNaN) && r.db.some(Number.isNaN), `${what}: the case`);
+    assertClose(await x.grad!.read(), r.dx, 1e-5, 1e-5, `${what} dx`);
+    assertClose(await w.grad!.read(), r.dw, 1e-5, 1e-5, `${what} dw`);
+    assertClose(await b.grad!.read(), r.db, 1e-5, 1e-5, `${what} db`);
+    t.release();
+    for (const v of [x, w, b]) v.release();
+  }
+});
+
 test('ref gradients equal finite differences', async () => {
   const [batch, inF, outF] = [2, 5, 3];
   const xh = randomArray(batch * inF, 5);

@@ -35,6 +35,24 @@ test('GPU Adam equals the ref over several steps on awkward sizes: parameters an
   }
 });
 
+test('NaN guard: a NaN gradient makes its own parameter and moments NaN, and no other', async () => {
+  const g = await gpu();
+  const n = 257;
+  const p0 = randomArray(n, 3);
+  const p = Tensor.from(g, p0, [n], true);
+  const opt = new Adam([p], { lr: 0.01 });
+  const ref = { p: p0.slice(), m: new Float32Array(n), v: new Float32Array(n) };
+  const grad = randomArray(n, 4);
+  grad[100] = NaN;
+  p.grad = Tensor.from(g, grad, [n]);
+  opt.step();
+  adamStepRef(ref.p, grad, ref.m, ref.v, 1, opt.opts);
+  assert.ok(Number.isNaN(ref.p[100]) && ref.p.filter(Number.isNaN).length === 1, 'the case');
+  assertClose(await p.read(), ref.p, 1e-5, 1e-6, 'parameters');
+  assertClose(await opt.m[0].read(), ref.m, 1e-5, 1e-7, 'm');
+  assertClose(await opt.v[0].read(), ref.v, 1e-5, 1e-9, 'v');
+});
+
 test('the tape trains a linear map with Adam to a small loss', async () => {
   const g = await gpu();
   // Fit y = a * x + b elementwise over 64 features from one fixed batch; loss = mean((a x + b - y)^2).

@@ -55,6 +55,30 @@ test('GPU backward (per-input gather) equals the ref adjoint', async () => {
   }
 });
 
+test('NaN guard: a NaN voxel and a NaN output gradient reach exactly what the refs say, forward and backward', async () => {
+  const g = await gpu();
+  let reached = 0;
+  const cases = CASES.filter(([sh]) => sh[0] * sh[1] * sh[2] <= 4096);
+  for (const [shape, s] of cases) {
+    const what = `${shape} → ${s}`;
+    const per = shape[0] * shape[1] * shape[2];
+    const x = randomArray(per, 5, 0, 1);
+    x[Math.floor(per / 2)] = NaN;
+    const gy = randomArray(s ** 3, 6);
+    gy[Math.floor(s ** 3 / 3)] = NaN;
+    const t = new Tape(g);
+    const tx = Tensor.from(g, x, [1, ...shape], true);
+    const y = trilinearDown(t, tx, s);
+    const want = trilinearDownRef(x, shape, s);
+    reached += want.some(Number.isNaN) ? 1 : 0;
+    assertClose(await y.read(), want, 1e-6, 5e-7, `${what} forward`);
+    t.backward(sum(t, mul(t, y, Tensor.from(g, gy, [1, s, s, s]))), full(g, [1], 1));
+    assertClose(await tx.grad!.read(), trilinearDownBackwardRef(gy, shape, s), 1e-6, 2e-6, `${what} backward`);
+    t.release();
+  }
+  assert.ok(reached >= cases.length - 2, `the NaN reached the output in only ${reached} of ${cases.length} cases`);
+});
+
 test('finite differences of <w, down(x)> equal the GPU gradient', async () => {
   const g = await gpu();
   const shape: [number, number, number] = [6, 5, 7];

@@ -46,4 +46,19 @@ test('voxels without an entry are zero even in a reused (dirty) buffer', async (
   }
 });
 
+test('NaN guard: a NaN value or upstream gradient stays NaN where it lands', async () => {
+  const g = await gpu();
+  const indices = Uint32Array.of(0, 9, 26);
+  const values = Float32Array.of(1, NaN, -2);
+  for (const gradOut of [1.5, NaN]) {
+    const up = full(g, [1], gradOut);
+    const out = scatterGrad(up, [3, 3, 3], indices, values);
+    const want = scatterGradRef(27, indices, values, gradOut);
+    assert.ok(Number.isNaN(want[9]), 'the case');
+    assertClose(await out.read(), want, 0, 0, `upstream ${gradOut}`);
+    out.release();
+    up.release();
+  }
+});
+
 test.run();
