@@ -18,6 +18,7 @@ function reason(err: unknown): string {
     EPERM: 'permission denied',
     ENOSPC: 'no space left on the disk',
     EROFS: 'read-only file system',
+    EFBIG: 'larger than this process may write (ulimit -f)',
   };
   return code ? `${what[code] ?? 'cannot write'} (${code})` : String(err);
 }
@@ -31,7 +32,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   try {
     const fd = openSync(tmp, 'w');
     try {
-      writeSync(fd, typeof data === 'string' ? Buffer.from(data) : data);
+      writeAll(fd, typeof data === 'string' ? Buffer.from(data) : data);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
@@ -44,6 +45,19 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
       // NOTE: where the temporary file could not be made (e.g. ENOTDIR) removing it fails too: the first error tells
     }
     throw fileError(path, `cannot write: ${reason(err)}`);
+  }
+}
+
+/**
+ * Writes every byte: a write may write fewer bytes than asked (a disk about to fill up does), and only the
+ * next one reports why (ENOSPC, EFBIG). Taking one short write for success renamed half a checkpoint over
+ * the whole one.
+ */
+function writeAll(fd: number, data: Uint8Array): void {
+  for (let done = 0; done < data.length;) {
+    const n = writeSync(fd, data, done, data.length - done);
+    if (n <= 0) throw Object.assign(new Error('no byte written'), { code: 'ENOSPC' });
+    done += n;
   }
 }
 

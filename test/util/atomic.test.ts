@@ -31,6 +31,24 @@ test('writeFileAtomic replaces a file whole; failures name the path and leave no
   }
 });
 
+test('a write cut short (the disk fills up, or a file-size limit) is an error, and the old file stays whole', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-atomic-'));
+  try {
+    const p = join(dir, 'best.safetensors');
+    writeFileAtomic(p, 'old');
+    // NOTE: a file-size limit of 100 KiB cuts a 300 kB write short as a nearly full disk does; the first
+    // write returns 102,400 and only the next one fails (Node ignores SIGXFSZ)
+    const code = `import { writeFileAtomic } from './src/util/atomic.ts';
+      try { writeFileAtomic(${JSON.stringify(p)}, new Uint8Array(300000)); console.log('no error'); } catch (e) { console.log(e.message); }`;
+    const r = spawnSync('bash', ['-c', `ulimit -f 100 && exec "${process.execPath}" --import tsx --input-type=module -e "$CODE"`], { encoding: 'utf8', env: { ...process.env, CODE: code } });
+    assert.match(r.stdout, /best\.safetensors: cannot write: larger than this process may write \(ulimit -f\) \(EFBIG\)/, r.stdout + r.stderr);
+    assert.is(readFileSync(p, 'utf8'), 'old');
+    assert.equal(readdirSync(dir), ['best.safetensors'], 'no temporary file left');
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
 test('removeStaleTemporaries removes what killed writers left, not what live ones are writing', () => {
   const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-atomic-'));
   try {
