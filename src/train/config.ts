@@ -97,7 +97,7 @@ export function checkConfig(c: TrainConfig): TrainConfig {
   if (!(c.lr > 0 && c.lr < Infinity)) throw bad('lr', `must be a finite number > 0, got ${c.lr}`);
   if (!(c.lambda >= 0 && c.lambda < Infinity)) throw bad('lambda', `must be a finite number >= 0, got ${c.lambda}`);
   if (!(c.topoPersistence >= 0 && c.topoPersistence < Infinity)) throw bad('topoPersistence', `must be a finite number >= 0, got ${c.topoPersistence}`);
-  if (c.topoSize > c.side) throw bad('topoSize', `(${c.topoSize}) exceeds the volume side --side (${c.side})`);
+  if (c.lambda > 0 && c.topoSize > c.side) throw bad('topoSize', `(${c.topoSize}) exceeds the volume side --side (${c.side})`);
   if (!isDimList(c.topoDims)) throw bad('topoDims', `must be distinct dimensions among 0, 1, 2, got ${c.topoDims}`);
   if (!Number.isInteger(c.adversarialEpochs) || c.adversarialEpochs < 0) throw bad('adversarialEpochs', `must be a non-negative integer, got ${c.adversarialEpochs}`);
   if (!(c.topoQ >= 1)) throw bad('topoQ', `must be a number >= 1, or inf (bottleneck), got ${c.topoQ}`);

@@ -33,6 +33,11 @@ test('a repeated --topo-dims is named by its flag (the loss would refuse it late
   assert.equal(parseDims('0,2'), [0, 2]);
 });
 
+test('--topo-size must fit in --side only where the topological loss runs: the baseline trains at any side', () => {
+  assert.throws(() => checkConfig({ ...TRAIN_DEFAULTS, side: 8, lambda: 0.1 }), /--topo-size \(16\) exceeds the volume side --side \(8\)/);
+  assert.is(checkConfig({ ...TRAIN_DEFAULTS, side: 8, lambda: 0 }).side, 8);
+});
+
 test('an empty --topo-dims item is refused, not read as dimension 0', () => {
   for (const v of ['2,', '', ',2', '0,,2', ' ']) assert.throws(() => parseDims(v), /--topo-dims: .* must list distinct dimensions/, v);
   assert.equal(parseDims('all'), [0, 1, 2]);
