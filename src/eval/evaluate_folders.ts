@@ -14,13 +14,15 @@ export interface SampleEvaluation extends ShapeErrors {
 }
 
 /**
- * A folder of volumes: DIR itself, or DIR/obj when DIR is a dataset root in SHAPR's layout (no TIFF
- * files directly inside, an obj/ folder beside mask/ and image/).
+ * A folder of volumes: DIR itself, or DIR/obj when DIR is a dataset root in SHAPR's layout (an obj/ folder
+ * beside mask/ and image/); a root that also holds TIFF files of its own is refused as ambiguous.
  */
 export function volumeFolder(dir: string): string {
   const own = listTiffs(dir);
-  if (own.size === 0 && existsSync(join(dir, 'obj'))) return join(dir, 'obj');
-  return dir;
+  if (!existsSync(join(dir, 'obj'))) return dir;
+  // NOTE: TIFFs beside obj/ are not the truth of a dataset (predictions written there once scored 0 error)
+  if (own.size > 0) throw fileError(dir, `holds ${own.size} .tif file(s) and an obj/ folder: give the folder of volumes itself (${join(dir, 'obj')}, or another)`);
+  return join(dir, 'obj');
 }
 
 /**

@@ -31,6 +31,11 @@ test('truth against itself: all errors 0; a dataset root is read through its obj
   assert.is(rows.length, 6);
   for (const r of rows) assert.equal([r.iouError, r.volumeError, r.surfaceError, r.roughnessError], [0, 0, 0, 0]);
   assert.equal(rows.map((r) => r.className).sort(), samples.map((s) => s.className).sort());
+  // TIFFs beside obj/ (predictions written into the root) are refused as ambiguous, not taken for the truth
+  const root = join(dir, 'truth-with-stray');
+  writeDataset(root, samples);
+  writeFileSync(join(root, `${samples[0].name}.tif`), readFileSync(join(dir, 'shift', `${samples[0].name}.tif`)));
+  assert.throws(() => evaluateFolders(root, join(dir, 'same')), (e: unknown) => e instanceof UserError && /truth-with-stray: holds 1 \.tif file\(s\) and an obj\/ folder: give the folder of volumes itself/.test((e as Error).message));
 });
 
 test('a shifted prediction has positive IoU error; JSON rows carry the metric names', () => {

@@ -75,6 +75,8 @@ test('predict: a weights file and a dataset folder or one image/mask pair give T
   await refused(['--data', join(dir, 'data'), '--out', join(dir, 'other', 'obj'), '--force'], /other\/obj: is the obj\/ folder of a dataset in SHAPR's layout/);
   symlinkSync(join(dir, 'other', 'image'), join(dir, 'other-images'));
   await refused(['--data', join(dir, 'data'), '--out', join(dir, 'other-images'), '--force'], /other-images: is the image\/ folder of a dataset/);
+  // nor into a dataset's root (evaluate --truth ROOT then scored the predictions against themselves)
+  for (const root of ['data', 'other']) await refused(['--data', join(dir, 'data'), '--out', join(dir, root)], new RegExp(`${root}: is a dataset in SHAPR's layout \\(it holds obj/, mask/, image/\\)`));
   // a folder reused with --force: the volumes this run did not write are named
   writeFileSync(join(dir, 'pred', 'stale.tif'), readFileSync(join(dir, 'pred', `${names[0]}.tif`)));
   const { stdout: again, stderr: note } = await cli('predict', '--weights', join(dir, 'w.safetensors'), '--data', join(dir, 'data'), '--out', join(dir, 'pred'), '--force');
