@@ -2,7 +2,7 @@
 // Errors reach the user as one line naming the file and the problem (UserError), never a stack trace.
 import { Command } from 'commander';
 import { GpuError } from '../src/gpu/device.ts';
-import { UserError } from '../src/util/errors.ts';
+import { fileSystemError, UserError } from '../src/util/errors.ts';
 import * as persistenceCmd from './commands/persistence.ts';
 import * as generateCmd from './commands/generate.ts';
 import * as inspectCmd from './commands/inspect.ts';
@@ -27,8 +27,9 @@ try {
   exitWhenFlushed(Number(process.exitCode ?? 0));
 } catch (err) {
   // a bad input or an unusable GPU (no adapter, device lost) is the user's to fix: one line, no stack
-  if (err instanceof UserError || err instanceof GpuError) {
-    console.error(`topo-shapr: ${err.message}`);
+  const user = err instanceof UserError || err instanceof GpuError ? err : fileSystemError(err);
+  if (user) {
+    console.error(`topo-shapr: ${user.message}`);
     exitWhenFlushed(1);
   }
   else throw err;

@@ -10,7 +10,7 @@ import { generateDataset } from '../src/data/synthetic.ts';
 import { checkConfig, FLAG, TRAIN_DEFAULTS, type TrainConfig } from '../src/train/config.ts';
 import { getGpu, GpuError } from '../src/gpu/device.ts';
 import { writeFileAtomic } from '../src/util/atomic.ts';
-import { UserError } from '../src/util/errors.ts';
+import { fileSystemError, UserError } from '../src/util/errors.ts';
 import { writeReport } from './commands/compare.ts';
 import { checkUsed, configFrom, runTraining, trainOptions } from './commands/train.ts';
 import { exitWhenFlushed } from './exit.ts';
@@ -56,8 +56,9 @@ try {
       writeFileAtomic(marker, JSON.stringify(made) + '\n');
     } else if (existsSync(marker)) {
       let had: typeof made;
+      const text = readFileSync(marker, 'utf8'); // NOTE: outside the try: an unreadable file is not a damaged one
       try {
-        had = JSON.parse(readFileSync(marker, 'utf8'));
+        had = JSON.parse(text);
       } catch {
         throw new UserError(`${marker}: not valid JSON (damaged?); delete ${dataDir} to generate the cells again`);
       }
@@ -82,8 +83,9 @@ try {
   console.log(`\nreport: ${report}  (${((performance.now() - t0) / 60000).toFixed(1)} min)`);
   exitWhenFlushed(0);
 } catch (err) {
-  if (err instanceof UserError || err instanceof GpuError) {
-    console.error(`topo-shapr: ${err.message}`);
+  const user = err instanceof UserError || err instanceof GpuError ? err : fileSystemError(err);
+  if (user) {
+    console.error(`topo-shapr: ${user.message}`);
     exitWhenFlushed(1);
   }
   else throw err;

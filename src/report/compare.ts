@@ -26,8 +26,9 @@ export interface RunData {
 
 function readJson<T>(path: string): T {
   if (!existsSync(path)) throw fileError(path, 'missing (has this run finished training?)');
+  const text = readFileSync(path, 'utf8'); // NOTE: outside the try: an unreadable file is not invalid JSON
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
+    return JSON.parse(text) as T;
   } catch (e) {
     throw fileError(path, `not valid JSON (${(e as Error).message})`);
   }

@@ -117,8 +117,9 @@ export interface TrainResult {
 
 /** A JSON file a resume depends on; a damaged one means the run directory cannot be resumed. */
 function readRunJson(path: string): unknown {
+  const text = readFileSync(path, 'utf8'); // NOTE: outside the try: an unreadable file is not a damaged one
   try {
-    return JSON.parse(readFileSync(path, 'utf8'));
+    return JSON.parse(text);
   } catch {
     throw new UserError(`${path}: not valid JSON (damaged?); this run directory cannot be resumed: use a new --out`);
   }

@@ -4,24 +4,7 @@
 // user's to fix: they come back as one line naming the path, and leave no temporary file behind.
 import { accessSync, appendFileSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { fileError } from './errors.ts';
-
-/** The one-line reason of a failed file-system call (its code, e.g. ENOENT, and what that means). */
-function reason(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException)?.code;
-  const what: Record<string, string> = {
-    ENOENT: 'its folder does not exist',
-    ENOTDIR: 'a part of the path is a file, not a folder',
-    EEXIST: 'a file of that name exists where a folder is needed',
-    EISDIR: 'it is a folder',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    ENOSPC: 'no space left on the disk',
-    EROFS: 'read-only file system',
-    EFBIG: 'larger than this process may write (ulimit -f)',
-  };
-  return code ? `${what[code] ?? 'cannot write'} (${code})` : String(err);
-}
+import { fileError, fsReason as reason } from './errors.ts';
 
 /** The temporary file of `path` while process `pid` writes it. */
 const temporary = (path: string, pid: number) => join(dirname(path), `.${basename(path)}.${pid}.tmp`);
