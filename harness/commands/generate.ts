@@ -1,6 +1,6 @@
 // `topo-shapr generate OUT`: writes the built-in synthetic cells as a dataset in SHAPR's layout.
 import type { Command } from 'commander';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeDataset } from '../../src/data/dataset_writer.ts';
 import { generateDataset, SYNTHETIC_CLASSES, type SyntheticClass } from '../../src/data/synthetic.ts';
@@ -48,15 +48,8 @@ export function register(program: Command): void {
       const onProgress = tty ? (d: number, total: number) => process.stderr.write(`\rgenerating ${d}/${total}`) : undefined;
       const samples = generateDataset({ n, size, seed, classes, onProgress });
       if (tty) process.stderr.write('\r\x1b[K');
-      // NOTE: --force replaces the old samples (once the new ones exist) instead of mixing them with stale ones
-      // that classes.csv no longer lists; only the dataset's own files go, anything else in OUT stays.
-      if (f.force) {
-        for (const sub of ['obj', 'mask', 'image']) {
-          const dir = join(out, sub);
-          if (existsSync(dir)) for (const file of readdirSync(dir)) if (/\.tiff?$/i.test(file)) rmSync(join(dir, file));
-        }
-        rmSync(join(out, 'classes.csv'), { force: true });
-      }
+      // NOTE: --force replaces the old samples whole (writeDataset) instead of mixing them with stale ones that
+      // classes.csv no longer lists; only the dataset's own files go, anything else in OUT stays.
       writeDataset(out, samples);
       const per = new Map<string, number>();
       for (const s of samples) per.set(s.className, (per.get(s.className) ?? 0) + 1);

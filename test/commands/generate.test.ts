@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDataset } from '../../src/data/dataset.ts';
@@ -34,6 +34,31 @@ test('generate refuses a folder with a dataset; --force replaces it whole (other
       assert.is(bad.status, 1, `${flag} '${value}'`);
       assert.match(bad.stderr, message);
     }
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test('generate --force that fails part-way (a full disk, a file where a folder is) leaves the old dataset whole', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-generate-'));
+  try {
+    const out = join(dir, 'ds');
+    assert.is(cli(out, '--n', '4', '--size', '8').status, 0);
+    const files = () => ['obj', 'mask', 'image'].flatMap((sub) => readdirSync(join(out, sub)).map((f) => `${sub}/${f}:${readFileSync(join(out, sub, f)).length}`)).concat(readdirSync(out).sort());
+    const before = files();
+    // NOTE: a file-size limit of 20 KiB stops the first 32³ volume (32 KiB), as a full disk would part-way
+    const full = spawnSync('bash', ['-c', `ulimit -f 20 && exec node harness/bin/topo-shapr.js generate "${out}" --n 10 --size 32 --force`], { encoding: 'utf8' });
+    assert.is(full.status, 1, full.stderr);
+    assert.match(full.stderr, /^topo-shapr: .*obj\/\w+\.tif: cannot write: larger than this process may write/m);
+    assert.equal(files(), before, 'the old dataset is as it was, and no partial new one lies beside it');
+    // image/ replaced by a file: refused by name before anything is removed
+    rmSync(join(out, 'image'), { recursive: true });
+    writeFileSync(join(out, 'image'), 'x');
+    const clash = cli(out, '--n', '3', '--size', '8', '--force');
+    assert.is(clash.status, 1);
+    assert.match(clash.stderr, /^topo-shapr: .*ds\/image: is a file, not a folder$/m);
+    assert.is(readdirSync(join(out, 'obj')).length, 4, 'obj/ kept');
+    unlinkSync(join(out, 'image'));
   } finally {
     rmSync(dir, { recursive: true });
   }
