@@ -16,7 +16,7 @@ import { TopoLoss } from '../topo/topo_loss.ts';
 import { TopoPool } from '../topo/topo_pool.ts';
 import { Rng } from '../util/rng.ts';
 import { DivergedError, UserError } from '../util/errors.ts';
-import { appendLine, makeOutputDir, removeStaleTemporaries, writeFileAtomic } from '../util/atomic.ts';
+import { appendLine, lockFolder, makeOutputDir, removeStaleTemporaries, writeFileAtomic } from '../util/atomic.ts';
 import { chunk, makeBatch, releaseBatch } from './batches.ts';
 import { loadCheckpoint, loadModel, saveCheckpoint, saveModel } from './checkpoint.ts';
 import { checkConfig, configChanges, configFromJson, configJson, type TrainConfig } from './config.ts';
@@ -159,6 +159,15 @@ function checkSameSamples(dir: string, c: TrainConfig, samples: readonly Sample[
 export async function train(g: Gpu, config: TrainConfig, dir: string, samples: Sample[], split: Split, ev: TrainEvents = {}): Promise<TrainResult> {
   const c = checkConfig(config);
   makeOutputDir(dir);
+  const unlock = lockFolder(dir, 'this run directory is');
+  try {
+    return await trainLocked(g, c, dir, samples, split, ev);
+  } finally {
+    unlock();
+  }
+}
+
+async function trainLocked(g: Gpu, c: TrainConfig, dir: string, samples: Sample[], split: Split, ev: TrainEvents): Promise<TrainResult> {
   removeStaleTemporaries(dir);
   const cfgPath = join(dir, RUN_FILES.config);
   if (!checkSameConfig(dir, c)) writeFileAtomic(cfgPath, configJson(c));

@@ -2,7 +2,8 @@
 // beside the target, flush it to disk, then rename over the target (atomic on POSIX file systems).
 // Failures to write (no such folder, a file where a folder should be, no permission, a full disk) are the
 // user's to fix: they come back as one line naming the path, and leave no temporary file behind.
-import { accessSync, appendFileSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { accessSync, appendFileSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileError, fsReason as reason } from './errors.ts';
 
@@ -53,6 +54,43 @@ export function removeStaleTemporaries(dir: string): void {
     const m = TEMPORARY.exec(name);
     if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
     rmSync(join(dir, name), { force: true });
+  }
+}
+
+/**
+ * Takes DIR/.lock for this process until the returned release() (a training run: two processes on one run
+ * directory interleaved their epochs in one log). The lock names its process and host; one left by a process
+ * of this host that has ended (killed) is taken over, one of another host (a shared file system) is refused
+ * with what to do.
+ */
+export function lockFolder(dir: string, what: string): () => void {
+  const path = join(dir, '.lock');
+  const me = `${process.pid}@${hostname()}`;
+  for (;;) {
+    try {
+      writeFileSync(path, me + '\n', { flag: 'wx' });
+      // NOTE: also released when the process exits before release() (Ctrl-C ends a run through process.exit)
+      const release = () => {
+        process.off('exit', release);
+        rmSync(path, { force: true });
+      };
+      process.on('exit', release);
+      return release;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw fileError(path, `cannot create: ${reason(err)}`);
+    }
+    let held: string;
+    try {
+      held = readFileSync(path, 'utf8');
+    } catch {
+      continue; // released meanwhile: try again
+    }
+    const [pid, host] = held.trim().split('@');
+    if (host !== hostname()) {
+      throw fileError(dir, `${what} in use by process ${pid} on ${host} (${path}); if none is running there, delete ${path}`);
+    }
+    if (alive(Number(pid))) throw fileError(dir, `${what} in use by another process (pid ${pid}); wait for it or use another folder`);
+    rmSync(path, { force: true }); // its process has ended: a stale lock
   }
 }
 

@@ -3,9 +3,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeOutputDir, removeStaleTemporaries, writeFileAtomic } from '../../src/util/atomic.ts';
+import { lockFolder, makeOutputDir, removeStaleTemporaries, writeFileAtomic } from '../../src/util/atomic.ts';
 import { UserError } from '../../src/util/errors.ts';
 
 test('writeFileAtomic replaces a file whole; failures name the path and leave no temporary file', () => {
@@ -83,6 +83,27 @@ test('a writer killed mid-write leaves the old file whole (the new bytes went to
     assert.is(readFileSync(p, 'utf8'), 'old', 'the target is untouched');
     removeStaleTemporaries(dir);
     assert.ok(!existsSync(join(dir, seen!)), 'the killed writer\'s temporary file is removed');
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test('lockFolder: one holder at a time; a lock of an ended process is taken over, one of another host is not', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-lock-'));
+  try {
+    const release = lockFolder(dir, 'this run directory is');
+    assert.throws(() => lockFolder(dir, 'this run directory is'), (e: unknown) => e instanceof UserError && new RegExp(`: this run directory is in use by another process \\(pid ${process.pid}\\)`).test((e as Error).message));
+    release();
+    assert.ok(!existsSync(join(dir, '.lock')), 'released');
+    lockFolder(dir, 'x')(); // free again
+    // a killed process's lock
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    writeFileSync(join(dir, '.lock'), `${dead}@${hostname()}\n`);
+    const again = lockFolder(dir, 'x');
+    assert.is(readFileSync(join(dir, '.lock'), 'utf8'), `${process.pid}@${hostname()}\n`);
+    again();
+    writeFileSync(join(dir, '.lock'), '123@other-node\n');
+    assert.throws(() => lockFolder(dir, 'this run directory is'), (e: unknown) => e instanceof UserError && /in use by process 123 on other-node .*; if none is running there, delete .*\.lock/.test((e as Error).message));
   } finally {
     rmSync(dir, { recursive: true });
   }
