@@ -75,7 +75,7 @@ function parseQ(s: string): number {
 export function readDiagrams(file: string): DiagramFile {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readFileSync(file, 'utf8').replace(/^\uFEFF/, ''); // NOTE: a byte-order mark (Windows editors) is not JSON
   } catch (err) {
     throw fileError(file, `cannot read file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }

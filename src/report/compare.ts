@@ -60,7 +60,14 @@ function loadRun(dir: string): RunData {
   // both become NaN, which the statistics count apart, instead of null entering them as 0.
   const metrics = readJson<SampleMetrics[]>(join(dir, RUN_FILES.metrics));
   if (!Array.isArray(metrics)) throw fileError(join(dir, RUN_FILES.metrics), 'expected a JSON array of per-sample rows');
-  for (const row of metrics) for (const m of METRICS) if (typeof row[m] !== 'number') row[m] = NaN;
+  metrics.forEach((row, i) => {
+    if (row === null || typeof row !== 'object' || Array.isArray(row)) throw fileError(join(dir, RUN_FILES.metrics), `row ${i + 1} is not an object of metrics`);
+    for (const m of METRICS) {
+      const v: unknown = row[m];
+      if (v === null || v === undefined) row[m] = NaN;
+      else if (typeof v !== 'number') throw fileError(join(dir, RUN_FILES.metrics), `row ${i + 1}: ${m} is ${JSON.stringify(v)}, not a number or null`);
+    }
+  });
   const samplesPath = join(dir, RUN_FILES.samples);
   const samples = existsSync(samplesPath) ? JSON.stringify(readJson<unknown>(samplesPath)) : null;
   return { dir, config, logs, metrics, samples };

@@ -58,6 +58,13 @@ test('one JSON line per dimension present in either file, equal to the library; 
   assert.equal(cli(many, many).stdout.trim().split('\n').map((l) => JSON.parse(l).dim), [2, 10]);
 });
 
+test('a byte-order mark (as Windows editors write) is read past, as in classes.csv', () => {
+  const bom = file('bom.json', '\uFEFF' + JSON.stringify(A));
+  const r = cli(bom, a, '--dim', '0');
+  assert.is(r.status, 0, r.stderr);
+  assert.is(JSON.parse(r.stdout).distance, 0);
+});
+
 test('bad files: one line naming the file and the problem, exit code 1', () => {
   const cases: Array<[string, string, RegExp]> = [
     ['inf.json', '{"0": [[1, Infinity]]}', /inf\.json: not valid JSON .*write an essential class's death as null/],

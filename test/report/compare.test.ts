@@ -69,6 +69,11 @@ test('a config.json that is not a run config is named, not a TypeError in the re
     writeFileSync(join(bad, 'config.json'), JSON.stringify({ ...TRAIN_DEFAULTS, lambda: 0.1 }));
     writeFileSync(join(bad, 'metrics.json'), '{}');
     assert.throws(() => compareRuns([good, bad], { examples: 0 }), (e: unknown) => /bad\/metrics\.json: expected a JSON array/.test((e as Error).message));
+    // a value that is not a number or null: named (it was read as NaN: a table of n = 0, exit 0)
+    writeFileSync(join(bad, 'metrics.json'), JSON.stringify([{ ...row('s1'), iou_error: 'x' }]));
+    assert.throws(() => compareRuns([good, bad], { examples: 0 }), (e: unknown) => /bad\/metrics\.json: row 1: iou_error is "x", not a number or null/.test((e as Error).message));
+    writeFileSync(join(bad, 'metrics.json'), '[7]');
+    assert.throws(() => compareRuns([good, bad], { examples: 0 }), (e: unknown) => /bad\/metrics\.json: row 1 is not an object of metrics/.test((e as Error).message));
   } finally {
     rmSync(root, { recursive: true });
   }
