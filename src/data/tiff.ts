@@ -151,6 +151,8 @@ function pageInfo(ifd: Ifd, fileLength: number, path: string, z: number): PageIn
   const width = num(ifd, 256);
   const height = num(ifd, 257);
   if (!width || !height) throw fileError(path, `page ${z} has no image size`);
+  // NOTE: PhotometricInterpretation (262) is not applied: values are read as stored, as tifffile (and so
+  // SHAPR's own pipeline) reads them; ImageJ marks an inverting lookup table WhiteIsZero without changing them
   const spp = num(ifd, 277) ?? 1;
   if (spp !== 1) throw fileError(path, `page ${z} has ${spp} samples per pixel; expected a grayscale image`);
   const bits = num(ifd, 258) ?? 1;
@@ -224,6 +226,7 @@ function pagePixels(bytes: Uint8Array, le: boolean, ifd: Ifd, info: PageInfo, pa
   const counts = (tiled ? ifd.t325 : ifd.t279) as number[] | undefined;
   const segW = tiled ? (num(ifd, 322) ?? width) : width;
   const segH = tiled ? (num(ifd, 323) ?? height) : Math.min(num(ifd, 278) ?? height, height);
+  if (!(segW >= 1 && segH >= 1)) throw fileError(path, `page ${z} has ${what}s of ${segW}×${segH} pixels (a corrupt ${tiled ? 'TileWidth or TileLength' : 'RowsPerStrip'})`);
   const across = Math.ceil(width / segW);
   const segments = across * Math.ceil(height / segH);
   if (offsets.length < segments) throw fileError(path, `page ${z} has ${offsets.length} ${what}s, its size needs ${segments}`);

@@ -99,6 +99,10 @@ test('a directory entry whose values run past the file, and an image size too la
     else v.setUint32(at + 8, 60000, true);
   }
   throwsUser(() => decodeTiff(deflate, 'huge.tif'), /^huge\.tif: 3 page\(s\) of 60000×60000 pixels are 10800000000 values, more than this reader takes/);
+  const zeroRows = good.slice();
+  const rows = entry(zeroRows, 278); // RowsPerStrip 0: it read as "1 strips, its size needs Infinity"
+  rows.view.setUint32(rows.e + 8, 0, true);
+  throwsUser(() => decodeTiff(zeroRows, 'rows.tif'), /^rows\.tif: page 0 has strips of 8×0 pixels \(a corrupt RowsPerStrip\)$/);
 });
 
 test('corrupt compressed strips are refused, not zero-filled (utif decoded them silently; libtiff refuses them)', () => {
