@@ -1,8 +1,6 @@
 // topo-shapr command line: one sub-command per module in harness/commands/, each exporting register().
-// Errors reach the user as one line naming the file and the problem (UserError), never a stack trace.
+// Errors reach the user as one line naming the file and the problem (exit.ts), never a stack trace.
 import { Command } from 'commander';
-import { GpuError } from '../src/gpu/device.ts';
-import { fileSystemError, UserError } from '../src/util/errors.ts';
 import * as persistenceCmd from './commands/persistence.ts';
 import * as generateCmd from './commands/generate.ts';
 import * as inspectCmd from './commands/inspect.ts';
@@ -13,7 +11,7 @@ import * as compareCmd from './commands/compare.ts';
 import * as analyseInterpolationCmd from './commands/analyse_interpolation.ts';
 import * as predictCmd from './commands/predict.ts';
 import * as distanceCmd from './commands/distance.ts';
-import { exitWhenFlushed } from './exit.ts';
+import { exitOnError, exitWhenFlushed } from './exit.ts';
 
 const program = new Command('topo-shapr')
   .description('3D cell-shape reconstruction from 2D microscopy with a topological loss (WGSL on WebGPU)')
@@ -26,11 +24,5 @@ try {
   await program.parseAsync(process.argv);
   exitWhenFlushed(Number(process.exitCode ?? 0));
 } catch (err) {
-  // a bad input or an unusable GPU (no adapter, device lost) is the user's to fix: one line, no stack
-  const user = err instanceof UserError || err instanceof GpuError ? err : fileSystemError(err);
-  if (user) {
-    console.error(`topo-shapr: ${user.message}`);
-    exitWhenFlushed(1);
-  }
-  else throw err;
+  exitOnError(err);
 }

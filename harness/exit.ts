@@ -1,6 +1,21 @@
 // Ending a harness process: Dawn's handles keep Node alive, so the scripts exit explicitly, but
 // process.exit drops whatever a pipe has not taken yet (a `persistence ... | python` read stopped at 64 KiB).
 
+import { GpuError } from '../src/gpu/device.ts';
+import { fileSystemError, UserError } from '../src/util/errors.ts';
+
+/**
+ * The end of a command that threw: a bad input, an unusable GPU (no adapter, device lost) or a failed file
+ * operation is the user's to fix, so one line and exit code 1, never a stack trace; anything else is a bug
+ * and is thrown on, with its stack.
+ */
+export function exitOnError(err: unknown): void {
+  const user = err instanceof UserError || err instanceof GpuError ? err : fileSystemError(err);
+  if (!user) throw err;
+  console.error(`topo-shapr: ${user.message}`);
+  exitWhenFlushed(1);
+}
+
 /** Exits with `code` once stdout and stderr have handed everything written so far to the OS. */
 export function exitWhenFlushed(code: number): void {
   process.exitCode = code;

@@ -3,17 +3,18 @@
 // in minutes on a CPU; `--preset paper --data DIR` runs the paper's protocol (64³, 5 folds, 100 epochs).
 // Re-running resumes: finished runs are kept, interrupted ones continue from their last checkpoint.
 import { Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeDataset } from '../src/data/dataset_writer.ts';
 import { generateDataset } from '../src/data/synthetic.ts';
 import { checkConfig, FLAG, TRAIN_DEFAULTS, type TrainConfig } from '../src/train/config.ts';
-import { getGpu, GpuError } from '../src/gpu/device.ts';
+import { getGpu } from '../src/gpu/device.ts';
 import { writeFileAtomic } from '../src/util/atomic.ts';
-import { fileSystemError, UserError } from '../src/util/errors.ts';
+import { UserError } from '../src/util/errors.ts';
+import { readJsonFile } from '../src/util/json_file.ts';
 import { writeReport } from './commands/compare.ts';
 import { checkUsed, configFrom, runTraining, trainOptions } from './commands/train.ts';
-import { exitWhenFlushed } from './exit.ts';
+import { exitOnError, exitWhenFlushed } from './exit.ts';
 
 /** The demo's defaults: a small network on small volumes (see README for the measured time). */
 const DEMO: Partial<TrainConfig> = { side: 16, filters: 4, syntheticCount: 60, epochs: 30, batchSize: 6, topoSize: 16, topoDims: [0, 2], lambda: 0.1 };
@@ -55,13 +56,7 @@ try {
       writeDataset(dataDir, generateDataset({ n: base.syntheticCount, size: base.side, seed: base.syntheticSeed }));
       writeFileAtomic(marker, JSON.stringify(made) + '\n');
     } else if (existsSync(marker)) {
-      let had: typeof made;
-      const text = readFileSync(marker, 'utf8'); // NOTE: outside the try: an unreadable file is not a damaged one
-      try {
-        had = JSON.parse(text);
-      } catch {
-        throw new UserError(`${marker}: not valid JSON (damaged?); delete ${dataDir} to generate the cells again`);
-      }
+      const had = readJsonFile(marker, () => `not valid JSON (damaged?); delete ${dataDir} to generate the cells again`) as typeof made;
       const changed = (Object.keys(made) as (keyof typeof made)[]).filter((k) => had[k] !== made[k]);
       if (changed.length) {
         throw new UserError(`${dataDir}: holds cells generated with other options (${changed.map((k) => `${FLAG[k]} ${had[k]} → ${made[k]}`).join(', ')}); use another --out, or delete ${out}`);
@@ -83,10 +78,5 @@ try {
   console.log(`\nreport: ${report}  (${((performance.now() - t0) / 60000).toFixed(1)} min)`);
   exitWhenFlushed(0);
 } catch (err) {
-  const user = err instanceof UserError || err instanceof GpuError ? err : fileSystemError(err);
-  if (user) {
-    console.error(`topo-shapr: ${user.message}`);
-    exitWhenFlushed(1);
-  }
-  else throw err;
+  exitOnError(err);
 }

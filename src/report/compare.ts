@@ -13,6 +13,7 @@ import { loadSamples } from '../train/data.ts';
 import type { SampleMetrics } from '../train/finish.ts';
 import { RUN_FILES, type EpochLog } from '../train/trainer.ts';
 import { fileError, UserError } from '../util/errors.ts';
+import { readJsonFile } from '../util/json_file.ts';
 import { METRICS, type ExampleReport, type Metric, type MethodReport, type ReportInput } from './report.ts';
 import { maxProjection, midSlice } from './views.ts';
 
@@ -26,12 +27,7 @@ export interface RunData {
 
 function readJson<T>(path: string): T {
   if (!existsSync(path)) throw fileError(path, 'missing (has this run finished training?)');
-  const text = readFileSync(path, 'utf8'); // NOTE: outside the try: an unreadable file is not invalid JSON
-  try {
-    return JSON.parse(text) as T;
-  } catch (e) {
-    throw fileError(path, `not valid JSON (${(e as Error).message})`);
-  }
+  return readJsonFile(path, (e) => `not valid JSON (${e.message})`) as T;
 }
 
 function loadRun(dir: string): RunData {

@@ -16,6 +16,7 @@ import { TopoLoss } from '../topo/topo_loss.ts';
 import { TopoPool } from '../topo/topo_pool.ts';
 import { Rng } from '../util/rng.ts';
 import { DivergedError, UserError } from '../util/errors.ts';
+import { readJsonFile } from '../util/json_file.ts';
 import { appendLine, lockFolder, makeOutputDir, removeStaleTemporaries, writeFileAtomic } from '../util/atomic.ts';
 import { chunk, makeBatch, releaseBatch } from './batches.ts';
 import { loadCheckpoint, loadModel, saveCheckpoint, saveModel } from './checkpoint.ts';
@@ -117,12 +118,7 @@ export interface TrainResult {
 
 /** A JSON file a resume depends on; a damaged one means the run directory cannot be resumed. */
 function readRunJson(path: string): unknown {
-  const text = readFileSync(path, 'utf8'); // NOTE: outside the try: an unreadable file is not a damaged one
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new UserError(`${path}: not valid JSON (damaged?); this run directory cannot be resumed: use a new --out`);
-  }
+  return readJsonFile(path, () => 'not valid JSON (damaged?); this run directory cannot be resumed: use a new --out');
 }
 
 /**
