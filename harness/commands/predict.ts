@@ -75,9 +75,8 @@ export function register(program: Command): void {
         throw new UserError(`--out ${o.out}: is the ${sub}/ folder of a dataset in SHAPR's layout (${dirname(outDir)}); choose another folder`);
       }
       // nor into a dataset's root: evaluate --truth DATA would then take the predictions for the truth
-      if (LAYOUT.filter((x) => existsSync(join(outDir, x))).length >= 2) {
-        throw new UserError(`--out ${o.out}: is a dataset in SHAPR's layout (it holds ${LAYOUT.filter((x) => existsSync(join(outDir, x))).join('/, ')}/); choose another folder`);
-      }
+      const held = LAYOUT.filter((x) => existsSync(join(outDir, x)));
+      if (held.length >= 2) throw new UserError(`--out ${o.out}: is a dataset in SHAPR's layout (it holds ${held.join('/, ')}/); choose another folder`);
       const existing = outs.filter((f) => existsSync(f));
       if (existing.length && !o.force) throw new UserError(`${existing[0]}: exists (${existing.length} of the ${outs.length} predictions would be overwritten); use --force or another --out`);
       // NOTE: the ground truth (for the IoU error) is read and checked before anything is predicted or written,

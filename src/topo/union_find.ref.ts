@@ -3,11 +3,15 @@
 // ties and −0 beside +0 come out as the kernels give them. (NaN is not modelled: WGSL may assume there is
 // none, and persistenceGpuBatch refuses such a volume after the fact.)
 // `values` is one volume; labels have n + 1 entries, node n being the outside.
+import type { BasinParams } from './union_find.ts';
 
-export interface BasinRefParams {
-  shape: readonly [number, number, number];
-  conn: 6 | 26;
-  reverse: boolean;
+/** What the kernels' Params say of the volume itself (the buffer offsets and record room are the GPU's). */
+export type BasinRefParams = Pick<BasinParams, 'shape' | 'conn' | 'reverse'>;
+
+/** (k, j, i) of voxel v: its z, y and x. */
+function coords(p: BasinRefParams, v: number): [number, number, number] {
+  const [, h, w] = p.shape;
+  return [Math.floor(v / (w * h)), Math.floor(v / w) % h, v % w];
 }
 
 /** u is above v in the sweep's total order (value descending then index ascending; reversed for dimension 2). */
@@ -20,9 +24,7 @@ function above(values: Float32Array, reverse: boolean, u: number, v: number): bo
 /** The neighbours of voxel v that lie inside the box, in the kernels' order. */
 function neighbours(p: BasinRefParams, v: number): number[] {
   const [d, h, w] = p.shape;
-  const i = v % w;
-  const j = Math.floor(v / w) % h;
-  const k = Math.floor(v / (w * h));
+  const [k, j, i] = coords(p, v);
   const out: number[] = [];
   for (let t = 0; t < 27; t++) {
     const dz = Math.floor(t / 9) - 1;
@@ -44,9 +46,7 @@ export function ascendRef(values: Float32Array, p: BasinRefParams): Uint32Array 
   const out = new Uint32Array(n + 1);
   out[n] = n;
   for (let v = 0; v < n; v++) {
-    const i = v % w;
-    const j = Math.floor(v / w) % h;
-    const k = Math.floor(v / (w * h));
+    const [k, j, i] = coords(p, v);
     if (p.reverse && (i === 0 || j === 0 || k === 0 || i === w - 1 || j === h - 1 || k === d - 1)) {
       out[v] = n;
       continue;
