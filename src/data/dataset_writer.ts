@@ -2,7 +2,7 @@
 // class as a prefix) with a classes.csv, so that loadDataset reads them back unchanged.
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeOutputDir, writeFileAtomic } from '../util/atomic.ts';
+import { makeOutputDir, removeStaleTemporaries, writeFileAtomic } from '../util/atomic.ts';
 import { fileError } from '../util/errors.ts';
 import { formatClassesCsv } from './class_names.ts';
 import { LAYOUT } from './dataset.ts';
@@ -14,7 +14,8 @@ import { writeTiff } from './tiff_writer.ts';
  * (values × 255, rounded) and DIR/classes.csv, replacing the dataset DIR held (its TIFFs in obj/, mask/,
  * image/ and its classes.csv; other files stay). The new set is written whole in a hidden folder inside
  * DIR first, so a failure (a full disk) leaves the old dataset as it was and no partial new one; then the
- * old files go and the new ones are moved in (renames, which need no space).
+ * old files go and the new ones are moved in (renames, which need no space). A hidden folder that a killed
+ * writer left is removed first.
  */
 export function writeDataset(dir: string, samples: Sample[]): void {
   makeOutputDir(dir);
@@ -22,6 +23,7 @@ export function writeDataset(dir: string, samples: Sample[]): void {
     const d = join(dir, sub);
     if (existsSync(d) && !statSync(d).isDirectory()) throw fileError(d, 'is a file, not a folder');
   }
+  removeStaleTemporaries(dir);
   const stage = join(dir, `.writing-${process.pid}`);
   rmSync(stage, { recursive: true, force: true });
   try {

@@ -9,7 +9,8 @@ import { fileError, fsReason as reason } from './errors.ts';
 
 /** The temporary file of `path` while process `pid` writes it. */
 const temporary = (path: string, pid: number) => join(dirname(path), `.${basename(path)}.${pid}.tmp`);
-const TEMPORARY = /^\..+\.(\d+)\.tmp$/;
+/** A temporary file (see temporary) or a staging folder `.writing-PID` (dataset_writer.ts): the writer's pid. */
+const TEMPORARY = /^\.(?:.+\.(\d+)\.tmp|writing-(\d+))$/;
 
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = temporary(path, process.pid);
@@ -46,14 +47,16 @@ function writeAll(fd: number, data: Uint8Array): void {
 }
 
 /**
- * Removes the temporary files that writers killed mid-write left in `dir` (those of processes no longer
- * running): a run preempted while saving a checkpoint kept one checkpoint-sized file per kill.
+ * Removes the temporary files and staging folders that writers killed mid-write left in `dir` (those of
+ * processes no longer running): a run preempted while saving a checkpoint kept one checkpoint-sized file
+ * per kill, a killed `generate` a whole hidden copy of the dataset.
  */
 export function removeStaleTemporaries(dir: string): void {
   for (const name of readdirSync(dir)) {
     const m = TEMPORARY.exec(name);
-    if (!m || Number(m[1]) === process.pid || alive(Number(m[1]))) continue;
-    rmSync(join(dir, name), { force: true });
+    const pid = Number(m?.[1] ?? m?.[2]);
+    if (!m || pid === process.pid || alive(pid)) continue;
+    rmSync(join(dir, name), { recursive: true, force: true });
   }
 }
 

@@ -2,14 +2,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDataset } from '../../src/data/dataset.ts';
 
 const cli = (...args: string[]) => spawnSync('node', ['harness/bin/topo-shapr.js', 'generate', ...args], { encoding: 'utf8' });
 
-test('generate refuses a folder with a dataset; --force replaces it whole (other files stay); --size is bounded', () => {
+test('generate refuses a folder with a dataset; --force replaces it whole (other files stay, a killed writer’s staging folder goes); --size is bounded', () => {
   const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-generate-'));
   try {
     const out = join(dir, 'ds');
@@ -18,11 +18,15 @@ test('generate refuses a folder with a dataset; --force replaces it whole (other
     const again = cli(out, '--n', '2', '--size', '8', '--seed', '5');
     assert.is(again.status, 1);
     assert.match(again.stderr, /ds: already holds a dataset \(obj\/ is not empty\); use --force to replace it/);
+    // the hidden staging folder of a generate that was killed (its pid has ended) goes with the next write
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    mkdirSync(join(out, `.writing-${dead}`, 'obj'), { recursive: true });
+    writeFileSync(join(out, `.writing-${dead}`, 'obj', 'half.tif'), 'x');
     const forced = cli(out, '--n', '2', '--size', '8', '--seed', '5', '--force');
     assert.is(forced.status, 0, forced.stderr);
     for (const sub of ['obj', 'mask', 'image']) assert.is(readdirSync(join(out, sub)).length, 2, sub);
     assert.is(loadDataset(out).samples.length, 2);
-    assert.ok(readdirSync(out).includes('notes.txt'));
+    assert.equal(readdirSync(out).sort(), ['classes.csv', 'image', 'mask', 'notes.txt', 'obj']);
     const big = cli(join(dir, 'big'), '--size', '1000');
     assert.is(big.status, 1);
     assert.match(big.stderr, /--size must be a side the network takes, one of 4, 8, 16, 32, 64; got 1000/);

@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lockFolder, makeOutputDir, removeStaleTemporaries, writeFileAtomic } from '../../src/util/atomic.ts';
@@ -49,15 +49,21 @@ test('a write cut short (the disk fills up, or a file-size limit) is an error, a
   }
 });
 
-test('removeStaleTemporaries removes what killed writers left, not what live ones are writing', () => {
+test('removeStaleTemporaries removes what killed writers left (files and staging folders), not what live ones are writing', () => {
   const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-atomic-'));
   try {
     // a process that has ended: its pid is free (reuse within this test is not expected)
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
     const files = [`.last.ckpt.safetensors.${dead}.tmp`, `.best.safetensors.${process.pid}.tmp`, '.notes.tmp', 'last.ckpt.safetensors', `.log.jsonl.${process.ppid}.tmp`];
     for (const f of files) writeFileSync(join(dir, f), 'x');
+    // staging folders of dataset_writer.ts: a killed writer's, a live one's, and a folder of the user's
+    const folders = [`.writing-${dead}`, `.writing-${process.ppid}`, '.writing-notes'];
+    for (const f of folders) {
+      mkdirSync(join(dir, f, 'obj'), { recursive: true });
+      writeFileSync(join(dir, f, 'obj', 'a.tif'), 'x');
+    }
     removeStaleTemporaries(dir);
-    assert.equal(readdirSync(dir).sort(), files.slice(1).sort());
+    assert.equal(readdirSync(dir).sort(), [...files.slice(1), ...folders.slice(1)].sort());
   } finally {
     rmSync(dir, { recursive: true });
   }
