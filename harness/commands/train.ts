@@ -94,8 +94,10 @@ export async function runTraining(c: TrainConfig, out: string, label = out): Pro
   const split = splitFor(samples, c);
   const g = await getGpu();
   const bar = progress('{label} |{bar}| step {value}/{total} {info} | ETA {eta_formatted}');
+  const prep = progress('{label} |{bar}| {value}/{total} samples | ETA {eta_formatted}');
   // NOTE: checkpoints are written atomically, so Ctrl-C may stop the run anywhere: say how to go on
   const interrupted = () => {
+    prep.stop();
     bar.stop();
     console.error(`${label}: interrupted; run the same command again to resume from the last finished epoch`);
     exitWhenFlushed(130);
@@ -104,6 +106,11 @@ export async function runTraining(c: TrainConfig, out: string, label = out): Pro
   try {
     const result = await train(g, c, out, samples, split, {
       onResume: (e, done) => console.error(done ? `${label}: training had ended (epoch ${e}); finishing the run from its last checkpoint` : `${label}: resuming at epoch ${e + 1} from its last checkpoint`),
+      onPrepare: (k, n) => {
+        if (k === 1) prep.start(n, `${label} target diagrams`);
+        prep.update(k);
+        if (k === n) prep.stop();
+      },
       onEpochStart: (e, steps, adv) => bar.start(steps, adv ? `${label} adversarial epoch ${adv.k + 1}/${adv.n}` : `${label} epoch ${e + 1}/${c.epochs}`),
       // an adversarial step's parts have their own names (generator loss, supervised, discriminator, adversarial)
       onStep: (_e, k, _n, p) => bar.update(k, 'dice' in p && !(c.lambda > 0) ? { loss: p.loss, dice: p.dice, bce: p.bce } : { ...p }),

@@ -8,7 +8,7 @@ import { Adam } from '../../src/optim/adam.ts';
 import { Tape } from '../../src/tape/tape.ts';
 import { Tensor } from '../../src/tape/tensor.ts';
 import { TopoLoss } from '../../src/topo/topo_loss.ts';
-import { chunk, makeBatch, releaseBatch } from '../../src/train/batches.ts';
+import { chunk, makeBatch, prepareTopo, releaseBatch } from '../../src/train/batches.ts';
 import { lossStep } from '../../src/train/loss_step.ts';
 import { Rng } from '../../src/util/rng.ts';
 
@@ -83,7 +83,7 @@ export async function trainSteps(
   let order: number[][] = [];
   try {
     // the targets' diagrams once, up front: each step then has one read-back (as the Node trainer)
-    if (topo) await topo.prepare(gpu, samples.map((s) => ({ key: s.name, volume: s.target })));
+    if (topo) await prepareTopo(gpu, topo, samples, true);
     for (let step = 1; step <= o.steps && !shouldStop(); step++) {
       if (!order.length) {
         const idx = [...samples.keys()];

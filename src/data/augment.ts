@@ -11,6 +11,9 @@ export interface AugmentOps {
   rot90: boolean; // rotate by 90° as numpy.rot90(a, 1, axes=(-2, -1))
 }
 
+/** Every combination of the three transforms: the 8 orientations augmentation can give a sample. */
+export const ALL_OPS: readonly AugmentOps[] = Array.from({ length: 8 }, (_, k) => ({ flipH: (k & 1) > 0, flipV: (k & 2) > 0, rot90: (k & 4) > 0 }));
+
 /** Draws the three independent coin flips (probability p each, default 1/3). */
 export function drawOps(rng: Rng, p = 1 / 3): AugmentOps {
   return { flipH: rng.next() < p, flipV: rng.next() < p, rot90: rng.next() < p };

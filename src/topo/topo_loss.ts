@@ -53,7 +53,7 @@ function sideOf(t: TopoTarget): number {
   return side;
 }
 
-/** Σv and Σv² in float64: unchanged by the flips and rotations the cache relies on, changed by other edits. */
+/** Σv and Σv² in float64: unchanged by flips and rotations (up to summation order), changed by other edits. */
 function fingerprint(v: Float32Array): [number, number] {
   let a = 0;
   let b = 0;
@@ -64,11 +64,30 @@ function fingerprint(v: Float32Array): [number, number] {
   return [a, b];
 }
 
+/** A 64-bit hash of the values in their order, as text: tells the flipped and rotated copies of one target apart. */
+function orderHash(v: Float32Array): string {
+  const words = new Uint32Array(v.buffer, v.byteOffset, v.length);
+  let h1 = 0x811c9dc5;
+  let h2 = 0;
+  for (let i = 0; i < words.length; i++) {
+    h1 = Math.imul(h1 ^ words[i], 0x01000193);
+    h2 = (Math.imul(h2, 0x5bd1e995) + words[i]) | 0;
+  }
+  return `${(h1 >>> 0).toString(16)}.${(h2 >>> 0).toString(16)}`;
+}
+
 export class TopoLoss {
   readonly opts: TopoLossOptions;
-  /** Target diagrams by key, computed once (flips and 90° rotations leave them unchanged), with the side and
-   * the fingerprint of the volume they came from. */
-  private cache = new Map<string, { diagrams: Diagrams; side: number; print: [number, number] }>();
+  /**
+   * Target diagrams, computed once per target volume as fed: by key alone when the topology sees the full
+   * volume (s = S: a flip or rotation only moves its values), by key and the order of its values when it is
+   * downsampled. NOTE: the downsampling kernel is not exactly equivariant (rounding, summation order): the
+   * diagrams of a flipped target's downsampling differ from the unflipped one's in the last bits, and a
+   * prediction equal to a flipped target then cost 1e-6–2e-5 with full-size gradients at q = 1.
+   */
+  private cache = new Map<string, Diagrams>();
+  /** The side and fingerprint of the volume each key was first seen with (a key reused for another volume is refused). */
+  private seen = new Map<string, { side: number; print: [number, number] }>();
 
   /** `runner`: where the per-sample CPU stage runs (a TopoPool in Node spreads a batch over the cores). */
   constructor(opts: Partial<TopoLossOptions> = {}, readonly runner: TopoRunner = inThread) {
@@ -93,16 +112,23 @@ export class TopoLoss {
   /**
    * Computes and caches the diagrams of targets not seen yet: downsampled to s³ by the prediction's own
    * kernel, so that a prediction equal to its target costs exactly 0 (the float64 CPU downsampling differed
-   * by f32 rounding, which q = 1 turned into full-size gradients of random sign). Call it once with the
-   * training and validation targets before training: apply() calls it for targets it has not seen, at the
-   * price of one more read-back in that step.
+   * by f32 rounding, which q = 1 turned into full-size gradients of random sign). Call it before training
+   * with the validation targets and the training targets in every orientation augmentation gives them
+   * (prepareTopo in train/batches.ts): apply() calls it for targets it has not seen, at the price of one more
+   * read-back in that step.
    */
   async prepare(g: Gpu, targets: TopoTarget[]): Promise<void> {
+    await this.entries(g, targets);
+  }
+
+  /** prepare(), returning each target's cache entry. */
+  private async entries(g: Gpu, targets: TopoTarget[]): Promise<string[]> {
     const s = this.opts.size;
-    const fresh = [...new Map(targets.filter((t) => !this.cached(t)).map((t) => [t.key, t])).values()];
+    const entries = targets.map((t) => this.entry(t));
+    const fresh = [...new Map(targets.map((t, k) => [entries[k], t] as const).filter(([e]) => !this.cache.has(e))).entries()];
     const CHUNK = 8; // volumes per upload (64³: 8 MB)
     for (let i = 0; i < fresh.length; i += CHUNK) {
-      const part = fresh.slice(i, i + CHUNK);
+      const part = fresh.slice(i, i + CHUNK).map(([, t]) => t);
       const side = sideOf(part[0]);
       if (part.some((t) => sideOf(t) !== side)) throw new Error('topo loss: targets of different sizes in one call');
       if (s > side) throw new Error(`topo loss: size ${s} exceeds the target side ${side}`);
@@ -120,20 +146,25 @@ export class TopoLoss {
       const per = s ** 3;
       const { construction, dims } = this.opts;
       const jobs: TopoJob[] = part.map((_, k) => ({ kind: 'diagrams', volume: host.slice(k * per, (k + 1) * per), shape: [s, s, s], opts: { construction, dims } }));
-      (await this.runner.run(jobs)).forEach((r, k) => this.cache.set(part[k].key, { diagrams: r.diagrams!, side, print: fingerprint(part[k].volume) }));
+      (await this.runner.run(jobs)).forEach((r, k) => this.cache.set(fresh[i + k][0], r.diagrams!));
     }
+    return entries;
   }
 
-  /** Whether `t`'s diagrams are cached; throws if its key was cached for another volume. */
-  private cached(t: TopoTarget): boolean {
-    const c = this.cache.get(t.key);
-    if (!c) return false;
-    const [a, b] = fingerprint(t.volume);
+  /**
+   * The cache entry of a target (see cache); throws if its key was first seen with another volume (NOTE: a
+   * volume that is not a flip or rotation of the first: its sums differ).
+   */
+  private entry(t: TopoTarget): string {
+    const side = sideOf(t);
+    const print = fingerprint(t.volume);
+    const first = this.seen.get(t.key);
     const close = (x: number, y: number) => Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(y));
-    if (sideOf(t) !== c.side || !close(a, c.print[0]) || !close(b, c.print[1])) {
+    if (!first) this.seen.set(t.key, { side, print });
+    else if (side !== first.side || !close(print[0], first.print[0]) || !close(print[1], first.print[1])) {
       throw new Error(`topo loss: target key '${t.key}' was cached for another volume (keys must name one target; flips and 90° rotations are fine)`);
     }
-    return true;
+    return this.opts.size === side ? t.key : `${t.key}\n${orderHash(t.volume)}`;
   }
 
   /** L_T of a batch of predictions [B, 1, S, S, S] (or [B, S, S, S]) against their targets. */
@@ -163,8 +194,7 @@ export class TopoLoss {
         if (bad >= 0) throw new DivergedError(`the prediction has ${host[bad]} at voxel ${bad % per} of sample ${Math.floor(bad / per)}`);
         return Array.from({ length: batch }, (_, b) => host.slice(b * per, (b + 1) * per));
       });
-    await this.prepare(t.gpu, targets);
-    const wanted = targets.map((x) => this.cache.get(x.key)!.diagrams);
+    const wanted = (await this.entries(t.gpu, targets)).map((e) => this.cache.get(e)!);
     const results = await this.runner.run(preds.map((p, b) => ({ kind: 'loss', pred: p, shape: [s, s, s], target: wanted[b], opts: this.opts })));
     const wall = performance.now() - t0;
     const perDim = [0, 0, 0];

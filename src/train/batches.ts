@@ -2,8 +2,9 @@
 // with the paper's augmentation applied to input and target together.
 import type { Gpu } from '../gpu/device.ts';
 import type { Sample } from '../data/sample.ts';
-import { augmentSample } from '../data/augment.ts';
+import { ALL_OPS, augmentSample, transformPlanes } from '../data/augment.ts';
 import { Tensor } from '../tape/tensor.ts';
+import type { TopoLoss } from '../topo/topo_loss.ts';
 import type { Rng } from '../util/rng.ts';
 
 export interface Batch {
@@ -38,4 +39,19 @@ export function makeBatch(g: Gpu, samples: Sample[], rng: Rng | null): Batch {
 export function releaseBatch(b: Batch): void {
   b.input.release();
   b.target.release();
+}
+
+/**
+ * Computes the topological loss's target diagrams for `samples` before training, each target in every
+ * orientation augmentation can give it when `augmented` (TopoLoss caches a downsampled target per
+ * orientation), so that each step has one read-back. One sample at a time: all orientations of all 64³
+ * targets at once would take 8 MB per sample.
+ */
+export async function prepareTopo(g: Gpu, topo: TopoLoss, samples: Sample[], augmented: boolean, onSample?: (done: number) => void): Promise<void> {
+  for (const [k, s] of samples.entries()) {
+    const [d, h, w] = s.shape;
+    const volumes = augmented ? ALL_OPS.map((ops) => transformPlanes(s.target, d, h, w, ops)) : [s.target];
+    await topo.prepare(g, volumes.map((volume) => ({ key: s.name, volume })));
+    onSample?.(k + 1);
+  }
 }

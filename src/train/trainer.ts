@@ -18,7 +18,7 @@ import { Rng } from '../util/rng.ts';
 import { DivergedError, UserError } from '../util/errors.ts';
 import { readJsonFile } from '../util/json_file.ts';
 import { appendLine, lockFolder, makeOutputDir, removeStaleTemporaries, writeFileAtomic } from '../util/atomic.ts';
-import { chunk, makeBatch, releaseBatch } from './batches.ts';
+import { chunk, makeBatch, prepareTopo, releaseBatch } from './batches.ts';
 import { loadCheckpoint, loadModel, saveCheckpoint, saveModel } from './checkpoint.ts';
 import { checkConfig, configChanges, configFromJson, configJson, type TrainConfig } from './config.ts';
 import { initialPlateau, plateauStep, type PlateauState } from './schedule.ts';
@@ -48,6 +48,8 @@ export interface TrainEvents {
   onEpochEnd?(log: EpochLog): void;
   /** A run picked up from its checkpoint at `epoch` (0-based); `done`: its training had ended (all epochs, or early stopping). */
   onResume?(epoch: number, done: boolean): void;
+  /** The targets' diagrams for the topological loss, before the first epoch: `done` of `total` samples. */
+  onPrepare?(done: number, total: number): void;
 }
 
 export const RUN_FILES = {
@@ -192,8 +194,13 @@ async function trainLocked(g: Gpu, c: TrainConfig, dir: string, samples: Sample[
     const valSet = split.val.map((i) => samples[i]);
     let stopped = logs.length > 0 && logs[logs.length - 1].epoch - state.bestEpoch >= c.patience;
     if (start > 0) ev.onResume?.(start, stopped || start >= c.epochs);
-    // the targets' diagrams once, up front: each step then has one read-back (topo_loss.ts)
-    if (topo && !stopped && start < c.epochs) await topo.prepare(g, [...trainSet, ...valSet].map((s) => ({ key: s.name, volume: s.target })));
+    // the targets' diagrams once, up front (the training targets in every orientation augmentation gives
+    // them): each step then has one read-back (topo_loss.ts)
+    if (topo && !stopped && start < c.epochs) {
+      const total = trainSet.length + valSet.length;
+      await prepareTopo(g, topo, trainSet, c.augment, (k) => ev.onPrepare?.(k, total));
+      await prepareTopo(g, topo, valSet, false, (k) => ev.onPrepare?.(trainSet.length + k, total));
+    }
     for (let epoch = start; epoch < c.epochs && !stopped; epoch++) {
       const t0 = performance.now();
       opt.opts.lr = state.lr;

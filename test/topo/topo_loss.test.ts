@@ -9,6 +9,9 @@ import { diagramLoss, type DiagramLossOptions } from '../../src/topo/diagram_los
 import { persistence, type Diagrams } from '../../src/topo/persistence.ts';
 import { scatterGradRef } from '../../src/topo/scatter_grad.ref.ts';
 import { TopoLoss } from '../../src/topo/topo_loss.ts';
+import { inThread, type TopoRunner } from '../../src/topo/topo_job.ts';
+import { ALL_OPS, transformPlanes } from '../../src/data/augment.ts';
+import { prepareTopo } from '../../src/train/batches.ts';
 import { DivergedError } from '../../src/util/errors.ts';
 import { Rng } from '../../src/util/rng.ts';
 import { assertClose, assertRejects, gpu } from '../helpers.ts';
@@ -241,13 +244,41 @@ test('the target cache refuses a key reused for another volume, and takes flips 
   const g = await gpu();
   const side = 8;
   const vol = distinctVolume(side ** 3, 5);
-  const flipped = vol.slice();
-  for (let z = 0; z < side; z++) for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) flipped[(z * side + y) * side + x] = vol[(z * side + y) * side + side - 1 - x];
+  const flipped = transformPlanes(vol, side, side, side, { flipH: true, flipV: false, rot90: false });
   const topo = new TopoLoss({ size: 4, dims: [0, 2] });
   await topo.prepare(g, [{ key: 'a', volume: vol }]);
-  await topo.prepare(g, [{ key: 'a', volume: flipped }]); // the same target, augmented: cached
+  await topo.prepare(g, [{ key: 'a', volume: flipped }]); // the same target, augmented
   await assertRejects(topo.prepare(g, [{ key: 'a', volume: distinctVolume(side ** 3, 6) }]), Error, /target key 'a' was cached for another volume/);
   await assertRejects(topo.prepare(g, [{ key: 'b', volume: new Float32Array(100) }]), Error, /target 'b' has 100 values, not a cube/);
+});
+
+test('a prediction equal to a flipped or rotated target costs exactly nothing; prepareTopo computes every orientation up front', async () => {
+  // NOTE: the downsampling kernel is not exactly equivariant: with the unflipped target's diagrams cached for
+  // all orientations, q = 1 gave L_T ~1e-5 and full-size gradients for a prediction equal to its flipped target
+  const g = await gpu();
+  const side = 32;
+  const vol = distinctVolume(side ** 3, 14);
+  const sample = { name: 'cell', className: 'x', shape: [side, side, side] as [number, number, number], input: new Float32Array(2 * side * side), target: vol, image: new Float32Array(side * side) };
+  for (const size of [16, side]) {
+    let diagramJobs = 0;
+    const counting: TopoRunner = { run: (jobs) => { diagramJobs += jobs.filter((j) => j.kind === 'diagrams').length; return inThread.run(jobs); } };
+    const topo = new TopoLoss({ size, dims: [0, 2], q: 1, engine: 'cpu' }, counting);
+    await prepareTopo(g, topo, [sample], true);
+    // downsampled: one target per orientation; the full volume: its values only move, one target
+    assert.is(diagramJobs, size < side ? 8 : 1, `size ${size}: targets computed up front`);
+    for (const ops of ALL_OPS) {
+      const fed = transformPlanes(vol, side, side, side, ops);
+      const t = new Tape(g);
+      const pred = Tensor.from(g, fed, [1, 1, side, side, side], true);
+      const r = await topo.apply(t, pred, [{ key: 'cell', volume: fed }]);
+      assert.is(r.value, 0, `size ${size}, ${JSON.stringify(ops)}`);
+      t.backward(r.loss, full(g, [1], 1));
+      assert.ok((await pred.grad!.read()).every((v) => v === 0), `size ${size}, ${JSON.stringify(ops)}: a zero gradient`);
+      t.release();
+      pred.release();
+    }
+    assert.is(diagramJobs, size < side ? 8 : 1, `size ${size}: no target computed during the steps`);
+  }
 });
 
 test('descending L_T (dimension 0) merges two blobs into one', async () => {
