@@ -34,7 +34,10 @@ export function writeReport(dirs: string[], out: string, meta: Record<string, st
     console.log(`${m.label.padEnd(34)} IoU err ${s.iou_error.mean.toFixed(3)}  volume err ${s.volume_error.mean.toFixed(3)}  surface err ${s.surface_error.mean.toFixed(3)}  roughness err ${s.roughness_error.mean.toFixed(3)}  Betti err ${s.betti_error.mean.toFixed(2)}  (n=${s.iou_error.n})`);
   }
   for (const t of input.tests) {
-    const what = t.result ? `p = ${t.result.pvalue.toPrecision(3)} (${t.pairs} pairs)` : t.pairs ? `no non-zero differences (${t.pairs} pairs)` : 'no samples in common (different test folds or data?)';
+    // NOTE: n as the report gives it, the pairs with a non-zero difference (the test drops the others)
+    const what = t.result
+      ? `p = ${t.result.pvalue.toPrecision(3)} (${t.result.method}, n = ${t.result.n} of ${t.pairs} pairs with a non-zero difference)`
+      : t.pairs ? `no non-zero differences (${t.pairs} pairs)` : 'no samples in common (different test folds or data?)';
     console.log(`Wilcoxon ${t.metric}, ${t.a} vs ${t.b}: ${what}`);
   }
   return out;
@@ -45,7 +48,7 @@ export function register(program: Command): void {
     .command('compare')
     .description('compare runs (folds of the same config are pooled): paper-style table, Wilcoxon tests, HTML report')
     .argument('<runs...>', 'run directories written by train')
-    .option('--out <file>', 'report file (single HTML, opens offline)')
+    .option('--out <file>', 'report file (single HTML, opens offline; default: report.html beside the first run directory)')
     .action((runs: string[], o) => {
       const out = o.out ?? join(runs[0], '..', 'report.html');
       writeReport(runs, out);

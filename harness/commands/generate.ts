@@ -4,9 +4,13 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeDataset } from '../../src/data/dataset_writer.ts';
 import { generateDataset, SYNTHETIC_CLASSES, type SyntheticClass } from '../../src/data/synthetic.ts';
+import { writeFileAtomic } from '../../src/util/atomic.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { SIDES } from '../../src/model/shapr_layout.ts';
 import { parseInteger } from './numbers.ts';
+
+/** The file that marks a folder's dataset as written by generate (which --force may then replace). */
+const MARKER = 'generated.json';
 
 interface GenerateFlags {
   n: string; // number of samples (classes cycled)
@@ -19,13 +23,13 @@ interface GenerateFlags {
 export function register(program: Command): void {
   program
     .command('generate')
-    .description('write synthetic cells (10 morphologies) in SHAPR\'s layout: OUT/obj, OUT/mask, OUT/image, OUT/classes.csv')
+    .description('write synthetic cells (10 morphologies) in SHAPR\'s layout: OUT/obj, OUT/mask, OUT/image, OUT/classes.csv (and OUT/generated.json)')
     .argument('<out>', 'output folder')
     .option('--n <N>', 'number of samples (the classes are cycled)', '100')
     .option('--size <S>', 'volume side: S×S×S volumes, S×S images; 4, 8, 16, 32 or 64 (64 as in SHAPR; 16 or 32 for quick runs)', '64')
     .option('--seed <K>', 'random seed (same seed, same dataset)', '0')
     .option('--classes <list>', `comma-separated subset of: ${SYNTHETIC_CLASSES.join(', ')}`)
-    .option('--force', 'replace the dataset OUT already holds (its TIFFs in obj/, mask/, image/ and classes.csv)', false)
+    .option('--force', 'replace the dataset an earlier generate wrote in OUT (its TIFFs in obj/, mask/, image/ and classes.csv)', false)
     .action((out: string, f: GenerateFlags) => {
       const n = parseInteger('n', f.n, 1);
       const size = parseInteger('size', f.size, 1);
@@ -40,8 +44,11 @@ export function register(program: Command): void {
         if (bad !== undefined) throw new UserError(`--classes: unknown class "${bad}" (known: ${SYNTHETIC_CLASSES.join(', ')})`);
       }
       const obj = join(out, 'obj');
-      if (!f.force && existsSync(obj) && readdirSync(obj).length > 0) {
-        throw new UserError(`${out}: already holds a dataset (obj/ is not empty); use --force to replace it`);
+      const marker = join(out, MARKER);
+      if (existsSync(obj) && readdirSync(obj).length > 0) {
+        if (!f.force) throw new UserError(`${out}: already holds a dataset (obj/ is not empty); use --force to replace it`);
+        // NOTE: --force on a folder of real data deleted it all: only what generate wrote is replaced
+        if (!existsSync(marker)) throw new UserError(`${out}: holds a dataset that generate did not write (no ${MARKER}); --force replaces only generated ones: choose another folder, or delete its obj/, mask/ and image/ yourself`);
       }
       const t0 = performance.now();
       const tty = process.stderr.isTTY;
@@ -51,6 +58,7 @@ export function register(program: Command): void {
       // NOTE: --force replaces the old samples whole (writeDataset) instead of mixing them with stale ones that
       // classes.csv no longer lists; only the dataset's own files go, anything else in OUT stays.
       writeDataset(out, samples);
+      writeFileAtomic(marker, JSON.stringify({ n, size, seed, classes: classes ?? SYNTHETIC_CLASSES }) + '\n');
       const per = new Map<string, number>();
       for (const s of samples) per.set(s.className, (per.get(s.className) ?? 0) + 1);
       console.log(`wrote ${n} samples (${size}³, seed ${seed}) to ${out} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

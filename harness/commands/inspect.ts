@@ -23,11 +23,14 @@ export function formatSummary(s: DatasetSummary): string {
     `object fraction (obj > 0.5): ${(100 * s.objectFraction).toFixed(1)}% of voxels on average`,
     `mask vs obj middle slice: mean IoU ${s.maskMidSliceIou.toFixed(3)}`,
   ];
-  if (s.warnings.length > 0) {
-    lines.push(`${s.warnings.length} warning(s):`, ...s.warnings.slice(0, 20).map((x) => `  ${x}`));
-    if (s.warnings.length > 20) lines.push(`  ... and ${s.warnings.length - 20} more`);
-  }
-  return lines.join('\n');
+  return [...lines, ...warningLines(s.warnings)].join('\n');
+}
+
+/** A dataset's warnings as inspect prints them (the first 20), also before train and predict. */
+export function warningLines(warnings: string[]): string[] {
+  if (warnings.length === 0) return [];
+  const more = warnings.length > 20 ? [`  ... and ${warnings.length - 20} more`] : [];
+  return [`${warnings.length} ${warnings.length === 1 ? 'warning' : 'warnings'}:`, ...warnings.slice(0, 20).map((x) => `  ${x}`), ...more];
 }
 
 export function register(program: Command): void {

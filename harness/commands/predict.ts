@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { LAYOUT, listTiffs } from '../../src/data/dataset.ts';
+import { emptyMaskWarning, LAYOUT, listTiffs } from '../../src/data/dataset.ts';
 import { fewerLevels, greyLevels, LEVEL_CAP, makeInput, type Sample } from '../../src/data/sample.ts';
 import { checkValues, readTiff } from '../../src/data/tiff.ts';
 import { encodeTiff } from '../../src/data/tiff_writer.ts';
@@ -16,9 +16,10 @@ import { fileError, UserError } from '../../src/util/errors.ts';
 import { parseInteger } from './numbers.ts';
 import { realPath } from './paths.ts';
 import { progress } from '../progress.ts';
+import { warningLines } from './inspect.ts';
 
-/** Reads one mask/image pair as a network input of side × side. */
-function readPair(maskPath: string, imagePath: string, side: number): Sample {
+/** Reads one mask/image pair as a network input of side × side; a mask without foreground adds to `warnings`. */
+function readPair(maskPath: string, imagePath: string, side: number, warnings: string[]): Sample {
   const mask = readTiff(maskPath);
   const image = readTiff(imagePath);
   for (const [p, v] of [[maskPath, mask], [imagePath, image]] as const) {
@@ -29,6 +30,8 @@ function readPair(maskPath: string, imagePath: string, side: number): Sample {
   // the same rule here: a mask has far fewer levels than its image)
   const [ml, il] = [greyLevels(mask.data), greyLevels(image.data)];
   if (fewerLevels(il, ml)) throw fileError(maskPath, `the mask has ${ml >= LEVEL_CAP ? `${LEVEL_CAP}+` : ml} grey levels and its image ${il}: are the image and the mask swapped?`);
+  const empty = emptyMaskWarning(maskPath, mask);
+  if (empty) warnings.push(empty);
   const target = new Float32Array(0);
   return { name: basename(maskPath).replace(/\.tiff?$/i, ''), className: '', shape: [side, side, side], input: makeInput(mask.data, image.data), target, image: image.data };
 }
@@ -52,13 +55,20 @@ export function register(program: Command): void {
       const { model } = await loadShapr(g, o.weights);
       const side = model.config.side;
       let samples: Sample[];
+      const warnings: string[] = [];
       if (o.data) {
         const masks = listTiffs(join(o.data, 'mask'));
         const images = listTiffs(join(o.data, 'image'));
         for (const stem of masks.keys()) if (!images.has(stem)) throw fileError(join(o.data, 'image', `${stem}.tif`), `missing (partner of mask/${masks.get(stem)})`);
         for (const stem of images.keys()) if (!masks.has(stem)) throw fileError(join(o.data, 'mask', `${stem}.tif`), `missing (partner of image/${images.get(stem)})`);
-        samples = [...masks].map(([stem, f]) => ({ ...readPair(join(o.data, 'mask', f), join(o.data, 'image', images.get(stem)!), side), name: stem }));
-      } else samples = [readPair(o.mask, o.image, side)];
+        samples = [...masks].map(([stem, f]) => ({ ...readPair(join(o.data, 'mask', f), join(o.data, 'image', images.get(stem)!), side, warnings), name: stem }));
+      } else {
+        samples = [readPair(o.mask, o.image, side, warnings)];
+        // NOTE: the output is named after the mask; an image of another name is likely another sample's
+        const stem = (f: string) => basename(f).replace(/\.tiff?$/i, '');
+        if (stem(o.mask) !== stem(o.image)) warnings.push(`${o.image}: another name than its mask ${o.mask}; the prediction is named ${stem(o.mask)}.tif`);
+      }
+      if (warnings.length) console.error(warningLines(warnings).map((x) => `predict: ${x}`).join('\n'));
       if (!samples.length) throw fileError(join(o.data, 'mask'), 'no .tif files in folder');
       // NOTE: never write into a folder of inputs: --out DATA/obj would replace the ground truth (and then
       // score against it), also with --force, through a symlink, or as the obj/ beside a single pair's mask/.
@@ -107,6 +117,6 @@ export function register(program: Command): void {
       const written = new Set(outs.map((f) => basename(f)));
       const others = [...listTiffs(o.out).values()].filter((f) => !written.has(f));
       if (others.length) console.error(`predict: ${o.out} also holds ${others.length} other .tif file${others.length === 1 ? '' : 's'} not written by this run (e.g. ${others[0]})`);
-      console.log(`wrote ${samples.length} volumes to ${o.out}` + (errors.length ? `; mean IoU error ${(errors.reduce((a, b) => a + b, 0) / errors.length).toFixed(3)} over ${errors.length} with ground truth` : ''));
+      console.log(`wrote ${samples.length} volume${samples.length === 1 ? '' : 's'} to ${o.out}` + (errors.length ? `; mean IoU error ${(errors.reduce((a, b) => a + b, 0) / errors.length).toFixed(3)} over ${errors.length} with ground truth` : ''));
     });
 }

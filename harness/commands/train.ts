@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { checkConfig, FLAG, TRAIN_DEFAULTS, unusedFields, type TrainConfig } from '../../src/train/config.ts';
 import { isDimList } from '../../src/topo/arguments.ts';
 import { loadSamples, splitFor } from '../../src/train/data.ts';
+import { warningLines } from './inspect.ts';
 import { finishRun } from '../../src/train/finish.ts';
 import { checkSameConfig, RUN_FILES, train } from '../../src/train/trainer.ts';
 import { UserError } from '../../src/util/errors.ts';
@@ -90,7 +91,7 @@ export async function runTraining(c: TrainConfig, out: string, label = out): Pro
   // NOTE: never inside the data: a run directory in DATA or DATA/obj put checkpoints, logs and predictions/
   // among the dataset's files (predict and compare refuse such folders too)
   if (c.data !== 'synthetic' && isWithin(out, c.data)) throw new UserError(`--out ${out}: lies inside the data folder ${c.data}; put the run directory elsewhere`);
-  const samples = loadSamples(c);
+  const samples = loadSamples(c, (w) => console.error(warningLines(w).map((x) => `${label}: ${x}`).join('\n')));
   const split = splitFor(samples, c);
   const g = await getGpu();
   const bar = progress('{label} |{bar}| step {value}/{total} {info} | ETA {eta_formatted}');
@@ -120,7 +121,7 @@ export async function runTraining(c: TrainConfig, out: string, label = out): Pro
     const test = split.test.map((i) => samples[i]);
     const rows = await finishRun(g, out, c, result.model, test);
     const meanIou = rows.reduce((s, r) => s + r.iou_error, 0) / Math.max(1, rows.length);
-    console.error(`${label}: ${result.epochs.length} epochs${result.stoppedEarly ? ' (early stop)' : ''}; test IoU error ${meanIou.toFixed(3)} over ${rows.length} samples → ${out}`);
+    console.error(`${label}: ${result.epochs.length} epoch${result.epochs.length === 1 ? '' : 's'}${result.stoppedEarly ? ' (early stop)' : ''}; test IoU error ${meanIou.toFixed(3)} over ${rows.length} samples → ${out}`);
   } finally {
     process.removeListener('SIGINT', interrupted);
   }

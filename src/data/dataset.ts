@@ -127,7 +127,8 @@ export function loadDataset(dir: string, opts: { limit?: number } = {}): Dataset
     const stats = sampleStats(obj, mask);
     objectFraction += stats.objectFraction;
     iouSum += stats.iou;
-    if (stats.maskArea === 0) warnings.push(`mask/${lists.mask.get(stem)}: empty mask${faint(mask)}`);
+    const empty = emptyMaskWarning(`mask/${lists.mask.get(stem)}`, mask);
+    if (empty) warnings.push(empty);
     else if (stats.iou < 0.5) warnings.push(`mask/${lists.mask.get(stem)}: unlike the obj middle slice (IoU ${stats.iou.toFixed(2)})`);
     if (stats.objectFraction === 0) warnings.push(`obj/${lists.obj.get(stem)}: empty volume${faint(obj)}`);
     samples.push({ name: stem, className, shape, input: makeInput(mask.data, image.data), target: obj.data, image: image.data });
@@ -167,6 +168,12 @@ export function validateDataset(dir: string): DatasetSummary {
  * For an empty mask or volume that is not all zero: a hint that its foreground is stored as small values
  * (labels 0/1 in uint8 read as 1/255; 12-bit camera data in uint16), since foreground is value > 0.5.
  */
+/** The warning for a mask without foreground (no value above 0.5) named `name`, or null. */
+export function emptyMaskWarning(name: string, mask: TiffVolume): string | null {
+  for (const x of mask.data) if (x > 0.5) return null;
+  return `${name}: empty mask${faint(mask)}`;
+}
+
 function faint(v: TiffVolume): string {
   let max = 0;
   for (const x of v.data) if (x > max) max = x;
@@ -176,22 +183,20 @@ function faint(v: TiffVolume): string {
   return ` (but not all zero: its largest ${v.dtype} value is ${stored} of ${full}; foreground is above half of that, so store labels as 0/${full})`;
 }
 
-function sampleStats(obj: TiffVolume, mask: TiffVolume): { objectFraction: number; iou: number; maskArea: number } {
+function sampleStats(obj: TiffVolume, mask: TiffVolume): { objectFraction: number; iou: number } {
   const [d, h, w] = obj.shape;
   let inside = 0;
   for (const x of obj.data) if (x > 0.5) inside++;
   const mid = Math.floor(d / 2) * h * w;
   let inter = 0;
   let union = 0;
-  let maskArea = 0;
   for (let i = 0; i < h * w; i++) {
     const a = mask.data[i] > 0.5;
     const b = obj.data[mid + i] > 0.5;
-    if (a) maskArea++;
     if (a && b) inter++;
     if (a || b) union++;
   }
-  return { objectFraction: inside / obj.data.length, iou: union === 0 ? 1 : inter / union, maskArea };
+  return { objectFraction: inside / obj.data.length, iou: union === 0 ? 1 : inter / union };
 }
 
 class RangeAcc {

@@ -1,6 +1,7 @@
 // Weights files on disk (Node): atomic save (temp file + rename) and fully validated load. The format and
 // the checks live in weights.ts, which a browser uses directly on fetched bytes.
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.ts';
 import type { Gpu } from '../gpu/device.ts';
 import { fileError } from '../util/errors.ts';
@@ -19,7 +20,9 @@ export async function readWeights(path: string): Promise<DecodedWeights> {
     bytes = await readFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw fileError(path, code === 'ENOENT' ? 'no such weights file' : `cannot read weights (${(e as Error).message})`);
+    // NOTE: a run directory is the likeliest folder given here: name the file in it
+    const hint = code === 'EISDIR' ? `is a folder, not a weights file (a run directory holds ${join(path, 'best.safetensors')})` : null;
+    throw fileError(path, hint ?? (code === 'ENOENT' ? 'no such weights file' : `cannot read weights (${(e as Error).message})`));
   }
   return decodeWeights(bytes, path);
 }

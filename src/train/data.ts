@@ -15,10 +15,12 @@ export interface Split {
   test: number[];
 }
 
-export function loadSamples(c: TrainConfig): Sample[] {
+/** The run's samples; `warn` gets the dataset's warnings (those `inspect` prints: empty masks, ...). */
+export function loadSamples(c: TrainConfig, warn?: (warnings: string[]) => void): Sample[] {
   if (c.data === 'synthetic') return generateDataset({ n: c.syntheticCount, size: c.side, seed: c.syntheticSeed });
   const ds = loadDataset(c.data);
   checkTrainShape(c.data, ds.shape, c.side);
+  if (ds.summary.warnings.length > 0) warn?.(ds.summary.warnings);
   return ds.samples;
 }
 

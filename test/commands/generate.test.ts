@@ -26,7 +26,14 @@ test('generate refuses a folder with a dataset; --force replaces it whole (other
     assert.is(forced.status, 0, forced.stderr);
     for (const sub of ['obj', 'mask', 'image']) assert.is(readdirSync(join(out, sub)).length, 2, sub);
     assert.is(loadDataset(out).samples.length, 2);
-    assert.equal(readdirSync(out).sort(), ['classes.csv', 'image', 'mask', 'notes.txt', 'obj']);
+    assert.equal(readdirSync(out).sort(), ['classes.csv', 'generated.json', 'image', 'mask', 'notes.txt', 'obj']);
+    assert.equal(JSON.parse(readFileSync(join(out, 'generated.json'), 'utf8')).seed, 5);
+    // a dataset generate did not write (no generated.json) is never replaced, also with --force
+    rmSync(join(out, 'generated.json'));
+    const real = cli(out, '--n', '2', '--size', '8', '--force');
+    assert.is(real.status, 1);
+    assert.match(real.stderr, /ds: holds a dataset that generate did not write \(no generated\.json\); --force replaces only generated ones/);
+    assert.is(loadDataset(out).samples.length, 2, 'kept');
     const big = cli(join(dir, 'big'), '--size', '1000');
     assert.is(big.status, 1);
     assert.match(big.stderr, /--size must be a side the network takes, one of 4, 8, 16, 32, 64; got 1000/);

@@ -38,7 +38,11 @@ test('an undefined error (null in metrics.json) and a metric a run does not have
     // a run written before the Betti error existed, and one with it; each has one sample with a NaN roughness error
     const base = fakeRun(join(root, 'base'), 0, [row('s1', 0.2, 0.5), row('s2', 0.4, null), row('s3', 0.3, 1.5)]);
     const topo = fakeRun(join(root, 'topo'), 0.1, [row('s1', 0.1, null, 0), row('s2', 0.3, 0.2, 2), row('s3', 0.2, 0.4, 1)]);
+    // the report's training time is the runs' logged epochs (npm start's own wall time said 0 s on a rerun)
+    writeFileSync(join(base, 'log.jsonl'), '{"epoch":0,"seconds":50}\n{"epoch":1,"seconds":40}\n');
+    writeFileSync(join(topo, 'log.jsonl'), '{"epoch":0,"seconds":70.4}\n');
     const r = compareRuns([base, topo], { examples: 0 });
+    assert.is(r.meta['training time'], '2.7 min (2 runs, 3 epochs)');
     const [b, t] = r.methods.map((m) => m.stats.all);
     assert.equal([b.roughness_error.n, b.roughness_error.nan, b.roughness_error.mean], [2, 1, 1]);
     assert.equal([t.roughness_error.n, t.roughness_error.nan], [2, 1]);

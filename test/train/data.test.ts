@@ -44,4 +44,34 @@ test('inspect refuses volumes the network cannot take, and says OK to those it c
   }
 });
 
+// A 0/1 mask (a common way to store labels) reads as empty: inspect warned, train and predict ran silently.
+test('train and predict print the dataset warnings that inspect prints; predict names a run folder given as --weights', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-warn-'));
+  try {
+    const samples = generateDataset({ n: 6, size: 8, seed: 4 });
+    const data = join(dir, 'data');
+    writeDataset(data, samples);
+    writeFileSync(join(data, 'mask', `${samples[0].name}.tif`), encodeTiff(new Uint8Array(64).fill(1), [1, 8, 8], 'uint8'));
+    const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
+    const empty = new RegExp(`mask/${samples[0].name}\\.tif: empty mask \\(but not all zero: its largest uint8 value is 1 of 255`);
+    assert.match(cli('inspect', data).stdout, empty);
+    const run = join(dir, 'run');
+    const train = cli('train', '--data', data, '--out', run, '--side', '8', '--filters', '2', '--epochs', '1', '--lambda', '0');
+    assert.is(train.status, 0, train.stderr);
+    assert.match(train.stderr, new RegExp(`run: 1 warning:\\n.*run:   ${empty.source}`));
+    const predict = cli('predict', '--weights', join(run, 'best.safetensors'), '--data', data, '--out', join(dir, 'pred'));
+    assert.is(predict.status, 0, predict.stderr);
+    assert.match(predict.stderr, new RegExp(`predict: 1 warning:\\n.*predict:   .*${empty.source}`));
+    // one pair of other names: the prediction takes the mask's
+    const pair = cli('predict', '--weights', join(run, 'best.safetensors'), '--image', join(data, 'image', `${samples[1].name}.tif`), '--mask', join(data, 'mask', `${samples[2].name}.tif`), '--out', join(dir, 'one'));
+    assert.is(pair.status, 0, pair.stderr);
+    assert.match(pair.stderr, new RegExp(`image/${samples[1].name}\\.tif: another name than its mask .*mask/${samples[2].name}\\.tif; the prediction is named ${samples[2].name}\\.tif`));
+    const folder = cli('predict', '--weights', run, '--data', data, '--out', join(dir, 'p2'));
+    assert.is(folder.status, 1);
+    assert.match(folder.stderr, /run: is a folder, not a weights file \(a run directory holds .*run\/best\.safetensors\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test.run();
