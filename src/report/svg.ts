@@ -48,7 +48,8 @@ interface Axes {
   svg: string[];
 }
 
-function axes(title: string, xLabel: string, yLabel: string, xr: [number, number], yr: [number, number], xTicks = true, logY = false): Axes {
+/** xTicks: false (none), true, or 'whole' for an axis of whole numbers (epochs: a 3-epoch run read 1.5, 2.5). */
+function axes(title: string, xLabel: string, yLabel: string, xr: [number, number], yr: [number, number], xTicks: boolean | 'whole' = true, logY = false): Axes {
   const [x0, x1] = xr[0] === xr[1] ? [xr[0] - 1, xr[1] + 1] : xr;
   let [y0, y1] = yr[0] === yr[1] ? [yr[0] - 1, yr[1] + 1] : yr;
   const f = logY ? (v: number) => Math.log10(Math.max(v, 1e-12)) : (v: number) => v;
@@ -67,7 +68,10 @@ function axes(title: string, xLabel: string, yLabel: string, xr: [number, number
     svg.push(`<line x1="${M.l}" x2="${M.l + pw}" y1="${yy}" y2="${yy}" stroke="#eee"/><text x="${M.l - 4}" y="${yy + 4}" text-anchor="end">${text}</text>`);
   }
   if (xTicks) {
-    for (const { v, label } of ticks(x0, x1, 6)) svg.push(`<text x="${x(v)}" y="${M.t + ph + 14}" text-anchor="middle">${label}</text>`);
+    for (const { v, label } of ticks(x0, x1, 6)) {
+      if (xTicks === 'whole' && !Number.isInteger(v)) continue;
+      svg.push(`<text x="${x(v)}" y="${M.t + ph + 14}" text-anchor="middle">${xTicks === 'whole' ? String(v) : label}</text>`);
+    }
   }
   svg.push(`<text x="${M.l + pw / 2}" y="${H - 6}" text-anchor="middle">${esc(xLabel)}</text>`);
   svg.push(`<text transform="translate(12 ${M.t + ph / 2}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text>`);
@@ -76,7 +80,10 @@ function axes(title: string, xLabel: string, yLabel: string, xr: [number, number
 
 function legend(svg: string[], names: string[]): void {
   // wide enough for the longest name (about 6 px per character at 11 px sans-serif)
-  const x = W - M.r - 20 - Math.min(W / 2, 6 * Math.max(0, ...names.map((n) => n.length)));
+  const wide = Math.min(W / 2, 6 * Math.max(0, ...names.map((n) => n.length)));
+  const x = W - M.r - 20 - wide;
+  // NOTE: on a light backing: the legend sits inside the plot and covered lines and boxes
+  if (names.length) svg.push(`<rect x="${x - 4}" y="${M.t + 2}" width="${wide + 22}" height="${14 * names.length + 4}" fill="#fff" fill-opacity="0.85" stroke="#ccc"/>`);
   names.forEach((n, i) => {
     const y = M.t + 12 + 14 * i;
     svg.push(`<rect x="${x}" y="${y - 8}" width="10" height="10" fill="${PALETTE[i % PALETTE.length]}"/><text x="${x + 14}" y="${y + 1}">${esc(n)}</text>`);
@@ -100,7 +107,7 @@ export function linePlot(title: string, xLabel: string, yLabel: string, series: 
   const ys = series.flatMap((s) => s.y).filter((v) => !opts.logY || v > 0);
   const [ylo, yhi] = extent(ys);
   const pad = opts.logY ? 0 : (yhi - ylo) * 0.05;
-  const a = axes(title, xLabel, yLabel, extent(xs), [opts.logY ? ylo : ylo - pad, yhi + pad], true, opts.logY);
+  const a = axes(title, xLabel, yLabel, extent(xs), [opts.logY ? ylo : ylo - pad, yhi + pad], xs.every(Number.isInteger) ? 'whole' : true, opts.logY);
   series.forEach((s, i) => {
     const c = PALETTE[i % PALETTE.length];
     const pts = s.x.map((x, k) => [x, s.y[k]] as const).filter(([, y]) => Number.isFinite(y) && (!opts.logY || y > 0));

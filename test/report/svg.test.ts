@@ -33,4 +33,10 @@ test('tick labels are distinct and carry the decimals their step needs, on narro
   assert.equal(tickLabels(linePlot('TITLE', 'XLABEL', 'YLABEL', [{ name: 'SERIES', x: [0, 1], y: [0, 1] }])).y, ['0.0', '0.5', '1.0']);
 });
 
+// A 3-epoch run's curves read 0.5, 1.5 on the epoch axis.
+test('an axis of whole numbers (epochs) has whole ticks only; fractional x values keep theirs', () => {
+  assert.equal(tickLabels(linePlot('TITLE', 'XLABEL', 'YLABEL', [{ name: 'SERIES', x: [1, 2, 3], y: [3, 2, 1] }])).x, ['1', '2', '3']);
+  assert.ok(tickLabels(linePlot('TITLE', 'XLABEL', 'YLABEL', [{ name: 'SERIES', x: [1, 1.5, 3], y: [3, 2, 1] }])).x.includes('1.5'));
+});
+
 test.run();
