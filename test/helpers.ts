@@ -1,10 +1,16 @@
-// Shared test helpers: the process' GPU, seeded inputs, tolerant comparison, finite-difference checks.
+// Shared test helpers: the process' GPU, seeded inputs, tolerant comparison, finite-difference checks, an ended pid.
+import { spawnSync } from 'node:child_process';
 import * as assert from 'uvu/assert';
 import { type Gpu, getGpu } from '../src/gpu/device.ts';
 import { Rng } from '../src/util/rng.ts';
 import '../src/ops/elementwise.ts'; // registers the tape's gradient sums
 
 export const gpu: () => Promise<Gpu> = getGpu;
+
+/** The pid of a process that has ended (its reuse within a test is not expected): for stale temporaries and locks. */
+export function endedPid(): string {
+  return spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+}
 
 /** Uniform random values in [lo, hi) from a seeded stream. */
 export function randomArray(n: number, seed: number, lo = -1, hi = 1): Float32Array {

@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDataset } from '../../src/data/dataset.ts';
+import { endedPid } from '../helpers.ts';
 
 const cli = (...args: string[]) => spawnSync('node', ['harness/bin/topo-shapr.js', 'generate', ...args], { encoding: 'utf8' });
 
@@ -19,7 +20,7 @@ test('generate refuses a folder with a dataset; --force replaces it whole (other
     assert.is(again.status, 1);
     assert.match(again.stderr, /ds: already holds a dataset \(obj\/ is not empty\); use --force to replace it/);
     // the hidden staging folder of a generate that was killed (its pid has ended) goes with the next write
-    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    const dead = endedPid();
     mkdirSync(join(out, `.writing-${dead}`, 'obj'), { recursive: true });
     writeFileSync(join(out, `.writing-${dead}`, 'obj', 'half.tif'), 'x');
     const forced = cli(out, '--n', '2', '--size', '8', '--seed', '5', '--force');

@@ -7,6 +7,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lockFolder, makeOutputDir, removeStaleTemporaries, writeFileAtomic } from '../../src/util/atomic.ts';
 import { UserError } from '../../src/util/errors.ts';
+import { endedPid } from '../helpers.ts';
 
 test('writeFileAtomic replaces a file whole; failures name the path and leave no temporary file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-atomic-'));
@@ -53,7 +54,7 @@ test('removeStaleTemporaries removes what killed writers left (files and staging
   const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-atomic-'));
   try {
     // a process that has ended: its pid is free (reuse within this test is not expected)
-    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    const dead = endedPid();
     const files = [`.last.ckpt.safetensors.${dead}.tmp`, `.best.safetensors.${process.pid}.tmp`, '.notes.tmp', 'last.ckpt.safetensors', `.log.jsonl.${process.ppid}.tmp`];
     for (const f of files) writeFileSync(join(dir, f), 'x');
     // staging folders of dataset_writer.ts: a killed writer's, a live one's, and a folder of the user's
@@ -103,7 +104,7 @@ test('lockFolder: one holder at a time; a lock of an ended process is taken over
     assert.ok(!existsSync(join(dir, '.lock')), 'released');
     lockFolder(dir, 'x')(); // free again
     // a killed process's lock
-    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    const dead = endedPid();
     writeFileSync(join(dir, '.lock'), `${dead}@${hostname()}\n`);
     const again = lockFolder(dir, 'x');
     assert.is(readFileSync(join(dir, '.lock'), 'utf8'), `${process.pid}@${hostname()}\n`);
