@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { stemOf } from '../../src/data/class_names.ts';
 import { emptyMaskWarning, LAYOUT, listTiffs } from '../../src/data/dataset.ts';
 import { fewerLevels, greyLevels, LEVEL_CAP, makeInput, type Sample } from '../../src/data/sample.ts';
 import { checkValues, readTiff } from '../../src/data/tiff.ts';
@@ -33,7 +34,7 @@ function readPair(maskPath: string, imagePath: string, side: number, warnings: s
   const empty = emptyMaskWarning(maskPath, mask);
   if (empty) warnings.push(empty);
   const target = new Float32Array(0);
-  return { name: basename(maskPath).replace(/\.tiff?$/i, ''), className: '', shape: [side, side, side], input: makeInput(mask.data, image.data), target, image: image.data };
+  return { name: stemOf(basename(maskPath)), className: '', shape: [side, side, side], input: makeInput(mask.data, image.data), target, image: image.data };
 }
 
 export function register(program: Command): void {
@@ -65,8 +66,8 @@ export function register(program: Command): void {
       } else {
         samples = [readPair(o.mask, o.image, side, warnings)];
         // NOTE: the output is named after the mask; an image of another name is likely another sample's
-        const stem = (f: string) => basename(f).replace(/\.tiff?$/i, '');
-        if (stem(o.mask) !== stem(o.image)) warnings.push(`${o.image}: another name than its mask ${o.mask}; the prediction is named ${stem(o.mask)}.tif`);
+        const [maskStem, imageStem] = [o.mask, o.image].map((f: string) => stemOf(basename(f)));
+        if (maskStem !== imageStem) warnings.push(`${o.image}: another name than its mask ${o.mask}; the prediction is named ${maskStem}.tif`);
       }
       if (warnings.length) console.error(warningLines(warnings).map((x) => `predict: ${x}`).join('\n'));
       if (!samples.length) throw fileError(join(o.data, 'mask'), 'no .tif files in folder');

@@ -164,16 +164,16 @@ export function validateDataset(dir: string): DatasetSummary {
   return loadDataset(dir).summary;
 }
 
-/**
- * For an empty mask or volume that is not all zero: a hint that its foreground is stored as small values
- * (labels 0/1 in uint8 read as 1/255; 12-bit camera data in uint16), since foreground is value > 0.5.
- */
 /** The warning for a mask without foreground (no value above 0.5) named `name`, or null. */
 export function emptyMaskWarning(name: string, mask: TiffVolume): string | null {
   for (const x of mask.data) if (x > 0.5) return null;
   return `${name}: empty mask${faint(mask)}`;
 }
 
+/**
+ * For an empty mask or volume that is not all zero: a hint that its foreground is stored as small values
+ * (labels 0/1 in uint8 read as 1/255; 12-bit camera data in uint16), since foreground is value > 0.5.
+ */
 function faint(v: TiffVolume): string {
   let max = 0;
   for (const x of v.data) if (x > max) max = x;

@@ -30,7 +30,11 @@ function readJson<T>(path: string): T {
   return readJsonFile(path, (e) => `not valid JSON (${e.message})`) as T;
 }
 
-/** The epochs' seconds summed over all runs' logs, e.g. "1.6 min (3 runs, 24 epochs)". */
+/**
+ * The epochs' seconds summed over all runs' logs, e.g. "1.6 min (3 runs, 24 epochs)". NOTE: from the logs, so
+ * that a run resumed or finished by a later command counts whole (npm start's own wall time said 0 s when it
+ * only re-made the report of finished runs).
+ */
 function trainingTime(runs: RunData[]): string {
   const epochs = runs.reduce((n, r) => n + r.logs.length, 0);
   const seconds = runs.reduce((t, r) => t + r.logs.reduce((u, l) => u + (Number.isFinite(l.seconds) ? l.seconds : 0), 0), 0);
@@ -220,8 +224,6 @@ export function compareRuns(dirs: string[], opts: { examples?: number; meta?: Re
     title: 'topo-shapr: SHAPR with and without the topological loss',
     // NOTE: runs compared away from their data (copied from a cluster) were refused; the statistics need
     // only the runs, so the report comes without the example pictures and says why
-    // NOTE: from the logs, so that a run resumed or finished by a later command counts whole (npm start's own
-    // wall time said 0 s when it only re-made the report of finished runs)
     meta: { runs: dirs.join(', '), generated: new Date().toISOString(), 'training time': trainingTime(runs), ...(unequal ? { 'test samples': unequal } : {}),
       ...(missing ? { 'example pictures': `none: ${missing}` } : {}), ...(opts.meta ?? {}) },
     methods,
