@@ -2,8 +2,10 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { GpuError, getGpu, type Gpu } from '../../src/gpu/device.ts';
 import { compareRuns } from '../../src/report/compare.ts';
 import { renderReport } from '../../src/report/report.ts';
+import { drawSurfaces } from '../../src/report/surfaces.ts';
 import { writeFileAtomic } from '../../src/util/atomic.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { isWithin } from './paths.ts';
@@ -21,11 +23,21 @@ function checkReportPath(dirs: string[], out: string): void {
   } else if (!existsSync(dirname(out))) throw new UserError(`--out ${out}: no folder ${dirname(out)}`);
 }
 
-export function writeReport(dirs: string[], out: string, meta: Record<string, string> = {}): string {
+/**
+ * Writes the report of `dirs` to `out`; `gpu` draws the examples' 3D views, or is the reason there is none
+ * (said in the report and on stderr).
+ */
+export async function writeReport(dirs: string[], out: string, meta: Record<string, string>, gpu: Gpu | GpuError): Promise<string> {
   checkReportPath(dirs, out);
   const input = compareRuns(dirs, { meta });
   const note = input.meta['example pictures'];
   if (note) console.error(`compare: the report has no example pictures (${note.replace(/^none: /, '')})`);
+  if (input.examples.length) {
+    if (gpu instanceof GpuError) {
+      input.meta['3D views'] = `none: ${gpu.message}`;
+      console.error(`compare: the report has no 3D views (${gpu.message})`);
+    } else await drawSurfaces(input, gpu);
+  }
   if (input.meta['test samples']) console.error(`compare: test samples per configuration: ${input.meta['test samples']}`);
   writeFileAtomic(out, renderReport(input));
   // the table on the terminal too
@@ -49,9 +61,14 @@ export function register(program: Command): void {
     .description('compare runs (folds of the same config are pooled): paper-style table, Wilcoxon tests, HTML report')
     .argument('<runs...>', 'run directories written by train')
     .option('--out <file>', 'report file (single HTML, opens offline; default: report.html beside the first run directory)')
-    .action((runs: string[], o) => {
+    .action(async (runs: string[], o) => {
       const out = o.out ?? join(runs[0], '..', 'report.html');
-      writeReport(runs, out);
+      // NOTE: the statistics need no GPU; only the 3D views do
+      const gpu = await getGpu().catch((e: unknown) => {
+        if (e instanceof GpuError) return e;
+        throw e;
+      });
+      await writeReport(runs, out, {}, gpu);
       console.log(`report: ${out}`);
     });
 }

@@ -8,6 +8,7 @@ import { registerShaders } from '../../src/gpu/shaders.ts';
 import { generateDataset } from '../../src/data/synthetic.ts';
 import { fewerLevels, greyLevels, makeInput, type Sample } from '../../src/data/sample.ts';
 import { Shapr } from '../../src/model/shapr.ts';
+import { PRED_COLOR, TRUTH_COLOR } from '../../src/render/raymarch.ts';
 import { diagramsToJson, type DiagramsJson } from '../../src/topo/persistence.ts';
 import { persistenceGpu } from '../../src/topo/union_find.ts';
 import { binarizeMask, decodeImageFile, fitToSide, sidesAccepted } from './input_files.ts';
@@ -23,8 +24,6 @@ registerShaders(SHADERS);
 export const DEFAULT_WEIGHTS = 'default_model.safetensors';
 export const SAMPLE_SEED = 7; // the built-in samples: generateDataset({ n: 10, size: side, seed: 7 })
 const TRAIN_SEED = 11; // the in-page training set: 20 other cells
-const PRED_COLOR: [number, number, number] = [0.95, 0.58, 0.3];
-const TRUTH_COLOR: [number, number, number] = [0.3, 0.8, 0.9];
 
 /** What a prediction produced, as plain arrays (what the browser test reads). */
 export interface PredictionResult {

@@ -110,17 +110,20 @@ export function otsuThreshold(v: Float32Array): number {
 }
 
 /**
- * SHAPR's binarisation of one volume: normalise by the maximum, then object = value > Otsu threshold.
- * A constant volume is empty, as in SHAPR: scikit-image's threshold_otsu returns the constant itself, and
- * no value exceeds it (a saturated, collapsed prediction must not score as a full object).
+ * The value binarize() cuts the max-normalised volume `norm` at (object = value > it): Otsu's threshold,
+ * or Infinity for a constant volume, which is empty, as in SHAPR: scikit-image's threshold_otsu returns the
+ * constant itself, and no value exceeds it (a saturated, collapsed prediction must not score as a full object).
  */
+export function objectThreshold(norm: Float32Array): number {
+  for (let i = 1; i < norm.length; i++) if (norm[i] !== norm[0]) return otsuThreshold(norm);
+  return Infinity;
+}
+
+/** SHAPR's binarisation of one volume: normalise by the maximum, then object = value > Otsu threshold (objectThreshold). */
 export function binarize(v: Float32Array): Uint8Array {
   const norm = normalizeByMax(v);
-  let constant = true;
-  for (let i = 1; i < norm.length && constant; i++) constant = norm[i] === norm[0];
+  const t = objectThreshold(norm);
   const out = new Uint8Array(norm.length);
-  if (constant) return out;
-  const t = otsuThreshold(norm);
   for (let i = 0; i < norm.length; i++) out[i] = norm[i] > t ? 1 : 0;
   return out;
 }

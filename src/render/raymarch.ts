@@ -13,6 +13,9 @@ export interface Orbit {
 }
 
 export const DEFAULT_ORBIT: Orbit = { yaw: 0.7, pitch: 0.45, distance: 1.85 };
+/** Surface colours of a prediction and of a true shape (the web page's view and the report's). */
+export const PRED_COLOR: [number, number, number] = [0.95, 0.58, 0.3];
+export const TRUTH_COLOR: [number, number, number] = [0.3, 0.8, 0.9];
 const FOV = Math.PI / 5;
 /** Strength of the maximum-intensity glow where a ray meets no surface. */
 const GLOW = 0.35;

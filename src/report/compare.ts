@@ -1,6 +1,6 @@
 // Builds the comparison report from run directories: groups runs that differ only in their fold into
 // one method, pools their test-fold metrics, pairs samples across methods for the Wilcoxon test, and
-// renders examples (slices, projections, persistence diagrams of truth and predictions).
+// renders examples (slices, projections, persistence diagrams of truth and predictions; surfaces.ts adds 3D views).
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { readTiff } from '../data/tiff.ts';
@@ -149,6 +149,7 @@ function examples(groups: Array<{ label: string; runs: RunData[] }>, count: numb
       { caption: 'truth max-proj y', image: maxProjection(sample.target, shape, 1) },
     ];
     const diagramOf = (v: Float32Array) => diagramsToJson(persistence(s === shape[0] ? v : trilinearDownRef(v, shape, s), [s, s, s]));
+    const volumes: ExampleReport['volumes'] = [{ label: 'truth', truth: true, volume: sample.target, side: shape[0] }];
     const truthD = diagramOf(sample.target);
     const series: Array<{ name: string; d: ReturnType<typeof diagramOf> }> = [{ name: 'truth', d: truthD }];
     for (const g of groups) {
@@ -158,13 +159,14 @@ function examples(groups: Array<{ label: string; runs: RunData[] }>, count: numb
       images.push({ caption: `${g.label} z`, image: midSlice(pred, shape, 0) });
       images.push({ caption: `${g.label} y`, image: midSlice(pred, shape, 1) });
       images.push({ caption: `${g.label} max-proj y`, image: maxProjection(pred, shape, 1) });
+      volumes.push({ label: g.label, truth: false, volume: pred, side: shape[0] });
       series.push({ name: g.label, d: diagramOf(pred) });
     }
     const diagrams = [0, 1, 2].map((dim) => ({
       title: `dimension ${dim} at ${s}³`,
       series: series.map((x) => ({ name: x.name, points: x.d[String(dim)] ?? [] })),
     }));
-    return { name: m.name, className: m.className, images, diagrams };
+    return { name: m.name, className: m.className, images, volumes, surfaces: [], diagrams };
   });
 }
 

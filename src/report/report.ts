@@ -5,7 +5,7 @@ import { ALL_CLASSES, type Stats } from '../eval/summary.ts';
 import type { WilcoxonResult } from '../eval/wilcoxon.ts';
 import type { DiagramsJson } from '../topo/persistence.ts';
 import type { EpochLog } from '../train/trainer.ts';
-import { encodePng, type GrayImage } from '../util/png.ts';
+import { encodePng, encodeRgbaPng, type GrayImage, type RgbaImage } from '../util/png.ts';
 import { boxPlot, diagramPlot, esc, linePlot } from './svg.ts';
 
 /** The metrics' JSON names (metrics.json), in eval's order: one list, so a new metric reaches the report by itself. */
@@ -31,6 +31,9 @@ export interface ExampleReport {
   name: string;
   className: string;
   images: Array<{ caption: string; image: GrayImage }>;
+  /** The true and predicted volumes ([side]³), until drawSurfaces (surfaces.ts) renders them into `surfaces`. */
+  volumes: Array<{ label: string; truth: boolean; volume: Float32Array; side: number }>;
+  surfaces: Array<{ caption: string; image: RgbaImage }>;
   diagrams: Array<{ title: string; series: Array<{ name: string; points: Array<[number, number | null]> }> }>;
 }
 
@@ -52,6 +55,11 @@ function png(image: GrayImage, scale: number): string {
   }
   const b64 = encodePng({ width: image.width * scale, height: image.height * scale, data }).toString('base64');
   return `<img src="data:image/png;base64,${b64}" width="${image.width * scale}" height="${image.height * scale}" alt="">`;
+}
+
+function rgbaPng(image: RgbaImage): string {
+  const b64 = encodeRgbaPng(image).toString('base64');
+  return `<img src="data:image/png;base64,${b64}" width="${image.width}" height="${image.height}" alt="">`;
 }
 
 function table(input: ReportInput): string {
@@ -103,6 +111,7 @@ export function curveSeries(logs: readonly EpochLog[]): Array<{ name: string; x:
     { name: 'validation', x: x(sup), y: sup.map((l) => l.val.loss) },
   ];
   if (sup.some((l) => l.train.topo > 0)) out.push({ name: 'train L_T', x: x(sup), y: sup.map((l) => l.train.topo) });
+  if (sup.some((l) => l.val.topo > 0)) out.push({ name: 'validation L_T', x: x(sup), y: sup.map((l) => l.val.topo) });
   if (adv.length) {
     out.push({ name: 'adversarial: generator', x: x(adv), y: adv.map((l) => l.train.loss) });
     out.push({ name: 'adversarial: validation (supervised)', x: x(adv), y: adv.map((l) => l.val.loss) });
@@ -125,8 +134,9 @@ function examples(input: ReportInput): string {
     .map((e) => {
       const scale = Math.max(1, Math.round(96 / (e.images[0]?.image.width ?? 96)));
       const figs = e.images.map((i) => `<figure>${png(i.image, scale)}<figcaption>${esc(i.caption)}</figcaption></figure>`).join('');
+      const views = e.surfaces.map((i) => `<figure>${rgbaPng(i.image)}<figcaption>${esc(i.caption)}</figcaption></figure>`).join('');
       const diags = e.diagrams.map((d) => diagramPlot(d.title, d.series)).join('');
-      return `<h3>${esc(e.name)} <small>(${esc(e.className)})</small></h3><div class="row">${figs}</div><div class="row">${diags}</div>`;
+      return `<h3>${esc(e.name)} <small>(${esc(e.className)})</small></h3><div class="row">${figs}</div>${views ? `<div class="row">${views}</div>` : ''}<div class="row">${diags}</div>`;
     })
     .join('');
 }
@@ -143,7 +153,7 @@ th{background:#f4f4f4}figure{display:inline-block;margin:4px;text-align:center}f
 <h2>Shape errors on the test folds</h2><p>Per-sample errors after max-normalisation and Otsu thresholding, as in SHAPR's evaluation, and the Betti number error (not in the paper): Σ|Δβ| over the counts of components, tunnels and cavities of the two binary shapes. The p-value is a paired two-sided Wilcoxon signed-rank test over the samples both methods predicted; – where no pair differs.</p>${table(input)}${perClassTable(input)}
 <h2>Per class</h2><div class="row">${boxPlots(input)}</div>
 <h2>Training curves</h2><div class="row">${curves(input)}</div>
-<h2>Examples</h2><p>Input image and mask, then mid-slices (z: the image plane; y) and the maximum projection along y of the true and predicted volumes; persistence diagrams (superlevel, birth ≥ death) of truth and prediction at the loss' resolution.</p>${examples(input)}
+<h2>Examples</h2><p>Input image and mask, then mid-slices (z: the image plane; y) and the maximum projection along y of the true and predicted volumes; their surfaces in 3D at the Otsu threshold the metrics binarise at (truth blue, predictions orange; a faint glow where a volume stays below it); persistence diagrams (superlevel, birth ≥ death) of truth and prediction at the loss' resolution.</p>${examples(input)}
 </body></html>`;
 }
 

@@ -1,4 +1,4 @@
-// Grayscale images to PNG (pngjs), for montages and report figures.
+// Grayscale and colour images to PNG (pngjs), for montages and report figures.
 import { writeFileAtomic } from './atomic.ts';
 import { PNG } from 'pngjs';
 
@@ -19,6 +19,21 @@ export function encodePng(image: GrayImage): Buffer {
   }
   png.data = Buffer.from(px);
   return PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false });
+}
+
+/** An 8-bit RGBA image, `data[4·(y*width + x) + channel]` (as a render target reads back). */
+export interface RgbaImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** Encodes an RGBA image as an 8-bit RGB PNG (alpha dropped: the report's renders are opaque). */
+export function encodeRgbaPng(image: RgbaImage): Buffer {
+  if (image.data.length !== 4 * image.width * image.height) throw new Error(`PNG: ${image.data.length} bytes for a ${image.width}×${image.height} RGBA image`);
+  const png = new PNG({ width: image.width, height: image.height });
+  png.data = Buffer.from(image.data.buffer, image.data.byteOffset, image.data.byteLength);
+  return PNG.sync.write(png, { colorType: 2 });
 }
 
 /** Writes a grayscale image as a PNG file. */

@@ -8,7 +8,9 @@ import { compareRuns, methodKey } from '../../src/report/compare.ts';
 import { renderReport } from '../../src/report/report.ts';
 import { configJson, TRAIN_DEFAULTS } from '../../src/train/config.ts';
 import { UserError } from '../../src/util/errors.ts';
+import { GpuError } from '../../src/gpu/device.ts';
 import { writeReport } from '../../harness/commands/compare.ts';
+import { assertRejects } from '../helpers.ts';
 
 /** A metrics.json row with fixed errors. */
 const row = (name: string) => ({ name, className: 'A', fold: 0, iou_error: 0.2, volume_error: 0.1, surface_error: 0.2, roughness_error: 0.3 });
@@ -22,6 +24,19 @@ function inTempRoot(fn: (root: string) => void): void {
     rmSync(root, { recursive: true });
   }
 }
+
+/** inTempRoot for an async `fn`. */
+async function inTempRootAsync(fn: (root: string) => Promise<void>): Promise<void> {
+  const root = mkdtempSync(join(tmpdir(), 'topo-shapr-compare-'));
+  try {
+    await fn(root);
+  } finally {
+    rmSync(root, { recursive: true });
+  }
+}
+
+/** writeReport's GPU where none is needed (these reports have no example pictures). */
+const NO_GPU = new GpuError('not needed');
 
 function fakeRun(dir: string, lambda: number, metrics: object[]): string {
   mkdirSync(dir, { recursive: true });
@@ -107,22 +122,22 @@ test('a run trained with --q inf (saved as "Infinity", or as null by earlier ver
 
 // compare --out RUN/config.json wrote the report over the run's config and ruined the run.
 test('compare --out: refused inside a run (also through a symlink), over a file that is not a report, or in a missing folder', () =>
-  inTempRoot((root) => {
+  inTempRootAsync(async (root) => {
     const run = fakeRun(join(root, 'runs', 'a'), 0.1, [row('s1')]);
     const config = readFileSync(join(run, 'config.json'));
     symlinkSync(run, join(root, 'link'));
     writeFileSync(join(root, 'notes.html'), 'my notes');
-    const refused = (out: string, message: RegExp) => assert.throws(() => writeReport([run], out), (e: Error) => e instanceof UserError && message.test(e.message));
-    refused(join(run, 'config.json'), /lies inside the run .*runs\/a; write the report elsewhere/);
-    refused(join(root, 'link', 'report.html'), /lies inside the run/);
-    refused(join(root, 'notes.html'), /notes\.html: exists and is not an earlier report/);
-    refused(join(root, 'missing', 'report.html'), /no folder .*missing/);
+    const refused = (out: string, message: RegExp) => assertRejects(writeReport([run], out, {}, NO_GPU), UserError, message);
+    await refused(join(run, 'config.json'), /lies inside the run .*runs\/a; write the report elsewhere/);
+    await refused(join(root, 'link', 'report.html'), /lies inside the run/);
+    await refused(join(root, 'notes.html'), /notes\.html: exists and is not an earlier report/);
+    await refused(join(root, 'missing', 'report.html'), /no folder .*missing/);
     assert.equal(readFileSync(join(run, 'config.json')), config);
     assert.is(readFileSync(join(root, 'notes.html'), 'utf8'), 'my notes');
     // an earlier report is replaced (the run's data folder is gone: a report without example pictures)
     writeFileSync(join(run, 'config.json'), JSON.stringify({ ...TRAIN_DEFAULTS, lambda: 0.1, data: join(root, 'gone') }));
     writeFileSync(join(root, 'report.html'), '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>topo-shapr: old</title>');
-    writeReport([run], join(root, 'report.html'));
+    await writeReport([run], join(root, 'report.html'), {}, NO_GPU);
     const html = readFileSync(join(root, 'report.html'), 'utf8');
     assert.not.match(html, /topo-shapr: old/);
     assert.match(html, /<title>topo-shapr: SHAPR with and without/);

@@ -6,17 +6,18 @@ import { curveSeries } from '../../src/report/report.ts';
 import type { EpochLog } from '../../src/train/trainer.ts';
 
 const log = (epoch: number, loss: number, topo: number, phase?: 'adversarial'): EpochLog => {
-  const common = { epoch, val: { loss: loss + 0.1, dice: loss, bce: 0, topo }, lr: 1e-3, seconds: 1, improved: false };
+  const common = { epoch, val: { loss: loss + 0.1, dice: loss, bce: 0, topo: topo / 2 }, lr: 1e-3, seconds: 1, improved: false };
   return phase ? { ...common, phase, train: { loss, supervised: loss, discriminator: 0.7, adversarial: 0.7 } } : { ...common, train: { loss, dice: loss, bce: 0, topo } };
 };
 
-test('supervised and adversarial epochs are separate series; L_T only from the supervised epochs', () => {
+test('supervised and adversarial epochs are separate series; L_T (train and validation) only from the supervised epochs', () => {
   const s = curveSeries([log(0, 0.9, 0.02), log(1, 0.8, 0.01), log(2, 0.5, 0.3, 'adversarial')]);
-  assert.equal(s.map((x) => x.name), ['train', 'validation', 'train L_T', 'adversarial: generator', 'adversarial: validation (supervised)']);
+  assert.equal(s.map((x) => x.name), ['train', 'validation', 'train L_T', 'validation L_T', 'adversarial: generator', 'adversarial: validation (supervised)']);
   assert.equal(s[0].x, [1, 2]);
   assert.equal(s[2].y, [0.02, 0.01]);
-  assert.equal(s[3].x, [3]);
-  assert.equal(s[4].y, [0.6]);
+  assert.equal(s[3].y, [0.01, 0.005]);
+  assert.equal(s[4].x, [3]);
+  assert.equal(s[5].y, [0.6]);
   // a baseline without the adversarial phase: two series
   assert.equal(curveSeries([log(0, 0.9, 0)]).map((x) => x.name), ['train', 'validation']);
 });
