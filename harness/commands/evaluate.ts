@@ -45,8 +45,8 @@ export function register(program: Command): void {
     .description('per-sample IoU / volume / surface / roughness / Betti errors of predicted volumes against the truth (TIFF, matched by file name)')
     .requiredOption('--truth <dir>', 'true volumes (a folder of TIFF stacks, or a dataset root with obj/)')
     .requiredOption('--pred <dir>', 'predicted volumes named as their truths (truths without a prediction are left out)')
-    .option('--against <dir>', 'second prediction folder: paired Wilcoxon signed-rank test per metric (pred vs against)')
-    .option('--json', 'print JSON (NaN as null): an array of {"name","className","iou_error","volume_error","surface_error","roughness_error","betti_error"}; with --against an object {"pred": [...], "against": [...], "wilcoxon": [...]}', false)
+    .option('--against <dir>', 'second prediction folder: paired Wilcoxon signed-rank test per metric (pred vs against) over the samples both hold')
+    .option('--json', 'print JSON (NaN as null): an array of {"name","className","iou_error","volume_error","surface_error","roughness_error","betti_error"}; with --against an object {"pred": [...], "against": [...], "paired": n, "wilcoxon": [...]}', false)
     .action((f: EvaluateFlags) => {
       // NOTE: progress on stderr, also when it is not a terminal (a batch job's log) and with --json (stdout)
       const evaluate = (dir: string) => {
@@ -63,11 +63,13 @@ export function register(program: Command): void {
       if (rows.length < truths) process.stderr.write(`${rows.length} of the ${truths} truth volumes have a prediction in ${f.pred}: evaluating those\n`);
       // NOTE: the second folder is checked before anything is printed, so a bad one gives only its error
       const other = f.against ? evaluate(f.against) : null;
-      if (other) {
-        // NOTE: pairs by name: both folders must predict the same samples (checked before the table is printed)
-        const names = new Set(other.map((r) => r.name));
-        const unpaired = rows.find((r) => !names.has(r.name)) ?? other.find((r) => !rows.some((x) => x.name === r.name));
-        if (unpaired) throw new UserError(`${f.against}: the prediction folders hold other samples (${unpaired.name} is in one only); the paired test needs the same ones`);
+      // the paired test takes the samples both folders predicted, by name (as compare's report does): a
+      // baseline predicted on every fold against a model predicted on one is a usual comparison
+      const byName = new Map(other?.map((r) => [r.name, r]));
+      const pairs = rows.filter((r) => byName.has(r.name)).map((r) => [r, byName.get(r.name)!] as const);
+      if (other && !pairs.length) throw new UserError(`${f.against}: no sample in common with ${f.pred}; the paired test needs predictions of the same samples`);
+      if (other && (pairs.length < rows.length || pairs.length < other.length)) {
+        process.stderr.write(`${pairs.length} samples are in both ${f.pred} (${rows.length}) and ${f.against} (${other.length}): the paired test takes those\n`);
       }
       if (f.json && !f.against) {
         console.log(JSON.stringify(toJsonRows(rows), null, 1));
@@ -77,20 +79,21 @@ export function register(program: Command): void {
       const nan = rows.filter((r) => METRICS.some(([k]) => Number.isNaN(r[k]))).length;
       if (!f.json && nan > 0) console.log(`\n${nan} sample(s) with an undefined (NaN) relative error: the truth's measure is 0`);
       if (other) {
-        const tests = METRICS.map(([k, json]) => ({ metric: json, ...wilcoxon(rows.map((r) => r[k]), other.map((r) => r[k])) }));
+        const tests = METRICS.map(([k, json]) => ({ metric: json, ...wilcoxon(pairs.map(([a]) => a[k]), pairs.map(([, b]) => b[k])) }));
         if (f.json) {
-          console.log(JSON.stringify({ pred: toJsonRows(rows), against: toJsonRows(other), wilcoxon: tests }, null, 1));
+          console.log(JSON.stringify({ pred: toJsonRows(rows), against: toJsonRows(other), paired: pairs.length, wilcoxon: tests }, null, 1));
           return;
         }
-        console.log(`\npaired Wilcoxon signed-rank (two-sided), ${f.pred} vs ${f.against}:`);
+        console.log(`\npaired Wilcoxon signed-rank (two-sided), ${f.pred} vs ${f.against}, over the ${pairs.length} samples both hold:`);
         for (const t of tests) {
-          const mean = (xs: SampleEvaluation[], m: string) => {
-            const k = METRICS.find(([, j]) => j === m)![0];
-            const v = xs.map((r) => r[k]).filter((x) => !Number.isNaN(x));
+          // the means over the pairs the test compares
+          const k = METRICS.find(([, j]) => j === t.metric)![0];
+          const mean = (side: 0 | 1) => {
+            const v = pairs.map((p) => p[side][k]).filter((x) => !Number.isNaN(x));
             return v.reduce((a, b) => a + b, 0) / v.length;
           };
           const test = t.n === 0 ? 'no non-zero differences' : `T = ${t.statistic}  p = ${t.pvalue.toPrecision(3)} (${t.method}, n = ${t.n})`;
-          console.log(`  ${t.metric.padEnd(15)} mean ${fmt(mean(rows, t.metric))} vs ${fmt(mean(other, t.metric))}  ${test}`);
+          console.log(`  ${t.metric.padEnd(15)} mean ${fmt(mean(0))} vs ${fmt(mean(1))}  ${test}`);
         }
       }
     });

@@ -9,6 +9,7 @@ import { writeDataset } from '../../src/data/dataset_writer.ts';
 import { generateDataset } from '../../src/data/synthetic.ts';
 import { encodeTiff } from '../../src/data/tiff_writer.ts';
 import { evaluateFolders, toJsonRows } from '../../src/eval/evaluate_folders.ts';
+import { wilcoxon } from '../../src/eval/wilcoxon.ts';
 import { UserError } from '../../src/util/errors.ts';
 
 const S = 16;
@@ -88,7 +89,7 @@ test('CLI: evaluate --json prints the rows; inspect on a broken folder exits 1 w
   assert.is(rows[0].iou_error, 0);
   // progress reaches a log that is not a terminal (stderr; stdout stays JSON)
   assert.match(ev.stderr, /evaluate .*same 6\/6/);
-  // a subset of predictions (a run's test fold) is evaluated, and said to be one; --against pairs by name
+  // a subset of predictions (a run's test fold) is evaluated, and said to be one
   const part = join(dir, 'part');
   mkdirSync(part);
   for (const s of samples.slice(0, 4)) writeFileSync(join(part, `${s.name}.tif`), encodeTiff(s.target, [S, S, S], 'float32'));
@@ -96,10 +97,36 @@ test('CLI: evaluate --json prints the rows; inspect on a broken folder exits 1 w
   assert.is(sub.status, 0, sub.stderr);
   assert.is(JSON.parse(sub.stdout).length, 4);
   assert.match(sub.stderr, /4 of the 6 truth volumes have a prediction in .*part: evaluating those/);
-  const pair = spawnSync(process.execPath, [BIN, 'evaluate', '--truth', join(dir, 'truth'), '--pred', join(dir, 'same'), '--against', part], { encoding: 'utf8' });
-  assert.is(pair.status, 1);
-  assert.match(pair.stderr, /part: the prediction folders hold other samples \(.* is in one only\); the paired test needs the same ones/);
-  assert.is(pair.stdout, '', 'nothing printed before the refusal');
+  // every fold's predictions against one fold's: the test pairs the samples both hold, by name, and says so
+  const fold = join(dir, 'fold');
+  mkdirSync(fold);
+  // the last four by name, so that pairing by position would pair other samples
+  for (const s of [...samples].sort((a, b) => (a.name < b.name ? -1 : 1)).slice(2)) {
+    const moved = new Float32Array(s.target.length); // shifted by one voxel along x: other errors than shift/'s
+    moved.set(s.target.subarray(1), 0);
+    writeFileSync(join(fold, `${s.name}.tif`), encodeTiff(moved, [S, S, S], 'float32'));
+  }
+  const pair = spawnSync(process.execPath, [BIN, 'evaluate', '--truth', join(dir, 'truth'), '--pred', join(dir, 'shift'), '--against', fold, '--json'], { encoding: 'utf8' });
+  assert.is(pair.status, 0, pair.stderr);
+  assert.match(pair.stderr, /4 samples are in both .*shift \(6\) and .*fold \(4\): the paired test takes those/);
+  const paired = JSON.parse(pair.stdout);
+  assert.is(paired.pred.length, 6);
+  assert.is(paired.against.length, 4);
+  assert.is(paired.paired, 4);
+  type Row = { name: string; iou_error: number };
+  const byName = new Map((paired.against as Row[]).map((r) => [r.name, r]));
+  const matched = (paired.pred as Row[]).filter((r) => byName.has(r.name));
+  const expected = wilcoxon(matched.map((r) => r.iou_error), matched.map((r) => byName.get(r.name)!.iou_error));
+  const byIndex = wilcoxon((paired.pred as Row[]).slice(0, 4).map((r) => r.iou_error), (paired.against as Row[]).map((r) => r.iou_error));
+  assert.not.equal(byIndex.statistic, expected.statistic, 'the case tells pairing by name from pairing by position');
+  assert.equal(paired.wilcoxon[0], { metric: 'iou_error', ...expected });
+  const rest = join(dir, 'rest');
+  mkdirSync(rest);
+  for (const s of samples.slice(4)) writeFileSync(join(rest, `${s.name}.tif`), encodeTiff(s.target, [S, S, S], 'float32'));
+  const none = spawnSync(process.execPath, [BIN, 'evaluate', '--truth', join(dir, 'truth'), '--pred', part, '--against', rest], { encoding: 'utf8' });
+  assert.is(none.status, 1);
+  assert.match(none.stderr, /rest: no sample in common with .*part; the paired test needs predictions of the same samples/);
+  assert.is(none.stdout, '', 'nothing printed before the refusal');
   unlinkSync(join(dir, 'truth', 'image', `${samples[2].name}.tif`));
   const ins = spawnSync(process.execPath, [BIN, 'inspect', join(dir, 'truth')], { encoding: 'utf8' });
   assert.is(ins.status, 1);
