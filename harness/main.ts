@@ -74,7 +74,7 @@ try {
       await runTraining(checkConfig({ ...base, lambda: l, fold }), dir, `${name}${folds.length > 1 ? ` fold ${fold}` : ''}`);
     }
   }
-  const report = await writeReport(dirs, join(out, 'report.html'), { adapter: gpu.adapterName }, gpu);
+  const report = await writeReport(dirs, join(out, 'report.html'), { adapter: gpu.adapterName }, async () => gpu);
   console.log(`\nreport: ${report}  (${((performance.now() - t0) / 60000).toFixed(1)} min)`);
   exitWhenFlushed(0);
 } catch (err) {

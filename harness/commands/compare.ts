@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { GpuError, getGpu, type Gpu } from '../../src/gpu/device.ts';
+import { getGpu, type Gpu } from '../../src/gpu/device.ts';
 import { compareRuns } from '../../src/report/compare.ts';
 import { renderReport } from '../../src/report/report.ts';
 import { drawSurfaces } from '../../src/report/surfaces.ts';
@@ -24,19 +24,24 @@ function checkReportPath(dirs: string[], out: string): void {
 }
 
 /**
- * Writes the report of `dirs` to `out`; `gpu` draws the examples' 3D views, or is the reason there is none
- * (said in the report and on stderr).
+ * Writes the report of `dirs` to `out`. `gpu` is asked for only if there are examples to draw in 3D; when it
+ * fails, or drawing does, the report is written without 3D views and says why (so does stderr).
  */
-export async function writeReport(dirs: string[], out: string, meta: Record<string, string>, gpu: Gpu | GpuError): Promise<string> {
+export async function writeReport(dirs: string[], out: string, meta: Record<string, string>, gpu: () => Promise<Gpu>): Promise<string> {
   checkReportPath(dirs, out);
   const input = compareRuns(dirs, { meta });
   const note = input.meta['example pictures'];
   if (note) console.error(`compare: the report has no example pictures (${note.replace(/^none: /, '')})`);
   if (input.examples.length) {
-    if (gpu instanceof GpuError) {
-      input.meta['3D views'] = `none: ${gpu.message}`;
-      console.error(`compare: the report has no 3D views (${gpu.message})`);
-    } else await drawSurfaces(input, gpu);
+    // NOTE: the statistics need no GPU; only the 3D views do (a missing or failing adapter costs only them)
+    try {
+      await drawSurfaces(input, await gpu());
+    } catch (e) {
+      const why = (e as Error).message.replace(/\s*\n\s*/g, ' ');
+      input.meta['3D views'] = `none: ${why}`;
+      for (const x of input.examples) x.surfaces = [];
+      console.error(`compare: the report has no 3D views (${why})`);
+    }
   }
   if (input.meta['test samples']) console.error(`compare: test samples per configuration: ${input.meta['test samples']}`);
   writeFileAtomic(out, renderReport(input));
@@ -63,12 +68,7 @@ export function register(program: Command): void {
     .option('--out <file>', 'report file (single HTML, opens offline; default: report.html beside the first run directory)')
     .action(async (runs: string[], o) => {
       const out = o.out ?? join(runs[0], '..', 'report.html');
-      // NOTE: the statistics need no GPU; only the 3D views do
-      const gpu = await getGpu().catch((e: unknown) => {
-        if (e instanceof GpuError) return e;
-        throw e;
-      });
-      await writeReport(runs, out, {}, gpu);
+      await writeReport(runs, out, {}, getGpu);
       console.log(`report: ${out}`);
     });
 }

@@ -2,12 +2,12 @@
 // normalise by the maximum, then Otsu), its volume, surface and roughness, the persistence diagrams of the
 // superlevel filtration in dimensions 0–2, and the same for the ground truth when it is known.
 import { shapeMeasures, type ShapeMeasures } from '../../src/eval/metrics.ts';
-import { binarize, normalizeByMax, otsuThreshold } from '../../src/eval/otsu.ts';
+import { binarize, normalizeByMax, objectThreshold } from '../../src/eval/otsu.ts';
 import { diagramsToJson, persistence, type DiagramsJson } from '../../src/topo/persistence.ts';
 
 export interface VolumeAnalysis {
-  threshold: number; // Otsu threshold of the max-normalised volume
-  binary: Uint8Array; // binarize(): normalised volume > threshold (0.5 for a constant volume)
+  threshold: number; // Otsu threshold of the max-normalised volume (∞ for a constant volume: empty)
+  binary: Uint8Array; // binarize(): normalised volume > threshold
   measures: ShapeMeasures;
   diagrams: DiagramsJson; // T-construction, dimensions 0, 1, 2
 }
@@ -21,7 +21,7 @@ export interface Analysis {
 /** Otsu binarisation, shape measures and persistence diagrams of one [side]³ volume. */
 export function analyseVolume(volume: Float32Array, side: number): VolumeAnalysis {
   const shape: [number, number, number] = [side, side, side];
-  const threshold = otsuThreshold(normalizeByMax(volume));
+  const threshold = objectThreshold(normalizeByMax(volume));
   const binary = binarize(volume);
   return { threshold, binary, measures: shapeMeasures(binary, shape), diagrams: diagramsToJson(persistence(volume, shape)) };
 }

@@ -127,8 +127,10 @@ function drawAll(): void {
   const side = model.config.side;
   const a = current.analysis;
   const showTruth = ($<HTMLInputElement>('show-truth').checked && current.truth) as boolean;
-  if (showTruth) view.setVolume(current.truth!, side, a.truth!.threshold, TRUTH_COLOR);
-  else view.setVolume(current.volume, side, a.pred.threshold, PRED_COLOR);
+  // the binarised volume at 0.5: the shape the metrics score (the volume itself at its Otsu threshold drew a
+  // hard 0/1 truth most of a voxel too fat, since the ray-marcher interpolates)
+  if (showTruth) view.setVolume(Float32Array.from(a.truth!.binary), side, 0.5, TRUTH_COLOR);
+  else view.setVolume(Float32Array.from(a.pred.binary), side, 0.5, PRED_COLOR);
   $<HTMLInputElement>('show-truth').disabled = !current.truth;
   drawImage2d($('mask-canvas'), current.input.subarray(0, side * side), side);
   drawImage2d($('image-canvas'), current.input.subarray(side * side), side);
@@ -136,7 +138,7 @@ function drawAll(): void {
   drawDiagramPanel();
   const m = a.pred.measures;
   const t = a.truth?.measures;
-  const cell = (v: number | undefined, digits = 0) => (v === undefined ? '—' : v.toFixed(digits));
+  const cell = (v: number | undefined, digits = 0) => (v === undefined ? '—' : v === Infinity ? '– (constant: empty)' : v.toFixed(digits));
   $('measures').innerHTML = `<tr><th></th><th>prediction</th><th>ground truth</th></tr>
     <tr><td>Otsu threshold (of max)</td><td>${cell(a.pred.threshold, 3)}</td><td>${cell(a.truth?.threshold, 3)}</td></tr>
     <tr><td>volume (voxels)</td><td>${cell(m.volume)}</td><td>${cell(t?.volume)}</td></tr>

@@ -28,7 +28,7 @@ export class VolumeView {
 
   /**
    * Shows `volume` ([side]³, C order [D, H, W]), normalised by its maximum, with the isosurface at
-   * `threshold` (in normalised units: the Otsu threshold shows the Otsu-binarised object).
+   * `threshold` (in normalised units; the page gives it a binarised volume and 0.5).
    */
   setVolume(volume: Float32Array, side: number, threshold: number, color: [number, number, number]): void {
     const { texels, empty } = volumeTexels(volume, side);

@@ -2,6 +2,7 @@
 // a real GPU or Mesa lavapipe by default, SwiftShader when asked for or when it is the only CPU driver.
 import { existsSync, readdirSync } from 'node:fs';
 import { create, globals } from 'webgpu';
+import { GpuError } from './device.ts';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const ICD_DIRS = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d', '/usr/local/share/vulkan/icd.d'];
@@ -31,7 +32,7 @@ export function nodeGpu(): GPU {
   const options: string[] = ['backend=vulkan'];
   if (want === 'swiftshader' || (want === 'auto' && !hasOtherVulkanDriver() && existsSync(SWIFTSHADER_ICD))) {
     if (!existsSync(SWIFTSHADER_ICD)) {
-      throw new Error(`TOPO_SHAPR_ADAPTER=swiftshader but ${SWIFTSHADER_ICD} is missing: apt-get install chromium-common`);
+      throw new GpuError(`TOPO_SHAPR_ADAPTER=swiftshader but ${SWIFTSHADER_ICD} is missing: apt-get install chromium-common`);
     }
     process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   } else if (want === 'lavapipe') {

@@ -47,19 +47,19 @@ export interface ReportInput {
 
 const num = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '–');
 
-function png(image: GrayImage, scale: number): string {
-  // nearest-neighbour upscale so small volumes stay readable
-  const data = new Float32Array(image.width * scale * image.height * scale);
-  for (let y = 0; y < image.height * scale; y++) {
-    for (let x = 0; x < image.width * scale; x++) data[y * image.width * scale + x] = image.data[Math.floor(y / scale) * image.width + Math.floor(x / scale)];
-  }
-  const b64 = encodePng({ width: image.width * scale, height: image.height * scale, data }).toString('base64');
-  return `<img src="data:image/png;base64,${b64}" width="${image.width * scale}" height="${image.height * scale}" alt="">`;
+/** An <img> of PNG bytes as a data URI (the report fetches nothing). */
+function img(png: Buffer, width: number, height: number): string {
+  return `<img src="data:image/png;base64,${png.toString('base64')}" width="${width}" height="${height}" alt="">`;
 }
 
-function rgbaPng(image: RgbaImage): string {
-  const b64 = encodeRgbaPng(image).toString('base64');
-  return `<img src="data:image/png;base64,${b64}" width="${image.width}" height="${image.height}" alt="">`;
+function grayPng(image: GrayImage, scale: number): string {
+  // nearest-neighbour upscale so small volumes stay readable
+  const [w, h] = [image.width * scale, image.height * scale];
+  const data = new Float32Array(w * h);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) data[y * w + x] = image.data[Math.floor(y / scale) * image.width + Math.floor(x / scale)];
+  }
+  return img(encodePng({ width: w, height: h, data }), w, h);
 }
 
 function table(input: ReportInput): string {
@@ -133,8 +133,8 @@ function examples(input: ReportInput): string {
   return input.examples
     .map((e) => {
       const scale = Math.max(1, Math.round(96 / (e.images[0]?.image.width ?? 96)));
-      const figs = e.images.map((i) => `<figure>${png(i.image, scale)}<figcaption>${esc(i.caption)}</figcaption></figure>`).join('');
-      const views = e.surfaces.map((i) => `<figure>${rgbaPng(i.image)}<figcaption>${esc(i.caption)}</figcaption></figure>`).join('');
+      const figs = e.images.map((i) => `<figure>${grayPng(i.image, scale)}<figcaption>${esc(i.caption)}</figcaption></figure>`).join('');
+      const views = e.surfaces.map((i) => `<figure>${img(encodeRgbaPng(i.image), i.image.width, i.image.height)}<figcaption>${esc(i.caption)}</figcaption></figure>`).join('');
       const diags = e.diagrams.map((d) => diagramPlot(d.title, d.series)).join('');
       return `<h3>${esc(e.name)} <small>(${esc(e.className)})</small></h3><div class="row">${figs}</div>${views ? `<div class="row">${views}</div>` : ''}<div class="row">${diags}</div>`;
     })
@@ -153,7 +153,7 @@ th{background:#f4f4f4}figure{display:inline-block;margin:4px;text-align:center}f
 <h2>Shape errors on the test folds</h2><p>Per-sample errors after max-normalisation and Otsu thresholding, as in SHAPR's evaluation, and the Betti number error (not in the paper): Σ|Δβ| over the counts of components, tunnels and cavities of the two binary shapes. The p-value is a paired two-sided Wilcoxon signed-rank test over the samples both methods predicted; – where no pair differs.</p>${table(input)}${perClassTable(input)}
 <h2>Per class</h2><div class="row">${boxPlots(input)}</div>
 <h2>Training curves</h2><div class="row">${curves(input)}</div>
-<h2>Examples</h2><p>Input image and mask, then mid-slices (z: the image plane; y) and the maximum projection along y of the true and predicted volumes; their surfaces in 3D at the Otsu threshold the metrics binarise at (truth blue, predictions orange; a faint glow where a volume stays below it); persistence diagrams (superlevel, birth ≥ death) of truth and prediction at the loss' resolution.</p>${examples(input)}
+<h2>Examples</h2><p>Input image and mask, then mid-slices (z: the image plane; y) and the maximum projection along y of the true and predicted volumes; in 3D, the shapes the metrics score (after max-normalisation and Otsu; truth blue, predictions orange); persistence diagrams (superlevel, birth ≥ death) of truth and prediction at the loss' resolution.</p>${examples(input)}
 </body></html>`;
 }
 

@@ -1,8 +1,7 @@
-// The report's 3D views: each example's true and predicted volumes as surfaces at the Otsu threshold that
-// the metrics binarise at (so the picture shows the shape that was scored), drawn offscreen by the web
-// page's ray-marcher (src/render/raymarch.ts). Separate from compare.ts because it needs a GPU: without
-// one the report keeps its slices and says why it has no 3D views.
-import { normalizeByMax, objectThreshold } from '../eval/otsu.ts';
+// The report's 3D views: each example's true and predicted volumes as the shapes the metrics score (SHAPR's
+// binarisation), drawn offscreen by the web page's ray-marcher (src/render/raymarch.ts). Separate from
+// compare.ts because it needs a GPU: without one the report keeps its slices and says why it has no 3D views.
+import { binarize } from '../eval/otsu.ts';
 import type { Gpu } from '../gpu/device.ts';
 import { DEFAULT_ORBIT, PRED_COLOR, raymarch, TRUTH_COLOR } from '../render/raymarch.ts';
 import type { ReportInput } from './report.ts';
@@ -14,11 +13,10 @@ export const SURFACE_PX = 160;
 export async function drawSurfaces(input: ReportInput, g: Gpu): Promise<void> {
   for (const e of input.examples) {
     for (const v of e.volumes) {
-      // NOTE: the threshold is in max-normalised units, as the ray-marcher's texels are; a constant volume
-      // is empty for the metrics (objectThreshold: ∞), so it gets an isovalue no texel reaches
-      const threshold = Math.min(2, objectThreshold(normalizeByMax(v.volume)));
-      const view = { orbit: DEFAULT_ORBIT, threshold, color: v.truth ? TRUTH_COLOR : PRED_COLOR };
-      const data = await raymarch(g, v.volume, v.side, view, SURFACE_PX, SURFACE_PX);
+      // NOTE: the 0/1 volume at 0.5, not the volume at its Otsu threshold: the ray-marcher interpolates, so a
+      // hard 0/255 truth (Otsu threshold 1/512) was drawn most of a voxel fatter than the voxels scored
+      const view = { orbit: DEFAULT_ORBIT, threshold: 0.5, color: v.truth ? TRUTH_COLOR : PRED_COLOR };
+      const data = await raymarch(g, Float32Array.from(binarize(v.volume)), v.side, view, SURFACE_PX, SURFACE_PX);
       e.surfaces.push({ caption: `${v.label} 3D`, image: { width: SURFACE_PX, height: SURFACE_PX, data } });
     }
     e.volumes = [];

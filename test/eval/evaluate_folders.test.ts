@@ -120,6 +120,12 @@ test('CLI: evaluate --json prints the rows; inspect on a broken folder exits 1 w
   const byIndex = wilcoxon((paired.pred as Row[]).slice(0, 4).map((r) => r.iou_error), (paired.against as Row[]).map((r) => r.iou_error));
   assert.not.equal(byIndex.statistic, expected.statistic, 'the case tells pairing by name from pairing by position');
   assert.equal(paired.wilcoxon[0], { metric: 'iou_error', ...expected });
+  // the text output: the means beside each test are over the same pairs
+  const text = spawnSync(process.execPath, [BIN, 'evaluate', '--truth', join(dir, 'truth'), '--pred', join(dir, 'shift'), '--against', fold], { encoding: 'utf8' });
+  assert.is(text.status, 0, text.stderr);
+  const mean = (xs: number[]) => (xs.reduce((a, b) => a + b, 0) / xs.length).toFixed(4);
+  assert.match(text.stdout, /vs .*fold, over the 4 samples both hold:/);
+  assert.ok(text.stdout.includes(`iou_error       mean ${mean(matched.map((r) => r.iou_error))} vs ${mean(matched.map((r) => byName.get(r.name)!.iou_error))}`), text.stdout);
   const rest = join(dir, 'rest');
   mkdirSync(rest);
   for (const s of samples.slice(4)) writeFileSync(join(rest, `${s.name}.tif`), encodeTiff(s.target, [S, S, S], 'float32'));

@@ -8,25 +8,14 @@ import { compareRuns, methodKey } from '../../src/report/compare.ts';
 import { renderReport } from '../../src/report/report.ts';
 import { configJson, TRAIN_DEFAULTS } from '../../src/train/config.ts';
 import { UserError } from '../../src/util/errors.ts';
-import { GpuError } from '../../src/gpu/device.ts';
 import { writeReport } from '../../harness/commands/compare.ts';
 import { assertRejects } from '../helpers.ts';
 
 /** A metrics.json row with fixed errors. */
 const row = (name: string) => ({ name, className: 'A', fold: 0, iou_error: 0.2, volume_error: 0.1, surface_error: 0.2, roughness_error: 0.3 });
 
-/** Runs fn in a fresh temporary folder, removed afterwards. */
-function inTempRoot(fn: (root: string) => void): void {
-  const root = mkdtempSync(join(tmpdir(), 'topo-shapr-compare-'));
-  try {
-    fn(root);
-  } finally {
-    rmSync(root, { recursive: true });
-  }
-}
-
-/** inTempRoot for an async `fn`. */
-async function inTempRootAsync(fn: (root: string) => Promise<void>): Promise<void> {
+/** Runs fn (sync or async) in a fresh temporary folder, removed afterwards. */
+async function inTempRoot(fn: (root: string) => void | Promise<void>): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'topo-shapr-compare-'));
   try {
     await fn(root);
@@ -35,8 +24,8 @@ async function inTempRootAsync(fn: (root: string) => Promise<void>): Promise<voi
   }
 }
 
-/** writeReport's GPU where none is needed (these reports have no example pictures). */
-const NO_GPU = new GpuError('not needed');
+/** writeReport's GPU where none may be asked for (these reports have no example pictures). */
+const NO_GPU = () => Promise.reject(new Error('asked for a GPU'));
 
 function fakeRun(dir: string, lambda: number, metrics: object[]): string {
   mkdirSync(dir, { recursive: true });
@@ -122,7 +111,7 @@ test('a run trained with --q inf (saved as "Infinity", or as null by earlier ver
 
 // compare --out RUN/config.json wrote the report over the run's config and ruined the run.
 test('compare --out: refused inside a run (also through a symlink), over a file that is not a report, or in a missing folder', () =>
-  inTempRootAsync(async (root) => {
+  inTempRoot(async (root) => {
     const run = fakeRun(join(root, 'runs', 'a'), 0.1, [row('s1')]);
     const config = readFileSync(join(run, 'config.json'));
     symlinkSync(run, join(root, 'link'));
@@ -142,6 +131,7 @@ test('compare --out: refused inside a run (also through a symlink), over a file 
     assert.not.match(html, /topo-shapr: old/);
     assert.match(html, /<title>topo-shapr: SHAPR with and without/);
     assert.match(html, /gone is not found/);
+    assert.not.match(html, /3D views|asked for a GPU/);
   }));
 
 // With three configurations the third was left out of the tests without a word.
