@@ -11,7 +11,7 @@ import { iouError } from '../../src/eval/metrics.ts';
 import { binarize } from '../../src/eval/otsu.ts';
 import { getGpu } from '../../src/gpu/device.ts';
 import { loadShapr } from '../../src/model/weights_node.ts';
-import { predictSamples } from '../../src/train/predict.ts';
+import { predictBatches } from '../../src/train/predict.ts';
 import { makeOutputDir, writeFileAtomic } from '../../src/util/atomic.ts';
 import { fileError, UserError } from '../../src/util/errors.ts';
 import { parseInteger } from './numbers.ts';
@@ -91,7 +91,8 @@ export function register(program: Command): void {
       const existing = outs.filter((f) => existsSync(f));
       if (existing.length && !o.force) throw new UserError(`${existing[0]}: exists (${existing.length} of the ${outs.length} predictions would be overwritten); use --force or another --out`);
       // NOTE: the ground truth (for the IoU error) is read and checked before anything is predicted or written,
-      // so that a bad obj/ file stops the command before it leaves part of a set of predictions
+      // so that a bad obj/ file stops the command before it leaves part of a set of predictions; kept
+      // binarised (a byte a voxel), as the error needs it
       const truthFiles = o.data && existsSync(join(o.data, 'obj')) ? listTiffs(join(o.data, 'obj')) : new Map<string, string>();
       const truths = samples.map((s) => {
         const f = truthFiles.get(s.name);
@@ -100,19 +101,23 @@ export function register(program: Command): void {
         const t = readTiff(path);
         if (t.shape.some((n, k) => n !== s.shape[k])) throw fileError(path, `shape ${t.shape.join('×')}, the predictions are ${s.shape.join('×')}`);
         checkValues(t, path);
-        return t.data;
+        return binarize(t.data);
       });
       makeOutputDir(o.out);
       const bar = progress();
       bar.start(samples.length, 'predict');
-      const preds = await predictSamples(g, model, samples, batchSize, (n) => bar.update(n));
-      bar.stop();
       const errors: number[] = [];
-      samples.forEach((s, i) => {
-        writeFileAtomic(outs[i], encodeTiff(preds[i], s.shape, 'float32'));
-        // NOTE: the IoU error alone (as evaluate binarises): all the metrics took 3/4 of the command's time
-        if (truths[i]) errors.push(iouError(binarize(preds[i]), binarize(truths[i]!)));
-      });
+      // each batch is written as it comes: a large folder is not held whole, and what is done stays done
+      for await (const { first, volumes } of predictBatches(g, model, samples, batchSize)) {
+        volumes.forEach((v, b) => {
+          const i = first + b;
+          writeFileAtomic(outs[i], encodeTiff(v, samples[i].shape, 'float32'));
+          // NOTE: the IoU error alone (as evaluate binarises): all the metrics took 3/4 of the command's time
+          if (truths[i]) errors.push(iouError(binarize(v), truths[i]!));
+        });
+        bar.update(first + volumes.length);
+      }
+      bar.stop();
       // NOTE: a folder reused with --force keeps predictions this run did not write: say so, since an evaluate
       // of the folder would mix two models' volumes
       const written = new Set(outs.map((f) => basename(f)));

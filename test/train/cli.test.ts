@@ -15,6 +15,7 @@ import { gpu } from '../helpers.ts';
 
 const run = promisify(execFile);
 const cli = (...args: string[]) => run(process.execPath, ['harness/bin/topo-shapr.js', ...args]);
+const WEB_MODEL = 'harness/web/assets/default_model.safetensors'; // side 32, trained on the synthetic cells
 
 test('predict: a weights file and a dataset folder or one image/mask pair give TIFF volumes', async () => {
   const g = await gpu();
@@ -97,6 +98,25 @@ test('predict: a weights file and a dataset folder or one image/mask pair give T
   await refused(['--data', join(dir, 'data'), '--out', join(dir, 'p3')], new RegExp(`mask/${names[1]}\\.tif: missing \\(partner of image/`));
   model.dispose();
   rmSync(dir, { recursive: true });
+});
+
+// predict writes each batch as it comes (a large folder is not held whole): the web page's trained model,
+// whose predictions differ between cells, in batches of 2 (the last one short) against one batch
+test('predict: batches written as they come give each sample its own volume and the same error', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-predict-'));
+  try {
+    writeDataset(join(dir, 'data'), generateDataset({ n: 3, size: 32, seed: 5 }));
+    const names = readFileSync(join(dir, 'data', 'classes.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[0]);
+    const predict = (out: string, batch: string) => cli('predict', '--weights', WEB_MODEL, '--data', join(dir, 'data'), '--out', join(dir, out), '--batch-size', batch);
+    const [whole, small] = [await predict('whole', '6'), await predict('small', '2')];
+    assert.is(small.stdout.match(/mean IoU error [0-9.]+/)?.[0], whole.stdout.match(/mean IoU error [0-9.]+/)?.[0]);
+    const volumes = (out: string) => names.map((n) => [...readTiff(join(dir, out, `${n}.tif`)).data]);
+    const v = volumes('small');
+    assert.equal(v, volumes('whole'));
+    assert.not.equal(v[0], v[2], 'the cells get different volumes');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('train and compare: a run directory with a wrong config or a missing metrics file is refused by name', async () => {
