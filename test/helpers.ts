@@ -1,5 +1,9 @@
-// Shared test helpers: the process' GPU, seeded inputs, tolerant comparison, finite-difference checks, an ended pid.
+// Shared test helpers: the process' GPU, seeded inputs, tolerant comparison, finite-difference checks, an ended pid,
+// a temporary folder.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as assert from 'uvu/assert';
 import { type Gpu, getGpu } from '../src/gpu/device.ts';
 import { Rng } from '../src/util/rng.ts';
@@ -10,6 +14,16 @@ export const gpu: () => Promise<Gpu> = getGpu;
 /** The pid of a process that has ended (its reuse within a test is not expected): for stale temporaries and locks. */
 export function endedPid(): string {
   return spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+}
+
+/** Runs fn (sync or async) in a fresh folder `topo-shapr-NAME-…` under the system's temporary folder, removed afterwards. */
+export async function inTempDir(name: string, fn: (dir: string) => void | Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), `topo-shapr-${name}-`));
+  try {
+    await fn(dir);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
 }
 
 /** Uniform random values in [lo, hi) from a seeded stream. */

@@ -2,17 +2,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDataset } from '../../src/data/dataset.ts';
-import { endedPid } from '../helpers.ts';
+import { endedPid, inTempDir } from '../helpers.ts';
 
 const cli = (...args: string[]) => spawnSync('node', ['harness/bin/topo-shapr.js', 'generate', ...args], { encoding: 'utf8' });
 
-test('generate refuses a folder with a dataset; --force replaces it whole (other files stay, a killed writer’s staging folder goes); --size is bounded', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-generate-'));
-  try {
+test('generate refuses a folder with a dataset; --force replaces it whole (other files stay, a killed writer’s staging folder goes); --size is bounded', () =>
+  inTempDir('generate', (dir) => {
     const out = join(dir, 'ds');
     assert.is(cli(out, '--n', '4', '--size', '8').status, 0);
     writeFileSync(join(out, 'notes.txt'), 'mine');
@@ -46,14 +44,10 @@ test('generate refuses a folder with a dataset; --force replaces it whole (other
       assert.is(bad.status, 1, `${flag} '${value}'`);
       assert.match(bad.stderr, message);
     }
-  } finally {
-    rmSync(dir, { recursive: true });
-  }
-});
+  }));
 
-test('generate --force that fails part-way (a full disk, a file where a folder is) leaves the old dataset whole', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-generate-'));
-  try {
+test('generate --force that fails part-way (a full disk, a file where a folder is) leaves the old dataset whole', () =>
+  inTempDir('generate', (dir) => {
     const out = join(dir, 'ds');
     assert.is(cli(out, '--n', '4', '--size', '8').status, 0);
     const files = () => ['obj', 'mask', 'image'].flatMap((sub) => readdirSync(join(out, sub)).map((f) => `${sub}/${f}:${readFileSync(join(out, sub, f)).length}`)).concat(readdirSync(out).sort());
@@ -71,9 +65,6 @@ test('generate --force that fails part-way (a full disk, a file where a folder i
     assert.match(clash.stderr, /^topo-shapr: .*ds\/image: is a file, not a folder$/m);
     assert.is(readdirSync(join(out, 'obj')).length, 4, 'obj/ kept');
     unlinkSync(join(out, 'image'));
-  } finally {
-    rmSync(dir, { recursive: true });
-  }
-});
+  }));
 
 test.run();

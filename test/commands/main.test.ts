@@ -2,23 +2,16 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { configJson, TRAIN_DEFAULTS } from '../../src/train/config.ts';
+import { inTempDir } from '../helpers.ts';
 
 const MAIN = fileURLToPath(new URL('../../harness/main.ts', import.meta.url));
 
 /** Runs `fn` on a fresh output path inside a temporary folder, removed afterwards. */
-function withOut(fn: (out: string) => void): void {
-  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-main-'));
-  try {
-    fn(join(dir, 'run'));
-  } finally {
-    rmSync(dir, { recursive: true });
-  }
-}
+const withOut = (fn: (out: string) => void) => inTempDir('main', (dir) => fn(join(dir, 'run')));
 
 const main = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { encoding: 'utf8' });
 

@@ -1,28 +1,17 @@
 // The comparison report's data: runs grouped into methods, undefined errors kept out of the statistics.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareRuns, methodKey } from '../../src/report/compare.ts';
 import { renderReport } from '../../src/report/report.ts';
 import { configJson, TRAIN_DEFAULTS } from '../../src/train/config.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { writeReport } from '../../harness/commands/compare.ts';
-import { assertRejects } from '../helpers.ts';
+import { assertRejects, inTempDir } from '../helpers.ts';
 
 /** A metrics.json row with fixed errors. */
 const row = (name: string) => ({ name, className: 'A', fold: 0, iou_error: 0.2, volume_error: 0.1, surface_error: 0.2, roughness_error: 0.3 });
-
-/** Runs fn (sync or async) in a fresh temporary folder, removed afterwards. */
-async function inTempRoot(fn: (root: string) => void | Promise<void>): Promise<void> {
-  const root = mkdtempSync(join(tmpdir(), 'topo-shapr-compare-'));
-  try {
-    await fn(root);
-  } finally {
-    rmSync(root, { recursive: true });
-  }
-}
 
 /** writeReport's GPU where none may be asked for (these reports have no example pictures). */
 const NO_GPU = () => Promise.reject(new Error('asked for a GPU'));
@@ -34,9 +23,8 @@ function fakeRun(dir: string, lambda: number, metrics: object[]): string {
   return dir;
 }
 
-test('an undefined error (null in metrics.json) and a metric a run does not have are NaN: counted apart, not as 0', () => {
-  const root = mkdtempSync(join(tmpdir(), 'topo-shapr-compare-'));
-  try {
+test('an undefined error (null in metrics.json) and a metric a run does not have are NaN: counted apart, not as 0', () =>
+  inTempDir('compare', (root) => {
     const row = (name: string, iou: number, rough: number | null, betti?: number) =>
       ({ name, className: 'A', fold: 0, iou_error: iou, volume_error: 0.1, surface_error: 0.2, roughness_error: rough, ...(betti === undefined ? {} : { betti_error: betti }) });
     // a run written before the Betti error existed, and one with it; each has one sample with a NaN roughness error
@@ -60,14 +48,10 @@ test('an undefined error (null in metrics.json) and a metric a run does not have
     const result = Object.fromEntries(r.tests.map((x) => [x.metric, x.result]));
     assert.ok(result.iou_error && result.iou_error.n === 3);
     assert.is(result.volume_error, null);
-  } finally {
-    rmSync(root, { recursive: true });
-  }
-});
+  }));
 
-test('a config.json that is not a run config is named, not a TypeError in the report', () => {
-  const root = mkdtempSync(join(tmpdir(), 'topo-shapr-compare-'));
-  try {
+test('a config.json that is not a run config is named, not a TypeError in the report', () =>
+  inTempDir('compare', (root) => {
     const good = fakeRun(join(root, 'good'), 0, []);
     const bad = fakeRun(join(root, 'bad'), 0.1, []);
     for (const [text, why] of [['[]', /bad\/config\.json: not a run config \(expected a JSON object\)/], ['{"side": 10}', /bad\/config\.json: not a valid run config: --side must be one of 4, 8, 16, 32, 64/], ['{"topoDims": "2"}', /bad\/config\.json: not a valid run config: --topo-dims/]] as const) {
@@ -82,13 +66,10 @@ test('a config.json that is not a run config is named, not a TypeError in the re
     assert.throws(() => compareRuns([good, bad], { examples: 0 }), (e: unknown) => /bad\/metrics\.json: row 1: iou_error is "x", not a number or null/.test((e as Error).message));
     writeFileSync(join(bad, 'metrics.json'), '[7]');
     assert.throws(() => compareRuns([good, bad], { examples: 0 }), (e: unknown) => /bad\/metrics\.json: row 1 is not an object of metrics/.test((e as Error).message));
-  } finally {
-    rmSync(root, { recursive: true });
-  }
-});
+  }));
 
 test('a sample found twice among one method\'s runs (one run given twice) is refused, not counted twice', () => {
-  inTempRoot((root) => {
+  inTempDir('compare', (root) => {
     const base = fakeRun(join(root, 'base'), 0, [row('s1'), row('s2')]);
     const again = fakeRun(join(root, 'again'), 0, [row('s2'), row('s3')]);
     const topo = fakeRun(join(root, 'topo'), 0.1, [row('s1'), row('s2'), row('s3')]);
@@ -97,7 +78,7 @@ test('a sample found twice among one method\'s runs (one run given twice) is ref
 });
 
 test('a run trained with --q inf (saved as "Infinity", or as null by earlier versions) is compared', () => {
-  inTempRoot((root) => {
+  inTempDir('compare', (root) => {
     const base = fakeRun(join(root, 'base'), 0, [row('s1')]);
     for (const saved of [configJson({ ...TRAIN_DEFAULTS, lambda: 0.1, topoQ: Infinity }), JSON.stringify({ ...TRAIN_DEFAULTS, lambda: 0.1, topoQ: Infinity })]) {
       const inf = fakeRun(join(root, 'inf'), 0.1, [row('s1')]);
@@ -111,7 +92,7 @@ test('a run trained with --q inf (saved as "Infinity", or as null by earlier ver
 
 // compare --out RUN/config.json wrote the report over the run's config and ruined the run.
 test('compare --out: refused inside a run (also through a symlink), over a file that is not a report, or in a missing folder', () =>
-  inTempRoot(async (root) => {
+  inTempDir('compare', async (root) => {
     const run = fakeRun(join(root, 'runs', 'a'), 0.1, [row('s1')]);
     const config = readFileSync(join(run, 'config.json'));
     symlinkSync(run, join(root, 'link'));
@@ -136,7 +117,7 @@ test('compare --out: refused inside a run (also through a symlink), over a file 
 
 // With three configurations the third was left out of the tests without a word.
 test('every configuration is tested against the first; runs without common samples say so', () =>
-  inTempRoot((root) => {
+  inTempDir('compare', (root) => {
     const rows = (iou: number[]) => iou.map((v, i) => ({ ...row(`s${i}`), iou_error: v }));
     const a = fakeRun(join(root, 'a'), 0, rows([0.5, 0.4, 0.6, 0.7, 0.3, 0.5]));
     const b = fakeRun(join(root, 'b'), 0.1, rows([0.2, 0.1, 0.3, 0.4, 0.1, 0.2]));
@@ -170,7 +151,7 @@ test('methodKey: folds pool; options training did not use (topological at λ = 0
 });
 
 test('runs trained on different samples (samples.json differ) are refused; runs without one are compared', () =>
-  inTempRoot((root) => {
+  inTempDir('compare', (root) => {
     const a = fakeRun(join(root, 'a'), 0, [row('s1'), row('s2')]);
     const b = fakeRun(join(root, 'b'), 0.1, [row('s1'), row('s2')]);
     assert.is(compareRuns([a, b], { examples: 0 }).methods.length, 2);
@@ -184,7 +165,7 @@ test('runs trained on different samples (samples.json differ) are refused; runs 
 
 // Runs copied away from their data (from a cluster) were refused; the statistics need only the runs.
 test('runs whose data folder is not here are compared without example pictures, and the report says why', () =>
-  inTempRoot((root) => {
+  inTempDir('compare', (root) => {
     const runOn = (dir: string, lambda: number) => {
       const d = fakeRun(dir, lambda, [row('s1'), row('s2')]);
       writeFileSync(join(d, 'config.json'), JSON.stringify({ ...TRAIN_DEFAULTS, lambda, data: join(root, 'gone') }));

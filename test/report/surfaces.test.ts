@@ -3,8 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateDataset } from '../../src/data/synthetic.ts';
@@ -17,7 +16,7 @@ import { drawSurfaces, SURFACE_PX } from '../../src/report/surfaces.ts';
 import { TRAIN_DEFAULTS } from '../../src/train/config.ts';
 import type { RgbaImage } from '../../src/util/png.ts';
 import { writeReport } from '../../harness/commands/compare.ts';
-import { gpu } from '../helpers.ts';
+import { gpu, inTempDir } from '../helpers.ts';
 
 const SIDE = 16;
 const DATA = { data: 'synthetic', syntheticCount: 2, syntheticSeed: 3, side: SIDE };
@@ -57,18 +56,14 @@ function softWithHotSpot(t: Float32Array): Float32Array {
 }
 
 function withRuns(fn: (root: string, dirs: string[]) => Promise<void>): () => Promise<void> {
-  return async () => {
-    const root = mkdtempSync(join(tmpdir(), 'topo-shapr-surfaces-'));
-    try {
+  return () =>
+    inTempDir('surfaces', async (root) => {
       const dirs = [join(root, 'hard'), join(root, 'soft'), join(root, 'flat')];
       fakeRun(dirs[0], 0, hard);
       fakeRun(dirs[1], 0.1, softWithHotSpot);
       fakeRun(dirs[2], 0.2, (t) => new Float32Array(t.length).fill(0.4)); // collapsed: empty for the metrics
       await fn(root, dirs);
-    } finally {
-      rmSync(root, { recursive: true });
-    }
-  };
+    });
 }
 
 test('each example shows the truth and every prediction as the scored shape; a constant prediction shows nothing', withRuns(async (_root, dirs) => {

@@ -2,16 +2,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { lockFolder, makeOutputDir, removeStaleTemporaries, writeFileAtomic } from '../../src/util/atomic.ts';
 import { UserError } from '../../src/util/errors.ts';
-import { endedPid } from '../helpers.ts';
+import { endedPid, inTempDir } from '../helpers.ts';
 
-test('writeFileAtomic replaces a file whole; failures name the path and leave no temporary file', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-atomic-'));
-  try {
+test('writeFileAtomic replaces a file whole; failures name the path and leave no temporary file', () =>
+  inTempDir('atomic', (dir) => {
     const p = join(dir, 'report.json');
     writeFileAtomic(p, 'old');
     writeFileAtomic(p, new Uint8Array([110, 101, 119]));
@@ -27,14 +26,10 @@ test('writeFileAtomic replaces a file whole; failures name the path and leave no
     assert.throws(() => makeOutputDir(join(dir, 'file', 'x')), (e: unknown) => e instanceof UserError && /\(ENOTDIR\)/.test((e as Error).message));
     // a file under a file: the temporary file cannot be made, nor removed (its removal threw ENOTDIR raw)
     assert.throws(() => writeFileAtomic(join(dir, 'file', 'r.html'), 'x'), (e: unknown) => e instanceof UserError && /r\.html: cannot write: a part of the path is a file, not a folder \(ENOTDIR\)/.test((e as Error).message));
-  } finally {
-    rmSync(dir, { recursive: true });
-  }
-});
+  }));
 
-test('a write cut short (the disk fills up, or a file-size limit) is an error, and the old file stays whole', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-atomic-'));
-  try {
+test('a write cut short (the disk fills up, or a file-size limit) is an error, and the old file stays whole', () =>
+  inTempDir('atomic', (dir) => {
     const p = join(dir, 'best.safetensors');
     writeFileAtomic(p, 'old');
     // NOTE: a file-size limit of 100 KiB cuts a 300 kB write short as a nearly full disk does; the first
@@ -45,14 +40,10 @@ test('a write cut short (the disk fills up, or a file-size limit) is an error, a
     assert.match(r.stdout, /best\.safetensors: cannot write: larger than this process may write \(ulimit -f\) \(EFBIG\)/, r.stdout + r.stderr);
     assert.is(readFileSync(p, 'utf8'), 'old');
     assert.equal(readdirSync(dir), ['best.safetensors'], 'no temporary file left');
-  } finally {
-    rmSync(dir, { recursive: true });
-  }
-});
+  }));
 
-test('removeStaleTemporaries removes what killed writers left (files and staging folders), not what live ones are writing', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-atomic-'));
-  try {
+test('removeStaleTemporaries removes what killed writers left (files and staging folders), not what live ones are writing', () =>
+  inTempDir('atomic', (dir) => {
     // a process that has ended: its pid is free (reuse within this test is not expected)
     const dead = endedPid();
     const files = [`.last.ckpt.safetensors.${dead}.tmp`, `.best.safetensors.${process.pid}.tmp`, '.notes.tmp', 'last.ckpt.safetensors', `.log.jsonl.${process.ppid}.tmp`];
@@ -65,14 +56,10 @@ test('removeStaleTemporaries removes what killed writers left (files and staging
     }
     removeStaleTemporaries(dir);
     assert.equal(readdirSync(dir).sort(), [...files.slice(1), ...folders.slice(1)].sort());
-  } finally {
-    rmSync(dir, { recursive: true });
-  }
-});
+  }));
 
-test('a writer killed mid-write leaves the old file whole (the new bytes went to a temporary file)', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-atomic-'));
-  try {
+test('a writer killed mid-write leaves the old file whole (the new bytes went to a temporary file)', () =>
+  inTempDir('atomic', async (dir) => {
     const p = join(dir, 'last.ckpt.safetensors');
     writeFileAtomic(p, 'old');
     // a child writes 256 MB over it (about half a second), and is killed as soon as its temporary file appears
@@ -90,14 +77,10 @@ test('a writer killed mid-write leaves the old file whole (the new bytes went to
     assert.is(readFileSync(p, 'utf8'), 'old', 'the target is untouched');
     removeStaleTemporaries(dir);
     assert.ok(!existsSync(join(dir, seen!)), 'the killed writer\'s temporary file is removed');
-  } finally {
-    rmSync(dir, { recursive: true });
-  }
-});
+  }));
 
-test('lockFolder: one holder at a time; a lock of an ended process is taken over, one of another host is not', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-lock-'));
-  try {
+test('lockFolder: one holder at a time; a lock of an ended process is taken over, one of another host is not', () =>
+  inTempDir('lock', (dir) => {
     const release = lockFolder(dir, 'this run directory is');
     assert.throws(() => lockFolder(dir, 'this run directory is'), (e: unknown) => e instanceof UserError && new RegExp(`: this run directory is in use by another process \\(pid ${process.pid}\\)`).test((e as Error).message));
     release();
@@ -111,9 +94,6 @@ test('lockFolder: one holder at a time; a lock of an ended process is taken over
     again();
     writeFileSync(join(dir, '.lock'), '123@other-node\n');
     assert.throws(() => lockFolder(dir, 'this run directory is'), (e: unknown) => e instanceof UserError && /in use by process 123 on other-node .*; if none is running there, delete .*\.lock/.test((e as Error).message));
-  } finally {
-    rmSync(dir, { recursive: true });
-  }
-});
+  }));
 
 test.run();
