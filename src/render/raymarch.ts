@@ -118,7 +118,10 @@ export function drawRaymarch(enc: GPUCommandEncoder, target: GPUTextureView, r: 
 export async function raymarch(g: Gpu, volume: Float32Array, side: number, view: Omit<RaymarchView, 'aspect'>, width: number, height: number): Promise<Uint8Array> {
   const device = g.device;
   const { texels, empty } = volumeTexels(volume, side);
-  const r = raymarcher(device, 'rgba8unorm');
+  // NOTE: one pipeline per device (a report draws dozens of views; building it took ~45 ms each on lavapipe).
+  // Sharing its Params buffer is safe: each call's writeBuffer is queued before its own submit.
+  let r = offscreen.get(device);
+  if (!r) offscreen.set(device, (r = raymarcher(device, 'rgba8unorm')));
   const { texture, bindGroup } = bindVolume(device, r, texels, side);
   device.queue.writeBuffer(r.uniform, 0, raymarchParams({ ...view, aspect: width / height }, side, empty));
   const target = device.createTexture({ size: [width, height], format: 'rgba8unorm', usage: GPUTextureUsage.RENDER_ATTACHMENT | GPUTextureUsage.COPY_SRC });
@@ -139,6 +142,7 @@ export async function raymarch(g: Gpu, volume: Float32Array, side: number, view:
     readback.destroy();
     target.destroy();
     texture.destroy();
-    r.uniform.destroy();
   }
 }
+
+const offscreen = new WeakMap<GPUDevice, Raymarcher>();
