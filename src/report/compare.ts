@@ -118,12 +118,17 @@ function methodReport(label: string, runs: RunData[]): MethodReport {
   return { label, runs: runs.map((r) => ({ dir: r.dir, fold: r.config.fold, logs: r.logs })), stats, values };
 }
 
-/** Why the example pictures cannot be drawn (the runs' data folder is not here), or null. */
-function missingData(first: RunData): string | null {
+/**
+ * Why the example pictures cannot be drawn, or null: the runs' data folder is not here, or a run's
+ * predictions were deleted (both happen to runs copied from a cluster without their bulk).
+ */
+function missingData(runs: RunData[]): string | null {
+  const first = runs[0];
   const data = first.config.data;
-  if (data === 'synthetic' || existsSync(data)) return null;
   // NOTE: runs made before data folders were stored absolute hold the path as it was typed
-  return `${join(first.dir, 'config.json')}: its data folder ${data} is not found${isAbsolute(data) ? '' : ` from ${process.cwd()} (a relative path there is read from the folder the command runs in)`}`;
+  if (data !== 'synthetic' && !existsSync(data)) return `${join(first.dir, 'config.json')}: its data folder ${data} is not found${isAbsolute(data) ? '' : ` from ${process.cwd()} (a relative path there is read from the folder the command runs in)`}`;
+  const bare = runs.find((r) => !existsSync(join(r.dir, 'predictions')));
+  return bare ? `${join(bare.dir, 'predictions')} is not found (the run's predicted volumes)` : null;
 }
 
 function examples(groups: Array<{ label: string; runs: RunData[] }>, count: number): ExampleReport[] {
@@ -198,7 +203,7 @@ export function compareRuns(dirs: string[], opts: { examples?: number; meta?: Re
     ? `${list.map((g, i) => `${g.label}: ${names[i].size}`).join(', ')}; ${common} in all of them. The means are over different samples (other folds?); the Wilcoxon tests pair the samples both configurations have`
     : null;
   const count = opts.examples ?? 3;
-  const missing = count > 0 ? missingData(list[0].runs[0]) : null;
+  const missing = count > 0 ? missingData(runs) : null;
   // NOTE: every other configuration against the first (the baseline); with three, the third used to be
   // left out of the tests without a word.
   const tests: ReportInput['tests'] = [];

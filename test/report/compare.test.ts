@@ -178,4 +178,14 @@ test('runs whose data folder is not here are compared without example pictures, 
     assert.is(r.methods.length, 2);
   }));
 
+test("runs whose predictions were deleted are compared without example pictures, naming the run's folder", () =>
+  inTempDir('compare', (root) => {
+    const a = fakeRun(join(root, 'a'), 0, [row('s1')]);
+    const b = fakeRun(join(root, 'b'), 0.1, [row('s1')]);
+    mkdirSync(join(a, 'predictions'));
+    const r = compareRuns([a, b]);
+    assert.is(r.examples.length, 0);
+    assert.match(r.meta['example pictures'], /^none: .*\/b\/predictions is not found/);
+  }));
+
 test.run();
