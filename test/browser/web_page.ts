@@ -262,7 +262,8 @@ async function main(): Promise<void> {
   } finally {
     await context?.close();
     server.close();
-    rmSync(join(work, 'profile'), { recursive: true, force: true });
+    // NOTE: the folder (its view3d.png) is kept only for a failed run, to look at
+    rmSync(results.every((r) => r.ok) ? work : join(work, 'profile'), { recursive: true, force: true });
   }
 }
 

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Shapr } from '../../src/model/shapr.ts';
@@ -122,5 +122,7 @@ test('corrupt, truncated and mismatched files are rejected without touching the 
   target.dispose();
   assert.ok(readFileSync(join(dir, 'empty.safetensors')).length === 0);
 });
+
+test.after(() => rmSync(dir, { recursive: true }));
 
 test.run();

@@ -2,15 +2,15 @@
 // --shape, and one-line user errors that name the file.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeNpy } from '../../src/util/npy.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { readVolume } from '../../harness/commands/persistence.ts';
 import { pairKeys } from '../../src/topo/diagrams.ts';
+import { inTempDir } from '../helpers.ts';
 
 /** A .npy file (version 1) with the given descr, shape and raw data bytes. */
 function npy(descr: string, shape: number[], data: Uint8Array, fortran = false): Uint8Array {
@@ -85,54 +85,55 @@ test('npy: bad files are user errors naming the file', () => {
   }
 });
 
-test('readVolume: .npy (2D gets D = 1), raw .f32 with --shape, and its errors', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'topo-cli-'));
-  const p = join(dir, 'img.npy');
-  writeFileSync(p, npy('<f4', [2, 2], bytesOf('f4', true)));
-  const a = readVolume(p);
-  assert.equal(a.shape, [1, 2, 2]);
-  assert.equal(readVolume(p, '2,2').shape, [1, 2, 2]);
-  assert.throws(() => readVolume(p, '4,1'), (e: Error) => e instanceof UserError && e.message === `${p}: has shape 1,2,2, but --shape says 4,1`);
-  const raw = join(dir, 'v.f32');
-  writeFileSync(raw, bytesOf('f4', true));
-  assert.equal(readVolume(raw, '2,1,2').shape, [2, 1, 2]);
-  assert.equal(Array.from(readVolume(raw, '2,2').data), values.map(Math.fround));
-  assert.throws(() => readVolume(raw), (e: Error) => e instanceof UserError && e.message.startsWith(raw) && /--shape/.test(e.message));
-  assert.throws(() => readVolume(raw, '3,3'), (e: Error) => e instanceof UserError && /needs 36/.test(e.message));
-  // digits only: '2e0', '0x2' and '2.0' were read as 2
-  for (const flag of ['2e0,2', '0x2,2', '2.0,2']) assert.throws(() => readVolume(raw, flag), (e: Error) => e instanceof UserError && /--shape must be D,H,W or H,W with positive integers/.test(e.message), flag);
-  assert.throws(() => readVolume(join(dir, 'missing.npy')), (e: Error) => e instanceof UserError && /ENOENT/.test(e.message));
-  const nan = join(dir, 'nan.f32');
-  writeFileSync(nan, new Uint8Array(new Float32Array([1, NaN]).buffer));
-  assert.throws(() => readVolume(nan, '1,2'), (e: Error) => e instanceof UserError && /NaN/.test(e.message));
-});
+test('readVolume: .npy (2D gets D = 1), raw .f32 with --shape, and its errors', () =>
+  inTempDir('cli', (dir) => {
+    const p = join(dir, 'img.npy');
+    writeFileSync(p, npy('<f4', [2, 2], bytesOf('f4', true)));
+    const a = readVolume(p);
+    assert.equal(a.shape, [1, 2, 2]);
+    assert.equal(readVolume(p, '2,2').shape, [1, 2, 2]);
+    assert.throws(() => readVolume(p, '4,1'), (e: Error) => e instanceof UserError && e.message === `${p}: has shape 1,2,2, but --shape says 4,1`);
+    const raw = join(dir, 'v.f32');
+    writeFileSync(raw, bytesOf('f4', true));
+    assert.equal(readVolume(raw, '2,1,2').shape, [2, 1, 2]);
+    assert.equal(Array.from(readVolume(raw, '2,2').data), values.map(Math.fround));
+    assert.throws(() => readVolume(raw), (e: Error) => e instanceof UserError && e.message.startsWith(raw) && /--shape/.test(e.message));
+    assert.throws(() => readVolume(raw, '3,3'), (e: Error) => e instanceof UserError && /needs 36/.test(e.message));
+    // digits only: '2e0', '0x2' and '2.0' were read as 2
+    for (const flag of ['2e0,2', '0x2,2', '2.0,2']) assert.throws(() => readVolume(raw, flag), (e: Error) => e instanceof UserError && /--shape must be D,H,W or H,W with positive integers/.test(e.message), flag);
+    assert.throws(() => readVolume(join(dir, 'missing.npy')), (e: Error) => e instanceof UserError && /ENOENT/.test(e.message));
+    const nan = join(dir, 'nan.f32');
+    writeFileSync(nan, new Uint8Array(new Float32Array([1, NaN]).buffer));
+    assert.throws(() => readVolume(nan, '1,2'), (e: Error) => e instanceof UserError && /NaN/.test(e.message));
+  }));
 
-test('the command prints the GUDHI diagrams for a fixture volume, with generators on request', () => {
-  const fx = JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/persistence_small.json', import.meta.url)), 'utf8'));
-  const c = fx.cases.noise5;
-  const file = join(mkdtempSync(join(tmpdir(), 'topo-cli-')), 'noise5.f32');
-  writeFileSync(file, new Uint8Array(Float32Array.from(c.volume as number[]).buffer));
-  const bin = fileURLToPath(new URL('../../harness/bin/topo-shapr.js', import.meta.url));
-  const out = JSON.parse(execFileSync('node', [bin, 'persistence', file, '--shape', c.shape.join(','), '--construction', 'V', '--generators'], { encoding: 'utf8' }));
-  for (const k of ['0', '1', '2']) {
-    assert.equal(pairKeys(out.diagrams[k]), pairKeys(c.V[k]), `dim ${k}`);
-    assert.is(out.generators[k].length, out.diagrams[k].length);
-  }
-  assert.is(out.diagrams['0'][0][1], null);
-});
+test('the command prints the GUDHI diagrams for a fixture volume, with generators on request', () =>
+  inTempDir('cli', (dir) => {
+    const fx = JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/persistence_small.json', import.meta.url)), 'utf8'));
+    const c = fx.cases.noise5;
+    const file = join(dir, 'noise5.f32');
+    writeFileSync(file, new Uint8Array(Float32Array.from(c.volume as number[]).buffer));
+    const bin = fileURLToPath(new URL('../../harness/bin/topo-shapr.js', import.meta.url));
+    const out = JSON.parse(execFileSync('node', [bin, 'persistence', file, '--shape', c.shape.join(','), '--construction', 'V', '--generators'], { encoding: 'utf8' }));
+    for (const k of ['0', '1', '2']) {
+      assert.equal(pairKeys(out.diagrams[k]), pairKeys(c.V[k]), `dim ${k}`);
+      assert.is(out.generators[k].length, out.diagrams[k].length);
+    }
+    assert.is(out.diagrams['0'][0][1], null);
+  }));
 
-test('output larger than a pipe buffer reaches a slow reader whole (process.exit used to drop what the pipe had not taken)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'topo-cli-'));
-  const file = join(dir, 'noise.f32');
-  let seed = 7;
-  const vol = Float32Array.from({ length: 24 ** 3 }, () => (seed = (seed * 16807) % 2147483647) / 2147483647);
-  writeFileSync(file, new Uint8Array(vol.buffer));
-  const bin = fileURLToPath(new URL('../../harness/bin/topo-shapr.js', import.meta.url));
-  const whole = execFileSync('node', [bin, 'persistence', file, '--shape', '24,24,24', '--generators'], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  assert.ok(whole.length > 1 << 17, `${whole.length} bytes: too short to need a second pipe buffer`);
-  // the reader starts only after the writer has filled the pipe and queued the rest
-  const piped = execFileSync('bash', ['-c', `node "${bin}" persistence "${file}" --shape 24,24,24 --generators | (sleep 1; wc -c)`], { encoding: 'utf8' });
-  assert.is(Number(piped.trim()), Buffer.byteLength(whole));
-});
+test('output larger than a pipe buffer reaches a slow reader whole (process.exit used to drop what the pipe had not taken)', () =>
+  inTempDir('cli', (dir) => {
+    const file = join(dir, 'noise.f32');
+    let seed = 7;
+    const vol = Float32Array.from({ length: 24 ** 3 }, () => (seed = (seed * 16807) % 2147483647) / 2147483647);
+    writeFileSync(file, new Uint8Array(vol.buffer));
+    const bin = fileURLToPath(new URL('../../harness/bin/topo-shapr.js', import.meta.url));
+    const whole = execFileSync('node', [bin, 'persistence', file, '--shape', '24,24,24', '--generators'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    assert.ok(whole.length > 1 << 17, `${whole.length} bytes: too short to need a second pipe buffer`);
+    // the reader starts only after the writer has filled the pipe and queued the rest
+    const piped = execFileSync('bash', ['-c', `node "${bin}" persistence "${file}" --shape 24,24,24 --generators | (sleep 1; wc -c)`], { encoding: 'utf8' });
+    assert.is(Number(piped.trim()), Buffer.byteLength(whole));
+  }));
 
 test.run();
