@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { getGpu } from '../../src/gpu/device.ts';
 import { existsSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { join, resolve } from 'node:path';
 import { checkConfig, FLAG, TRAIN_DEFAULTS, unusedFields, type TrainConfig } from '../../src/train/config.ts';
 import { isDimList } from '../../src/topo/arguments.ts';
@@ -16,6 +17,8 @@ import { exitWhenFlushed } from '../exit.ts';
 import { progress } from '../progress.ts';
 
 const D = TRAIN_DEFAULTS;
+/** The signals that stop a run cleanly (exit code 128 + the signal's number, as a shell reports it). */
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 export function parseDims(v: string): number[] {
   if (v === 'all') return [0, 1, 2];
@@ -84,7 +87,7 @@ export function configFrom(o: Record<string, unknown>): TrainConfig {
 export async function runTraining(c: TrainConfig, out: string, label = out): Promise<void> {
   // NOTE: a finished run (its metrics written) is not trained or finished again: a rerun repeated the whole
   // adversarial phase and the predictions
-  if (existsSync(join(out, RUN_FILES.metrics)) && checkSameConfig(out, c)) {
+  if (existsSync(join(out, RUN_FILES.metrics)) && checkSameConfig(out, c).exists) {
     console.error(`${label}: already trained (${join(out, RUN_FILES.metrics)} exists; delete it to finish the run again)`);
     return;
   }
@@ -96,16 +99,19 @@ export async function runTraining(c: TrainConfig, out: string, label = out): Pro
   const g = await getGpu();
   const bar = progress('{label} |{bar}| step {value}/{total} {info} | ETA {eta_formatted}');
   const prep = progress('{label} |{bar}| {value}/{total} samples | ETA {eta_formatted}');
-  // NOTE: checkpoints are written atomically, so Ctrl-C may stop the run anywhere: say how to go on
-  const interrupted = () => {
+  // NOTE: checkpoints are written atomically, so a signal may stop the run anywhere: say how to go on.
+  // SIGTERM (a cluster's preemption or eviction) and SIGHUP (a closed terminal) too: Node's default for them
+  // skips the 'exit' handlers, which left the run's .lock behind, and a job requeued on another node was refused.
+  const interrupted = (signal: NodeJS.Signals) => {
     prep.stop();
     bar.stop();
-    console.error(`${label}: interrupted; run the same command again to resume from the last finished epoch`);
-    exitWhenFlushed(130);
+    console.error(`${label}: interrupted (${signal}); run the same command again to resume from the last finished epoch`);
+    exitWhenFlushed(128 + osConstants.signals[signal]);
   };
-  process.once('SIGINT', interrupted);
+  for (const signal of STOP_SIGNALS) process.once(signal, interrupted);
   try {
     const result = await train(g, c, out, samples, split, {
+      onDataMoved: (then, now) => console.error(`${label}: the data folder moved (${then} → ${now}; the same samples); config.json now names the new one`),
       onResume: (e, done) => console.error(done ? `${label}: training had ended (epoch ${e}); finishing the run from its last checkpoint` : `${label}: resuming at epoch ${e + 1} from its last checkpoint`),
       onPrepare: (k, n) => {
         if (k === 1) prep.start(n, `${label} target diagrams`);
@@ -123,7 +129,7 @@ export async function runTraining(c: TrainConfig, out: string, label = out): Pro
     const meanIou = rows.reduce((s, r) => s + r.iou_error, 0) / Math.max(1, rows.length);
     console.error(`${label}: ${result.epochs.length} epoch${result.epochs.length === 1 ? '' : 's'}${result.stoppedEarly ? ' (early stop)' : ''}; test IoU error ${meanIou.toFixed(3)} over ${rows.length} samples → ${out}`);
   } finally {
-    process.removeListener('SIGINT', interrupted);
+    for (const signal of STOP_SIGNALS) process.removeListener(signal, interrupted);
   }
 }
 

@@ -20,7 +20,7 @@ import { readJsonFile } from '../util/json_file.ts';
 import { appendLine, lockFolder, makeOutputDir, removeStaleTemporaries, writeFileAtomic } from '../util/atomic.ts';
 import { chunk, makeBatch, prepareTopo, releaseBatch } from './batches.ts';
 import { loadCheckpoint, loadModel, saveCheckpoint, saveModel } from './checkpoint.ts';
-import { checkConfig, configChanges, configFromJson, configJson, type TrainConfig } from './config.ts';
+import { checkConfig, configChanges, configFromJson, configJson, FLAG, type TrainConfig } from './config.ts';
 import { initialPlateau, plateauStep, type PlateauState } from './schedule.ts';
 import { samplesFingerprint, type Split } from './data.ts';
 import { lossStep, type Parts } from './loss_step.ts';
@@ -50,6 +50,8 @@ export interface TrainEvents {
   onResume?(epoch: number, done: boolean): void;
   /** The targets' diagrams for the topological loss, before the first epoch: `done` of `total` samples. */
   onPrepare?(done: number, total: number): void;
+  /** The run's data folder is now `now` (same samples as at `then`); config.json was updated. */
+  onDataMoved?(then: string, now: string): void;
 }
 
 export const RUN_FILES = {
@@ -125,17 +127,24 @@ function readRunJson(path: string): unknown {
 
 /**
  * Whether run directory `dir` already has a config.json; throws a UserError naming the options that differ
- * from `c` (or a damaged file), since a run resumes only with the options it was started with.
+ * from `c` (or a damaged file), since a run resumes only with the options it was started with. A data folder
+ * at another path is not refused when the run has a samples.json (`moved` then holds the old path): its
+ * fingerprint decides (checkSameSamples), since clusters stage the same data to per-job scratch folders.
  */
-export function checkSameConfig(dir: string, c: TrainConfig): boolean {
+export function checkSameConfig(dir: string, c: TrainConfig): { exists: boolean; moved?: string } {
   const cfgPath = join(dir, RUN_FILES.config);
-  if (!existsSync(cfgPath)) return false;
+  if (!existsSync(cfgPath)) return { exists: false };
   const old = readRunJson(cfgPath) as Record<string, unknown>;
-  const changes = old && typeof old === 'object' && !Array.isArray(old) ? configChanges(configFromJson(old), c) : ['(not a config object)'];
+  const valid = old && typeof old === 'object' && !Array.isArray(old);
+  const saved = valid ? configFromJson(old) : null;
+  let changes = saved ? configChanges(saved, c) : ['(not a config object)'];
+  const movable = saved && saved.data !== 'synthetic' && c.data !== 'synthetic' && existsSync(join(dir, RUN_FILES.samples));
+  const moved = movable ? changes.find((x) => x.startsWith(`${FLAG.data} `)) : undefined;
+  if (moved) changes = changes.filter((x) => x !== moved);
   if (changes.length) {
     throw new UserError(`${cfgPath}: this run directory was started with other options (${changes.slice(0, 4).join(', ')}${changes.length > 4 ? ', …' : ''}); use a new --out or the same options`);
   }
-  return true;
+  return moved ? { exists: true, moved: String(saved!.data) } : { exists: true };
 }
 
 /**
@@ -168,8 +177,14 @@ export async function train(g: Gpu, config: TrainConfig, dir: string, samples: S
 async function trainLocked(g: Gpu, c: TrainConfig, dir: string, samples: Sample[], split: Split, ev: TrainEvents): Promise<TrainResult> {
   removeStaleTemporaries(dir);
   const cfgPath = join(dir, RUN_FILES.config);
-  if (!checkSameConfig(dir, c)) writeFileAtomic(cfgPath, configJson(c));
+  const saved = checkSameConfig(dir, c);
+  if (!saved.exists) writeFileAtomic(cfgPath, configJson(c));
   checkSameSamples(dir, c, samples);
+  // the same samples from another folder: the run goes on, and its config names where the data is now
+  if (saved.moved !== undefined) {
+    writeFileAtomic(cfgPath, configJson(c));
+    ev.onDataMoved?.(saved.moved, c.data);
+  }
 
   const model = new Shapr(g, { side: c.side, filters: c.filters }, c.seed);
   const opt = new Adam(model.params, { lr: c.lr });

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeWeights } from '../../src/model/weights.ts';
@@ -10,7 +10,9 @@ import { loadSamples, splitFor } from '../../src/train/data.ts';
 import { train } from '../../src/train/trainer.ts';
 import { initialPlateau, plateauStep } from '../../src/train/schedule.ts';
 import { UserError } from '../../src/util/errors.ts';
-import { gpu } from '../helpers.ts';
+import { assertRejects, gpu, inTempDir } from '../helpers.ts';
+import { writeDataset } from '../../src/data/dataset_writer.ts';
+import { generateDataset } from '../../src/data/synthetic.ts';
 
 const TINY: TrainConfig = {
   ...TRAIN_DEFAULTS,
@@ -97,8 +99,11 @@ test('the optional adversarial phase runs after the supervised one and logs its 
   rmSync(dir, { recursive: true });
 });
 
-/** Runs the CLI's train; with killAfterEpochs, SIGKILLs it once that many epochs are logged. The exit code (null: killed) and stderr. */
-function cliTrain(dir: string, killAfterEpochs?: number): Promise<{ code: number | null; stderr: string }> {
+/**
+ * Runs the CLI's train; with killAfterEpochs, sends it `signal` once that many epochs are logged. The exit
+ * code (null: killed by the signal) and stderr.
+ */
+function cliTrain(dir: string, killAfterEpochs?: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<{ code: number | null; stderr: string }> {
   const args = ['harness/bin/topo-shapr.js', 'train', '--out', dir, '--side', '16', '--filters', '2', '--synthetic-count', '15', '--batch-size', '3', '--epochs', '3', '--lr', '0.005', '--lambda', '0.5', '--topo-size', '8', '--topo-dims', '0,2'];
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -108,12 +113,15 @@ function cliTrain(dir: string, killAfterEpochs?: number): Promise<{ code: number
     if (killAfterEpochs) {
       timer = setInterval(() => {
         const log = join(dir, 'log.jsonl');
-        if (existsSync(log) && readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).length >= killAfterEpochs) p.kill('SIGKILL');
+        if (existsSync(log) && readFileSync(log, 'utf8').trim().split('\n').filter(Boolean).length >= killAfterEpochs) {
+          p.kill(signal);
+          clearInterval(timer);
+        }
       }, 20);
     }
-    p.on('exit', (code, signal) => {
+    p.on('exit', (code, got) => {
       clearInterval(timer);
-      if (code !== 0 && signal !== 'SIGKILL') reject(new Error(`train exited ${code}: ${err}`));
+      if (code !== 0 && !killAfterEpochs) reject(new Error(`train exited ${code} (${got}): ${err}`));
       else resolve({ code, stderr: err });
     });
   });
@@ -151,6 +159,34 @@ test('a run resumed on other samples (the data folder changed under it) is refus
   }
 });
 
+// Clusters stage a dataset to per-job scratch: a requeued job reads the same samples from another path.
+test('a run resumes with its data at another path when the samples are the same (samples.json decides)', () =>
+  inTempDir('moved', async (root) => {
+    const g = await gpu();
+    const first = join(root, 'data-a');
+    writeDataset(first, generateDataset({ n: 6, size: 16, seed: 3 }));
+    const run = join(root, 'run');
+    const on = (data: string) => ({ ...TINY, data, folds: 3, epochs: 1, lambda: 0 });
+    const go = async (data: string, ev = {}) => {
+      const c = on(data);
+      const samples = loadSamples(c);
+      (await train(g, c, run, samples, splitFor(samples, c), ev)).model.dispose();
+    };
+    await go(first);
+    const second = join(root, 'data-b');
+    cpSync(first, second, { recursive: true });
+    const moves: string[][] = [];
+    await go(second, { onDataMoved: (a: string, b: string) => moves.push([a, b]) });
+    assert.equal(moves, [[first, second]]);
+    assert.is(JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')).data, second, 'config.json names where the data is now');
+    // other samples at the new path are refused by samples.json; without a samples.json, by the path
+    const third = join(root, 'data-c');
+    writeDataset(third, generateDataset({ n: 6, size: 16, seed: 4 }));
+    await assertRejects(go(third), UserError, /samples\.json: .*data-c now holds other samples than this run started with/);
+    rmSync(join(run, 'samples.json'));
+    await assertRejects(go(first), UserError, /config\.json: this run directory was started with other options \(--data .*data-b.* → .*data-a/);
+  }));
+
 test('a run killed mid-training resumes to exactly the weights of an uninterrupted run', async () => {
   const root = mkdtempSync(join(tmpdir(), 'topo-shapr-resume-'));
   const whole = join(root, 'whole');
@@ -174,5 +210,19 @@ test('a run killed mid-training resumes to exactly the weights of an uninterrupt
   assert.equal(logs(killed), logs(whole));
   rmSync(root, { recursive: true });
 });
+
+// A cluster preempts a job with SIGTERM and may requeue it on another node, where a .lock left behind is
+// refused (Node's default for SIGTERM skips the exit handlers that remove it).
+test('SIGTERM and SIGHUP stop a run like Ctrl-C: the lock is released, the exit code says which signal', () =>
+  inTempDir('signal', async (root) => {
+    for (const [signal, code] of [['SIGTERM', 143], ['SIGHUP', 129]] as const) {
+      const dir = join(root, signal);
+      const r = await cliTrain(dir, 1, signal);
+      assert.is(r.code, code, r.stderr);
+      assert.match(r.stderr, new RegExp(`interrupted \\(${signal}\\); run the same command again to resume`));
+      assert.ok(existsSync(join(dir, 'last.ckpt.safetensors')), 'a checkpoint to resume from');
+      assert.ok(!existsSync(join(dir, '.lock')), 'no lock left behind');
+    }
+  }));
 
 test.run();
