@@ -44,6 +44,8 @@ export async function writeReport(dirs: string[], out: string, meta: Record<stri
     }
   }
   if (input.meta['test samples']) console.error(`compare: test samples per configuration: ${input.meta['test samples']}`);
+  // NOTE: said, since the default --out (beside the first run) is shared by every comparison of its siblings
+  if (existsSync(out)) console.error(`compare: replacing the earlier report ${out}`);
   writeFileAtomic(out, renderReport(input));
   // the table on the terminal too
   for (const m of input.methods) {

@@ -1,7 +1,7 @@
 // Builds the comparison report from run directories: groups runs that differ only in their fold into
 // one method, pools their test-fold metrics, pairs samples across methods for the Wilcoxon test, and
 // renders examples (slices, projections, persistence diagrams of truth and predictions; surfaces.ts adds 3D views).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { readTiff } from '../data/tiff.ts';
 import { ALL_CLASSES, summarize } from '../eval/summary.ts';
@@ -43,6 +43,8 @@ function trainingTime(runs: RunData[]): string {
 }
 
 function loadRun(dir: string): RunData {
+  if (!existsSync(dir)) throw fileError(dir, 'no such run directory');
+  if (!statSync(dir).isDirectory()) throw fileError(dir, 'not a run directory (a file)');
   const configPath = join(dir, RUN_FILES.config);
   const raw = readJson<Record<string, unknown>>(configPath);
   // NOTE: a hand-edited or foreign config.json fails here by name, not as a TypeError deep in the report; a

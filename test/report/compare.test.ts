@@ -54,6 +54,9 @@ test('a config.json that is not a run config is named, not a TypeError in the re
   inTempDir('compare', (root) => {
     const good = fakeRun(join(root, 'good'), 0, []);
     const bad = fakeRun(join(root, 'bad'), 0.1, []);
+    // a mistyped folder was reported as a run whose config.json is missing
+    assert.throws(() => compareRuns([good, join(root, 'typo')], { examples: 0 }), (e: unknown) => /typo: no such run directory$/.test((e as Error).message));
+    assert.throws(() => compareRuns([join(good, 'config.json')], { examples: 0 }), (e: unknown) => /good\/config\.json: not a run directory \(a file\)$/.test((e as Error).message));
     for (const [text, why] of [['[]', /bad\/config\.json: not a run config \(expected a JSON object\)/], ['{"side": 10}', /bad\/config\.json: not a valid run config: --side must be one of 4, 8, 16, 32, 64/], ['{"topoDims": "2"}', /bad\/config\.json: not a valid run config: --topo-dims/]] as const) {
       writeFileSync(join(bad, 'config.json'), text);
       assert.throws(() => compareRuns([good, bad], { examples: 0 }), (e: unknown) => why.test((e as Error).message));
