@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../src/util/atomic.ts';
 import { UserError } from '../src/util/errors.ts';
 import { readJsonFile } from '../src/util/json_file.ts';
 import { writeReport } from './commands/compare.ts';
-import { checkUsed, configFrom, runTraining, trainOptions } from './commands/train.ts';
+import { configFrom, runTraining, trainOptions, warnUnused } from './commands/train.ts';
 import { exitOnError, exitWhenFlushed } from './exit.ts';
 
 /** The demo's defaults: a small network on small volumes (see README for the measured time). */
@@ -30,7 +30,7 @@ try {
   program.parse(process.argv);
   const o = program.opts();
   const given = (k: string) => program.getOptionValueSource(k) === 'cli';
-  checkUsed(o, given);
+  warnUnused(o, given);
   const preset: Partial<TrainConfig> = o.preset === 'paper' ? { ...TRAIN_DEFAULTS } : o.preset === 'demo' ? DEMO : (() => { throw new UserError(`--preset: unknown '${o.preset}'`); })();
   // flags given on the command line win over the preset, the preset over the defaults
   const keyMap: Record<string, keyof TrainConfig> = { q: 'topoQ', totalPersistence: 'topoPersistence' };

@@ -140,19 +140,20 @@ export function register(program: Command): void {
       .description('train SHAPR (with the topological loss when --lambda > 0) on one fold; resumes an interrupted run in --out')
       .requiredOption('--out <dir>', 'run directory (config, log.jsonl, checkpoints, predictions, metrics)'),
   ).action(async (o, cmd: Command) => {
-    checkUsed(o, (k) => cmd.getOptionValueSource(k) === 'cli');
+    warnUnused(o, (k) => cmd.getOptionValueSource(k) === 'cli');
     await runTraining(configFrom(o), o.out);
   });
 }
 
 /**
- * Refuses options given on the command line that the run would record but not use: the generator's with a
- * data folder, the topological loss's at --lambda 0 (they were accepted, recorded and ignored).
+ * Warns of options given on the command line that the run records but does not use: the generator's with a
+ * data folder, the topological loss's at --lambda 0. NOTE: a warning, not a refusal: a sweep passes the
+ * same flags to every task, and its λ = 0 tasks were refused (compare ignores these fields at λ = 0).
  */
-export function checkUsed(o: Record<string, unknown>, given: (key: string) => boolean): void {
+export function warnUnused(o: Record<string, unknown>, given: (key: string) => boolean): void {
   for (const { field, why } of unusedFields({ lambda: o.lambda as number, data: String(o.data) })) {
     const flag = FLAG[field]!;
     // commander's key of the flag: --total-persistence → totalPersistence
-    if (given(flag.slice(2).replace(/-(\w)/g, (_, ch: string) => ch.toUpperCase()))) throw new UserError(`${flag}: not used ${why}`);
+    if (given(flag.slice(2).replace(/-(\w)/g, (_, ch: string) => ch.toUpperCase()))) console.error(`topo-shapr: warning: ${flag} is not used ${why}`);
   }
 }
