@@ -6,7 +6,7 @@ import type { WilcoxonResult } from '../eval/wilcoxon.ts';
 import type { DiagramsJson } from '../topo/persistence.ts';
 import type { EpochLog } from '../train/trainer.ts';
 import { encodePng, encodeRgbaPng, type GrayImage, type RgbaImage } from '../util/png.ts';
-import { boxPlot, diagramPlot, esc, linePlot } from './svg.ts';
+import { boxPlot, diagramPlot, esc, linePlot, type Series } from './svg.ts';
 
 /** The metrics' JSON names (metrics.json), in eval's order: one list, so a new metric reaches the report by itself. */
 export const METRICS = EVAL_METRICS.map(([, json]) => json);
@@ -99,32 +99,37 @@ function boxPlots(input: ReportInput): string {
 }
 
 /**
- * The loss curves of one run. NOTE: the adversarial phase's losses mean other things (train: the generator
- * loss; validation: the supervised loss alone, without λ·L_T), so its epochs are series of their own rather
- * than a continuation whose meaning changes at the phase boundary.
+ * The loss curves of one run: `loss` (training and validation) and `topo`, the L_T of both where the
+ * topological term is on (its own plot: about 0.01 beside losses about 0.3, it was a flat line at 0).
+ * NOTE: the adversarial phase's losses mean other things (train: the generator loss; validation: the
+ * supervised loss alone, without λ·L_T), so its epochs are series of their own rather than a continuation
+ * whose meaning changes at the phase boundary.
  */
-export function curveSeries(logs: readonly EpochLog[]): Array<{ name: string; x: number[]; y: number[] }> {
+export function curveSeries(logs: readonly EpochLog[]): { loss: Series[]; topo: Series[] } {
   const sup = logs.filter((l) => !l.phase), adv = logs.filter((l) => l.phase === 'adversarial');
   const x = (ls: readonly EpochLog[]) => ls.map((l) => l.epoch + 1);
-  const out = [
+  const loss = [
     { name: 'train', x: x(sup), y: sup.map((l) => l.train.loss) },
     { name: 'validation', x: x(sup), y: sup.map((l) => l.val.loss) },
   ];
-  if (sup.some((l) => l.train.topo > 0)) out.push({ name: 'train L_T', x: x(sup), y: sup.map((l) => l.train.topo) });
-  if (sup.some((l) => l.val.topo > 0)) out.push({ name: 'validation L_T', x: x(sup), y: sup.map((l) => l.val.topo) });
   if (adv.length) {
-    out.push({ name: 'adversarial: generator', x: x(adv), y: adv.map((l) => l.train.loss) });
-    out.push({ name: 'adversarial: validation (supervised)', x: x(adv), y: adv.map((l) => l.val.loss) });
+    loss.push({ name: 'adversarial: generator', x: x(adv), y: adv.map((l) => l.train.loss) });
+    loss.push({ name: 'adversarial: validation (supervised)', x: x(adv), y: adv.map((l) => l.val.loss) });
   }
-  return out;
+  const topo: Series[] = [];
+  if (sup.some((l) => l.train.topo > 0)) topo.push({ name: 'train L_T', x: x(sup), y: sup.map((l) => l.train.topo) });
+  if (sup.some((l) => l.val.topo > 0)) topo.push({ name: 'validation L_T', x: x(sup), y: sup.map((l) => l.val.topo) });
+  return { loss, topo };
 }
 
 function curves(input: ReportInput): string {
   return input.methods
     .flatMap((m) =>
-      m.runs.map((r) =>
-        linePlot(`${m.label} — fold ${r.fold}`, 'epoch', 'loss', curveSeries(r.logs)),
-      ),
+      m.runs.flatMap((r) => {
+        const { loss, topo } = curveSeries(r.logs);
+        const title = `${m.label} — fold ${r.fold}`;
+        return [linePlot(title, 'epoch', 'loss', loss), ...(topo.length ? [linePlot(`${title}: L_T`, 'epoch', 'L_T (before λ)', topo)] : [])];
+      }),
     )
     .join('');
 }
@@ -153,7 +158,7 @@ th{background:#f4f4f4}figure{display:inline-block;margin:4px;text-align:center}f
 <h2>Shape errors on the test folds</h2><p>Per-sample errors after max-normalisation and Otsu thresholding, as in SHAPR's evaluation, and the Betti number error (not in the paper): Σ|Δβ| over the counts of components, tunnels and cavities of the two binary shapes. The p-value is a paired two-sided Wilcoxon signed-rank test over the samples both methods predicted; – where no pair differs.</p>${table(input)}${perClassTable(input)}
 <h2>Per class</h2><div class="row">${boxPlots(input)}</div>
 <h2>Training curves</h2><div class="row">${curves(input)}</div>
-<h2>Examples</h2><p>Input image and mask, then mid-slices (z: the image plane; y) and the maximum projection along y of the true and predicted volumes; in 3D, the shapes the metrics score (after max-normalisation and Otsu; truth blue, predictions orange); persistence diagrams (superlevel, birth ≥ death) of truth and prediction at the loss' resolution.</p>${examples(input)}
+<h2>Examples</h2><p>Input image and mask, then mid-slices (z: the image plane; y) and the maximum projection along y of the true and predicted volumes; in 3D, the shapes the metrics score (after max-normalisation and Otsu; truth blue, predictions orange); persistence diagrams (superlevel, birth ≥ death) of truth and prediction at the loss' resolution, the count of pairs beside each name; a triangle on the bottom edge marks the essential class (a component that never dies) at its birth.</p>${examples(input)}
 </body></html>`;
 }
 

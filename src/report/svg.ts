@@ -78,10 +78,11 @@ function axes(title: string, xLabel: string, yLabel: string, xr: [number, number
   return { x, y, svg };
 }
 
-function legend(svg: string[], names: string[]): void {
+/** `left`: in the top-left corner (a persistence diagram's empty half), else the top-right. */
+function legend(svg: string[], names: string[], left = false): void {
   // wide enough for the longest name (about 6 px per character at 11 px sans-serif)
   const wide = Math.min(W / 2, 6 * Math.max(0, ...names.map((n) => n.length)));
-  const x = W - M.r - 20 - wide;
+  const x = left ? M.l + 8 : W - M.r - 20 - wide;
   // NOTE: on a light backing: the legend sits inside the plot and covered lines and boxes
   if (names.length) svg.push(`<rect x="${x - 4}" y="${M.t + 2}" width="${wide + 22}" height="${14 * names.length + 4}" fill="#fff" fill-opacity="0.85" stroke="#ccc"/>`);
   names.forEach((n, i) => {
@@ -169,6 +170,7 @@ export function diagramPlot(title: string, series: Array<{ name: string; points:
       else a.svg.push(`<circle cx="${a.x(b).toFixed(1)}" cy="${a.y(d).toFixed(1)}" r="2.5" fill="${c}" fill-opacity="0.6"/>`);
     }
   });
-  legend(a.svg, series.map((s) => `${s.name} (${s.points.length})`));
+  // NOTE: top left: with birth ≥ death that half is empty (top right covered the points near the maximum)
+  legend(a.svg, series.map((s) => `${s.name} (${s.points.length})`), true);
   return a.svg.join('') + '</svg>';
 }

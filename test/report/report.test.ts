@@ -10,16 +10,18 @@ const log = (epoch: number, loss: number, topo: number, phase?: 'adversarial'): 
   return phase ? { ...common, phase, train: { loss, supervised: loss, discriminator: 0.7, adversarial: 0.7 } } : { ...common, train: { loss, dice: loss, bce: 0, topo } };
 };
 
-test('supervised and adversarial epochs are separate series; L_T (train and validation) only from the supervised epochs', () => {
-  const s = curveSeries([log(0, 0.9, 0.02), log(1, 0.8, 0.01), log(2, 0.5, 0.3, 'adversarial')]);
-  assert.equal(s.map((x) => x.name), ['train', 'validation', 'train L_T', 'validation L_T', 'adversarial: generator', 'adversarial: validation (supervised)']);
-  assert.equal(s[0].x, [1, 2]);
-  assert.equal(s[2].y, [0.02, 0.01]);
-  assert.equal(s[3].y, [0.01, 0.005]);
-  assert.equal(s[4].x, [3]);
-  assert.equal(s[5].y, [0.6]);
-  // a baseline without the adversarial phase: two series
-  assert.equal(curveSeries([log(0, 0.9, 0)]).map((x) => x.name), ['train', 'validation']);
+test('supervised and adversarial epochs are separate series; L_T (train and validation) only from the supervised epochs, in a plot of its own', () => {
+  const { loss, topo } = curveSeries([log(0, 0.9, 0.02), log(1, 0.8, 0.01), log(2, 0.5, 0.3, 'adversarial')]);
+  assert.equal(loss.map((x) => x.name), ['train', 'validation', 'adversarial: generator', 'adversarial: validation (supervised)']);
+  assert.equal(topo.map((x) => x.name), ['train L_T', 'validation L_T']);
+  assert.equal(loss[0].x, [1, 2]);
+  assert.equal(topo[0].y, [0.02, 0.01]);
+  assert.equal(topo[1].y, [0.01, 0.005]);
+  assert.equal(loss[2].x, [3]);
+  assert.equal(loss[3].y, [0.6]);
+  // a baseline without the adversarial phase: two series, and no L_T plot
+  const base = curveSeries([log(0, 0.9, 0)]);
+  assert.equal([base.loss.map((x) => x.name), base.topo], [['train', 'validation'], []]);
 });
 
 test.run();
