@@ -17,6 +17,7 @@ import { fileError, UserError } from '../../src/util/errors.ts';
 import { parseInteger } from './numbers.ts';
 import { realPath } from './paths.ts';
 import { progress } from '../progress.ts';
+import { onStopSignal } from '../exit.ts';
 import { warningLines } from './inspect.ts';
 
 /** Reads one mask/image pair as a network input of side × side; a mask without foreground adds to `warnings`. */
@@ -107,6 +108,11 @@ export function register(program: Command): void {
       const bar = progress();
       bar.start(samples.length, 'predict');
       const errors: number[] = [];
+      let done = 0;
+      const release = onStopSignal((signal) => {
+        bar.stop();
+        return `predict: interrupted (${signal}); ${done} of the ${samples.length} predictions are written to ${o.out}, each whole`;
+      });
       // each batch is written as it comes: a large folder is not held whole, and what is done stays done
       for await (const { first, volumes } of predictBatches(g, model, samples, batchSize)) {
         volumes.forEach((v, b) => {
@@ -115,8 +121,10 @@ export function register(program: Command): void {
           // NOTE: the IoU error alone (as evaluate binarises): all the metrics took 3/4 of the command's time
           if (truths[i]) errors.push(iouError(binarize(v), truths[i]!));
         });
-        bar.update(first + volumes.length);
+        done = first + volumes.length;
+        bar.update(done);
       }
+      release();
       bar.stop();
       // NOTE: a folder reused with --force keeps predictions this run did not write: say so, since an evaluate
       // of the folder would mix two models' volumes

@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import { getGpu } from '../../src/gpu/device.ts';
 import { existsSync } from 'node:fs';
-import { constants as osConstants } from 'node:os';
 import { join, resolve } from 'node:path';
 import { checkConfig, FLAG, TRAIN_DEFAULTS, unusedFields, type TrainConfig } from '../../src/train/config.ts';
 import { isDimList } from '../../src/topo/arguments.ts';
@@ -13,12 +12,10 @@ import { checkSameConfig, RUN_FILES, train } from '../../src/train/trainer.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { numberOption } from './numbers.ts';
 import { isWithin } from './paths.ts';
-import { exitWhenFlushed } from '../exit.ts';
+import { onStopSignal } from '../exit.ts';
 import { progress } from '../progress.ts';
 
 const D = TRAIN_DEFAULTS;
-/** The signals that stop a run cleanly (exit code 128 + the signal's number, as a shell reports it). */
-const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 export function parseDims(v: string): number[] {
   if (v === 'all') return [0, 1, 2];
@@ -99,16 +96,12 @@ export async function runTraining(c: TrainConfig, out: string, label = out): Pro
   const g = await getGpu();
   const bar = progress('{label} |{bar}| step {value}/{total} {info} | ETA {eta_formatted}');
   const prep = progress('{label} |{bar}| {value}/{total} samples | ETA {eta_formatted}');
-  // NOTE: checkpoints are written atomically, so a signal may stop the run anywhere: say how to go on.
-  // SIGTERM (a cluster's preemption or eviction) and SIGHUP (a closed terminal) too: Node's default for them
-  // skips the 'exit' handlers, which left the run's .lock behind, and a job requeued on another node was refused.
-  const interrupted = (signal: NodeJS.Signals) => {
+  // NOTE: checkpoints are written atomically, so a signal may stop the run anywhere: say how to go on
+  const release = onStopSignal((signal) => {
     prep.stop();
     bar.stop();
-    console.error(`${label}: interrupted (${signal}); run the same command again to resume from the last finished epoch`);
-    exitWhenFlushed(128 + osConstants.signals[signal]);
-  };
-  for (const signal of STOP_SIGNALS) process.once(signal, interrupted);
+    return `${label}: interrupted (${signal}); run the same command again to resume from the last finished epoch`;
+  });
   try {
     const result = await train(g, c, out, samples, split, {
       onDataMoved: (then, now) => console.error(`${label}: the data folder moved (${then} → ${now}; the same samples); config.json now names the new one`),
@@ -129,7 +122,7 @@ export async function runTraining(c: TrainConfig, out: string, label = out): Pro
     const meanIou = rows.reduce((s, r) => s + r.iou_error, 0) / Math.max(1, rows.length);
     console.error(`${label}: ${result.epochs.length} epoch${result.epochs.length === 1 ? '' : 's'}${result.stoppedEarly ? ' (early stop)' : ''}; test IoU error ${meanIou.toFixed(3)} over ${rows.length} samples → ${out}`);
   } finally {
-    for (const signal of STOP_SIGNALS) process.removeListener(signal, interrupted);
+    release();
   }
 }
 
