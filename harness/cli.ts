@@ -12,9 +12,11 @@ import * as analyseInterpolationCmd from './commands/analyse_interpolation.ts';
 import * as predictCmd from './commands/predict.ts';
 import * as distanceCmd from './commands/distance.ts';
 import { exitOnError, exitWhenFlushed } from './exit.ts';
+import { toolVersion } from './version.ts';
 
 const program = new Command('topo-shapr')
   .description('3D cell-shape reconstruction from 2D microscopy with a topological loss (WGSL on WebGPU)')
+  .version(toolVersion())
   .showHelpAfterError();
 
 const commands: Array<{ register(p: Command): void }> = [persistenceCmd, generateCmd, inspectCmd, evaluateCmd, modelCmd, trainCmd, predictCmd, compareCmd, analyseInterpolationCmd, distanceCmd];

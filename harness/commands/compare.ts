@@ -9,6 +9,7 @@ import { drawSurfaces } from '../../src/report/surfaces.ts';
 import { writeFileAtomic } from '../../src/util/atomic.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { isWithin } from './paths.ts';
+import { toolVersion } from '../version.ts';
 
 /**
  * Refuses, before any work, a report path inside one of the runs or over a file that is not an earlier
@@ -29,7 +30,7 @@ function checkReportPath(dirs: string[], out: string): void {
  */
 export async function writeReport(dirs: string[], out: string, meta: Record<string, string>, gpu: () => Promise<Gpu>): Promise<string> {
   checkReportPath(dirs, out);
-  const input = compareRuns(dirs, { meta });
+  const input = compareRuns(dirs, { meta: { 'made by': `topo-shapr ${toolVersion()}`, ...meta } });
   const note = input.meta['example pictures'];
   if (note) console.error(`compare: the report has no example pictures (${note.replace(/^none: /, '')})`);
   if (input.examples.length) {

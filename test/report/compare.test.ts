@@ -116,6 +116,9 @@ test('compare --out: refused inside a run (also through a symlink), over a file 
     assert.match(html, /<title>topo-shapr: SHAPR with and without/);
     assert.match(html, /gone is not found/);
     assert.not.match(html, /3D views|asked for a GPU/);
+    // which code made it: the package version, and the commit in a git checkout
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    assert.match(html, new RegExp(`<th>made by</th><td>topo-shapr ${version.replace(/\./g, '\\.')}( \\(git [0-9a-f]{7}(-dirty)?\\))?</td>`));
   }));
 
 // With three configurations the third was left out of the tests without a word.
