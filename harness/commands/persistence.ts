@@ -1,6 +1,6 @@
 // `topo-shapr persistence FILE`: the persistence diagrams of a volume's superlevel filtration as JSON on
 // stdout, in the layout of ../shared/reference's `diagrams` ({"0": [[birth, death|null], ...], ...}).
-// Reads raw little-endian float32 (.f32 / .raw, with --shape), NumPy .npy (float32/float64/uint8) and TIFF
+// Reads raw little-endian float32 (.f32 / .raw, with --shape), NumPy .npy (float32/float64/uint8/uint16/bool) and TIFF
 // stacks (one page per Z slice; uint8 / 255, uint16 / 65535, float32 as stored).
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
@@ -21,7 +21,7 @@ export function register(program: Command): void {
   program
     .command('persistence')
     .description('print the persistence diagrams (superlevel filtration, dims 0-2) of a volume as JSON')
-    .argument('<file>', 'volume: .f32/.raw (little-endian float32, C order, needs --shape), .npy (f4/f8/u1; f8 is rounded to float32, which can merge values), or .tif/.tiff; uint8 is scaled by 1/255, uint16 by 1/65535')
+    .argument('<file>', 'volume: .f32/.raw (little-endian float32, C order, needs --shape), .npy (f4/f8/u1/u2/b1; f8 is rounded to float32, which can merge values), or .tif/.tiff; uint8 is scaled by 1/255, uint16 by 1/65535')
     .option('--shape <D,H,W>', 'shape of a raw float32 volume (H,W for a 2D image)')
     .option('--construction <T|V>', 'T: voxels are cubes (26-connected, GUDHI); V: voxels are vertices (6-connected)', 'T')
     .option('--generators', 'print {"diagrams": ..., "generators": ...} with the flat birth/death voxel indices', false)
@@ -58,6 +58,8 @@ export function readVolume(file: string, shapeFlag?: string): { data: Float32Arr
     checkValues(file, a.data);
     return { data: a.data, shape: sameShape(file, (a.shape.length === 2 ? [1, ...a.shape] : a.shape) as [number, number, number], shapeFlag) };
   }
+  // NOTE: any other name was read as raw float32 (a .json asked for --shape)
+  if (ext !== '.f32' && ext !== '.raw') throw fileError(file, `unknown kind of file '${ext || '(no extension)'}': give .tif/.tiff, .npy, or raw float32 as .f32/.raw with --shape`);
   if (shapeFlag === undefined) throw fileError(file, 'raw float32 volume needs --shape D,H,W (or use .npy / .tif)');
   const shape = parseShape(shapeFlag);
   const n = shape[0] * shape[1] * shape[2];

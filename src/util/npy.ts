@@ -1,11 +1,12 @@
-// A tiny reader for NumPy .npy files (format versions 1–3): float32, float64 and uint8 arrays in C order.
-// Values become float32; uint8 is scaled by 1/255 (as the TIFF reader does), float64 is rounded to float32.
+// A tiny reader for NumPy .npy files (format versions 1–3): float32, float64, uint8, uint16 and bool arrays
+// in C or Fortran order. Values become float32; uint8 and uint16 are scaled by 1/255 and 1/65535 (as the TIFF
+// reader does), bool is 0 or 1, float64 is rounded to float32.
 import { fileError } from './errors.ts';
 
 export interface NpyArray {
   shape: number[];
   data: Float32Array;
-  dtype: 'float32' | 'float64' | 'uint8';
+  dtype: 'float32' | 'float64' | 'uint8' | 'uint16' | 'bool';
 }
 
 /** Decodes .npy bytes; `path` only names the file in error messages (UserError). */
@@ -30,10 +31,12 @@ export function decodeNpy(bytes: Uint8Array, path: string): NpyArray {
     f4: { dtype: 'float32', size: 4 },
     f8: { dtype: 'float64', size: 8 },
     u1: { dtype: 'uint8', size: 1 },
+    u2: { dtype: 'uint16', size: 2 },
+    b1: { dtype: 'bool', size: 1 },
   };
   const order = descr[0];
   const kind = kinds[descr.slice(1)];
-  if (!kind || !'<>=|'.includes(order)) throw fileError(path, `unsupported .npy dtype '${descr}' (float32, float64 or uint8)`);
+  if (!kind || !'<>=|'.includes(order)) throw fileError(path, `unsupported .npy dtype '${descr}' (float32, float64, uint8, uint16 or bool)`);
   const little = order !== '>';
   const offset = start + headerLen;
   if (bytes.length < offset + count * kind.size) {
@@ -46,7 +49,8 @@ export function decodeNpy(bytes: Uint8Array, path: string): NpyArray {
   const data = new Float32Array(count);
   for (let i = 0; i < count; i++) {
     const at = offset + i * kind.size;
-    data[i] = kind.dtype === 'float32' ? dv.getFloat32(at, little) : kind.dtype === 'float64' ? dv.getFloat64(at, little) : bytes[at] / 255;
+    const d = kind.dtype;
+    data[i] = d === 'float32' ? dv.getFloat32(at, little) : d === 'float64' ? dv.getFloat64(at, little) : d === 'uint16' ? dv.getUint16(at, little) / 65535 : d === 'uint8' ? bytes[at] / 255 : bytes[at] ? 1 : 0;
     // NOTE: a finite float64 beyond float32's range became ±Infinity, which callers then reported as infinite input
     if (kind.dtype === 'float64' && !Number.isFinite(data[i]) && Number.isFinite(dv.getFloat64(at, little))) {
       throw fileError(path, `float64 value ${dv.getFloat64(at, little)} at flat index ${i} does not fit in float32 (the volume is computed in float32)`);

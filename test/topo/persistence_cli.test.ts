@@ -32,7 +32,7 @@ const bytesOf = (kind: 'f4' | 'f8', little: boolean) => {
   return new Uint8Array(dv.buffer);
 };
 
-test('npy: float32 / float64 in both byte orders, uint8 scaled by 1/255', () => {
+test('npy: float32 / float64 in both byte orders, uint8 and uint16 scaled by 1/255 and 1/65535, bool as 0/1', () => {
   const want = values.map(Math.fround);
   for (const [descr, little] of [['<f4', true], ['>f4', false], ['<f8', true], ['>f8', false]] as const) {
     const a = decodeNpy(npy(descr, [1, 2, 2], bytesOf(descr.endsWith('4') ? 'f4' : 'f8', little)), 'x.npy');
@@ -41,6 +41,13 @@ test('npy: float32 / float64 in both byte orders, uint8 scaled by 1/255', () => 
   }
   const u = decodeNpy(npy('|u1', [2, 2], new Uint8Array([0, 51, 255, 102])), 'u.npy');
   assert.equal(Array.from(u.data), [0, 0.2, 1, 0.4].map(Math.fround));
+  // uint16 (microscopy stacks) in both byte orders, bool (masks); they were refused
+  for (const [descr, little] of [['<u2', true], ['>u2', false]] as const) {
+    const dv = new DataView(new ArrayBuffer(6));
+    [0, 13107, 65535].forEach((v, i) => dv.setUint16(2 * i, v, little));
+    assert.equal(Array.from(decodeNpy(npy(descr, [3], new Uint8Array(dv.buffer)), 'u2.npy').data), [0, 0.2, 1].map(Math.fround), descr);
+  }
+  assert.equal(Array.from(decodeNpy(npy('|b1', [2, 2], new Uint8Array([0, 1, 1, 0])), 'b.npy').data), [0, 1, 1, 0]);
 });
 
 // Fortran order (np.asfortranarray, MATLAB exports) was refused; it is brought to C order.
@@ -102,6 +109,10 @@ test('readVolume: .npy (2D gets D = 1), raw .f32 with --shape, and its errors', 
     // digits only: '2e0', '0x2' and '2.0' were read as 2
     for (const flag of ['2e0,2', '0x2,2', '2.0,2']) assert.throws(() => readVolume(raw, flag), (e: Error) => e instanceof UserError && /--shape must be D,H,W or H,W with positive integers/.test(e.message), flag);
     assert.throws(() => readVolume(join(dir, 'missing.npy')), (e: Error) => e instanceof UserError && /ENOENT/.test(e.message));
+    // a file of another kind was read as raw float32 (a .json asked for --shape)
+    const json = join(dir, 'index.json');
+    writeFileSync(json, '{}');
+    assert.throws(() => readVolume(json), (e: Error) => e instanceof UserError && /index\.json: unknown kind of file '\.json'/.test(e.message));
     const nan = join(dir, 'nan.f32');
     writeFileSync(nan, new Uint8Array(new Float32Array([1, NaN]).buffer));
     assert.throws(() => readVolume(nan, '1,2'), (e: Error) => e instanceof UserError && /NaN/.test(e.message));
