@@ -21,6 +21,7 @@ export function register(program: Command): void {
   program
     .command('distance')
     .description('exact q-Wasserstein / bottleneck distance between two persistence diagram JSON files')
+    .addHelpText('after', '\nPrints one JSON object per dimension: {"dim", "q", "distance", "certified"}. "certified": the matching was\nchecked optimal after it was found (a dual certificate; bottleneck: the next smaller value was\nproven infeasible by a Hall violator); "distance" null means +∞ (different counts of essential classes).')
     .argument('<a>', 'diagram file (JSON, as printed by `topo-shapr persistence`)')
     .argument('<b>', 'diagram file')
     .option('--dim <D>', 'homology dimension (default: every dimension present)')

@@ -1,5 +1,5 @@
 // topo-shapr train: one fold of one configuration into its own run directory (resumable).
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { getGpu } from '../../src/gpu/device.ts';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -44,7 +44,7 @@ export function trainOptions(cmd: Command): Command {
     .option('--lr-patience <n>', 'halve the learning rate after this many epochs without improvement', numberOption('lr-patience'), D.lrPatience)
     .option('--lambda <x>', 'weight of the topological loss (0 = the SHAPR baseline)', numberOption('lambda'), D.lambda)
     .option('--topo-size <s>', 'side the topology is computed at (trilinear downsampling); = side for none', numberOption('topo-size'), D.topoSize)
-    .option('--topo-dims <list>', "homology dimensions of the loss: e.g. 2, 0,2 or 'all'", parseDims, D.topoDims)
+    .addOption(new Option('--topo-dims <list>', "homology dimensions of the loss: e.g. 2, 0,2 or 'all'").argParser(parseDims).default(D.topoDims, D.topoDims.join(',')))
     .option('--q <q>', 'Wasserstein exponent: any number ≥ 1, or inf (bottleneck)', numberOption('q'), D.topoQ)
     .option('--total-persistence <mu>', "weight of the prediction's total persistence (0 = off)", numberOption('total-persistence'), D.topoPersistence)
     .option('--steps-per-epoch <n>', 'cap on steps per epoch (0 = the whole training split)', numberOption('steps-per-epoch'), D.stepsPerEpoch)
@@ -131,7 +131,7 @@ export function register(program: Command): void {
     program
       .command('train')
       .description('train SHAPR (with the topological loss when --lambda > 0) on one fold; resumes an interrupted run in --out')
-      .requiredOption('--out <dir>', 'run directory (config, log.jsonl, checkpoints, predictions, metrics)'),
+      .requiredOption('--out <dir>', 'run directory (required; config, log.jsonl, checkpoints, predictions, metrics)'),
   ).action(async (o, cmd: Command) => {
     warnUnused(o, (k) => cmd.getOptionValueSource(k) === 'cli');
     await runTraining(configFrom(o), o.out);
