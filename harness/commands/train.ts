@@ -84,8 +84,9 @@ export function configFrom(o: Record<string, unknown>): TrainConfig {
 export async function runTraining(c: TrainConfig, out: string, label = out): Promise<void> {
   // NOTE: a finished run (its metrics written) is not trained or finished again: a rerun repeated the whole
   // adversarial phase and the predictions
-  if (existsSync(join(out, RUN_FILES.metrics)) && checkSameConfig(out, c).exists) {
-    console.error(`${label}: already trained (${join(out, RUN_FILES.metrics)} exists; delete it to finish the run again)`);
+  // (one given more --epochs trains on, below)
+  if (existsSync(join(out, RUN_FILES.metrics)) && checkSameConfig(out, c).epochs === undefined) {
+    console.error(`${label}: already trained (${join(out, RUN_FILES.metrics)} exists; delete it to finish the run again, or give more --epochs to train on)`);
     return;
   }
   // NOTE: never inside the data: a run directory in DATA or DATA/obj put checkpoints, logs and predictions/
@@ -104,6 +105,7 @@ export async function runTraining(c: TrainConfig, out: string, label = out): Pro
   });
   try {
     const result = await train(g, c, out, samples, split, {
+      onEpochsChanged: (then, now) => console.error(`${label}: --epochs ${then} → ${now}; config.json now says ${now}`),
       onDataMoved: (then, now) => console.error(`${label}: the data folder moved (${then} → ${now}; the same samples); config.json now names the new one`),
       onResume: (e, done) => console.error(done ? `${label}: training had ended (epoch ${e}); finishing the run from its last checkpoint` : `${label}: resuming at epoch ${e + 1} from its last checkpoint`),
       onPrepare: (k, n) => {
@@ -117,6 +119,12 @@ export async function runTraining(c: TrainConfig, out: string, label = out): Pro
       onEpochEnd: (l) =>
         bar.stop(`${label} ${l.phase === 'adversarial' ? 'adversarial ' : ''}epoch ${l.epoch + 1}: train ${l.train.loss.toFixed(4)} val ${l.val.loss.toFixed(4)}${l.improved ? ' (best)' : ''} lr ${l.lr.toExponential(1)} ${l.seconds.toFixed(1)}s`),
     });
+    // NOTE: the trainer removes metrics.json when it has epochs to train: still there, nothing was trained
+    if (existsSync(join(out, RUN_FILES.metrics))) {
+      console.error(`${label}: stopped early at epoch ${result.epochs.length} (no better validation loss for --patience ${c.patience} epochs), so more epochs change nothing; its results stand`);
+      result.model.dispose();
+      return;
+    }
     const test = split.test.map((i) => samples[i]);
     const rows = await finishRun(g, out, c, result.model, test);
     const meanIou = rows.reduce((s, r) => s + r.iou_error, 0) / Math.max(1, rows.length);

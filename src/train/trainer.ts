@@ -3,7 +3,7 @@
 // each epoch's shuffling and augmentation come from an RNG seeded by (seed, epoch), and the checkpoint
 // holds weights, BatchNorm statistics, Adam moments and schedule state, so an interrupted run that resumes
 // reaches the same weights as one that was never interrupted.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Gpu } from '../gpu/device.ts';
 import type { Sample } from '../data/sample.ts';
@@ -52,6 +52,8 @@ export interface TrainEvents {
   onPrepare?(done: number, total: number): void;
   /** The run's data folder is now `now` (same samples as at `then`); config.json was updated. */
   onDataMoved?(then: string, now: string): void;
+  /** The run's --epochs changed from `then` to `now` (not below the epochs trained); config.json was updated. */
+  onEpochsChanged?(then: number, now: number): void;
 }
 
 export const RUN_FILES = {
@@ -62,6 +64,9 @@ export const RUN_FILES = {
   best: 'best.safetensors',
   metrics: 'metrics.json', // written last (finish.ts): its presence marks a finished run
 };
+
+/** The supervised phase's best weights, kept aside when the adversarial phase begins. */
+const SUPERVISED_BEST = 'best_supervised.safetensors';
 
 /** An RNG stream for (seed, epoch, purpose), independent of what ran before. */
 function epochRng(seed: number, epoch: number, purpose: number): Rng {
@@ -125,26 +130,40 @@ function readRunJson(path: string): unknown {
   return readJsonFile(path, () => 'not valid JSON (damaged?); this run directory cannot be resumed: use a new --out');
 }
 
+/** What a run directory's config.json allows a resume to change: `moved` / `epochs` hold the old values. */
+export interface SavedConfig {
+  exists: boolean;
+  moved?: string;
+  epochs?: number;
+}
+
 /**
  * Whether run directory `dir` already has a config.json; throws a UserError naming the options that differ
- * from `c` (or a damaged file), since a run resumes only with the options it was started with. A data folder
- * at another path is not refused when the run has a samples.json (`moved` then holds the old path): its
- * fingerprint decides (checkSameSamples), since clusters stage the same data to per-job scratch folders.
+ * from `c` (or a damaged file), since a run resumes only with the options it was started with. Two may differ:
+ * - the data folder's path, when the run has a samples.json: its fingerprint decides (checkSameSamples), since
+ *   clusters stage the same data to per-job scratch folders;
+ * - --epochs: a run trains on to the new count (trainLocked refuses one below the epochs already trained).
  */
-export function checkSameConfig(dir: string, c: TrainConfig): { exists: boolean; moved?: string } {
+export function checkSameConfig(dir: string, c: TrainConfig): SavedConfig {
   const cfgPath = join(dir, RUN_FILES.config);
   if (!existsSync(cfgPath)) return { exists: false };
   const old = readRunJson(cfgPath) as Record<string, unknown>;
   const valid = old && typeof old === 'object' && !Array.isArray(old);
   const saved = valid ? configFromJson(old) : null;
   let changes = saved ? configChanges(saved, c) : ['(not a config object)'];
-  const movable = saved && saved.data !== 'synthetic' && c.data !== 'synthetic' && existsSync(join(dir, RUN_FILES.samples));
-  const moved = movable ? changes.find((x) => x.startsWith(`${FLAG.data} `)) : undefined;
-  if (moved) changes = changes.filter((x) => x !== moved);
+  const out: SavedConfig = { exists: true };
+  if (saved && saved.data !== 'synthetic' && c.data !== 'synthetic' && existsSync(join(dir, RUN_FILES.samples)) && saved.data !== c.data) {
+    out.moved = String(saved.data);
+    changes = changes.filter((x) => !x.startsWith(`${FLAG.data} `));
+  }
+  if (saved && saved.epochs !== c.epochs && Number.isInteger(saved.epochs)) {
+    out.epochs = saved.epochs as number;
+    changes = changes.filter((x) => !x.startsWith(`${FLAG.epochs} `));
+  }
   if (changes.length) {
     throw new UserError(`${cfgPath}: this run directory was started with other options (${changes.slice(0, 4).join(', ')}${changes.length > 4 ? ', …' : ''}); use a new --out or the same options`);
   }
-  return moved ? { exists: true, moved: String(saved!.data) } : { exists: true };
+  return out;
 }
 
 /**
@@ -180,10 +199,10 @@ async function trainLocked(g: Gpu, c: TrainConfig, dir: string, samples: Sample[
   const saved = checkSameConfig(dir, c);
   if (!saved.exists) writeFileAtomic(cfgPath, configJson(c));
   checkSameSamples(dir, c, samples);
-  // the same samples from another folder: the run goes on, and its config names where the data is now
-  if (saved.moved !== undefined) {
-    writeFileAtomic(cfgPath, configJson(c));
-    ev.onDataMoved?.(saved.moved, c.data);
+  // NOTE: the adversarial phase replaces best.safetensors and starts from the supervised best kept aside:
+  // supervised epochs after it would mix the two
+  if (saved.epochs !== undefined && existsSync(join(dir, SUPERVISED_BEST))) {
+    throw new UserError(`${FLAG.epochs} ${saved.epochs} → ${c.epochs}: ${dir} has begun its adversarial phase, after which it cannot train longer; use a new --out`);
   }
 
   const model = new Shapr(g, { side: c.side, filters: c.filters }, c.seed);
@@ -203,6 +222,13 @@ async function trainLocked(g: Gpu, c: TrainConfig, dir: string, samples: Sample[
       start = ck.epoch + 1;
       logs.push(...ck.logs);
     }
+    if (saved.epochs !== undefined && c.epochs < start) {
+      throw new UserError(`${FLAG.epochs} ${c.epochs}: ${dir} has trained ${start} epochs already; give at least that many, or use a new --out`);
+    }
+    // the same samples from another folder, or a new epoch count: the run goes on, and its config says so
+    if (saved.moved !== undefined || saved.epochs !== undefined) writeFileAtomic(cfgPath, configJson(c));
+    if (saved.moved !== undefined) ev.onDataMoved?.(saved.moved, c.data);
+    if (saved.epochs !== undefined) ev.onEpochsChanged?.(saved.epochs, c.epochs);
     // the log is rewritten from the checkpoint's copy, so epochs run after it (then lost) leave no trace
     writeFileAtomic(join(dir, RUN_FILES.log), logs.map((l) => JSON.stringify(l) + '\n').join(''));
     const trainSet = split.train.map((i) => samples[i]);
@@ -216,6 +242,9 @@ async function trainLocked(g: Gpu, c: TrainConfig, dir: string, samples: Sample[
       await prepareTopo(g, topo, trainSet, c.augment, (k) => ev.onPrepare?.(k, total));
       await prepareTopo(g, topo, valSet, false, (k) => ev.onPrepare?.(trainSet.length + k, total));
     }
+    // a finished run given more epochs is unfinished again until finishRun writes its metrics anew (an
+    // interrupted extension must resume, not count as trained)
+    if (!stopped && start < c.epochs) rmSync(join(dir, RUN_FILES.metrics), { force: true });
     for (let epoch = start; epoch < c.epochs && !stopped; epoch++) {
       const t0 = performance.now();
       opt.opts.lr = state.lr;
@@ -255,7 +284,7 @@ async function trainLocked(g: Gpu, c: TrainConfig, dir: string, samples: Sample[
  */
 async function adversarialPhase(g: Gpu, c: TrainConfig, dir: string, model: Shapr, trainSet: Sample[], valSet: Sample[], first: number, ev: TrainEvents): Promise<EpochLog[]> {
   // the phase always starts from the supervised phase's best, kept aside, so that a rerun is identical
-  const supervisedBest = join(dir, 'best_supervised.safetensors');
+  const supervisedBest = join(dir, SUPERVISED_BEST);
   if (!existsSync(supervisedBest)) writeFileAtomic(supervisedBest, readFileSync(join(dir, RUN_FILES.best)));
   await loadModel(supervisedBest, model);
   const disc = new Discriminator(g, model.config, c.seed + 1);

@@ -156,7 +156,7 @@ test('train and compare: a run directory with a wrong config or a missing metric
   // --adversarial-epochs its whole adversarial phase ran again)
   const logBefore = readFileSync(join(dir, 'r', 'log.jsonl'));
   const again = await cli('train', '--out', join(dir, 'r'), ...tiny);
-  assert.match(again.stderr, /already trained \(.*metrics\.json exists; delete it to finish the run again\)/);
+  assert.match(again.stderr, /already trained \(.*metrics\.json exists; delete it to finish the run again, or give more --epochs to train on\)/);
   assert.equal(readFileSync(join(dir, 'r', 'log.jsonl')), logBefore);
   for (const [args, message] of [
     [['--lr', '0.002', '--seed', '3'], /r\/config\.json: this run directory was started with other options \(--seed 0 → 3, --lr 0\.001 → 0\.002\); use a new --out or the same options/],

@@ -103,8 +103,8 @@ test('the optional adversarial phase runs after the supervised one and logs its 
  * Runs the CLI's train; with killAfterEpochs, sends it `signal` once that many epochs are logged. The exit
  * code (null: killed by the signal) and stderr.
  */
-function cliTrain(dir: string, killAfterEpochs?: number, signal: NodeJS.Signals = 'SIGKILL'): Promise<{ code: number | null; stderr: string }> {
-  const args = ['harness/bin/topo-shapr.js', 'train', '--out', dir, '--side', '16', '--filters', '2', '--synthetic-count', '15', '--batch-size', '3', '--epochs', '3', '--lr', '0.005', '--lambda', '0.5', '--topo-size', '8', '--topo-dims', '0,2'];
+function cliTrain(dir: string, killAfterEpochs?: number, signal: NodeJS.Signals = 'SIGKILL', extra: string[] = []): Promise<{ code: number | null; stderr: string }> {
+  const args = ['harness/bin/topo-shapr.js', 'train', '--out', dir, '--side', '16', '--filters', '2', '--synthetic-count', '15', '--batch-size', '3', '--epochs', '3', '--lr', '0.005', '--lambda', '0.5', '--topo-size', '8', '--topo-dims', '0,2', ...extra];
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
@@ -208,6 +208,19 @@ test('a run killed mid-training resumes to exactly the weights of an uninterrupt
   }
   const logs = (d: string) => readFileSync(join(d, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).train.loss);
   assert.equal(logs(killed), logs(whole));
+  // a finished run given more --epochs trains on (it was refused as started with other options), to the
+  // weights and test metrics of a run given them from the start; fewer than it has trained are refused
+  const extended = join(root, 'extended');
+  assert.is((await cliTrain(extended, undefined, undefined, ['--epochs', '2'])).code, 0);
+  const more = await cliTrain(extended);
+  assert.match(more.stderr, /--epochs 2 → 3; config\.json now says 3/);
+  assert.is(JSON.parse(readFileSync(join(extended, 'config.json'), 'utf8')).epochs, 3);
+  assert.equal(logs(extended), logs(whole));
+  const ext = modelTensors(join(extended, 'best.safetensors'));
+  for (const [k, v] of modelTensors(join(whole, 'best.safetensors'))) assert.ok(v.every((x, i) => x === ext.get(k)![i]), k);
+  assert.equal(JSON.parse(readFileSync(join(extended, 'metrics.json'), 'utf8')), JSON.parse(readFileSync(join(whole, 'metrics.json'), 'utf8')));
+  await assertRejects(cliTrain(extended, undefined, undefined, ['--epochs', '2']), Error, /--epochs 2: .*extended has trained 3 epochs already; give at least that many/);
+  assert.ok(existsSync(join(extended, 'metrics.json')), 'a refused change loses nothing');
   rmSync(root, { recursive: true });
 });
 
