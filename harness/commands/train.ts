@@ -89,6 +89,7 @@ export async function runTraining(c: TrainConfig, out: string, label = out): Pro
     console.error(`${label}: already trained (${join(out, RUN_FILES.metrics)} exists; delete it to finish the run again, or give more --epochs to train on)`);
     return;
   }
+  const finishedBefore = existsSync(join(out, RUN_FILES.metrics));
   // NOTE: never inside the data: a run directory in DATA or DATA/obj put checkpoints, logs and predictions/
   // among the dataset's files (predict and compare refuse such folders too)
   if (c.data !== 'synthetic' && isWithin(out, c.data)) throw new UserError(`--out ${out}: lies inside the data folder ${c.data}; put the run directory elsewhere`);
@@ -107,7 +108,8 @@ export async function runTraining(c: TrainConfig, out: string, label = out): Pro
     const result = await train(g, c, out, samples, split, {
       onEpochsChanged: (then, now) => console.error(`${label}: --epochs ${then} → ${now}; config.json now says ${now}`),
       onDataMoved: (then, now) => console.error(`${label}: the data folder moved (${then} → ${now}; the same samples); config.json now names the new one`),
-      onResume: (e, done) => console.error(done ? `${label}: training had ended (epoch ${e}); finishing the run from its last checkpoint` : `${label}: resuming at epoch ${e + 1} from its last checkpoint`),
+      // (a finished run given more epochs that it will not use says so below)
+      onResume: (e, done) => !(done && finishedBefore) && console.error(done ? `${label}: training had ended (epoch ${e}); finishing the run from its last checkpoint` : `${label}: resuming at epoch ${e + 1} from its last checkpoint`),
       onPrepare: (k, n) => {
         if (k === 1) prep.start(n, `${label} target diagrams`);
         prep.update(k);
