@@ -14,6 +14,7 @@ import type { SampleMetrics } from '../train/finish.ts';
 import { RUN_FILES, type EpochLog } from '../train/trainer.ts';
 import { fileError, UserError } from '../util/errors.ts';
 import { readJsonFile } from '../util/json_file.ts';
+import { binarize } from '../eval/otsu.ts';
 import { METRICS, type ExampleReport, type Metric, type MethodReport, type ReportInput } from './report.ts';
 import { maxProjection, midSlice } from './views.ts';
 
@@ -148,11 +149,15 @@ function examples(groups: Array<{ label: string; runs: RunData[] }>, count: numb
     if (!sample) throw new UserError(`${first.dir}: test sample ${m.name} is not in the run's dataset`);
     const shape = sample.shape;
     const [, h, w] = shape;
+    // mid-slices z and y, with the outline of the binarised volume the metrics score
+    const slices = (label: string, v: Float32Array, truth: boolean): ExampleReport['images'] => {
+      const scored = Float32Array.from(binarize(v));
+      return ([0, 1] as const).map((axis) => ({ caption: `${label} ${'zy'[axis]}`, image: midSlice(v, shape, axis), outline: { mask: midSlice(scored, shape, axis), truth } }));
+    };
     const images: ExampleReport['images'] = [
       { caption: 'image × mask', image: { width: w, height: h, data: sample.input.slice(h * w) } },
       { caption: 'mask', image: { width: w, height: h, data: sample.input.slice(0, h * w) } },
-      { caption: 'truth z', image: midSlice(sample.target, shape, 0) },
-      { caption: 'truth y', image: midSlice(sample.target, shape, 1) },
+      ...slices('truth', sample.target, true),
       { caption: 'truth max-proj y', image: maxProjection(sample.target, shape, 1) },
     ];
     const diagramOf = (v: Float32Array) => diagramsToJson(persistence(s === shape[0] ? v : trilinearDownRef(v, shape, s), [s, s, s]));
@@ -163,8 +168,7 @@ function examples(groups: Array<{ label: string; runs: RunData[] }>, count: numb
       const run = g.runs.find((r) => r.metrics.some((x) => x.name === m.name));
       if (!run) continue;
       const pred = readTiff(join(run.dir, 'predictions', `${m.name}.tif`)).data;
-      images.push({ caption: `${g.label} z`, image: midSlice(pred, shape, 0) });
-      images.push({ caption: `${g.label} y`, image: midSlice(pred, shape, 1) });
+      images.push(...slices(g.label, pred, false));
       images.push({ caption: `${g.label} max-proj y`, image: maxProjection(pred, shape, 1) });
       volumes.push({ label: g.label, truth: false, volume: pred, side: shape[0] });
       series.push({ name: g.label, d: diagramOf(pred) });

@@ -7,6 +7,8 @@ import type { DiagramsJson } from '../topo/persistence.ts';
 import type { EpochLog } from '../train/trainer.ts';
 import { encodePng, encodeRgbaPng, type GrayImage, type RgbaImage } from '../util/png.ts';
 import { boxPlot, diagramPlot, esc, linePlot, type Series } from './svg.ts';
+import { outlined } from './views.ts';
+import { PRED_COLOR, TRUTH_COLOR } from '../render/raymarch.ts';
 
 /** The metrics' JSON names (metrics.json), in eval's order: one list, so a new metric reaches the report by itself. */
 export const METRICS = EVAL_METRICS.map(([, json]) => json);
@@ -30,7 +32,8 @@ export interface MethodReport {
 export interface ExampleReport {
   name: string;
   className: string;
-  images: Array<{ caption: string; image: GrayImage }>;
+  /** `outline`: the scored shape's slice (1 inside), outlined over the image (truth blue, prediction orange). */
+  images: Array<{ caption: string; image: GrayImage; outline?: { mask: GrayImage; truth: boolean } }>;
   /** The true and predicted volumes ([side]³), until drawSurfaces (surfaces.ts) renders them into `surfaces`. */
   volumes: Array<{ label: string; truth: boolean; volume: Float32Array; side: number }>;
   surfaces: Array<{ caption: string; image: RgbaImage }>;
@@ -50,6 +53,13 @@ const num = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '–');
 /** An <img> of PNG bytes as a data URI (the report fetches nothing). */
 function img(png: Buffer, width: number, height: number): string {
   return `<img src="data:image/png;base64,${png.toString('base64')}" width="${width}" height="${height}" alt="">`;
+}
+
+/** The slice with the scored shape's outline in the 3D views' colours. */
+function outlinedPng(image: GrayImage, o: { mask: GrayImage; truth: boolean }, scale: number): string {
+  const rgb = (o.truth ? TRUTH_COLOR : PRED_COLOR).map((c) => Math.round(255 * c)) as [number, number, number];
+  const out = outlined(image, o.mask, rgb, scale);
+  return img(encodeRgbaPng(out), out.width, out.height);
 }
 
 function grayPng(image: GrayImage, scale: number): string {
@@ -138,7 +148,7 @@ function examples(input: ReportInput): string {
   return input.examples
     .map((e) => {
       const scale = Math.max(1, Math.round(96 / (e.images[0]?.image.width ?? 96)));
-      const figs = e.images.map((i) => `<figure>${grayPng(i.image, scale)}<figcaption>${esc(i.caption)}</figcaption></figure>`).join('');
+      const figs = e.images.map((i) => `<figure>${i.outline ? outlinedPng(i.image, i.outline, scale) : grayPng(i.image, scale)}<figcaption>${esc(i.caption)}</figcaption></figure>`).join('');
       const views = e.surfaces.map((i) => `<figure>${img(encodeRgbaPng(i.image), i.image.width, i.image.height)}<figcaption>${esc(i.caption)}</figcaption></figure>`).join('');
       const diags = e.diagrams.map((d) => diagramPlot(d.title, d.series)).join('');
       return `<h3>${esc(e.name)} <small>(${esc(e.className)})</small></h3><div class="row">${figs}</div>${views ? `<div class="row">${views}</div>` : ''}<div class="row">${diags}</div>`;
@@ -158,7 +168,7 @@ th{background:#f4f4f4}figure{display:inline-block;margin:4px;text-align:center}f
 <h2>Shape errors on the test folds</h2><p>Per-sample errors after max-normalisation and Otsu thresholding, as in SHAPR's evaluation, and the Betti number error (not in the paper): Σ|Δβ| over the counts of components, tunnels and cavities of the two binary shapes. The p-value is a paired two-sided Wilcoxon signed-rank test over the samples both methods predicted; – where no pair differs.</p>${table(input)}${perClassTable(input)}
 <h2>Per class</h2><div class="row">${boxPlots(input)}</div>
 <h2>Training curves</h2><div class="row">${curves(input)}</div>
-<h2>Examples</h2><p>Input image and mask, then mid-slices (z: the image plane; y) and the maximum projection along y of the true and predicted volumes; in 3D, the shapes the metrics score (after max-normalisation and Otsu; truth blue, predictions orange); persistence diagrams (superlevel, birth ≥ death) of truth and prediction at the loss' resolution, the count of pairs beside each name; a triangle on the bottom edge marks the essential class (a component that never dies) at its birth.</p>${examples(input)}
+<h2>Examples</h2><p>Input image and mask, then mid-slices (z: the image plane; y; outlined: the shape the metrics score) and the maximum projection along y of the true and predicted volumes; in 3D, the shapes the metrics score (after max-normalisation and Otsu; truth blue, predictions orange); persistence diagrams (superlevel, birth ≥ death) of truth and prediction at the loss' resolution, the count of pairs beside each name; a triangle on the bottom edge marks the essential class (a component that never dies) at its birth.</p>${examples(input)}
 </body></html>`;
 }
 

@@ -1,5 +1,6 @@
-// Views of a volume as grayscale images: orthogonal mid-slices and maximum projections.
-import type { GrayImage } from '../util/png.ts';
+// Views of a volume as images: orthogonal mid-slices and maximum projections in grey, and a slice with the
+// outline of the shape the metrics score drawn over it.
+import type { GrayImage, RgbaImage } from '../util/png.ts';
 
 export type Axis = 0 | 1 | 2; // 0 = z (image plane), 1 = y, 2 = x
 
@@ -33,4 +34,30 @@ export function maxProjection(v: Float32Array, shape: readonly [number, number, 
     }
   }
   return { width: cols, height: rows, data: out };
+}
+
+/**
+ * `image` in grey, upscaled `scale`× (nearest neighbour), with the pixels of `mask` (same size, 1 inside) that
+ * touch a pixel outside it or the border drawn in `color` (RGB bytes): the outline of the scored shape.
+ */
+export function outlined(image: GrayImage, mask: GrayImage | undefined, color: readonly [number, number, number], scale: number): RgbaImage {
+  const { width: w, height: h } = image;
+  const inside = (x: number, y: number) => x >= 0 && y >= 0 && x < w && y < h && mask!.data[y * w + x] > 0;
+  const [W, H] = [w * scale, h * scale];
+  const out = new Uint8Array(4 * W * H);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const edge = mask !== undefined && inside(x, y) && !(inside(x - 1, y) && inside(x + 1, y) && inside(x, y - 1) && inside(x, y + 1));
+      const g = Math.round(255 * Math.min(1, Math.max(0, image.data[y * w + x] || 0)));
+      const rgb = edge ? color : [g, g, g];
+      for (let dy = 0; dy < scale; dy++) {
+        for (let dx = 0; dx < scale; dx++) {
+          const o = 4 * ((y * scale + dy) * W + x * scale + dx);
+          out.set(rgb, o);
+          out[o + 3] = 255;
+        }
+      }
+    }
+  }
+  return { width: W, height: H, data: out };
 }
