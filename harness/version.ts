@@ -1,7 +1,8 @@
 // The version that made a result: package.json's, and the git commit when run from a checkout (with
 // "-dirty" when it has uncommitted changes), so a report says which code produced it.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -12,10 +13,13 @@ export function toolVersion(): string {
   if (cached !== undefined) return cached;
   const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   let commit = '';
-  try {
-    commit = execFileSync('git', ['describe', '--always', '--dirty', '--abbrev=7'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    // no git, or not a checkout (an npm install): the package version alone
+  // NOTE: only this project's own checkout: installed inside another git repository, git would describe that one
+  if (existsSync(join(ROOT, '.git'))) {
+    try {
+      commit = execFileSync('git', ['describe', '--always', '--dirty', '--abbrev=7'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      // no git program: the package version alone
+    }
   }
   return (cached = commit ? `${version} (git ${commit})` : version);
 }
