@@ -11,6 +11,7 @@ import * as compareCmd from './commands/compare.ts';
 import * as analyseInterpolationCmd from './commands/analyse_interpolation.ts';
 import * as predictCmd from './commands/predict.ts';
 import * as distanceCmd from './commands/distance.ts';
+import * as resampleCmd from './commands/resample.ts';
 import { exitOnError, exitWhenFlushed } from './exit.ts';
 import { toolVersion } from './version.ts';
 
@@ -19,7 +20,7 @@ const program = new Command('topo-shapr')
   .version(toolVersion())
   .showHelpAfterError();
 
-const commands: Array<{ register(p: Command): void }> = [persistenceCmd, generateCmd, inspectCmd, evaluateCmd, modelCmd, trainCmd, predictCmd, compareCmd, analyseInterpolationCmd, distanceCmd];
+const commands: Array<{ register(p: Command): void }> = [persistenceCmd, generateCmd, resampleCmd, inspectCmd, evaluateCmd, modelCmd, trainCmd, predictCmd, compareCmd, analyseInterpolationCmd, distanceCmd];
 for (const c of commands) c.register(program);
 
 try {

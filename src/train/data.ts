@@ -33,7 +33,7 @@ export function checkTrainShape(dir: string, shape: readonly number[], side?: nu
   if (d !== h || h !== w || !SIDES.includes(w)) {
     throw new UserError(`${dir}: volumes are ${shape.join('×')}; the network takes cubic volumes of side ${SIDES.join(', ')} (obj D = H = W, mask and image H×W)`);
   }
-  if (side !== undefined && w !== side) throw new UserError(`${dir}: volumes are ${shape.join('×')}, but the network is configured for side ${side} (use --side ${w})`);
+  if (side !== undefined && w !== side) throw new UserError(`${dir}: volumes are ${shape.join('×')}, but the network is configured for side ${side} (use --side ${w}${w % side === 0 ? `, or train on a copy at side ${side}: topo-shapr resample ${dir} OUT --side ${side}` : ''})`);
 }
 
 /**

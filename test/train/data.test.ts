@@ -21,7 +21,8 @@ test('checkTrainShape: cubic volumes of a supported side, and the run\'s side wh
     assert.throws(() => checkTrainShape('d', shape, side), (e: Error) => e instanceof UserError && message.test(e.message));
   refused([32, 64, 64], 64, /^d: volumes are 32×64×64; the network takes cubic volumes of side 4, 8, 16, 32, 64/);
   refused([48, 48, 48], undefined, /volumes are 48×48×48; the network takes cubic volumes/);
-  refused([16, 16, 16], 32, /configured for side 32 \(use --side 16\)/);
+  refused([16, 16, 16], 32, /configured for side 32 \(use --side 16\)$/);
+  refused([64, 64, 64], 16, /configured for side 16 \(use --side 64, or train on a copy at side 16: topo-shapr resample d OUT --side 16\)$/);
 });
 
 // inspect said OK to volumes that train then refused (with a hint to use the side already in use).
