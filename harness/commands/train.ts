@@ -123,7 +123,8 @@ export async function runTraining(c: TrainConfig, out: string, label = out): Pro
     });
     // NOTE: the trainer removes metrics.json when it has epochs to train: still there, nothing was trained
     if (existsSync(join(out, RUN_FILES.metrics))) {
-      console.error(`${label}: stopped early at epoch ${result.epochs.length} (no better validation loss for --patience ${c.patience} epochs), so more epochs change nothing; its results stand`);
+      const why = result.stoppedEarly ? `it stopped early at epoch ${result.epochs.length} (no better validation loss for --patience ${c.patience} epochs)` : `it has trained ${result.epochs.length} epochs`;
+      console.error(`${label}: ${why}, so --epochs ${c.epochs} changes nothing; its results stand`);
       result.model.dispose();
       return;
     }

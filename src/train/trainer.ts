@@ -4,7 +4,7 @@
 // holds weights, BatchNorm statistics, Adam moments and schedule state, so an interrupted run that resumes
 // reaches the same weights as one that was never interrupted.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Gpu } from '../gpu/device.ts';
 import type { Sample } from '../data/sample.ts';
 import { Discriminator } from '../model/discriminator.ts';
@@ -152,7 +152,8 @@ export function checkSameConfig(dir: string, c: TrainConfig): SavedConfig {
   const saved = valid ? configFromJson(old) : null;
   let changes = saved ? configChanges(saved, c) : ['(not a config object)'];
   const out: SavedConfig = { exists: true };
-  if (saved && saved.data !== 'synthetic' && c.data !== 'synthetic' && existsSync(join(dir, RUN_FILES.samples)) && saved.data !== c.data) {
+  // (a path stored relative by an older version is the same folder if it resolves to this one: configChanges)
+  if (saved && saved.data !== 'synthetic' && c.data !== 'synthetic' && existsSync(join(dir, RUN_FILES.samples)) && resolve(String(saved.data)) !== resolve(c.data)) {
     out.moved = String(saved.data);
     changes = changes.filter((x) => !x.startsWith(`${FLAG.data} `));
   }
@@ -222,9 +223,18 @@ async function trainLocked(g: Gpu, c: TrainConfig, dir: string, samples: Sample[
       start = ck.epoch + 1;
       logs.push(...ck.logs);
     }
-    if (saved.epochs !== undefined && c.epochs < start) {
-      throw new UserError(`${FLAG.epochs} ${c.epochs}: ${dir} has trained ${start} epochs already; give at least that many, or use a new --out`);
+    if (saved.epochs !== undefined) {
+      if (c.epochs < start) throw new UserError(`${FLAG.epochs} ${c.epochs}: ${dir} has trained ${start} epochs already; give at least that many, or use a new --out`);
+      // NOTE: without its checkpoint a trained run would start over and overwrite its log and best weights
+      if (start === 0 && (existsSync(join(dir, RUN_FILES.best)) || existsSync(join(dir, RUN_FILES.metrics)))) {
+        throw new UserError(`${FLAG.epochs} ${saved.epochs} → ${c.epochs}: ${lastPath} is missing, so the run cannot train on from where it stopped; use a new --out`);
+      }
     }
+    let stopped = logs.length > 0 && logs[logs.length - 1].epoch - state.bestEpoch >= c.patience;
+    // a finished run given more epochs is unfinished again until finishRun writes its metrics anew: removed
+    // before config.json records the new count, so that an interrupted extension resumes rather than
+    // counting as trained
+    if (!stopped && start < c.epochs) rmSync(join(dir, RUN_FILES.metrics), { force: true });
     // the same samples from another folder, or a new epoch count: the run goes on, and its config says so
     if (saved.moved !== undefined || saved.epochs !== undefined) writeFileAtomic(cfgPath, configJson(c));
     if (saved.moved !== undefined) ev.onDataMoved?.(saved.moved, c.data);
@@ -233,7 +243,6 @@ async function trainLocked(g: Gpu, c: TrainConfig, dir: string, samples: Sample[
     writeFileAtomic(join(dir, RUN_FILES.log), logs.map((l) => JSON.stringify(l) + '\n').join(''));
     const trainSet = split.train.map((i) => samples[i]);
     const valSet = split.val.map((i) => samples[i]);
-    let stopped = logs.length > 0 && logs[logs.length - 1].epoch - state.bestEpoch >= c.patience;
     if (start > 0) ev.onResume?.(start, stopped || start >= c.epochs);
     // the targets' diagrams once, up front (the training targets in every orientation augmentation gives
     // them): each step then has one read-back (topo_loss.ts)
@@ -242,9 +251,6 @@ async function trainLocked(g: Gpu, c: TrainConfig, dir: string, samples: Sample[
       await prepareTopo(g, topo, trainSet, c.augment, (k) => ev.onPrepare?.(k, total));
       await prepareTopo(g, topo, valSet, false, (k) => ev.onPrepare?.(trainSet.length + k, total));
     }
-    // a finished run given more epochs is unfinished again until finishRun writes its metrics anew (an
-    // interrupted extension must resume, not count as trained)
-    if (!stopped && start < c.epochs) rmSync(join(dir, RUN_FILES.metrics), { force: true });
     for (let epoch = start; epoch < c.epochs && !stopped; epoch++) {
       const t0 = performance.now();
       opt.opts.lr = state.lr;

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeWeights } from '../../src/model/weights.ts';
@@ -185,6 +185,28 @@ test('a run resumes with its data at another path when the samples are the same 
     await assertRejects(go(third), UserError, /samples\.json: .*data-c now holds other samples than this run started with/);
     rmSync(join(run, 'samples.json'));
     await assertRejects(go(first), UserError, /config\.json: this run directory was started with other options \(--data .*data-b.* → .*data-a/);
+  }));
+
+// An extension stopped before its first new epoch must resume, not count as trained: metrics.json (the mark
+// of a finished run) goes before config.json records the new count.
+test('more epochs: a stop right after config.json changed leaves an unfinished run; without its checkpoint, refused', () =>
+  inTempDir('extend', async (dir) => {
+    const g = await gpu();
+    const c = { ...TINY, syntheticCount: 6, folds: 3, epochs: 1, lambda: 0 };
+    const samples = loadSamples(c);
+    const go = (epochs: number, ev = {}) => train(g, { ...c, epochs }, dir, samples, splitFor(samples, c), ev).then((r) => r.model.dispose());
+    await go(1);
+    writeFileSync(join(dir, 'metrics.json'), '[]'); // as finishRun leaves a finished run
+    await assertRejects(go(2, { onEpochsChanged: () => { throw new UserError('stopped here'); } }), UserError, /stopped here/);
+    assert.is(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).epochs, 2);
+    assert.not.ok(existsSync(join(dir, 'metrics.json')), 'the run reads as unfinished');
+    // a trained run without its checkpoint would start over, overwriting its log and best weights
+    writeFileSync(join(dir, 'metrics.json'), '[]');
+    rmSync(join(dir, 'last.ckpt.safetensors'));
+    const log = readFileSync(join(dir, 'log.jsonl'));
+    await assertRejects(go(3), UserError, /--epochs 2 → 3: .*last\.ckpt\.safetensors is missing, so the run cannot train on/);
+    assert.equal(readFileSync(join(dir, 'log.jsonl')), log);
+    assert.ok(existsSync(join(dir, 'metrics.json')));
   }));
 
 test('a run killed mid-training resumes to exactly the weights of an uninterrupted run', async () => {
