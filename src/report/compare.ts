@@ -90,7 +90,9 @@ function loadRun(dir: string): RunData {
  * topoDims [0, 2]; folds added by a plain `train --lambda 0` were another method and never pooled with it.
  */
 export function methodKey(c: TrainConfig): string {
-  const { fold: _fold, ...rest } = c;
+  // NOTE: not the data folder's path either: a fold resumed from another copy of the same samples (cluster
+  // scratch) became a method of its own; runs on other samples are refused by samples.json
+  const { fold: _fold, data: _data, ...rest } = c;
   for (const { field } of unusedFields(c)) delete (rest as Partial<TrainConfig>)[field];
   return JSON.stringify(rest);
 }
@@ -130,8 +132,12 @@ function missingData(runs: RunData[]): string | null {
   const data = first.config.data;
   // NOTE: runs made before data folders were stored absolute hold the path as it was typed
   if (data !== 'synthetic' && !existsSync(data)) return `${join(first.dir, 'config.json')}: its data folder ${data} is not found${isAbsolute(data) ? '' : ` from ${process.cwd()} (a relative path there is read from the folder the command runs in)`}`;
-  const bare = runs.find((r) => !existsSync(join(r.dir, 'predictions')));
-  return bare ? `${join(bare.dir, 'predictions')} is not found (the run's predicted volumes)` : null;
+  // NOTE: every test sample's file, not only the folder (a copy that left out the .tif files kept it empty)
+  for (const r of runs) {
+    const gone = r.metrics.map((m) => join(r.dir, 'predictions', `${m.name}.tif`)).find((f) => !existsSync(f));
+    if (gone) return `${gone} is not found (the run's predicted volumes)`;
+  }
+  return null;
 }
 
 function examples(groups: Array<{ label: string; runs: RunData[] }>, count: number): ExampleReport[] {
