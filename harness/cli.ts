@@ -17,7 +17,12 @@ import { toolVersion } from './version.ts';
 
 const program = new Command('topo-shapr')
   .description('3D cell-shape reconstruction from 2D microscopy with a topological loss (WGSL on WebGPU)')
-  .version(toolVersion())
+  // NOTE: asked for only with --version (it runs git), not by every command
+  .option('-V, --version', 'output the version number')
+  .on('option:version', () => {
+    console.log(toolVersion());
+    exitWhenFlushed(0);
+  })
   .showHelpAfterError();
 
 const commands: Array<{ register(p: Command): void }> = [persistenceCmd, generateCmd, resampleCmd, inspectCmd, evaluateCmd, modelCmd, trainCmd, predictCmd, compareCmd, analyseInterpolationCmd, distanceCmd];

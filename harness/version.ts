@@ -16,7 +16,8 @@ export function toolVersion(): string {
   // NOTE: only this project's own checkout: installed inside another git repository, git would describe that one
   if (existsSync(join(ROOT, '.git'))) {
     try {
-      commit = execFileSync('git', ['describe', '--always', '--dirty', '--abbrev=7'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      // NOTE: --exclude '*': the commit alone, also once tags exist (a tag gave 'v0.1.0-1-g2a4bf31')
+      commit = execFileSync('git', ['describe', '--always', '--dirty', '--abbrev=7', '--exclude', '*'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     } catch {
       // no git program: the package version alone
     }

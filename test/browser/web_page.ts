@@ -263,7 +263,7 @@ async function main(): Promise<void> {
     await context?.close();
     server.close();
     // NOTE: the folder (its view3d.png) is kept only for a failed run, to look at
-    rmSync(results.every((r) => r.ok) ? work : join(work, 'profile'), { recursive: true, force: true });
+    rmSync(results.length > 0 && results.every((r) => r.ok) ? work : join(work, 'profile'), { recursive: true, force: true });
   }
 }
 
