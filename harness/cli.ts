@@ -20,8 +20,9 @@ const program = new Command('topo-shapr')
   // NOTE: asked for only with --version (it runs git), not by every command
   .option('-V, --version', 'output the version number')
   .on('option:version', () => {
-    console.log(toolVersion());
-    exitWhenFlushed(0);
+    // NOTE: exits now: commander would go on and print the help for the missing command (exit 1)
+    process.stdout.write(`${toolVersion()}\n`);
+    process.exit(0);
   })
   .showHelpAfterError();
 
