@@ -1,6 +1,7 @@
 // topo-shapr predict: a weights file + image/mask pairs (a SHAPR-layout folder, or one pair) → TIFF volumes.
 import type { Command } from 'commander';
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { stemOf } from '../../src/data/class_names.ts';
 import { emptyMaskWarning, LAYOUT, listTiffs } from '../../src/data/dataset.ts';
@@ -19,6 +20,9 @@ import { realPath } from './paths.ts';
 import { progress } from '../progress.ts';
 import { onStopSignal } from '../exit.ts';
 import { warningLines } from './inspect.ts';
+
+/** The record in --out of the weights and inputs that wrote its predictions: the same command then resumes. */
+const PREDICT_MARKER = 'predict.json';
 
 /** Reads one mask/image pair as a network input of side × side; a mask without foreground adds to `warnings`. */
 function readPair(maskPath: string, imagePath: string, side: number, warnings: string[]): Sample {
@@ -89,8 +93,16 @@ export function register(program: Command): void {
       // nor into a dataset's root: evaluate --truth DATA would then take the predictions for the truth
       const held = LAYOUT.filter((x) => existsSync(join(outDir, x)));
       if (held.length >= 2) throw new UserError(`--out ${o.out}: is a dataset in SHAPR's layout (it holds ${held.join('/, ')}/); choose another folder`);
+      // NOTE: the same command run again (same weights file content, same inputs) resumes: what it wrote
+      // stays (each file is whole, written atomically); otherwise existing predictions need --force
+      const marker = join(o.out, PREDICT_MARKER);
+      const origin = JSON.stringify({ weights: createHash('sha256').update(readFileSync(o.weights)).digest('hex'), inputs: (o.data ? [o.data] : [o.mask, o.image]).map((f: string) => realPath(f)) });
       const existing = outs.filter((f) => existsSync(f));
-      if (existing.length && !o.force) throw new UserError(`${existing[0]}: exists (${existing.length} of the ${outs.length} predictions would be overwritten); use --force or another --out`);
+      const resume = existing.length > 0 && !o.force && existsSync(marker) && readFileSync(marker, 'utf8') === origin;
+      if (existing.length && !o.force && !resume) throw new UserError(`${existing[0]}: exists (${existing.length} of the ${outs.length} predictions would be overwritten, and ${o.out} holds no record that these weights and inputs wrote them); use --force or another --out`);
+      if (resume) console.error(`predict: resuming: ${existing.length} of the ${outs.length} predictions in ${o.out} are from these weights and inputs and are kept (--force predicts them all again)`);
+      const kept = new Set(resume ? existing : []);
+      const todo = samples.map((_, i) => i).filter((i) => !kept.has(outs[i]));
       // NOTE: the ground truth (for the IoU error) is read and checked before anything is predicted or written,
       // so that a bad obj/ file stops the command before it leaves part of a set of predictions; kept
       // binarised (a byte a voxel), as the error needs it
@@ -105,23 +117,27 @@ export function register(program: Command): void {
         return binarize(t.data);
       });
       makeOutputDir(o.out);
+      writeFileAtomic(marker, origin);
       const bar = progress();
       bar.start(samples.length, 'predict');
       const errors: number[] = [];
-      let done = 0;
+      // NOTE: the IoU error alone (as evaluate binarises): all the metrics took 3/4 of the command's time
+      const score = (i: number, v: Float32Array) => truths[i] && errors.push(iouError(binarize(v), truths[i]!));
+      for (const i of samples.keys()) if (kept.has(outs[i])) score(i, readTiff(outs[i]).data);
+      let done = samples.length - todo.length;
+      bar.update(done);
       const release = onStopSignal((signal) => {
         bar.stop();
-        return `predict: interrupted (${signal}); ${done} of the ${samples.length} predictions are written to ${o.out}, each whole`;
+        return `predict: interrupted (${signal}); ${done} of the ${samples.length} predictions are written to ${o.out}, each whole; the same command resumes`;
       });
       // each batch is written as it comes: a large folder is not held whole, and what is done stays done
-      for await (const { first, volumes } of predictBatches(g, model, samples, batchSize)) {
+      for await (const { first, volumes } of predictBatches(g, model, todo.map((i) => samples[i]), batchSize)) {
         volumes.forEach((v, b) => {
-          const i = first + b;
+          const i = todo[first + b];
           writeFileAtomic(outs[i], encodeTiff(v, samples[i].shape, 'float32'));
-          // NOTE: the IoU error alone (as evaluate binarises): all the metrics took 3/4 of the command's time
-          if (truths[i]) errors.push(iouError(binarize(v), truths[i]!));
+          score(i, v);
         });
-        done = first + volumes.length;
+        done += volumes.length;
         bar.update(done);
       }
       release();
@@ -131,6 +147,6 @@ export function register(program: Command): void {
       const written = new Set(outs.map((f) => basename(f)));
       const others = [...listTiffs(o.out).values()].filter((f) => !written.has(f));
       if (others.length) console.error(`predict: ${o.out} also holds ${others.length} other .tif file${others.length === 1 ? '' : 's'} not written by this run (e.g. ${others[0]})`);
-      console.log(`wrote ${samples.length} volume${samples.length === 1 ? '' : 's'} to ${o.out}` + (errors.length ? `; mean IoU error ${(errors.reduce((a, b) => a + b, 0) / errors.length).toFixed(3)} over ${errors.length} with ground truth` : ''));
+      console.log(`wrote ${todo.length} volume${todo.length === 1 ? '' : 's'} to ${o.out}${kept.size ? ` (and kept ${kept.size})` : ''}` + (errors.length ? `; mean IoU error ${(errors.reduce((a, b) => a + b, 0) / errors.length).toFixed(3)} over ${errors.length} with ground truth` : ''));
     });
 }
