@@ -1,7 +1,7 @@
 // topo-shapr predict: a weights file + image/mask pairs (a SHAPR-layout folder, or one pair) → TIFF volumes.
 import type { Command } from 'commander';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { stemOf } from '../../src/data/class_names.ts';
 import { emptyMaskWarning, LAYOUT, listTiffs } from '../../src/data/dataset.ts';
@@ -13,7 +13,7 @@ import { binarize } from '../../src/eval/otsu.ts';
 import { getGpu } from '../../src/gpu/device.ts';
 import { loadShapr } from '../../src/model/weights_node.ts';
 import { predictBatches } from '../../src/train/predict.ts';
-import { makeOutputDir, writeFileAtomic } from '../../src/util/atomic.ts';
+import { appendLine, makeOutputDir, removeStaleTemporaries, writeFileAtomic } from '../../src/util/atomic.ts';
 import { fileError, UserError } from '../../src/util/errors.ts';
 import { parseInteger } from './numbers.ts';
 import { realPath } from './paths.ts';
@@ -21,8 +21,37 @@ import { progress } from '../progress.ts';
 import { onStopSignal } from '../exit.ts';
 import { warningLines } from './inspect.ts';
 
-/** The record in --out of the weights and inputs that wrote its predictions: the same command then resumes. */
-const PREDICT_MARKER = 'predict.json';
+/** The record in --out of the weights and inputs that wrote its predictions, and of each one written. */
+const PREDICT_RECORD = 'predict.jsonl';
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/** The inputs by content: each sample's name and 2-channel input (a file replaced in place is another input). */
+function inputsHash(samples: readonly Sample[]): string {
+  const h = createHash('sha256');
+  for (const s of samples) h.update(s.name).update(new Uint8Array(s.input.buffer, s.input.byteOffset, s.input.byteLength));
+  return h.digest('hex');
+}
+
+/**
+ * The predictions a record lists after its first line, if that line is `origin`; else none. NOTE: a line cut
+ * by a kill is not a name (its file was written before it, so at worst that file is predicted again).
+ */
+function readRecord(path: string, origin: string): Set<string> {
+  if (!existsSync(path)) return new Set();
+  const [first, ...rest] = readFileSync(path, 'utf8').split('\n');
+  if (first !== origin) return new Set();
+  const names = new Set<string>();
+  for (const line of rest) {
+    try {
+      const name = JSON.parse(line);
+      if (typeof name === 'string') names.add(name);
+    } catch {
+      // a cut line
+    }
+  }
+  return names;
+}
 
 /** Reads one mask/image pair as a network input of side × side; a mask without foreground adds to `warnings`. */
 function readPair(maskPath: string, imagePath: string, side: number, warnings: string[]): Sample {
@@ -93,15 +122,17 @@ export function register(program: Command): void {
       // nor into a dataset's root: evaluate --truth DATA would then take the predictions for the truth
       const held = LAYOUT.filter((x) => existsSync(join(outDir, x)));
       if (held.length >= 2) throw new UserError(`--out ${o.out}: is a dataset in SHAPR's layout (it holds ${held.join('/, ')}/); choose another folder`);
-      // NOTE: the same command run again (same weights file content, same inputs) resumes: what it wrote
-      // stays (each file is whole, written atomically); otherwise existing predictions need --force
-      const marker = join(o.out, PREDICT_MARKER);
-      const origin = JSON.stringify({ weights: createHash('sha256').update(readFileSync(o.weights)).digest('hex'), inputs: (o.data ? [o.data] : [o.mask, o.image]).map((f: string) => realPath(f)) });
+      // NOTE: the same command run again (same weights, same inputs by content) resumes: the record's first
+      // line names them, and each later line a prediction written after it (whole: written atomically first).
+      // Only those are kept: files in the folder from other weights or an earlier --force run are not.
+      const record = join(o.out, PREDICT_RECORD);
+      const origin = JSON.stringify({ weights: sha256(readFileSync(o.weights)), inputs: inputsHash(samples) });
+      const listed = readRecord(record, origin);
       const existing = outs.filter((f) => existsSync(f));
-      const resume = existing.length > 0 && !o.force && existsSync(marker) && readFileSync(marker, 'utf8') === origin;
-      if (existing.length && !o.force && !resume) throw new UserError(`${existing[0]}: exists (${existing.length} of the ${outs.length} predictions would be overwritten, and ${o.out} holds no record that these weights and inputs wrote them); use --force or another --out`);
-      if (resume) console.error(`predict: resuming: ${existing.length} of the ${outs.length} predictions in ${o.out} are from these weights and inputs and are kept (--force predicts them all again)`);
-      const kept = new Set(resume ? existing : []);
+      const kept = new Set(o.force ? [] : existing.filter((f) => listed.has(basename(f))));
+      const stale = existing.filter((f) => !kept.has(f));
+      if (stale.length && !o.force) throw new UserError(`${stale[0]}: exists (${stale.length} of the ${outs.length} predictions would be overwritten, and ${o.out} holds no record that these weights and inputs wrote them); use --force or another --out`);
+      if (kept.size) console.error(`predict: resuming: ${kept.size} of the ${outs.length} predictions in ${o.out} are from these weights and inputs and are kept (--force predicts them all again)`);
       const todo = samples.map((_, i) => i).filter((i) => !kept.has(outs[i]));
       // NOTE: the ground truth (for the IoU error) is read and checked before anything is predicted or written,
       // so that a bad obj/ file stops the command before it leaves part of a set of predictions; kept
@@ -117,7 +148,12 @@ export function register(program: Command): void {
         return binarize(t.data);
       });
       makeOutputDir(o.out);
-      writeFileAtomic(marker, origin);
+      removeStaleTemporaries(o.out);
+      // a new record unless resuming one: then files already in the folder are not taken for this run's
+      if (!kept.size) writeFileAtomic(record, origin + '\n');
+      // NOTE: what --force replaces goes now, so that an interrupted run resumes without --force instead of
+      // meeting the old volumes it had not yet replaced
+      for (const f of stale) rmSync(f, { force: true });
       const bar = progress();
       bar.start(samples.length, 'predict');
       const errors: number[] = [];
@@ -128,13 +164,14 @@ export function register(program: Command): void {
       bar.update(done);
       const release = onStopSignal((signal) => {
         bar.stop();
-        return `predict: interrupted (${signal}); ${done} of the ${samples.length} predictions are written to ${o.out}, each whole; the same command resumes`;
+        return `predict: interrupted (${signal}); ${done} of the ${samples.length} predictions are written to ${o.out}, each whole; run it again${o.force ? ' without --force' : ''} to resume`;
       });
       // each batch is written as it comes: a large folder is not held whole, and what is done stays done
       for await (const { first, volumes } of predictBatches(g, model, todo.map((i) => samples[i]), batchSize)) {
         volumes.forEach((v, b) => {
           const i = todo[first + b];
           writeFileAtomic(outs[i], encodeTiff(v, samples[i].shape, 'float32'));
+          appendLine(record, JSON.stringify(basename(outs[i])));
           score(i, v);
         });
         done += volumes.length;

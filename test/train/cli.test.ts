@@ -11,7 +11,7 @@ import { readTiff } from '../../src/data/tiff.ts';
 import { encodeTiff } from '../../src/data/tiff_writer.ts';
 import { Shapr } from '../../src/model/shapr.ts';
 import { saveWeights } from '../../src/model/weights_node.ts';
-import { gpu } from '../helpers.ts';
+import { assertRejects, gpu } from '../helpers.ts';
 
 const run = promisify(execFile);
 const cli = (...args: string[]) => run(process.execPath, ['harness/bin/topo-shapr.js', ...args]);
@@ -69,23 +69,34 @@ test('predict: a weights file and a dataset folder or one image/mask pair give T
   const swapped = ['--image', join(dir, 'data', 'mask', `${names[0]}.tif`), '--mask', join(dir, 'data', 'image', `${names[0]}.tif`)];
   await refused([...swapped, '--out', join(dir, 'swapped')], /image\/.*\.tif: the mask has \d+ grey levels and its image 2: are the image and the mask swapped\?/);
   assert.equal(readFileSync(join(dir, 'data', 'obj', `${names[0]}.tif`)), truthBefore);
-  // the same command again resumes: what it wrote stays, the rest is predicted (to the same volumes); other
-  // weights are refused without --force
+  // the same command again resumes: what it wrote stays, the rest is predicted (to the same volumes)
+  const predict = (...args: string[]) => cli('predict', '--weights', join(dir, 'w.safetensors'), '--data', join(dir, 'data'), '--out', join(dir, 'pred'), ...args);
   const first = readFileSync(join(dir, 'pred', `${names[1]}.tif`));
   rmSync(join(dir, 'pred', `${names[1]}.tif`));
-  const resumed = await cli('predict', '--weights', join(dir, 'w.safetensors'), '--data', join(dir, 'data'), '--out', join(dir, 'pred'));
+  const resumed = await predict();
   assert.match(resumed.stderr, /resuming: 2 of the 3 predictions in .*pred are from these weights and inputs and are kept/);
   assert.match(resumed.stdout, /wrote 1 volume to .*pred \(and kept 2\); mean IoU error [\d.]+ over 3 with ground truth/);
   assert.equal(readFileSync(join(dir, 'pred', `${names[1]}.tif`)), first);
+  // only the files the record lists as written after it are kept (an interrupted --force run left the
+  // volumes of other weights it had not yet replaced: they were kept as this run's)
+  const recordPath = join(dir, 'pred', 'predict.jsonl');
+  const record = readFileSync(recordPath, 'utf8');
+  writeFileSync(recordPath, record.split('\n')[0] + '\n' + JSON.stringify(`${names[0]}.tif`) + '\n{"cut');
+  const stale = /pred\/.*\.tif: exists \(2 of the 3 predictions would be overwritten, and .*pred holds no record that these weights and inputs wrote them\); use --force/;
+  await assertRejects(predict(), Error, stale);
+  writeFileSync(recordPath, record);
+  // other weights, or inputs replaced in place (by content, not path), are refused without --force
   const other = new Shapr(g, { side: 16, filters: 2 }, 2);
   await saveWeights(join(dir, 'w2.safetensors'), other);
   other.dispose();
-  try {
-    await cli('predict', '--weights', join(dir, 'w2.safetensors'), '--data', join(dir, 'data'), '--out', join(dir, 'pred'));
-    assert.unreachable('no error');
-  } catch (e) {
-    assert.match((e as { stderr: string }).stderr, /pred\/.*\.tif: exists \(3 of the 3 predictions would be overwritten, and .*pred holds no record that these weights and inputs wrote them\); use --force/);
-  }
+  const all = /pred\/.*\.tif: exists \(3 of the 3 predictions would be overwritten, and .*pred holds no record/;
+  await assertRejects(cli('predict', '--weights', join(dir, 'w2.safetensors'), '--data', join(dir, 'data'), '--out', join(dir, 'pred')), Error, all);
+  const imagePath = join(dir, 'data', 'image', `${names[0]}.tif`);
+  const imageBefore = readFileSync(imagePath);
+  writeFileSync(imagePath, readFileSync(join(dir, 'data', 'image', `${names[1]}.tif`)));
+  await assertRejects(predict(), Error, all);
+  writeFileSync(imagePath, imageBefore);
+  assert.match((await predict()).stdout, /wrote 0 volumes to .*pred \(and kept 3\)/);
   await refused(['--data', join(dir, 'data'), '--out', join(dir, 'p2'), '--batch-size', '0'], /--batch-size must be a positive integer, got '0'/);
   // nor into another dataset's obj/ (--force replaced its ground truth), by name or through a symlink
   writeDataset(join(dir, 'other'), generateDataset({ n: 3, size: 16, seed: 4 }));
