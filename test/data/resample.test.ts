@@ -70,6 +70,21 @@ test('resample command: a dataset read back at the new side with its names and c
       assert.equal(Array.from(got.input.subarray(0, 64)), Array.from(want.input.subarray(0, 64)));
       got.image.forEach((x, i) => assert.ok(Math.abs(x - want.image[i]) <= 0.5 / 255 + 1e-6, `${want.name} image ${i}`));
     }
+    // uint16 images keep their grey levels (they were written as uint8: 196 levels became 13)
+    const cam = generateDataset({ n: 2, size: 16, seed: 6 }).map((s) => ({ ...s, image: s.image.map((x, i) => Math.round(x * 4000 + (i % 7)) / 65535) }));
+    writeDataset(join(dir, 'cam'), cam, 'uint16');
+    assert.is(run(join(dir, 'cam'), join(dir, 'cam8'), '--side', '8').status, 0);
+    const cam8 = loadDataset(join(dir, 'cam8'));
+    assert.equal(cam8.summary.dtypes.image, ['uint16']);
+    for (const want of cam.map((s) => resampleSample(s, 8))) {
+      const got = cam8.samples.find((s) => s.name === want.name)!;
+      got.image.forEach((x, i) => assert.ok(Math.abs(x - want.image[i]) <= 0.5 / 65535 + 1e-7, `${want.name} image ${i}: ${x} vs ${want.image[i]}`));
+    }
+    // a dataset the network cannot take (not cubic): one line, not a stack trace
+    writeDataset(join(dir, 'flat'), generateDataset({ n: 2, size: 16, seed: 7 }).map((s) => ({ ...s, shape: [8, 16, 16] as [number, number, number], target: s.target.subarray(0, 8 * 256) })));
+    const flat = run(join(dir, 'flat'), join(dir, 'x'), '--side', '8');
+    assert.is(flat.status, 1);
+    assert.match(flat.stderr, /^topo-shapr: .*flat: volumes are 8×16×16; the network takes cubic volumes/);
     mkdirSync(join(dir, 'busy'));
     writeFileSync(join(dir, 'busy', 'notes.txt'), 'mine');
     for (const [args, why] of [
