@@ -89,10 +89,15 @@ function loadRun(dir: string): RunData {
  * (the topological loss's at λ = 0, the generator's on a data folder). NOTE: npm start's baseline records
  * topoDims [0, 2]; folds added by a plain `train --lambda 0` were another method and never pooled with it.
  */
-export function methodKey(c: TrainConfig): string {
-  // NOTE: not the data folder's path either: a fold resumed from another copy of the same samples (cluster
-  // scratch) became a method of its own; runs on other samples are refused by samples.json
-  const { fold: _fold, data: _data, ...rest } = c;
+/**
+ * What makes two runs one method: their config without the fold, the options training did not use, and
+ * (with `samplesChecked`: every run has a samples.json, and runs on other samples are refused) the data
+ * folder's path: a fold resumed from another copy of the same samples (cluster scratch) became a method of
+ * its own. Runs from before samples.json keep the path, their only sign of other data.
+ */
+export function methodKey(c: TrainConfig, samplesChecked = false): string {
+  const { fold: _fold, ...rest } = c;
+  if (samplesChecked) delete (rest as Partial<TrainConfig>).data;
   for (const { field } of unusedFields(c)) delete (rest as Partial<TrainConfig>)[field];
   return JSON.stringify(rest);
 }
@@ -197,7 +202,7 @@ export function compareRuns(dirs: string[], opts: { examples?: number; meta?: Re
   if (other) throw new UserError(`compare: ${fingerprinted[0].dir} and ${other.dir} were trained on different samples (their ${RUN_FILES.samples} differ); compare runs on the same data`);
   const groups = new Map<string, { label: string; runs: RunData[] }>();
   for (const r of runs) {
-    const key = methodKey(r.config);
+    const key = methodKey(r.config, fingerprinted.length === runs.length);
     if (!groups.has(key)) groups.set(key, { label: methodLabel(r.config), runs: [] });
     groups.get(key)!.runs.push(r);
   }

@@ -155,6 +155,9 @@ test('methodKey: folds pool; options training did not use (topological at λ = 0
   assert.is(methodKey({ ...base, data: '/d', syntheticCount: 7 }), methodKey({ ...base, data: '/d' }));
   assert.is.not(methodKey({ ...base, syntheticCount: 7 }), methodKey(base));
   assert.is.not(methodKey({ ...base, lr: 0.002 }), methodKey(base));
+  // the data folder's path counts only where runs' samples are not checked (no samples.json)
+  assert.is(methodKey({ ...base, data: '/a' }, true), methodKey({ ...base, data: '/b' }, true));
+  assert.is.not(methodKey({ ...base, data: '/a' }), methodKey({ ...base, data: '/b' }));
 });
 
 test('runs trained on different samples (samples.json differ) are refused; runs without one are compared', () =>
@@ -205,8 +208,10 @@ test('runs of one configuration on data at other paths are one method', () =>
     const b = fakeRun(join(root, 'b'), 0.1, [row('s2')]);
     writeFileSync(join(a, 'config.json'), JSON.stringify({ ...TRAIN_DEFAULTS, lambda: 0.1, fold: 0, data: join(root, 'data') }));
     writeFileSync(join(b, 'config.json'), JSON.stringify({ ...TRAIN_DEFAULTS, lambda: 0.1, fold: 1, data: join(root, 'scratch') }));
-    const r = compareRuns([a, b], { examples: 0 });
-    assert.equal(r.methods.map((m) => m.runs.length), [2]);
+    // without samples.json (older runs) the path is the only sign of other data: two methods
+    assert.equal(compareRuns([a, b], { examples: 0 }).methods.map((m) => m.runs.length), [1, 1]);
+    for (const d of [a, b]) writeFileSync(join(d, 'samples.json'), JSON.stringify({ count: 2, sha256: 'aa' }));
+    assert.equal(compareRuns([a, b], { examples: 0 }).methods.map((m) => m.runs.length), [2]);
   }));
 
 test.run();
