@@ -236,9 +236,11 @@ async function trainLocked(g: Gpu, c: TrainConfig, dir: string, samples: Sample[
     // counting as trained
     if (!stopped && start < c.epochs) rmSync(join(dir, RUN_FILES.metrics), { force: true });
     // the same samples from another folder, or a new epoch count: the run goes on, and its config says so
-    if (saved.moved !== undefined || saved.epochs !== undefined) writeFileAtomic(cfgPath, configJson(c));
+    // (not the count of a run that stopped early, which it does not change: compare would split its folds)
+    const newEpochs = saved.epochs !== undefined && !stopped;
+    if (saved.moved !== undefined || newEpochs) writeFileAtomic(cfgPath, configJson(newEpochs ? c : { ...c, epochs: saved.epochs ?? c.epochs }));
     if (saved.moved !== undefined) ev.onDataMoved?.(saved.moved, c.data);
-    if (saved.epochs !== undefined) ev.onEpochsChanged?.(saved.epochs, c.epochs);
+    if (newEpochs) ev.onEpochsChanged?.(saved.epochs!, c.epochs);
     // the log is rewritten from the checkpoint's copy, so epochs run after it (then lost) leave no trace
     writeFileAtomic(join(dir, RUN_FILES.log), logs.map((l) => JSON.stringify(l) + '\n').join(''));
     const trainSet = split.train.map((i) => samples[i]);

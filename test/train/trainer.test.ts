@@ -207,6 +207,9 @@ test('more epochs: a stop right after config.json changed leaves an unfinished r
     await assertRejects(go(3), UserError, /--epochs 2 → 3: .*last\.ckpt\.safetensors is missing, so the run cannot train on/);
     assert.equal(readFileSync(join(dir, 'log.jsonl')), log);
     assert.ok(existsSync(join(dir, 'metrics.json')));
+    // nor after its adversarial phase began (best.safetensors is then that phase's)
+    writeFileSync(join(dir, 'best_supervised.safetensors'), '');
+    await assertRejects(go(3), UserError, /--epochs 2 → 3: .* has begun its adversarial phase, after which it cannot train longer/);
   }));
 
 test('a run killed mid-training resumes to exactly the weights of an uninterrupted run', async () => {
