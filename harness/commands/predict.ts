@@ -13,6 +13,7 @@ import { binarize } from '../../src/eval/otsu.ts';
 import { getGpu } from '../../src/gpu/device.ts';
 import { loadShapr } from '../../src/model/weights_node.ts';
 import { predictBatches } from '../../src/train/predict.ts';
+import { samplesFingerprint } from '../../src/train/data.ts';
 import { appendLine, makeOutputDir, removeStaleTemporaries, writeFileAtomic } from '../../src/util/atomic.ts';
 import { fileError, UserError } from '../../src/util/errors.ts';
 import { parseInteger } from './numbers.ts';
@@ -25,13 +26,6 @@ import { warningLines } from './inspect.ts';
 const PREDICT_RECORD = 'predict.jsonl';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-
-/** The inputs by content: each sample's name and 2-channel input (a file replaced in place is another input). */
-function inputsHash(samples: readonly Sample[]): string {
-  const h = createHash('sha256');
-  for (const s of samples) h.update(s.name).update(new Uint8Array(s.input.buffer, s.input.byteOffset, s.input.byteLength));
-  return h.digest('hex');
-}
 
 /**
  * The predictions a record lists after its first line, if that line is `origin`; else none. NOTE: a line cut
@@ -126,7 +120,8 @@ export function register(program: Command): void {
       // line names them, and each later line a prediction written after it (whole: written atomically first).
       // Only those are kept: files in the folder from other weights or an earlier --force run are not.
       const record = join(o.out, PREDICT_RECORD);
-      const origin = JSON.stringify({ weights: sha256(readFileSync(o.weights)), inputs: inputsHash(samples) });
+      // NOTE: the inputs by content, as training fingerprints its samples (a file replaced in place is another input)
+      const origin = JSON.stringify({ weights: sha256(readFileSync(o.weights)), inputs: samplesFingerprint(samples).sha256 });
       const listed = readRecord(record, origin);
       const existing = outs.filter((f) => existsSync(f));
       const kept = new Set(o.force ? [] : existing.filter((f) => listed.has(basename(f))));
