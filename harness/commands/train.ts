@@ -85,11 +85,11 @@ export async function runTraining(c: TrainConfig, out: string, label = out): Pro
   // NOTE: a finished run (its metrics written) is not trained or finished again: a rerun repeated the whole
   // adversarial phase and the predictions
   // (one given more --epochs trains on, below)
-  if (existsSync(join(out, RUN_FILES.metrics)) && checkSameConfig(out, c).epochs === undefined) {
+  const finishedBefore = existsSync(join(out, RUN_FILES.metrics));
+  if (finishedBefore && checkSameConfig(out, c).epochs === undefined) {
     console.error(`${label}: already trained (${join(out, RUN_FILES.metrics)} exists; delete it to finish the run again, or give more --epochs to train on)`);
     return;
   }
-  const finishedBefore = existsSync(join(out, RUN_FILES.metrics));
   // NOTE: never inside the data: a run directory in DATA or DATA/obj put checkpoints, logs and predictions/
   // among the dataset's files (predict and compare refuse such folders too)
   if (c.data !== 'synthetic' && isWithin(out, c.data)) throw new UserError(`--out ${out}: lies inside the data folder ${c.data}; put the run directory elsewhere`);
