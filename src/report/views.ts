@@ -40,14 +40,14 @@ export function maxProjection(v: Float32Array, shape: readonly [number, number, 
  * `image` in grey, upscaled `scale`× (nearest neighbour), with the pixels of `mask` (same size, 1 inside) that
  * touch a pixel outside it or the border drawn in `color` (RGB bytes): the outline of the scored shape.
  */
-export function outlined(image: GrayImage, mask: GrayImage | undefined, color: readonly [number, number, number], scale: number): RgbaImage {
+export function outlined(image: GrayImage, mask: GrayImage, color: readonly [number, number, number], scale: number): RgbaImage {
   const { width: w, height: h } = image;
-  const inside = (x: number, y: number) => x >= 0 && y >= 0 && x < w && y < h && mask!.data[y * w + x] > 0;
+  const inside = (x: number, y: number) => x >= 0 && y >= 0 && x < w && y < h && mask.data[y * w + x] > 0;
   const [W, H] = [w * scale, h * scale];
   const out = new Uint8Array(4 * W * H);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
-      const edge = mask !== undefined && inside(x, y) && !(inside(x - 1, y) && inside(x + 1, y) && inside(x, y - 1) && inside(x, y + 1));
+      const edge = inside(x, y) && !(inside(x - 1, y) && inside(x + 1, y) && inside(x, y - 1) && inside(x, y + 1));
       const g = Math.round(255 * Math.min(1, Math.max(0, image.data[y * w + x] || 0)));
       const rgb = edge ? color : [g, g, g];
       for (let dy = 0; dy < scale; dy++) {

@@ -27,8 +27,8 @@ test('outlined: border pixels of the mask (next to outside or the edge) in colou
   }
 });
 
-test('outlined: no mask, NaN and out-of-range values: a clamped grey image', () => {
-  const out = outlined({ width: 3, height: 1, data: new Float32Array([NaN, -2, 7]) }, undefined, ORANGE, 1);
+test('outlined: an empty mask, NaN and out-of-range values: a clamped grey image', () => {
+  const out = outlined({ width: 3, height: 1, data: new Float32Array([NaN, -2, 7]) }, { width: 3, height: 1, data: new Float32Array(3) }, ORANGE, 1);
   assert.equal(Array.from(out.data), [0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255, 255]);
 });
 
