@@ -5,6 +5,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { stemOf } from '../../src/data/class_names.ts';
 import { emptyMaskWarning, LAYOUT, listTiffs } from '../../src/data/dataset.ts';
+import { FaintLabels } from '../../src/data/labels.ts';
 import { fewerLevels, greyLevels, LEVEL_CAP, makeInput, type Sample } from '../../src/data/sample.ts';
 import { checkValues, readTiff } from '../../src/data/tiff.ts';
 import { encodeTiff } from '../../src/data/tiff_writer.ts';
@@ -47,8 +48,11 @@ function readRecord(path: string, origin: string): Set<string> {
   return names;
 }
 
-/** Reads one mask/image pair as a network input of side × side; a mask without foreground adds to `warnings`. */
-function readPair(maskPath: string, imagePath: string, side: number, warnings: string[]): Sample {
+/**
+ * Reads one mask/image pair as a network input of side × side, the mask as training reads it (`labels`);
+ * a mask without foreground adds to `warnings`.
+ */
+function readPair(maskPath: string, imagePath: string, side: number, labels: FaintLabels, warnings: string[]): Sample {
   const mask = readTiff(maskPath);
   const image = readTiff(imagePath);
   for (const [p, v] of [[maskPath, mask], [imagePath, image]] as const) {
@@ -59,6 +63,7 @@ function readPair(maskPath: string, imagePath: string, side: number, warnings: s
   // the same rule here: a mask has far fewer levels than its image)
   const [ml, il] = [greyLevels(mask.data), greyLevels(image.data)];
   if (fewerLevels(il, ml)) throw fileError(maskPath, `the mask has ${ml >= LEVEL_CAP ? `${LEVEL_CAP}+` : ml} grey levels and its image ${il}: are the image and the mask swapped?`);
+  labels.read(mask, maskPath);
   const empty = emptyMaskWarning(maskPath, mask);
   if (empty) warnings.push(empty);
   const target = new Float32Array(0);
@@ -85,18 +90,21 @@ export function register(program: Command): void {
       const side = model.config.side;
       let samples: Sample[];
       const warnings: string[] = [];
+      const labels = new FaintLabels(o.data ? join(o.data, 'mask') : dirname(o.mask));
       if (o.data) {
         const masks = listTiffs(join(o.data, 'mask'));
         const images = listTiffs(join(o.data, 'image'));
         for (const stem of masks.keys()) if (!images.has(stem)) throw fileError(join(o.data, 'image', `${stem}.tif`), `missing (partner of mask/${masks.get(stem)})`);
         for (const stem of images.keys()) if (!masks.has(stem)) throw fileError(join(o.data, 'mask', `${stem}.tif`), `missing (partner of image/${images.get(stem)})`);
-        samples = [...masks].map(([stem, f]) => ({ ...readPair(join(o.data, 'mask', f), join(o.data, 'image', images.get(stem)!), side, warnings), name: stem }));
+        samples = [...masks].map(([stem, f]) => ({ ...readPair(join(o.data, 'mask', f), join(o.data, 'image', images.get(stem)!), side, labels, warnings), name: stem }));
       } else {
-        samples = [readPair(o.mask, o.image, side, warnings)];
+        samples = [readPair(o.mask, o.image, side, labels, warnings)];
         // NOTE: the output is named after the mask; an image of another name is likely another sample's
         const [maskStem, imageStem] = [o.mask, o.image].map((f: string) => stemOf(basename(f)));
         if (maskStem !== imageStem) warnings.push(`${o.image}: another name than its mask ${o.mask}; the prediction is named ${maskStem}.tif`);
       }
+      const note = labels.note();
+      if (note) warnings.unshift(note);
       if (warnings.length) console.error(warningLines(warnings).map((x) => `predict: ${x}`).join('\n'));
       if (!samples.length) throw fileError(join(o.data, 'mask'), 'no .tif files in folder');
       // NOTE: never write into a folder of inputs: --out DATA/obj would replace the ground truth (and then

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { fileError } from '../util/errors.ts';
 import { readClassesCsv, sampleClass, stemOf } from './class_names.ts';
 import { makeInput, type Sample } from './sample.ts';
-import { checkValues, FULL_SCALE, readTiff, type TiffVolume } from './tiff.ts';
+import { FaintLabels } from './labels.ts';
+import { checkValues, readTiff, type TiffVolume } from './tiff.ts';
 
 /** The three folders of SHAPR's layout. */
 export const LAYOUT = ['obj', 'mask', 'image'] as const;
@@ -97,6 +98,7 @@ export function loadDataset(dir: string, opts: { limit?: number } = {}): Dataset
   let firstObj = '';
   let objectFraction = 0;
   let iouSum = 0;
+  const labels = { obj: new FaintLabels('obj'), mask: new FaintLabels('mask') }; // labels.ts
   for (const stem of stems) {
     const paths = Object.fromEntries(LAYOUT.map((s) => [s, join(dir, s, lists[s].get(stem)!)])) as Record<
       (typeof LAYOUT)[number],
@@ -121,6 +123,7 @@ export function loadDataset(dir: string, opts: { limit?: number } = {}): Dataset
       const v = { obj, mask, image }[kind];
       checkValues(v, paths[kind]);
       dtypes[kind].add(v.dtype);
+      if (kind !== 'image') labels[kind].read(v, `${kind}/${lists[kind].get(stem)}`);
       acc[kind].add(v.data);
     }
     const className = sampleClass(stem, csv, csvPath);
@@ -130,9 +133,10 @@ export function loadDataset(dir: string, opts: { limit?: number } = {}): Dataset
     const empty = emptyMaskWarning(`mask/${lists.mask.get(stem)}`, mask);
     if (empty) warnings.push(empty);
     else if (stats.iou < 0.5) warnings.push(`mask/${lists.mask.get(stem)}: unlike the obj middle slice (IoU ${stats.iou.toFixed(2)})`);
-    if (stats.objectFraction === 0) warnings.push(`obj/${lists.obj.get(stem)}: empty volume${faint(obj)}`);
+    if (stats.objectFraction === 0) warnings.push(`obj/${lists.obj.get(stem)}: empty volume`);
     samples.push({ name: stem, className, shape, input: makeInput(mask.data, image.data), target: obj.data, image: image.data });
   }
+  warnings.unshift(...[labels.mask.note(), labels.obj.note()].filter((x) => x !== null));
   const perClass: Record<string, number> = {};
   for (const s of samples) perClass[s.className] = (perClass[s.className] ?? 0) + 1;
   const classes = Object.keys(perClass).sort();
@@ -164,23 +168,10 @@ export function validateDataset(dir: string): DatasetSummary {
   return loadDataset(dir).summary;
 }
 
-/** The warning for a mask without foreground (no value above 0.5) named `name`, or null. */
+/** The warning for a mask without foreground (no value above 0.5, after normaliseLabels) named `name`, or null. */
 export function emptyMaskWarning(name: string, mask: TiffVolume): string | null {
   for (const x of mask.data) if (x > 0.5) return null;
-  return `${name}: empty mask${faint(mask)}`;
-}
-
-/**
- * For an empty mask or volume that is not all zero: a hint that its foreground is stored as small values
- * (labels 0/1 in uint8 read as 1/255; 12-bit camera data in uint16), since foreground is value > 0.5.
- */
-function faint(v: TiffVolume): string {
-  let max = 0;
-  for (const x of v.data) if (x > max) max = x;
-  if (max === 0) return '';
-  const full = FULL_SCALE[v.dtype];
-  const stored = v.dtype === 'float32' ? max : Math.round(max * full);
-  return ` (but not all zero: its largest ${v.dtype} value is ${stored} of ${full}; foreground is above half of that, so store labels as 0/${full})`;
+  return `${name}: empty mask`;
 }
 
 function sampleStats(obj: TiffVolume, mask: TiffVolume): { objectFraction: number; iou: number } {

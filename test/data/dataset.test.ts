@@ -146,13 +146,35 @@ test('NaN and out-of-range float values are named with the voxel', () => {
   expectError(dir, /outside \[0, 1\]/);
 });
 
-test('a mask stored as labels 0/1 gets a hint, not only "empty mask"', () => {
+// Labels 0/1 (uint8) or a camera's 0/4095 (uint16) read as empty masks and shapes: training had no foreground.
+test('labels stored at or below half of full scale read as those stored at full scale, with one note per folder', () => {
   const dir = fresh();
-  const m = Float32Array.from(samples[2].input.subarray(0, S * S), (x) => (x > 0.5 ? 1 / 255 : 0));
-  writeFileSync(join(dir, 'mask', `${samples[2].name}.tif`), encodeTiff(m, [1, S, S], 'uint8'));
-  const w = validateDataset(dir).warnings;
+  const bin = (a: Float32Array) => Float32Array.from(a, (x) => (x > 0.5 ? 1 : 0));
+  const mask2 = bin(samples[2].input.subarray(0, S * S));
+  const obj2 = bin(samples[2].target);
+  const obj3 = bin(samples[3].target);
+  const write = (sub: string, name: string, data: Float32Array, shape: [number, number, number], type: 'uint8' | 'uint16', level: number) =>
+    writeFileSync(join(dir, sub, `${name}.tif`), encodeTiff(data.map((x) => x * level), shape, type));
+  write('mask', samples[2].name, mask2, [1, S, S], 'uint8', 1 / 255);
+  write('obj', samples[2].name, obj2, [S, S, S], 'uint16', 4095 / 65535);
+  write('obj', samples[3].name, obj3, [S, S, S], 'uint8', 1 / 255);
+  // the same labels at full scale: what the rescaled files must read as
+  const full = fresh();
+  writeFileSync(join(full, 'mask', `${samples[2].name}.tif`), encodeTiff(mask2, [1, S, S], 'uint8'));
+  writeFileSync(join(full, 'obj', `${samples[2].name}.tif`), encodeTiff(obj2, [S, S, S], 'uint8'));
+  writeFileSync(join(full, 'obj', `${samples[3].name}.tif`), encodeTiff(obj3, [S, S, S], 'uint8'));
+  const [ds, ref] = [loadDataset(dir), loadDataset(full)];
   rmSync(dir, { recursive: true, force: true });
-  assert.ok(w.some((x) => x.includes(`mask/${samples[2].name}.tif: empty mask (but not all zero: its largest uint8 value is 1 of 255`)), w.join('\n'));
+  rmSync(full, { recursive: true, force: true });
+  for (const k of [2, 3]) {
+    assert.equal(ds.samples[k].input, ref.samples[k].input, `input ${k}`);
+    assert.equal(ds.samples[k].target, ref.samples[k].target, `target ${k}`);
+  }
+  const w = ds.summary.warnings;
+  assert.ok(w.includes(`mask/${samples[2].name}.tif: largest uint8 value 1 of 255, at or below half of full scale: read relative to it (foreground above half of it)`), w.join('\n'));
+  assert.ok(w.includes(`obj: 2 files have their largest value at or below half of full scale (e.g. obj/${samples[2].name}.tif: uint16 value 4095 of 65535): each is read relative to its largest value`), w.join('\n'));
+  assert.not.ok(w.some((x) => /empty/.test(x)), w.join('\n'));
+  assert.equal(ref.summary.warnings.filter((x) => /half of full scale/.test(x)), []);
 });
 
 test('empty and missing folders', () => {

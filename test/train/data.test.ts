@@ -2,12 +2,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeDataset } from '../../src/data/dataset_writer.ts';
 import { generateDataset } from '../../src/data/synthetic.ts';
+import { readTiff } from '../../src/data/tiff.ts';
 import { encodeTiff } from '../../src/data/tiff_writer.ts';
 import { checkTrainShape } from '../../src/train/data.ts';
 import { UserError } from '../../src/util/errors.ts';
@@ -45,16 +46,16 @@ test('inspect refuses volumes the network cannot take, and says OK to those it c
   }
 });
 
-// A 0/1 mask (a common way to store labels) reads as empty: inspect warned, train and predict ran silently.
+// An empty mask: inspect warned, train and predict ran silently (labels 0/1 are read as 0/255: labels.ts).
 test('train and predict print the dataset warnings that inspect prints; predict names a run folder given as --weights', () => {
   const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-warn-'));
   try {
     const samples = generateDataset({ n: 6, size: 8, seed: 4 });
     const data = join(dir, 'data');
     writeDataset(data, samples);
-    writeFileSync(join(data, 'mask', `${samples[0].name}.tif`), encodeTiff(new Uint8Array(64).fill(1), [1, 8, 8], 'uint8'));
+    writeFileSync(join(data, 'mask', `${samples[0].name}.tif`), encodeTiff(new Uint8Array(64), [1, 8, 8], 'uint8'));
     const cli = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-    const empty = new RegExp(`mask/${samples[0].name}\\.tif: empty mask \\(but not all zero: its largest uint8 value is 1 of 255`);
+    const empty = new RegExp(`mask/${samples[0].name}\\.tif: empty mask`);
     assert.match(cli('inspect', data).stdout, empty);
     const run = join(dir, 'run');
     const train = cli('train', '--data', data, '--out', run, '--side', '8', '--filters', '2', '--epochs', '1', '--lambda', '0');
@@ -67,6 +68,15 @@ test('train and predict print the dataset warnings that inspect prints; predict 
     const pair = cli('predict', '--weights', join(run, 'best.safetensors'), '--image', join(data, 'image', `${samples[1].name}.tif`), '--mask', join(data, 'mask', `${samples[2].name}.tif`), '--out', join(dir, 'one'));
     assert.is(pair.status, 0, pair.stderr);
     assert.match(pair.stderr, new RegExp(`image/${samples[1].name}\\.tif: another name than its mask .*mask/${samples[2].name}\\.tif; the prediction is named ${samples[2].name}\\.tif`));
+    // the same mask stored as labels 0/1: read as the 0/255 one (labels.ts), with a note
+    const mask = join(data, 'mask', `${samples[2].name}.tif`);
+    const labels01 = join(dir, 'labels01', `${samples[2].name}.tif`);
+    mkdirSync(dirname(labels01));
+    writeFileSync(labels01, encodeTiff(Uint8Array.from(readTiff(mask).data, (x) => (x > 0.5 ? 1 : 0)), [1, 8, 8], 'uint8'));
+    const pair01 = cli('predict', '--weights', join(run, 'best.safetensors'), '--image', join(data, 'image', `${samples[1].name}.tif`), '--mask', labels01, '--out', join(dir, 'one01'));
+    assert.is(pair01.status, 0, pair01.stderr);
+    assert.match(pair01.stderr, /labels01\/.*\.tif: largest uint8 value 1 of 255, at or below half of full scale: read relative to it/);
+    assert.equal(readTiff(join(dir, 'one01', `${samples[2].name}.tif`)).data, readTiff(join(dir, 'one', `${samples[2].name}.tif`)).data);
     const folder = cli('predict', '--weights', run, '--data', data, '--out', join(dir, 'p2'));
     assert.is(folder.status, 1);
     assert.match(folder.stderr, /run: is a folder, not a weights file \(a run directory holds .*run\/best\.safetensors\)/);
