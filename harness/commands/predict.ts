@@ -29,23 +29,25 @@ const PREDICT_RECORD = 'predict.jsonl';
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 /**
- * The predictions a record lists after its first line, if that line is `origin`; else none. NOTE: a line cut
- * by a kill is not a name (its file was written before it, so at worst that file is predicted again).
+ * The predictions the record says `origin` wrote. Each run appends its origin line, then the name of each
+ * prediction it writes; a name belongs to the origin it was last written under, so runs of other inputs
+ * into one folder (single pairs, one at a time) each keep theirs. NOTE: a line cut by a kill is not a name.
  */
 function readRecord(path: string, origin: string): Set<string> {
   if (!existsSync(path)) return new Set();
-  const [first, ...rest] = readFileSync(path, 'utf8').split('\n');
-  if (first !== origin) return new Set();
-  const names = new Set<string>();
-  for (const line of rest) {
+  const writer = new Map<string, string>(); // name → the origin line it was last written under
+  let current = '';
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    let entry: unknown;
     try {
-      const name = JSON.parse(line);
-      if (typeof name === 'string') names.add(name);
+      entry = JSON.parse(line);
     } catch {
-      // a cut line
+      continue; // a cut line
     }
+    if (typeof entry === 'string') writer.set(entry, current);
+    else if (entry !== null && typeof entry === 'object') current = line;
   }
-  return names;
+  return new Set([...writer].filter(([, o]) => o === origin).map(([name]) => name));
 }
 
 /**
@@ -124,9 +126,9 @@ export function register(program: Command): void {
       // nor into a dataset's root: evaluate --truth DATA would then take the predictions for the truth
       const held = LAYOUT.filter((x) => existsSync(join(outDir, x)));
       if (held.length >= 2) throw new UserError(`--out ${o.out}: is a dataset in SHAPR's layout (it holds ${held.join('/, ')}/); choose another folder`);
-      // NOTE: the same command run again (same weights, same inputs by content) resumes: the record's first
-      // line names them, and each later line a prediction written after it (whole: written atomically first).
-      // Only those are kept: files in the folder from other weights or an earlier --force run are not.
+      // NOTE: the same command run again (same weights, same inputs by content) resumes: the record names
+      // them, and then each prediction written under them (whole: written atomically first). Only those are
+      // kept: files in the folder from other weights or an earlier --force run are not.
       const record = join(o.out, PREDICT_RECORD);
       // NOTE: the inputs by content, as training fingerprints its samples (a file replaced in place is another input)
       const origin = JSON.stringify({ weights: sha256(readFileSync(o.weights)), inputs: samplesFingerprint(samples).sha256 });
@@ -152,8 +154,7 @@ export function register(program: Command): void {
       });
       makeOutputDir(o.out);
       removeStaleTemporaries(o.out);
-      // a new record unless resuming one: then files already in the folder are not taken for this run's
-      if (!kept.size) writeFileAtomic(record, origin + '\n');
+      appendLine(record, origin);
       // NOTE: what --force replaces goes now, so that an interrupted run resumes without --force instead of
       // meeting the old volumes it had not yet replaced
       for (const f of stale) rmSync(f, { force: true });

@@ -97,6 +97,11 @@ test('predict: a weights file and a dataset folder or one image/mask pair give T
   await assertRejects(predict(), Error, all);
   writeFileSync(imagePath, imageBefore);
   assert.match((await predict()).stdout, /wrote 0 volumes to .*pred \(and kept 3\)/);
+  // single pairs predicted one at a time into one folder each keep their prediction (the second run's
+  // record replaced the first's, whose rerun was then refused without --force)
+  const pair = (k: number) => cli('predict', '--weights', join(dir, 'w.safetensors'), '--image', join(dir, 'data', 'image', `${names[k]}.tif`), '--mask', join(dir, 'data', 'mask', `${names[k]}.tif`), '--out', join(dir, 'singles'));
+  for (const k of [0, 1]) assert.match((await pair(k)).stdout, /wrote 1 volume to .*singles/);
+  for (const k of [0, 1]) assert.match((await pair(k)).stdout, /wrote 0 volumes to .*singles \(and kept 1\)/);
   await refused(['--data', join(dir, 'data'), '--out', join(dir, 'p2'), '--batch-size', '0'], /--batch-size must be a positive integer, got '0'/);
   // nor into another dataset's obj/ (--force replaced its ground truth), by name or through a symlink
   writeDataset(join(dir, 'other'), generateDataset({ n: 3, size: 16, seed: 4 }));
