@@ -143,11 +143,11 @@ export function wasserstein(a: DiagramInput, b: DiagramInput, opts: WassersteinO
   }
   const fit = 1000 - Math.ceil(Math.log2(coord));
   let k = unit > 0 ? Math.min(-Math.round(Math.log2(unit)), fit) : 0;
-  if (exact && -Math.floor(Math.log2(unit)) <= fit) {
-    k = -Math.floor(Math.log2(unit));
-    s3 = 1 / (unit * 2 ** k); // in (1/2, 1]
-  }
+  const exactUnit = exact && -Math.floor(Math.log2(unit)) <= fit;
+  if (exactUnit) k = -Math.floor(Math.log2(unit));
   const s1 = 2 ** Math.trunc(k / 2), s2 = 2 ** (k - Math.trunc(k / 2));
+  // NOTE: unit·2^k by halves: 2^k is not a double from k = 1024 (a subnormal bottleneck distance gave NaN)
+  if (exactUnit) s3 = 1 / (unit * s1 * s2); // in (1/2, 1]
   const scaled = (x: number) => x * s1 * s2 * s3;
   for (const S of [SA, SB]) for (let t = 0; t < S.x.length; t++) { S.x[t] = scaled(S.x[t]); S.y[t] = scaled(S.y[t]); }
 

@@ -365,6 +365,15 @@ test('rules: a few far points among small ones, subnormal diagrams, large q, ign
     const r = wasserstein([[0.75, 0]], [], { q });
     assert.ok(close(r.distance, 0.375, 1e-12) && r.certified, `lone point, q=${q}: ${r.distance}`);
   }
+  // q > 16 with a subnormal bottleneck distance: its unit 2^k (k ≥ 1024) overflowed, and the answer was NaN,
+  // certified (found by a review)
+  for (const q of [17, 300]) {
+    const r = wasserstein([[3e-308, 1e-308]], [], { q });
+    assert.ok(close(r.distance, 1e-308, 1e-12) && r.certified, `subnormal unit, q=${q}: ${r.distance}`);
+    const two = wasserstein([[3e-308, 1e-308], [2e-308, 0]], [[3e-308, 1.5e-308]], { q });
+    // (3, 1) to (3, 1.5) at 0.5, (2, 0) to the diagonal at 1 (in 1e-308)
+    assert.ok(close(two.distance, (0.5 ** q + 1) ** (1 / q) * 1e-308, 1e-9) && two.certified, `subnormal unit, two points, q=${q}: ${two.distance}`);
+  }
   const rng = new Rng(11);
   const pts = (n: number): P[] => Array.from({ length: n }, () => { const d = rng.next(); return [d + 0.1 + 0.8 * rng.next(), d]; });
   const X5 = pts(5), Y5 = pts(5);
