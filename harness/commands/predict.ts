@@ -5,7 +5,8 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { stemOf } from '../../src/data/class_names.ts';
 import { emptyMaskWarning, LAYOUT, listTiffs } from '../../src/data/dataset.ts';
-import { FaintLabels } from '../../src/data/labels.ts';
+import { FaintLabels, normaliseLabels } from '../../src/data/labels.ts';
+import { maskAndImageAtSide, shapeAtSide } from '../../src/data/resample.ts';
 import { fewerLevels, greyLevels, LEVEL_CAP, makeInput, type Sample } from '../../src/data/sample.ts';
 import { checkValues, readTiff } from '../../src/data/tiff.ts';
 import { encodeTiff } from '../../src/data/tiff_writer.ts';
@@ -57,8 +58,11 @@ function readRecord(path: string, origin: string): Set<string> {
 function readPair(maskPath: string, imagePath: string, side: number, labels: FaintLabels, warnings: string[]): Sample {
   const mask = readTiff(maskPath);
   const image = readTiff(imagePath);
+  const width = mask.shape[2];
   for (const [p, v] of [[maskPath, mask], [imagePath, image]] as const) {
-    if (v.shape[0] !== 1 || v.shape[1] !== side || v.shape[2] !== side) throw fileError(p, `shape ${v.shape.join('×')}, the model expects a ${side}×${side} image`);
+    const [d, h, w] = v.shape;
+    if (d !== 1 || h !== w || w % side !== 0) throw fileError(p, `shape ${v.shape.join('×')}, the model expects a ${side}×${side} image (or a multiple, averaged down)`);
+    if (w !== width) throw fileError(imagePath, `${w}×${w}, its mask ${maskPath} is ${width}×${width}: an image and its mask must have one size`);
     checkValues(v, p); // as in training: finite, in [0, 1]
   }
   // NOTE: swapped --image and --mask were predicted from (the web page tells them apart by grey levels, so
@@ -68,8 +72,10 @@ function readPair(maskPath: string, imagePath: string, side: number, labels: Fai
   labels.read(mask, maskPath);
   const empty = emptyMaskWarning(maskPath, mask);
   if (empty) warnings.push(empty);
+  // a pair larger than the model's side: averaged down as `resample` writes a dataset for such a model
+  const small = maskAndImageAtSide(mask.data, image.data, width, side);
   const target = new Float32Array(0);
-  return { name: stemOf(basename(maskPath)), className: '', shape: [side, side, side], input: makeInput(mask.data, image.data), target, image: image.data };
+  return { name: stemOf(basename(maskPath)), className: '', shape: [side, side, side], input: makeInput(small.mask, small.image), target, image: small.image };
 }
 
 export function register(program: Command): void {
@@ -148,9 +154,12 @@ export function register(program: Command): void {
         if (!f) return null;
         const path = join(o.data, 'obj', f);
         const t = readTiff(path);
-        if (t.shape.some((n, k) => n !== s.shape[k])) throw fileError(path, `shape ${t.shape.join('×')}, the predictions are ${s.shape.join('×')}`);
+        const [d, h, w] = t.shape;
+        if (d !== w || h !== w || w % side !== 0) throw fileError(path, `shape ${t.shape.join('×')}, the predictions are ${s.shape.join('×')}`);
         checkValues(t, path);
-        return binarize(t.data);
+        // a larger truth (inputs averaged down) as `resample` would write it, from labels as training reads them
+        normaliseLabels(t);
+        return binarize(shapeAtSide(t.data, t.shape, side));
       });
       makeOutputDir(o.out);
       removeStaleTemporaries(o.out);

@@ -28,6 +28,7 @@ export function register(program: Command): void {
       checkTrainShape(data, ds.shape); // cubic, of a side the network takes
       const from = ds.shape[2];
       if (from % side !== 0) throw new UserError(`--side ${side}: does not divide the dataset's side ${from} (${ds.shape.join('×')})`);
+      if (side === from) throw new UserError(`--side ${side}: is the dataset's side already; give a smaller one`);
       // NOTE: the images in their own pixel type (uint16 or float32 ones lost grey levels as uint8)
       const types = ds.summary.dtypes.image;
       const imageType = types.includes('float32') ? 'float32' : types.includes('uint16') ? 'uint16' : 'uint8';

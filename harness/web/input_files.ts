@@ -1,5 +1,6 @@
 // A user's own input: a 2D image and its mask (TIFF, or PNG through the browser's decoder), checked and
 // brought to the model's side. Every problem is a UserError naming the file and what is wrong with it.
+import { labelScale } from '../../src/data/labels.ts';
 import { checkValues, decodeTiff } from '../../src/data/tiff.ts';
 import { fileError } from '../../src/util/errors.ts';
 
@@ -44,45 +45,29 @@ export async function decodeImageFile(name: string, bytes: Uint8Array): Promise<
   throw fileError(name, `not a TIFF or PNG file (it starts with bytes ${head})`);
 }
 
-/** Averages f×f blocks: a 64×64 image becomes 32×32 for a side-32 model. */
-export function downsample(img: Image2d, f: number): Image2d {
-  const w = img.width / f;
-  const h = img.height / f;
-  const data = new Float32Array(w * h);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      for (let dy = 0; dy < f; dy++) for (let dx = 0; dx < f; dx++) s += img.data[(y * f + dy) * img.width + x * f + dx];
-      data[y * w + x] = s / (f * f);
-    }
-  }
-  return { width: w, height: h, data };
-}
-
-/** Brings an image to side×side: as is, or averaged down from 64×64 (or any side multiple). */
-export function fitToSide(name: string, img: Image2d, side: number): Image2d {
+/**
+ * Checks that an image fits a model of this side: side×side, or a square whole multiple of it, which
+ * maskAndImageAtSide averages down (as `resample` and `predict` do).
+ */
+export function checkSide(name: string, img: Image2d, side: number): void {
   if (img.width !== img.height) throw fileError(name, `image is ${img.width}×${img.height}; expected a square ${sidesAccepted(side)} image`);
-  if (img.width === side) return img;
-  if (img.width > side && img.width % side === 0 && img.width <= 64) return downsample(img, img.width / side);
-  throw fileError(name, `image is ${img.width}×${img.height}; this model takes ${sidesAccepted(side)}`);
+  if (img.width % side !== 0) throw fileError(name, `image is ${img.width}×${img.height}; this model takes ${sidesAccepted(side)}`);
 }
 
-/** What a model of this side accepts, in words (64×64 is averaged down to a smaller side). */
+/** What a model of this side accepts, in words (a multiple such as 64×64 is averaged down). */
 export function sidesAccepted(side: number): string {
-  return side === 64 ? '64×64' : `${side}×${side} (or 64×64, averaged down)`;
+  return side === 64 ? '64×64 (or a multiple, averaged down)' : `${side}×${side} (or a multiple such as 64×64, averaged down)`;
 }
 
 /**
- * The mask as 0/1: pixels above half the mask's maximum (so 0/255, 0/1 and 0/65535 masks all work).
- * Downsampled masks are averaged first, then thresholded the same way.
+ * The mask as training reads masks (labels.ts: divided by its largest value when that is at most half
+ * of full scale, so 0/255, 0/1 and 0/65535 masks all work); an empty mask, or one that covers the whole
+ * image, is an error naming the file.
  */
-export function binarizeMask(name: string, mask: Image2d): Float32Array {
-  let max = 0;
-  for (const v of mask.data) max = Math.max(max, v);
-  if (!(max > 0)) throw fileError(name, 'the mask is empty (all pixels are 0); the cell must be marked with non-zero pixels');
-  const out = new Float32Array(mask.data.length);
-  let area = 0;
-  for (let i = 0; i < out.length; i++) area += out[i] = mask.data[i] > max / 2 ? 1 : 0;
-  if (area === out.length) throw fileError(name, 'the mask covers the whole image; expected the segmentation of one cell (non-zero inside, 0 outside)');
+export function maskLabels(name: string, mask: Image2d): Float32Array {
+  const scale = labelScale(mask.data);
+  const out = mask.data.map((x) => x / scale);
+  if (!out.some((x) => x > 0)) throw fileError(name, 'the mask is empty (all pixels are 0); the cell must be marked with non-zero pixels');
+  if (out.every((x) => x > 0.5)) throw fileError(name, 'the mask covers the whole image; expected the segmentation of one cell (non-zero inside, 0 outside)');
   return out;
 }

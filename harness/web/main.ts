@@ -7,11 +7,12 @@ import { getGpu, type Gpu } from '../../src/gpu/device.ts';
 import { registerShaders } from '../../src/gpu/shaders.ts';
 import { generateDataset } from '../../src/data/synthetic.ts';
 import { fewerLevels, greyLevels, makeInput, type Sample } from '../../src/data/sample.ts';
+import { maskAndImageAtSide } from '../../src/data/resample.ts';
 import { Shapr } from '../../src/model/shapr.ts';
 import { PRED_COLOR, TRUTH_COLOR } from '../../src/render/raymarch.ts';
 import { diagramsToJson, type DiagramsJson } from '../../src/topo/persistence.ts';
 import { persistenceGpu } from '../../src/topo/union_find.ts';
-import { binarizeMask, decodeImageFile, fitToSide, sidesAccepted } from './input_files.ts';
+import { checkSide, decodeImageFile, maskLabels, sidesAccepted } from './input_files.ts';
 import { modelFrom, predictVolume, readCheckpoint, trainSteps, type Checkpoint, type StepLog } from './model_session.ts';
 import { analyse, type Analysis } from './analysis.ts';
 import { drawDiagram, drawLoss, type DiagramSeries, type LossSeries } from './plots.ts';
@@ -219,7 +220,8 @@ async function loadUserFiles(files: File[]): Promise<void> {
   const side = model.config.side;
   const decoded = await Promise.all(files.map(async (f) => {
     const raw = await decodeImageFile(f.name, new Uint8Array(await f.arrayBuffer()));
-    return { name: f.name, raw, levels: greyLevels(raw.data), img: fitToSide(f.name, raw, side) };
+    checkSide(f.name, raw, side);
+    return { name: f.name, raw, levels: greyLevels(raw.data) };
   }));
   // NOTE: a 64×64 image with a 32×32 mask was accepted: each was brought to the model's side alone
   if (decoded[0].raw.width !== decoded[1].raw.width) {
@@ -231,8 +233,10 @@ async function loadUserFiles(files: File[]): Promise<void> {
   const maskPick = byName.length === 1 ? byName[0] : byLevels;
   if (!maskPick) throw new Error(`${files[0].name}, ${files[1].name}: cannot tell which file is the mask; put "mask" in its file name`);
   const imagePick = decoded.find((d) => d !== maskPick)!;
-  const mask = binarizeMask(maskPick.name, maskPick.img);
-  await show(`${imagePick.name} + mask ${maskPick.name}`, makeInput(mask, imagePick.img.data), null);
+  // NOTE: as predict reads them (a 64×64 pair for a smaller model averaged down as `resample` does), so
+  // that the page and the command give one prediction from one pair of files
+  const { mask, image } = maskAndImageAtSide(maskLabels(maskPick.name, maskPick.raw), imagePick.raw.data, imagePick.raw.width, side);
+  await show(`${imagePick.name} + mask ${maskPick.name}`, makeInput(mask, image), null);
 }
 
 async function loadWeightsFile(file: File): Promise<void> {

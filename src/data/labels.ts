@@ -4,14 +4,20 @@
 // that value: the same rule as the web page's masks (foreground above half the mask's largest value).
 import { FULL_SCALE, type TiffVolume } from './tiff.ts';
 
+/** What label data are divided by: their largest value if that is at most 0.5 (but not 0), else 1. */
+export function labelScale(data: Float32Array): number {
+  let max = 0;
+  for (const x of data) if (x > max) max = x;
+  return max > 0 && max <= 0.5 ? max : 1;
+}
+
 /**
- * Divides `v` in place by its largest value if that is at most 0.5 (but not 0), so that its foreground
- * reads as 1; returns that largest value as stored (e.g. "uint8 value 1 of 255"), or null if `v` is unchanged.
+ * Divides `v` in place by labelScale; returns its largest value as stored (e.g. "uint8 value 1 of 255") if
+ * it was rescaled, else null.
  */
 export function normaliseLabels(v: TiffVolume): string | null {
-  let max = 0;
-  for (const x of v.data) if (x > max) max = x;
-  if (!(max > 0 && max <= 0.5)) return null;
+  const max = labelScale(v.data);
+  if (max === 1) return null;
   for (let i = 0; i < v.data.length; i++) v.data[i] /= max;
   const full = FULL_SCALE[v.dtype];
   return v.dtype === 'float32' ? `float32 value ${max}` : `${v.dtype} value ${Math.round(max * full)} of ${full}`;

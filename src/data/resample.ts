@@ -23,12 +23,30 @@ export function blockMean(v: Float32Array, shape: readonly [number, number, numb
 
 const binary = (a: Float32Array) => a.map((x) => (x >= 0.5 ? 1 : 0));
 
+/**
+ * A 2D mask and image of width × width at side `side` (width = k·side, k whole): as they are (k = 1), or
+ * block means with the mask kept binary, as a resampled dataset has them. So predict and the web page give
+ * a model trained on `resample`'s output its own kind of input from 64×64 files.
+ */
+export function maskAndImageAtSide(mask: Float32Array, image: Float32Array, width: number, side: number): { mask: Float32Array; image: Float32Array } {
+  const k = width / side;
+  if (!Number.isInteger(k) || k < 1) throw new Error(`maskAndImageAtSide: ${width}×${width} to side ${side}: the side must divide it`);
+  if (k === 1) return { mask, image };
+  return { mask: binary(blockMean(mask, [1, width, width], k)), image: blockMean(image, [1, width, width], k) };
+}
+
+/** A binary 3D shape (a cube of side k·side) at side `side`: block means, kept binary. */
+export function shapeAtSide(v: Float32Array, shape: readonly [number, number, number], side: number): Float32Array {
+  const [d, h, w] = shape;
+  const k = w / side;
+  if (!Number.isInteger(k) || k < 1 || d !== w || h !== w) throw new Error(`shapeAtSide: ${shape.join('×')} to side ${side}: the side must divide it`);
+  return k === 1 ? v : binary(blockMean(v, shape, k));
+}
+
 /** The sample at side `side` (its side divided by a whole number). */
 export function resampleSample(s: Sample, side: number): Sample {
-  const [d, h, w] = s.shape;
-  const k = w / side;
-  if (!Number.isInteger(k) || k < 1 || d !== w || h !== w) throw new Error(`resampleSample: ${s.shape.join('×')} to side ${side}: the side must divide it`);
-  const mask = binary(blockMean(s.input.subarray(0, h * w), [1, h, w], k));
-  const image = blockMean(s.image, [1, h, w], k);
-  return { name: s.name, className: s.className, shape: [side, side, side], input: makeInput(mask, image), target: binary(blockMean(s.target, s.shape, k)), image };
+  const target = shapeAtSide(s.target, s.shape, side);
+  const [, h, w] = s.shape;
+  const { mask, image } = maskAndImageAtSide(s.input.subarray(0, h * w), s.image, w, side);
+  return { name: s.name, className: s.className, shape: [side, side, side], input: makeInput(mask, image), target, image };
 }

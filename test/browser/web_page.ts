@@ -5,6 +5,7 @@
 // Prints "N passed, N failed" and exits non-zero on a failure.
 // Options: --update-docs   also save the page's screenshot as docs/web.png
 //          CHROMIUM=/path  another Chromium binary (default /usr/bin/chromium)
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { buildWeb, DEFAULT_MODEL } from '../../harness/web/build.ts';
 import { portOf, serveDir } from '../../harness/web/server.ts';
 import type { PredictionResult, TopoShaprApi } from '../../harness/web/main.ts';
 import { generateDataset } from '../../src/data/synthetic.ts';
+import { readTiff } from '../../src/data/tiff.ts';
 import { getGpu } from '../../src/gpu/device.ts';
 import { loadShapr } from '../../src/model/weights_node.ts';
 import { Tape } from '../../src/tape/tape.ts';
@@ -239,8 +241,12 @@ async function main(): Promise<void> {
       await page.waitForFunction(() => ((window as unknown as { topoShapr: TopoShaprApi }).topoShapr.current()?.name.startsWith('A_cell') ?? false) || !document.getElementById('error')!.hidden, null, { timeout: 60_000 });
       const cur = (await page.evaluate(() => (window as unknown as { topoShapr: TopoShaprApi }).topoShapr.current()))!;
       const area = cur.input.slice(0, r.side * r.side).reduce((a, b) => a + b, 0);
-      check('a real SHAPR image + mask pair (64×64 TIFF) is predicted', (await page.locator('#error').isHidden()) && area > 10 && cur.volume.length === r.side ** 3,
-        `${cur.name}: mask area ${area} of ${r.side}², max likelihood ${Math.max(...cur.volume).toFixed(3)}${(await page.locator('#error').isHidden()) ? '' : `; error: ${await page.locator('#error').textContent()}`}`);
+      // the command line's prediction from the same files and weights (inputs averaged down the same way)
+      const cliOut = join(work, 'cli-predict');
+      const cli = spawnSync(process.execPath, ['harness/bin/topo-shapr.js', 'predict', '--weights', DEFAULT_MODEL, '--image', join(SHAPR_SAMPLE, 'image', stem), '--mask', join(SHAPR_SAMPLE, 'mask', stem), '--out', cliOut], { encoding: 'utf8' });
+      const diff = cli.status === 0 ? maxAbsDiff(cur.volume, readTiff(join(cliOut, stem)).data) : Infinity;
+      check('a real SHAPR image + mask pair (64×64 TIFF) is predicted as `predict` predicts it', (await page.locator('#error').isHidden()) && area > 10 && diff <= TOL,
+        `${cur.name}: mask area ${area} of ${r.side}², max likelihood ${Math.max(...cur.volume).toFixed(3)}, max |Δ| to predict ${cli.status === 0 ? diff.toExponential(2) : cli.stderr.trim()}${(await page.locator('#error').isHidden()) ? '' : `; error: ${await page.locator('#error').textContent()}`}`);
     }
 
     // a few training steps with the topological term run in the page

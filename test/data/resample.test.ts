@@ -89,6 +89,7 @@ test('resample command: a dataset read back at the new side with its names and c
     writeFileSync(join(dir, 'busy', 'notes.txt'), 'mine');
     for (const [args, why] of [
       [[join(dir, 'data'), join(dir, 'x'), '--side', '32'], /--side 32: does not divide the dataset's side 16/],
+      [[join(dir, 'data'), join(dir, 'x'), '--side', '16'], /--side 16: is the dataset's side already/],
       [[join(dir, 'data'), join(dir, 'x'), '--side', '5'], /--side must be one of/],
       [[join(dir, 'data'), join(dir, 'busy'), '--side', '8'], /busy: is not empty/],
       [[join(dir, 'data'), join(dir, 'data', 'small'), '--side', '8'], /must lie outside/],

@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,6 +77,18 @@ test('train and predict print the dataset warnings that inspect prints; predict 
     assert.is(pair01.status, 0, pair01.stderr);
     assert.match(pair01.stderr, /labels01\/.*\.tif: largest uint8 value 1 of 255, at or below half of full scale: read relative to it/);
     assert.equal(readTiff(join(dir, 'one01', `${samples[2].name}.tif`)).data, readTiff(join(dir, 'one', `${samples[2].name}.tif`)).data);
+    // 16×16 inputs for this side-8 model: averaged down as `resample` writes a dataset (and its truth for the
+    // IoU error), so both give one prediction (predict refused them; the web page took them)
+    const big = join(dir, 'big');
+    writeDataset(big, generateDataset({ n: 2, size: 16, seed: 9 }));
+    assert.is(cli('resample', big, join(dir, 'big8'), '--side', '8').status, 0);
+    const [fromBig, fromSmall] = ['big', 'big8'].map((d) => cli('predict', '--weights', join(run, 'best.safetensors'), '--data', join(dir, d), '--out', join(dir, `pred-${d}`)));
+    assert.is(fromBig.status, 0, fromBig.stderr);
+    assert.match(fromBig.stdout, /wrote 2 volumes .*; mean IoU error [\d.]+ over 2 with ground truth/);
+    assert.is(fromBig.stdout.replace(/pred-big\b/, 'pred-big8'), fromSmall.stdout);
+    for (const f of readdirSync(join(dir, 'pred-big8')).filter((x) => x.endsWith('.tif'))) {
+      assert.equal(readTiff(join(dir, 'pred-big', f)).data, readTiff(join(dir, 'pred-big8', f)).data, f);
+    }
     const folder = cli('predict', '--weights', run, '--data', data, '--out', join(dir, 'p2'));
     assert.is(folder.status, 1);
     assert.match(folder.stderr, /run: is a folder, not a weights file \(a run directory holds .*run\/best\.safetensors\)/);

@@ -11,7 +11,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { buildWeb } from '../../harness/web/build.ts';
 import { collectShaders, shadersPlugin } from '../../harness/web/esbuild_plugins.ts';
-import { binarizeMask, decodeImageFile, downsample, fitToSide, sidesAccepted } from '../../harness/web/input_files.ts';
+import { checkSide, decodeImageFile, maskLabels, sidesAccepted } from '../../harness/web/input_files.ts';
 import { DEFAULT_ORBIT, inverseViewProjection, orbitEye } from '../../src/render/raymarch.ts';
 import { encodeTiff } from '../../src/data/tiff_writer.ts';
 import { UserError } from '../../src/util/errors.ts';
@@ -40,21 +40,19 @@ test('the bundle registers every WGSL file verbatim and stubs only Node-only imp
   }
 });
 
-test('user images: 64×64 is averaged down to 32×32, other sizes and empty masks are named errors', async () => {
-  const img = { width: 4, height: 4, data: Float32Array.from({ length: 16 }, (_, i) => i) };
-  const d = downsample(img, 2);
-  assert.equal(Array.from(d.data), [2.5, 4.5, 10.5, 12.5]);
-  const big = { width: 64, height: 64, data: new Float32Array(64 * 64).fill(0.5) };
-  assert.is(fitToSide('a.png', big, 32).width, 32);
-  assert.is(fitToSide('a.png', { ...big, width: 32, height: 32, data: new Float32Array(1024) }, 32).width, 32);
-  assert.throws(() => fitToSide('odd.png', { width: 48, height: 48, data: new Float32Array(48 * 48) }, 32), (e: Error) => e instanceof UserError && /odd\.png.*48×48/.test(e.message));
-  assert.throws(() => fitToSide('wide.png', { width: 64, height: 32, data: new Float32Array(2048) }, 32), /wide\.png: image is 64×32/);
-  // a side-64 model takes 64×64 only (it read "takes 64×64 (or 64×64, averaged down)")
-  assert.throws(() => fitToSide('small.png', { width: 32, height: 32, data: new Float32Array(1024) }, 64), /small\.png: image is 32×32; this model takes 64×64$/);
-  assert.is(sidesAccepted(16), '16×16 (or 64×64, averaged down)');
-  assert.throws(() => binarizeMask('m.tif', { width: 2, height: 2, data: new Float32Array(4) }), /m\.tif: the mask is empty/);
-  // a 0/1 mask stored as uint8 (max 1/255) still works: the threshold is half the maximum
-  assert.equal(Array.from(binarizeMask('m.tif', { width: 2, height: 2, data: Float32Array.of(0, 1 / 255, 1 / 255, 0) })), [0, 1, 1, 0]);
+test('user images: a multiple of the side is accepted, other sizes and empty or full masks are named errors', () => {
+  const img = (w: number, h = w) => ({ width: w, height: h, data: new Float32Array(w * h) });
+  checkSide('a.png', img(64), 32);
+  checkSide('a.png', img(32), 32);
+  assert.throws(() => checkSide('odd.png', img(48), 32), (e: Error) => e instanceof UserError && /odd\.png.*48×48/.test(e.message));
+  assert.throws(() => checkSide('wide.png', img(64, 32), 32), /wide\.png: image is 64×32/);
+  assert.throws(() => checkSide('small.png', img(32), 64), /small\.png: image is 32×32; this model takes 64×64 \(or a multiple, averaged down\)$/);
+  assert.is(sidesAccepted(16), '16×16 (or a multiple such as 64×64, averaged down)');
+  assert.throws(() => maskLabels('m.tif', img(2)), /m\.tif: the mask is empty/);
+  assert.throws(() => maskLabels('m.tif', { ...img(2), data: new Float32Array(4).fill(1 / 255) }), /m\.tif: the mask covers the whole image/);
+  // a 0/1 mask stored as uint8 (max 1/255) reads as 0/255 does, as in training (labels.ts); soft values stay
+  assert.equal(Array.from(maskLabels('m.tif', { ...img(2), data: Float32Array.of(0, 1 / 255, 1 / 255, 0) })), [0, 1, 1, 0]);
+  assert.equal(Array.from(maskLabels('m.tif', { ...img(2), data: Float32Array.of(0, 0.25, 1, 0) })), [0, 0.25, 1, 0]);
 });
 
 test('decodeImageFile: a one-page TIFF decodes; a stack, a non-image, raw float values and NaN are named errors', async () => {
