@@ -70,6 +70,9 @@ export function diagramLoss(pred: Diagrams, target: Diagrams, opts: DiagramLossO
   checkLossOptions(opts, 'diagram loss');
   for (const [name, d] of [['prediction', pred], ['target', target]] as const) {
     if (!Array.isArray(d?.dims)) throw new TypeError(`diagram loss: the ${name} is not a Diagrams object ({ dims: Pair[][] })`);
+    // NOTE: a dimension not computed reads as an empty diagram: a wrong loss, not an error
+    const missing = d.computed ? opts.dims.filter((k) => !d.computed!.includes(k)) : [];
+    if (missing.length) throw new Error(`diagram loss: the ${name}'s diagrams hold dimensions [${d.computed!.join(', ')}], not ${missing.join(', ')} (compute them: persistence(…, { dims }))`);
   }
   const q = opts.q;
   const qq = q === Infinity ? 1 : q; // the bottleneck's pair costs are plain L∞ distances

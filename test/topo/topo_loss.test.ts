@@ -329,6 +329,13 @@ test('options and predictions it cannot honour are refused when given, by name',
   assert.throws(() => diagramLoss(d, d, { dims: [0, 0], q: 2, totalPersistence: 0 }), /dims must be distinct/);
   assert.throws(() => diagramLoss(d, d, { dims: [0], q: 2 } as DiagramLossOptions), /totalPersistence must be a finite number/);
   assert.throws(() => diagramLoss({} as Diagrams, d, { dims: [0], q: 2, totalPersistence: 0 }), /the prediction is not a Diagrams object/);
+  // a dimension the diagrams were not computed in read as empty: a wrong loss, no error (found by a review)
+  const only0 = persistence(new Float32Array([1, 0, 1]), [1, 1, 3], { dims: [0] });
+  assert.throws(() => diagramLoss(only0, d, { dims: [1, 2], q: 2, totalPersistence: 0 }), /the prediction's diagrams hold dimensions \[0\], not 1, 2/);
+  assert.throws(() => diagramLoss(d, only0, { dims: [2], q: 2, totalPersistence: 0 }), /the target's diagrams hold dimensions \[0\], not 2/);
+  assert.is(diagramLoss(only0, d, { dims: [0], q: 2, totalPersistence: 0 }).value, 0);
+  // diagrams built by hand (no `computed`) are taken as they are
+  assert.is(diagramLoss({ dims: [[], [], []] }, { dims: [[], [], []] }, { dims: [2], q: 2, totalPersistence: 0 }).value, 0);
 });
 
 test.run();
