@@ -3,6 +3,15 @@
 // where a bad argument used to give a wrong answer or a deep error.
 import type { Construction } from './cubical_grid.ts';
 
+/**
+ * Throws unless `opts` is an object whose keys are all among `known`: a misspelled option (`construcion`)
+ * ran silently with the default.
+ */
+export function checkOptionNames(opts: unknown, known: readonly string[], where: string): void {
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new TypeError(`${where}: options must be an object, got ${JSON.stringify(opts)}`);
+  for (const k of Object.keys(opts)) if (!known.includes(k)) throw new Error(`${where}: unknown option '${k}' (options: ${known.join(', ')})`);
+}
+
 /** Throws unless `c` is 'T' or 'V' (anything else used to run silently as V). */
 export function checkConstruction(c: unknown, where: string): asserts c is Construction {
   if (c !== 'T' && c !== 'V') throw new Error(`${where}: construction must be 'T' or 'V', got ${JSON.stringify(c)}`);

@@ -10,7 +10,7 @@
 // Diagrams equal GUDHI's CubicalComplex(top_dimensional_cells=-v) ('T') and the V-construction of
 // ../shared/reference ('V'), pair for pair.
 import { cellGrid, spreadToCells, type Construction } from './cubical_grid.ts';
-import { checkConstruction, checkDims, checkVolume } from './arguments.ts';
+import { checkConstruction, checkDims, checkOptionNames, checkVolume } from './arguments.ts';
 import { buildFiltration, sortVoxelsDescending } from './filtration.ts';
 import { voxelPairs } from './voxel_pairs.ts';
 import { starSweeps } from './star_sweeps.ts';
@@ -110,7 +110,7 @@ export function persistence(
 
 /** Throws on an option persistence() cannot honour (they used to fall back silently to something else). */
 function checkOptions(opts: PersistenceOptions): void {
-  if (opts === null || typeof opts !== 'object') throw new TypeError(`persistence: options must be an object, got ${opts}`);
+  checkOptionNames(opts, ['construction', 'dims', 'keepZero', 'dim1Method'], 'persistence');
   checkConstruction(opts.construction ?? 'T', 'persistence');
   if (opts.dims !== undefined) checkDims(opts.dims, 'persistence');
   if (opts.keepZero !== undefined && typeof opts.keepZero !== 'boolean') throw new TypeError(`persistence: keepZero must be true or false, got ${JSON.stringify(opts.keepZero)}`);
@@ -144,6 +144,8 @@ export function persistence2d(
   opts: Omit<PersistenceOptions, 'dims'> = {},
 ): Diagrams {
   if (shape?.length !== 2) throw new Error(`persistence2d: shape must be [H, W], got ${shape ? `[${shape}]` : shape}`);
+  // NOTE: not 'dims': an image has dimensions 0 and 1, both computed
+  checkOptionNames(opts, ['construction', 'keepZero', 'dim1Method'], 'persistence2d');
   const d = persistence(image, [1, shape[0], shape[1]], { ...opts, dims: [0, 1] });
   return { dims: d.dims.slice(0, 2), computed: [0, 1] };
 }

@@ -14,7 +14,7 @@ import { Tape } from '../tape/tape.ts';
 import { DivergedError } from '../util/errors.ts';
 import { Tensor } from '../tape/tensor.ts';
 import { trilinearDown } from '../resample/trilinear_down.ts';
-import { checkConstruction } from './arguments.ts';
+import { checkConstruction, checkOptionNames } from './arguments.ts';
 import { checkLossOptions } from './diagram_loss.ts';
 import type { Construction, Diagrams } from './persistence.ts';
 import { scatterGrad } from './scatter_grad.ts';
@@ -93,7 +93,7 @@ export class TopoLoss {
   constructor(opts: Partial<TopoLossOptions> = {}, readonly runner: TopoRunner = inThread) {
     this.opts = { ...TOPO_DEFAULTS, ...opts };
     const { size, dims, construction, engine } = this.opts;
-    for (const k of Object.keys(opts)) if (!(k in TOPO_DEFAULTS)) throw new Error(`topo loss: unknown option '${k}'`);
+    checkOptionNames(opts, Object.keys(TOPO_DEFAULTS), 'topo loss');
     // NOTE: checked here, not at the first step: a bad size or q used to fail deep in a later call, an
     // unknown engine or construction to run as another one.
     if (!Number.isInteger(size) || size < 1) throw new Error(`topo loss: size must be a positive integer, got ${JSON.stringify(size)}`);

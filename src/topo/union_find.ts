@@ -13,7 +13,7 @@ import { allocBuffer, readBuffer, releaseBuffer, upload, writeBuffer } from '../
 import { dispatch, flush, grid1d } from '../gpu/kernel.ts';
 import { packParams } from '../gpu/params.ts';
 import { type Construction } from './cubical_grid.ts';
-import { checkConstruction, checkDims, checkShape, checkVolume } from './arguments.ts';
+import { checkConstruction, checkDims, checkOptionNames, checkShape, checkVolume } from './arguments.ts';
 import { sortVoxelsDescending } from './filtration.ts';
 import { find, PairSink } from './pairs.ts';
 import { toDiagrams, type Diagrams } from './persistence.ts';
@@ -52,6 +52,7 @@ export async function persistenceGpuBatch(
   batch: number,
   opts: GpuPersistenceOptions = {},
 ): Promise<Diagrams[]> {
+  checkOptionNames(opts, ['construction', 'dims'], 'persistenceGpu');
   const dims = opts.dims ?? [0, 2];
   if (Array.isArray(dims) && dims.includes(1)) throw new Error('persistenceGpu: dimension 1 is CPU-only (use persistence())');
   checkDims(dims, 'persistenceGpu', [0, 2]);

@@ -15,6 +15,7 @@
 //   the bottleneck distance instead (not a power of two), so that what underflows is below 2^-1074 of the total.
 // - Exactness: optimal for the costs as evaluated in float64, proven by a dual certificate (wasserstein_ssp.ts);
 //   `certified` reports it. Duplicates and ties need no special case.
+import { checkOptionNames } from './arguments.ts';
 import { solveBottleneck } from './bottleneck.ts';
 import { powq } from './kd_tree.ts';
 import { solveWasserstein } from './wasserstein_ssp.ts';
@@ -85,9 +86,10 @@ export function toPairs(d: DiagramInput, name = 'diagram'): Float64Array {
 /** Exact W_q (q ≥ 1) or bottleneck (q = Infinity) distance between two diagrams of one dimension, with the
  * optimal matching. Memory O(n + m). */
 export function wasserstein(a: DiagramInput, b: DiagramInput, opts: WassersteinOptions = {}): WassersteinResult {
-  if (opts === null || typeof opts !== 'object') throw new TypeError(`wasserstein: options must be an object, got ${opts}`);
+  checkOptionNames(opts, ['q', 'essential'], 'wasserstein');
   const q = opts.q ?? 2;
-  if (!(q >= 1)) throw new RangeError(`wasserstein: q must be ≥ 1 or Infinity, got ${q}`);
+  // NOTE: a number: `true` ran as q = 1, "2" as 2
+  if (!(typeof q === 'number' && q >= 1)) throw new RangeError(`wasserstein: q must be a number ≥ 1 or Infinity, got ${JSON.stringify(q)}`);
   if (opts.essential !== undefined && opts.essential !== 'match' && opts.essential !== 'ignore') {
     throw new RangeError(`wasserstein: essential must be 'match' or 'ignore', got ${JSON.stringify(opts.essential)}`);
   }

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { persistence, persistence2d, persistenceBatch, toDiagrams, type Construction, type Diagrams } from '../../src/topo/persistence.ts';
+import { persistence, persistence2d, persistenceBatch, toDiagrams, type Construction, type Diagrams, type PersistenceOptions } from '../../src/topo/persistence.ts';
 import { PairSink } from '../../src/topo/pairs.ts';
 import { persistenceRef } from '../../src/topo/persistence.ref.ts';
 import { diagramsToJson, pairKeys, type DiagramsJson } from '../../src/topo/diagrams.ts';
@@ -285,6 +285,9 @@ test('arguments it cannot honour are refused by name, not answered wrongly', () 
   for (const dims of [[3], [-1], [1.5], ['0'], [], [0, 0]]) assert.throws(() => persistence(v, shape, { dims: dims as number[] }), /dims must be distinct dimensions among 0, 1, 2/, JSON.stringify(dims));
   assert.throws(() => persistence(v, shape, { keepZero: 'no' as unknown as boolean }), /keepZero must be true or false/);
   assert.throws(() => persistence(v, shape, { dim1Method: 'fast' as 'homology' }), /dim1Method must be/);
+  // misspelled options ran silently with the defaults (found by a review)
+  assert.throws(() => persistence(v, shape, { dim: [2], construcion: 'V' } as PersistenceOptions), /persistence: unknown option 'dim' \(options: construction, dims, keepZero, dim1Method\)/);
+  assert.throws(() => persistence2d(v, [2, 2], { dims: [2] } as PersistenceOptions), /persistence2d: unknown option 'dims'/);
   assert.throws(() => persistence(v, undefined as unknown as [number, number, number]), /shape must be three positive integers/);
   assert.throws(() => persistence2d(v, [1, 2, 2] as unknown as [number, number]), /persistence2d: shape must be \[H, W\], got \[1,2,2\]/);
   assert.throws(() => persistenceBatch(v as unknown as Float32Array[], shape), /volumes must be an array of Float32Array, got Float32Array/);

@@ -37,6 +37,7 @@ test('GPU basins + CPU merge equal the CPU union-find, generators included', asy
   await assertRejects(persistenceGpuBatch(g, small, [4, 4, 4], 2), Error, /the buffer holds 256 bytes, 2 volumes of \[4,4,4\] need 512/);
   await assertRejects(persistenceGpuBatch(g, small, [4, -4, 4], 1), Error, /shape must be three positive integers/);
   await assertRejects(persistenceGpuBatch(g, small, [4, 4, 4], 1, { construction: 'X' as Construction }), Error, /construction must be 'T' or 'V'/);
+  await assertRejects(persistenceGpuBatch(g, small, [4, 4, 4], 1, { dim: [0] } as object), Error, /persistenceGpu: unknown option 'dim'/);
   releaseBuffer(g, small);
 });
 

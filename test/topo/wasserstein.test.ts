@@ -469,6 +469,10 @@ test('bad diagrams and options are refused by name; a flat Float32Array is read 
   assert.throws(() => wasserstein(A, 'x' as unknown as DiagramInput), /diagram B: expected .* got string/);
   assert.throws(() => wasserstein(A, A, { essential: 'bogus' as 'match' }), /essential must be 'match' or 'ignore'/);
   assert.throws(() => wasserstein(A, A, null as unknown as object), /options must be an object/);
+  // a misspelled option or a q that is not a number ran silently (`essentials` matched the essential classes;
+  // q: true ran as 1); found by a review
+  assert.throws(() => wasserstein(A, A, { essentials: 'ignore' } as object), /wasserstein: unknown option 'essentials' \(options: q, essential\)/);
+  for (const q of [true, '2', [3]]) assert.throws(() => wasserstein(A, A, { q: q as unknown as number }), /q must be a number ≥ 1 or Infinity/, JSON.stringify(q));
   const flat = [0.9, 0.1, 0.5, 0.4, 0.7, 0.2];
   const want = wasserstein(Float64Array.from(flat), A).distance;
   assert.is(wasserstein(Float32Array.from(flat.map(Math.fround)), A).distance, wasserstein(Float64Array.from(flat.map(Math.fround)), A).distance);
