@@ -53,15 +53,28 @@ function sideOf(t: TopoTarget): number {
   return side;
 }
 
-/** Σv and Σv² in float64: unchanged by flips and rotations (up to summation order), changed by other edits. */
-function fingerprint(v: Float32Array): [number, number] {
-  let a = 0;
-  let b = 0;
-  for (let i = 0; i < v.length; i++) {
-    a += v[i];
-    b += v[i] * v[i];
+/**
+ * Sums that flips and 90° rotations of a cube of side n leave unchanged (up to summation order) and other
+ * edits change: Σv, Σv², Σv·r² (r: the distance from the centre) and Σ v_i·v_j over axis neighbours.
+ * NOTE: Σv and Σv² alone let a shuffle of the same values through (its cached diagrams were reused).
+ */
+function fingerprint(v: Float32Array, n: number): number[] {
+  let [a, b, r2, nb] = [0, 0, 0, 0];
+  const c = (n - 1) / 2;
+  for (let z = 0, i = 0; z < n; z++) {
+    for (let y = 0; y < n; y++) {
+      for (let x = 0; x < n; x++, i++) {
+        const x0 = v[i];
+        a += x0;
+        b += x0 * x0;
+        r2 += x0 * ((x - c) ** 2 + (y - c) ** 2 + (z - c) ** 2);
+        if (x + 1 < n) nb += x0 * v[i + 1];
+        if (y + 1 < n) nb += x0 * v[i + n];
+        if (z + 1 < n) nb += x0 * v[i + n * n];
+      }
+    }
   }
-  return [a, b];
+  return [a, b, r2, nb];
 }
 
 /** A 64-bit hash of the values in their order, as text: tells the flipped and rotated copies of one target apart. */
@@ -87,7 +100,7 @@ export class TopoLoss {
    */
   private cache = new Map<string, Diagrams>();
   /** The side and fingerprint of the volume each key was first seen with (a key reused for another volume is refused). */
-  private seen = new Map<string, { side: number; print: [number, number] }>();
+  private seen = new Map<string, { side: number; print: number[] }>();
 
   /** `runner`: where the per-sample CPU stage runs (a TopoPool in Node spreads a batch over the cores). */
   constructor(opts: Partial<TopoLossOptions> = {}, readonly runner: TopoRunner = inThread) {
@@ -152,16 +165,16 @@ export class TopoLoss {
   }
 
   /**
-   * The cache entry of a target (see cache); throws if its key was first seen with another volume (NOTE: a
-   * volume that is not a flip or rotation of the first: its sums differ).
+   * The cache entry of a target (see cache); throws if its key was first seen with another volume (one that
+   * is not a flip or rotation of the first: its fingerprint differs).
    */
   private entry(t: TopoTarget): string {
     const side = sideOf(t);
-    const print = fingerprint(t.volume);
+    const print = fingerprint(t.volume, side);
     const first = this.seen.get(t.key);
     const close = (x: number, y: number) => Math.abs(x - y) <= 1e-9 * Math.max(1, Math.abs(y));
     if (!first) this.seen.set(t.key, { side, print });
-    else if (side !== first.side || !close(print[0], first.print[0]) || !close(print[1], first.print[1])) {
+    else if (side !== first.side || print.some((x, k) => !close(x, first.print[k]))) {
       throw new Error(`topo loss: target key '${t.key}' was cached for another volume (keys must name one target; flips and 90° rotations are fine)`);
     }
     return this.opts.size === side ? t.key : `${t.key}\n${orderHash(t.volume)}`;

@@ -248,7 +248,12 @@ test('the target cache refuses a key reused for another volume, and takes flips 
   const topo = new TopoLoss({ size: 4, dims: [0, 2] });
   await topo.prepare(g, [{ key: 'a', volume: vol }]);
   await topo.prepare(g, [{ key: 'a', volume: flipped }]); // the same target, augmented
+  for (const ops of ALL_OPS) await topo.prepare(g, [{ key: 'a', volume: transformPlanes(vol, side, side, side, ops) }]);
   await assertRejects(topo.prepare(g, [{ key: 'a', volume: distinctVolume(side ** 3, 6) }]), Error, /target key 'a' was cached for another volume/);
+  // the same values elsewhere: a shuffle, or the volume shifted by one voxel (Σv and Σv² let them through)
+  const shuffled = Float32Array.from(new Rng(3).shuffle([...vol]));
+  const shifted = vol.map((_, i) => vol[(i + 1) % vol.length]);
+  for (const other of [shuffled, shifted]) await assertRejects(topo.prepare(g, [{ key: 'a', volume: other }]), Error, /target key 'a' was cached for another volume/);
   await assertRejects(topo.prepare(g, [{ key: 'b', volume: new Float32Array(100) }]), Error, /target 'b' has 100 values, not a cube/);
 });
 
