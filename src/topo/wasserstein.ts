@@ -83,6 +83,26 @@ export function toPairs(d: DiagramInput, name = 'diagram'): Float64Array {
   return out;
 }
 
+/**
+ * Throws unless the finite points off the diagonal of both diagrams point one way, birth > death (superlevel,
+ * as persistence() gives them) or birth < death (sublevel): a superlevel diagram against a sublevel one, or
+ * one that mixes the two, gives a number without meaning and no error.
+ */
+function checkOneDirection(A: Float64Array, B: Float64Array): void {
+  const first = new Map<string, string>(); // each direction's first point
+  for (const [name, P] of [['A', A], ['B', B]] as const) {
+    for (let i = 0; i < P.length; i += 2) {
+      if (P[i + 1] === -Infinity || P[i] === P[i + 1]) continue;
+      const kind = P[i] > P[i + 1] ? 'birth > death' : 'birth < death';
+      if (!first.has(kind)) first.set(kind, `diagram ${name}'s point ${i / 2}, (${P[i]}, ${P[i + 1]})`);
+    }
+  }
+  if (first.size === 2) {
+    const [[k1, at1], [k2, at2]] = [...first];
+    throw new RangeError(`wasserstein: the diagrams mix ${k1} (${at1}) and ${k2} (${at2}); give both in one convention (negate a sublevel diagram's values)`);
+  }
+}
+
 /** Exact W_q (q ≥ 1) or bottleneck (q = Infinity) distance between two diagrams of one dimension, with the
  * optimal matching. Memory O(n + m). */
 export function wasserstein(a: DiagramInput, b: DiagramInput, opts: WassersteinOptions = {}): WassersteinResult {
@@ -94,6 +114,7 @@ export function wasserstein(a: DiagramInput, b: DiagramInput, opts: WassersteinO
     throw new RangeError(`wasserstein: essential must be 'match' or 'ignore', got ${JSON.stringify(opts.essential)}`);
   }
   const A = toPairs(a, 'diagram A'), B = toPairs(b, 'diagram B');
+  checkOneDirection(A, B);
   const nA = A.length / 2, nB = B.length / 2;
   const aToB = new Int32Array(nA).fill(DIAGONAL), bToA = new Int32Array(nB).fill(DIAGONAL);
 

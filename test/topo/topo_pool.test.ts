@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { full } from '../../src/ops/elementwise.ts';
 import { Tape } from '../../src/tape/tape.ts';
 import { Tensor } from '../../src/tape/tensor.ts';
-import { persistence, persistenceBatch } from '../../src/topo/persistence.ts';
+import { persistence, persistenceBatch, type PersistenceOptions } from '../../src/topo/persistence.ts';
 import { inThread, runTopoJob, type TopoJob, type TopoJobOptions } from '../../src/topo/topo_job.ts';
 import { TopoLoss } from '../../src/topo/topo_loss.ts';
 import { TopoPool } from '../../src/topo/topo_pool.ts';
@@ -11,6 +11,7 @@ import { Rng } from '../../src/util/rng.ts';
 import { assertRejects, gpu } from '../helpers.ts';
 
 const OPTS: TopoJobOptions = { construction: 'T', dims: [0, 1, 2], q: 2, totalPersistence: 0.1 };
+const PH: PersistenceOptions = { construction: 'T', dims: [0, 1, 2] }; // OPTS's persistence options
 
 /** Quantised noise (ties, plateaus) of an odd shape. */
 function noise(shape: [number, number, number], seed: number, levels = 7): Float32Array {
@@ -23,14 +24,14 @@ const numbers = (r: { diagrams: unknown; loss: unknown }) => ({ diagrams: r.diag
 
 test('topo pool: the worker threads give the in-thread results, in job order, for more jobs than threads', async () => {
   const shape: [number, number, number] = [7, 5, 9];
-  const target = persistence(noise(shape, 1), shape, OPTS);
+  const target = persistence(noise(shape, 1), shape, PH);
   const jobs: TopoJob[] = [];
   for (let k = 0; k < 5; k++) {
     jobs.push({ kind: 'loss', pred: noise(shape, 10 + k), shape, target, opts: OPTS });
-    jobs.push({ kind: 'diagrams', volume: noise(shape, 20 + k, 3), shape, opts: { ...OPTS, construction: 'V' } });
+    jobs.push({ kind: 'diagrams', volume: noise(shape, 20 + k, 3), shape, opts: { ...PH, construction: 'V' } });
   }
   // the GPU engine's jobs carry diagrams instead of a volume
-  jobs.push({ kind: 'loss', pred: persistence(noise(shape, 30), shape, OPTS), shape, target, opts: { ...OPTS, q: Infinity } });
+  jobs.push({ kind: 'loss', pred: persistence(noise(shape, 30), shape, PH), shape, target, opts: { ...OPTS, q: Infinity } });
   const pool = new TopoPool(2);
   try {
     const got = await pool.run(jobs);
@@ -64,14 +65,14 @@ test('topo pool: persistence of a batch equals persistenceBatch (both constructi
 test('topo pool: a failing job rejects with its message, the pool goes on; closed pools refuse work', async () => {
   const pool = new TopoPool(1);
   const shape: [number, number, number] = [3, 3, 3];
-  const bad: TopoJob = { kind: 'diagrams', volume: new Float32Array(5), shape, opts: OPTS };
+  const bad: TopoJob = { kind: 'diagrams', volume: new Float32Array(5), shape, opts: PH };
   await assertRejects(pool.run([bad]), Error, /volume has 5 values, shape \[3, 3, 3\] needs 27/);
   // the error keeps its class across the thread (a TypeError was an Error with its message)
-  const badOption = { ...OPTS, keepZero: 'yes' } as unknown as TopoJobOptions;
+  const badOption = { ...PH, keepZero: 'yes' } as unknown as PersistenceOptions;
   const e = await pool.run([{ kind: 'diagrams', volume: noise(shape, 3), shape, opts: badOption }]).catch((x: unknown) => x);
   assert.ok(e instanceof TypeError && /keepZero must be true or false/.test(e.message), String(e));
-  const ok = await pool.run([{ kind: 'diagrams', volume: noise(shape, 3), shape, opts: OPTS }]);
-  assert.equal(ok[0].diagrams, persistence(noise(shape, 3), shape, OPTS));
+  const ok = await pool.run([{ kind: 'diagrams', volume: noise(shape, 3), shape, opts: PH }]);
+  assert.equal(ok[0].diagrams, persistence(noise(shape, 3), shape, PH));
   await pool.close();
   await assertRejects(pool.run([bad]), Error, /closed/);
   assert.throws(() => new TopoPool(0), /positive integer/);

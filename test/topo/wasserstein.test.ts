@@ -473,6 +473,13 @@ test('bad diagrams and options are refused by name; a flat Float32Array is read 
   // q: true ran as 1); found by a review
   assert.throws(() => wasserstein(A, A, { essentials: 'ignore' } as object), /wasserstein: unknown option 'essentials' \(options: q, essential\)/);
   for (const q of [true, '2', [3]]) assert.throws(() => wasserstein(A, A, { q: q as unknown as number }), /q must be a number ≥ 1 or Infinity/, JSON.stringify(q));
+  // a superlevel diagram against a sublevel one (or one that mixes them) gave a number (0.566 for a point
+  // against its mirror image, which is 0 in one convention)
+  assert.throws(() => wasserstein([[0.9, 0.1]], [[0.1, 0.9]]), /the diagrams mix birth > death \(diagram A's point 0, \(0.9, 0.1\)\) and birth < death \(diagram B's point 0, \(0.1, 0.9\)\)/);
+  assert.throws(() => wasserstein([[0.9, 0.1], [0.2, 0.3]], []), /mix birth > death .* and birth < death \(diagram A's point 1/);
+  // either convention alone, diagonal points and essential classes tell nothing
+  assert.ok(Math.abs(wasserstein([[0.1, 0.9], [0.5, 0.5]], [[0.2, 0.9]]).distance - wasserstein([[0.9, 0.1]], [[0.9, 0.2]]).distance) < 1e-15);
+  assert.is(wasserstein([[1, null], [0.5, 0.5]], [[1, null], [0.2, 0.9]]).certified, true);
   const flat = [0.9, 0.1, 0.5, 0.4, 0.7, 0.2];
   const want = wasserstein(Float64Array.from(flat), A).distance;
   assert.is(wasserstein(Float32Array.from(flat.map(Math.fround)), A).distance, wasserstein(Float64Array.from(flat.map(Math.fround)), A).distance);
