@@ -7,10 +7,13 @@ import type { Diagrams, Pair } from './persistence.ts';
 import { DIAGONAL, wasserstein } from './wasserstein.ts';
 
 export interface DiagramLossOptions {
-  dims: number[]; // homology dimensions compared (default in TopoLoss: [2], the voids)
+  dims: number[]; // homology dimensions compared ([2] by default: the voids, as in the paper)
   q: number; // any q ≥ 1 (2 by default), or Infinity (bottleneck: only the pair attaining the max gets a gradient)
-  totalPersistence: number; // μ ≥ 0: weight of the prediction's total persistence
+  totalPersistence: number; // μ ≥ 0 (0 by default): weight of the prediction's total persistence
 }
+
+/** The defaults of diagramLoss and TopoLoss. */
+export const LOSS_DEFAULTS: Readonly<DiagramLossOptions> = { dims: [2], q: 2, totalPersistence: 0 };
 
 export interface DiagramLoss {
   value: number;
@@ -66,7 +69,8 @@ export function checkLossOptions(opts: DiagramLossOptions, where: string): void 
  * NOTE: the gradient accumulates in a dense array over the voxels the pairs name (a predicted 64³ diagram
  * has up to ~10⁵ pairs per dimension early in training: a Map and a closure per pair took most of the time).
  */
-export function diagramLoss(pred: Diagrams, target: Diagrams, opts: DiagramLossOptions): DiagramLoss {
+export function diagramLoss(pred: Diagrams, target: Diagrams, options: Partial<DiagramLossOptions> = {}): DiagramLoss {
+  const opts = { ...LOSS_DEFAULTS, ...options };
   checkLossOptions(opts, 'diagram loss');
   for (const [name, d] of [['prediction', pred], ['target', target]] as const) {
     if (!Array.isArray(d?.dims)) throw new TypeError(`diagram loss: the ${name} is not a Diagrams object ({ dims: Pair[][] })`);

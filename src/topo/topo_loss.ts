@@ -15,7 +15,7 @@ import { DivergedError } from '../util/errors.ts';
 import { Tensor } from '../tape/tensor.ts';
 import { trilinearDown } from '../resample/trilinear_down.ts';
 import { checkConstruction, checkOptionNames } from './arguments.ts';
-import { checkLossOptions } from './diagram_loss.ts';
+import { checkLossOptions, LOSS_DEFAULTS } from './diagram_loss.ts';
 import type { Construction, Diagrams } from './persistence.ts';
 import { scatterGrad } from './scatter_grad.ts';
 import { inThread, type TopoJob, type TopoRunner } from './topo_job.ts';
@@ -30,7 +30,7 @@ export interface TopoLossOptions {
   engine: 'auto' | 'cpu' | 'gpu'; // where the prediction's diagrams are computed (same diagrams either way)
 }
 
-const TOPO_DEFAULTS: TopoLossOptions = { size: 16, dims: [2], q: 2, totalPersistence: 0, construction: 'T', engine: 'auto' };
+const TOPO_DEFAULTS: TopoLossOptions = { size: 16, ...LOSS_DEFAULTS, construction: 'T', engine: 'auto' };
 
 /** A training target: a cache key (the sample's name) and its full-resolution volume. */
 export interface TopoTarget {

@@ -332,7 +332,14 @@ test('options and predictions it cannot honour are refused when given, by name',
   t.release();
   const d = persistence(new Float32Array([1, 0, 1]), [1, 1, 3]);
   assert.throws(() => diagramLoss(d, d, { dims: [0, 0], q: 2, totalPersistence: 0 }), /dims must be distinct/);
-  assert.throws(() => diagramLoss(d, d, { dims: [0], q: 2 } as DiagramLossOptions), /totalPersistence must be a finite number/);
+  assert.throws(() => diagramLoss(d, d, { dims: [0], q: 2, totalPersistence: -1 }), /totalPersistence must be a finite number/);
+  // the defaults are TopoLoss's: dims [2], q = 2, μ = 0
+  // (a hollow 3³ shell against a solid cube: one void (1, 0) to the diagonal, ((1 − 0)/2)² = 0.25)
+  const shell = new Float32Array(27).fill(1);
+  shell[13] = 0;
+  const [p2, t2] = [persistence(shell, [3, 3, 3]), persistence(new Float32Array(27).fill(1), [3, 3, 3])];
+  assert.is(diagramLoss(p2, t2).value, 0.25);
+  assert.equal(diagramLoss(p2, t2), diagramLoss(p2, t2, { dims: [2], q: 2, totalPersistence: 0 }));
   assert.throws(() => diagramLoss({} as Diagrams, d, { dims: [0], q: 2, totalPersistence: 0 }), /the prediction is not a Diagrams object/);
   // a dimension the diagrams were not computed in read as empty: a wrong loss, no error (found by a review)
   const only0 = persistence(new Float32Array([1, 0, 1]), [1, 1, 3], { dims: [0] });
