@@ -8,7 +8,10 @@ import { isDimList } from '../../src/topo/arguments.ts';
 import { loadSamples, splitFor } from '../../src/train/data.ts';
 import { warningLines } from './inspect.ts';
 import { finishRun } from '../../src/train/finish.ts';
-import { checkSameConfig, RUN_FILES, train } from '../../src/train/trainer.ts';
+import { checkSameConfig, RUN_FILES, savedConfig, train } from '../../src/train/trainer.ts';
+import { listTiffs } from '../../src/data/dataset.ts';
+import { readTiff } from '../../src/data/tiff.ts';
+import { SIDES } from '../../src/model/shapr_layout.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { numberOption } from './numbers.ts';
 import { isWithin } from './paths.ts';
@@ -144,9 +147,30 @@ export function register(program: Command): void {
       .description('train SHAPR (with the topological loss when --lambda > 0) on one fold; resumes an interrupted run in --out')
       .requiredOption('--out <dir>', 'run directory (required; config, log.jsonl, checkpoints, predictions, metrics)'),
   ).action(async (o, cmd: Command) => {
-    warnUnused(o, (k) => cmd.getOptionValueSource(k) === 'cli');
+    const given = (k: string) => cmd.getOptionValueSource(k) === 'cli';
+    // a run directory that exists resumes with its own options: only those given here may differ (and are
+    // checked: --data to another path, --epochs to train on); a new run trains at its data's side
+    const saved = savedConfig(o.out);
+    if (saved) for (const [field, key] of OPTION_KEYS) if (!given(key) && field in saved) o[key] = saved[field];
+    if (!saved && !given('side')) o.side = dataSide(String(o.data)) ?? o.side;
+    warnUnused(o, given);
     await runTraining(configFrom(o), o.out);
   });
+}
+
+/** Config field → commander's key of its option (configFrom's inverse). */
+const OPTION_KEYS = (Object.keys(FLAG) as Array<keyof TrainConfig>).map((f) => [f, f === 'topoQ' ? 'q' : f === 'topoPersistence' ? 'totalPersistence' : f] as const);
+
+/** The side of a dataset's volumes, from its first obj/ file, if the network takes it; else undefined (loading says why). */
+function dataSide(data: string): number | undefined {
+  if (data === 'synthetic') return undefined;
+  try {
+    const [first] = listTiffs(join(data, 'obj')).values();
+    const [d, h, w] = readTiff(join(data, 'obj', first)).shape;
+    return d === h && h === w && SIDES.includes(w) ? w : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -130,6 +130,17 @@ function readRunJson(path: string): unknown {
   return readJsonFile(path, () => 'not valid JSON (damaged?); this run directory cannot be resumed: use a new --out');
 }
 
+/**
+ * The options run directory `dir` was started with (config.json, with the defaults of fields it lacks); null
+ * if it has none, or if its config.json is not an object (checkSameConfig says so). Throws on a damaged file.
+ */
+export function savedConfig(dir: string): Record<string, unknown> | null {
+  const cfgPath = join(dir, RUN_FILES.config);
+  if (!existsSync(cfgPath)) return null;
+  const old = readRunJson(cfgPath) as Record<string, unknown>;
+  return old && typeof old === 'object' && !Array.isArray(old) ? configFromJson(old) : null;
+}
+
 /** What a run directory's config.json allows a resume to change: `moved` / `epochs` hold the old values. */
 export interface SavedConfig {
   exists: boolean;
@@ -147,9 +158,7 @@ export interface SavedConfig {
 export function checkSameConfig(dir: string, c: TrainConfig): SavedConfig {
   const cfgPath = join(dir, RUN_FILES.config);
   if (!existsSync(cfgPath)) return { exists: false };
-  const old = readRunJson(cfgPath) as Record<string, unknown>;
-  const valid = old && typeof old === 'object' && !Array.isArray(old);
-  const saved = valid ? configFromJson(old) : null;
+  const saved = savedConfig(dir);
   let changes = saved ? configChanges(saved, c) : ['(not a config object)'];
   const out: SavedConfig = { exists: true };
   // (a path stored relative by an older version is the same folder if it resolves to this one: configChanges)

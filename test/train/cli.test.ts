@@ -190,6 +190,15 @@ test('train and compare: a run directory with a wrong config or a missing metric
   const again = await cli('train', '--out', join(dir, 'r'), ...tiny);
   assert.match(again.stderr, /already trained \(.*metrics\.json exists; delete it to finish the run again, or give more --epochs to train on\)/);
   assert.equal(readFileSync(join(dir, 'r', 'log.jsonl')), logBefore);
+  // --out alone: the run's own options (every option had to be typed again, and the default --epochs 100
+  // would have trained a 1-epoch run on)
+  assert.match((await cli('train', '--out', join(dir, 'r'))).stderr, /already trained/);
+  assert.equal(readFileSync(join(dir, 'r', 'log.jsonl')), logBefore);
+  // a new run trains at its data's side without --side (8³ here; it was refused for the default 64)
+  const data8 = join(dir, 'data8');
+  writeDataset(data8, generateDataset({ n: 6, size: 8, seed: 3 }));
+  await cli('train', '--data', data8, '--out', join(dir, 'r8'), '--epochs', '1', '--steps-per-epoch', '1', '--filters', '2', '--lambda', '0');
+  assert.is(JSON.parse(readFileSync(join(dir, 'r8', 'config.json'), 'utf8')).side, 8);
   for (const [args, message] of [
     [['--lr', '0.002', '--seed', '3'], /r\/config\.json: this run directory was started with other options \(--seed 0 → 3, --lr 0\.001 → 0\.002\); use a new --out or the same options/],
     [[], /r\/config\.json: not valid JSON \(damaged\?\)/],
