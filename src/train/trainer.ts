@@ -9,6 +9,9 @@ import type { Gpu } from '../gpu/device.ts';
 import type { Sample } from '../data/sample.ts';
 import { Discriminator } from '../model/discriminator.ts';
 import { ganStep } from './gan_step.ts';
+import { scale } from '../ops/elementwise.ts';
+import type { Tape } from '../tape/tape.ts';
+import type { Tensor } from '../tape/tensor.ts';
 import { Shapr } from '../model/shapr.ts';
 import { Adam } from '../optim/adam.ts';
 import { inThread } from '../topo/topo_job.ts';
@@ -287,7 +290,7 @@ async function trainLocked(g: Gpu, c: TrainConfig, dir: string, samples: Sample[
       ev.onEpochEnd?.(log);
       stopped = decision.stop;
     }
-    if (c.adversarialEpochs > 0) logs.push(...(await adversarialPhase(g, c, dir, model, trainSet, valSet, logs.length, ev)));
+    if (c.adversarialEpochs > 0) logs.push(...(await adversarialPhase(g, c, dir, model, topo, trainSet, valSet, logs.length, ev)));
     return { model, epochs: logs, stoppedEarly: stopped };
   } finally {
     await pool?.close();
@@ -296,10 +299,11 @@ async function trainLocked(g: Gpu, c: TrainConfig, dir: string, samples: Sample[
 
 /**
  * SHAPR's adversarial fine-tuning, from the best supervised weights: generator loss (10·supervised +
- * adversarial)/11 with a 3D discriminator (src/train/gan_step.ts). It is deterministic, so an interrupted phase
+ * adversarial)/11 with a 3D discriminator (src/train/gan_step.ts); in a topological run the supervised term
+ * and the validation loss keep λ·L_T, as in its supervised epochs. It is deterministic, so an interrupted phase
  * is simply run again from the supervised best (kept as best_supervised.safetensors); its best weights (by validation loss) replace best.safetensors.
  */
-async function adversarialPhase(g: Gpu, c: TrainConfig, dir: string, model: Shapr, trainSet: Sample[], valSet: Sample[], first: number, ev: TrainEvents): Promise<EpochLog[]> {
+async function adversarialPhase(g: Gpu, c: TrainConfig, dir: string, model: Shapr, topo: TopoLoss | null, trainSet: Sample[], valSet: Sample[], first: number, ev: TrainEvents): Promise<EpochLog[]> {
   // the phase always starts from the supervised phase's best, kept aside, so that a rerun is identical
   const supervisedBest = join(dir, SUPERVISED_BEST);
   if (!existsSync(supervisedBest)) writeFileAtomic(supervisedBest, readFileSync(join(dir, RUN_FILES.best)));
@@ -308,7 +312,7 @@ async function adversarialPhase(g: Gpu, c: TrainConfig, dir: string, model: Shap
   const optG = new Adam(model.params, { lr: c.lr });
   const optD = new Adam(disc.params, { lr: c.lr });
   const logs: EpochLog[] = [];
-  let best = (await evaluateLoss(g, model, null, c, valSet)).loss;
+  let best = (await evaluateLoss(g, model, topo, c, valSet)).loss;
   for (let k = 0; k < c.adversarialEpochs; k++) {
     const epoch = first + k;
     const t0 = performance.now();
@@ -320,12 +324,14 @@ async function adversarialPhase(g: Gpu, c: TrainConfig, dir: string, model: Shap
     const parts: AdversarialParts[] = [];
     for (const [i, idx] of batches.entries()) {
       const batch = makeBatch(g, idx.map((j) => trainSet[j]), aug);
-      const l = await ganStep(g, model, disc, optG, optD, batch.input, batch.target);
+      // a topological run keeps λ·L_T in the supervised term (the phase dropped it without a word)
+      const lambdaLT = topo ? async (t: Tape, pred: Tensor) => scale(t, (await topo.apply(t, pred, batch.samples.map((s) => ({ key: s.name, volume: s.target })))).loss, c.lambda) : undefined;
+      const l = await ganStep(g, model, disc, optG, optD, batch.input, batch.target, lambdaLT);
       releaseBatch(batch);
       parts.push({ loss: l.generator, supervised: l.supervised, discriminator: l.discriminator, adversarial: l.adversarial });
       ev.onStep?.(epoch, i + 1, batches.length, parts[parts.length - 1]);
     }
-    const val = await evaluateLoss(g, model, null, c, valSet);
+    const val = await evaluateLoss(g, model, topo, c, valSet);
     const improved = val.loss < best;
     if (improved) {
       best = val.loss;

@@ -80,23 +80,28 @@ test('from --topo-size 32 up the topological term runs on worker threads (TopoPo
   rmSync(dir, { recursive: true });
 });
 
-test('the optional adversarial phase runs after the supervised one and logs its epochs', async () => {
+// In a topological run the phase kept nothing of L_T: its steps and its choice of best weights dropped it.
+test('the optional adversarial phase runs after the supervised one, logs its epochs, and keeps λ·L_T in a topological run', async () => {
   const g = await gpu();
-  const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-adv-'));
-  const c = { ...TINY, epochs: 2, lambda: 0, adversarialEpochs: 2 };
-  const samples = loadSamples(c);
-  const r = await train(g, c, dir, samples, splitFor(samples, c));
-  const adv = r.epochs.filter((e) => e.phase === 'adversarial');
-  assert.is(adv.length, 2);
-  // its parts under their own names (they were logged as dice, bce and topo)
-  for (const e of adv) {
-    assert.equal(Object.keys(e.train), ['loss', 'supervised', 'discriminator', 'adversarial']);
-    assert.ok(e.phase === 'adversarial' && Number.isFinite(e.train.loss) && e.train.discriminator > 0 && e.train.supervised > 0, JSON.stringify(e.train));
+  for (const lambda of [0, 0.5]) {
+    const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-adv-'));
+    const c = { ...TINY, epochs: 2, lambda, adversarialEpochs: 2 };
+    const samples = loadSamples(c);
+    const r = await train(g, c, dir, samples, splitFor(samples, c));
+    const adv = r.epochs.filter((e) => e.phase === 'adversarial');
+    assert.is(adv.length, 2);
+    // its parts under their own names (they were logged as dice, bce and topo)
+    for (const e of adv) {
+      assert.equal(Object.keys(e.train), ['loss', 'supervised', 'discriminator', 'adversarial']);
+      assert.ok(e.phase === 'adversarial' && Number.isFinite(e.train.loss) && e.train.discriminator > 0 && e.train.supervised > 0, JSON.stringify(e.train));
+      // validation (which picks the phase's best weights) with the run's own loss: λ·L_T included
+      assert.ok(lambda > 0 ? e.val.topo > 0 && Math.abs(e.val.loss - ((2 * e.val.dice + e.val.bce) / 2 + lambda * e.val.topo)) < 1e-5 : e.val.topo === 0, `λ = ${lambda}: ${JSON.stringify(e.val)}`);
+    }
+    assert.ok(existsSync(join(dir, 'best_supervised.safetensors')));
+    assert.is(readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n').length, 4);
+    r.model.dispose();
+    rmSync(dir, { recursive: true });
   }
-  assert.ok(existsSync(join(dir, 'best_supervised.safetensors')));
-  assert.is(readFileSync(join(dir, 'log.jsonl'), 'utf8').trim().split('\n').length, 4);
-  r.model.dispose();
-  rmSync(dir, { recursive: true });
 });
 
 /**
