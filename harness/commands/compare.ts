@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../../src/util/atomic.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { isWithin } from './paths.ts';
 import { toolVersion } from '../version.ts';
+import { formatPValue } from '../../src/eval/wilcoxon.ts';
 
 /**
  * Refuses, before any work, a report path inside one of the runs or over a file that is not an earlier
@@ -56,7 +57,7 @@ export async function writeReport(dirs: string[], out: string, meta: Record<stri
   for (const t of input.tests) {
     // NOTE: n as the report gives it, the pairs with a non-zero difference (the test drops the others)
     const what = t.result
-      ? `p = ${t.result.pvalue.toPrecision(3)} (${t.result.method}, n = ${t.result.n} of ${t.pairs} pairs with a non-zero difference)`
+      ? `p = ${formatPValue(t.result.pvalue)} (${t.result.method}, n = ${t.result.n} of ${t.pairs} pairs with a non-zero difference)`
       : t.pairs ? `no non-zero differences (${t.pairs} pairs)` : 'no samples in common (different test folds or data?)';
     console.log(`Wilcoxon ${t.metric}, ${t.a} vs ${t.b}: ${what}`);
   }

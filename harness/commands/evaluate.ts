@@ -6,7 +6,7 @@ import { listTiffs } from '../../src/data/dataset.ts';
 import { evaluateFolders, toJsonRows, volumeFolder, type SampleEvaluation } from '../../src/eval/evaluate_folders.ts';
 import { METRICS } from '../../src/eval/metrics.ts';
 import { summarize } from '../../src/eval/summary.ts';
-import { wilcoxon } from '../../src/eval/wilcoxon.ts';
+import { formatPValue, wilcoxon } from '../../src/eval/wilcoxon.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { progress } from '../progress.ts';
 
@@ -92,7 +92,7 @@ export function register(program: Command): void {
             const v = pairs.map((p) => p[side][k]).filter((x) => !Number.isNaN(x));
             return v.reduce((a, b) => a + b, 0) / v.length;
           };
-          const test = t.n === 0 ? 'no non-zero differences' : `T = ${t.statistic}  p = ${t.pvalue.toPrecision(3)} (${t.method}, n = ${t.n})`;
+          const test = t.n === 0 ? 'no non-zero differences' : `T = ${t.statistic}  p = ${formatPValue(t.pvalue)} (${t.method}, n = ${t.n})`;
           console.log(`  ${t.metric.padEnd(15)} mean ${fmt(mean(0))} vs ${fmt(mean(1))}  ${test}`);
         }
       }

@@ -108,3 +108,8 @@ export function erfc(x: number): number {
   }
   return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
 }
+
+/** A p-value in one style: three significant digits, as 1.49e-8 below 0.001 (toPrecision gave 0.00000560 there). */
+export function formatPValue(p: number): string {
+  return p < 1e-3 ? p.toExponential(2) : p.toPrecision(3);
+}

@@ -2,7 +2,7 @@
 // nothing fetched), with the paper-style table, per-class box plots, training curves and examples.
 import { METRICS as EVAL_METRICS } from '../eval/metrics.ts';
 import { ALL_CLASSES, type Stats } from '../eval/summary.ts';
-import type { WilcoxonResult } from '../eval/wilcoxon.ts';
+import { formatPValue, type WilcoxonResult } from '../eval/wilcoxon.ts';
 import type { DiagramsJson } from '../topo/persistence.ts';
 import type { EpochLog } from '../train/trainer.ts';
 import { encodePng, encodeRgbaPng, type GrayImage, type RgbaImage } from '../util/png.ts';
@@ -82,7 +82,7 @@ function table(input: ReportInput): string {
     });
     const ps = comparisons.map((c) => {
       const test = input.tests.find((t) => t.metric === m && t.b === c.b);
-      return `<td>${test?.result ? `${test.result.pvalue.toPrecision(3)} (${test.result.method}, n=${test.result.n})` : test?.pairs === 0 ? 'no common samples' : '–'}</td>`;
+      return `<td>${test?.result ? `${formatPValue(test.result.pvalue)} (${test.result.method}, n=${test.result.n})` : test?.pairs === 0 ? 'no common samples' : '–'}</td>`;
     });
     return `<tr><th>${METRIC_TITLES[m]}</th>${cells.join('')}${ps.join('')}</tr>`;
   });

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { erfc, rankData, signedRankPmf, wilcoxon } from '../../src/eval/wilcoxon.ts';
+import { erfc, formatPValue, rankData, signedRankPmf, wilcoxon } from '../../src/eval/wilcoxon.ts';
 
 // Fixture: scipy 1.10.1 stats.wilcoxon (defaults) values made by harness/fixtures/eval_reference.py.
 const ref = JSON.parse(readFileSync(new URL('../fixtures/eval_reference.json', import.meta.url), 'utf8'));
@@ -34,6 +34,11 @@ test('statistic and p-value equal scipy.stats.wilcoxon (exact, approx, ties, zer
     assert.ok(Math.abs(r.statistic - c.statistic) < 1e-9, `${c.label}: T ${r.statistic} vs ${c.statistic}`);
     assert.ok(Math.abs(r.pvalue - c.pvalue) <= 1e-12 + 1e-10 * c.pvalue, `${c.label}: p ${r.pvalue} vs ${c.pvalue}`);
   }
+});
+
+// compare printed p = 1.49e-8 beside p = 0.00000560 in one table
+test('formatPValue: three significant digits, exponent form below 0.001', () => {
+  assert.equal([0.5, 0.0123, 0.001, 5.6e-6, 1.49e-8, 1].map(formatPValue), ['0.500', '0.0123', '0.00100', '5.60e-6', '1.49e-8', '1.00']);
 });
 
 test.run();
