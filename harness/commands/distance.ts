@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { wasserstein } from '../../src/topo/wasserstein.ts';
-import { fileError, UserError } from '../../src/util/errors.ts';
+import { fileError, readFileError, UserError } from '../../src/util/errors.ts';
 
 interface DistanceFlags {
   dim?: string; // one dimension; default: every dimension present in either file
@@ -74,12 +74,18 @@ function parseQ(s: string): number {
 
 /** Reads and validates a diagram file; every problem is a one-line error naming the file. */
 export function readDiagrams(file: string): DiagramFile {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(file, 'utf8').replace(/^\uFEFF/, ''); // NOTE: a byte-order mark (Windows editors) is not JSON
+    bytes = readFileSync(file);
   } catch (err) {
-    throw fileError(file, `cannot read file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw readFileError(file, err);
   }
+  // NOTE: a volume given for its diagrams printed its binary bytes in the JSON error
+  const volume = bytes.subarray(0, 6).toString('latin1') === '\x93NUMPY' || /^(II\*\0|MM\0\*)/.test(bytes.subarray(0, 4).toString('latin1'));
+  if (volume || bytes.subarray(0, 512).includes(0)) {
+    throw fileError(file, `not a diagram file (${volume ? 'a volume: `topo-shapr persistence FILE > A.json` writes its diagrams' : 'binary data, not JSON text'})`);
+  }
+  const text = bytes.toString('utf8').replace(/^\uFEFF/, ''); // NOTE: a byte-order mark (Windows editors) is not JSON
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -9,7 +9,7 @@ import { readTiff } from '../../src/data/tiff.ts';
 import { persistence, type Construction } from '../../src/topo/persistence.ts';
 import { diagramsToJson, generatorsToJson } from '../../src/topo/diagrams.ts';
 import { decodeNpy } from '../../src/util/npy.ts';
-import { fileError, UserError } from '../../src/util/errors.ts';
+import { fileError, readFileError, UserError } from '../../src/util/errors.ts';
 
 interface PersistenceFlags {
   shape?: string; // "D,H,W" or "H,W": required for raw float32 files
@@ -49,7 +49,7 @@ export function readVolume(file: string, shapeFlag?: string): { data: Float32Arr
   try {
     bytes = readFileSync(file);
   } catch (err) {
-    throw fileError(file, `cannot read file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw readFileError(file, err);
   }
   if (ext === '.npy') {
     const a = decodeNpy(bytes, file);

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import { ALL_CLASSES } from '../eval/summary.ts';
-import { fileError } from '../util/errors.ts';
+import { fileError, readFileError } from '../util/errors.ts';
 
 /** Label for samples whose file name carries no class. */
 const UNLABELLED = 'unlabelled';
@@ -33,7 +33,7 @@ export function readClassesCsv(path: string): Map<string, string> | null {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw fileError(path, `cannot read file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw readFileError(path, err);
   }
   // NOTE: a split on commas read "Class, A" as the class '"Class' and silently merged classes.
   let rows: Array<{ record: string[]; info: { lines: number } }>;

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import pako from 'pako';
 import UTIF, { type Ifd } from 'utif';
-import { fileError } from '../util/errors.ts';
+import { fileError, readFileError } from '../util/errors.ts';
 
 /** Pixel types the reader accepts. */
 export type TiffDtype = 'uint8' | 'uint16' | 'float32';
@@ -42,7 +42,7 @@ export function readTiff(path: string): TiffVolume {
   try {
     bytes = readFileSync(path);
   } catch (err) {
-    throw fileError(path, `cannot read file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw readFileError(path, err);
   }
   return decodeTiff(bytes, path);
 }

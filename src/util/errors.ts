@@ -44,6 +44,12 @@ export function fileSystemError(err: unknown): UserError | null {
   return fileError(e.path, `cannot ${VERBS[e.syscall ?? ''] ?? 'access'}: ${why}`);
 }
 
+/** A file that could not be read, as one line naming it: a folder given for a file is said to be one. */
+export function readFileError(path: string, err: unknown): UserError {
+  const code = (err as NodeJS.ErrnoException).code;
+  return fileError(path, code === 'EISDIR' ? 'is a folder, not a file' : `cannot read file (${code ?? (err as Error).message})`);
+}
+
 /** Training produced a non-finite value (NaN or ±Inf): the run diverged (the trainer adds where and what to do). */
 export class DivergedError extends UserError {
   constructor(message: string) {

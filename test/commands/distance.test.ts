@@ -4,11 +4,11 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { wasserstein } from '../../src/topo/wasserstein.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'topo-shapr-distance-'));
-const file = (name: string, text: string) => {
+const file = (name: string, text: string | Buffer) => {
   const p = join(dir, name);
   writeFileSync(p, text);
   return p;
@@ -66,12 +66,15 @@ test('a byte-order mark (as Windows editors write) is read past, as in classes.c
 });
 
 test('bad files: one line naming the file and the problem, exit code 1', () => {
-  const cases: Array<[string, string, RegExp]> = [
+  const cases: Array<[string, string | Buffer, RegExp]> = [
     ['inf.json', '{"0": [[1, Infinity]]}', /inf\.json: not valid JSON .*write an essential class's death as null/],
     ['huge.json', '{"0": [[1, 1e999]]}', /huge\.json: dimension 0, pair 0: non-finite value in \[1, Infinity\]; write an essential class's death as null/],
     ['key.json', '{"01": [[1, 0]]}', /key\.json: key '01' is not a homology dimension/],
     ['str.json', '{"0": [["1", "0"]]}', /str\.json: dimension 0, pair 0: expected \[birth, death\|null\]/],
     ['mixed.json', '{"0": [[0.9, 0.1], [0.2, 0.6]]}', /mixed\.json: mixes birth ≥ death \(dimension 0, pair 0: \[0\.9, 0\.1\]\) and birth ≤ death \(dimension 0, pair 1: \[0\.2, 0\.6\]\) pairs/],
+    // a volume given for its diagrams: its binary bytes were printed in the JSON error
+    ['cell.npy', Buffer.from("\x93NUMPY\x01\x00v\x00{'descr': '<f4'}", 'latin1'), /cell\.npy: not a diagram file \(a volume: `topo-shapr persistence FILE > A\.json` writes its diagrams\)$/],
+    ['blob.bin', 'ab\x00cd', /blob\.bin: not a diagram file \(binary data, not JSON text\)$/],
   ];
   for (const [name, text, message] of cases) {
     const r = cli(file(name, text), a);
@@ -80,6 +83,9 @@ test('bad files: one line naming the file and the problem, exit code 1', () => {
     assert.is(lines.length, 1, r.stderr);
     assert.match(lines[0], message);
   }
+  // a folder given for a file (it was "cannot read file (EISDIR)")
+  const folder = cli(dirname(a), a);
+  assert.match(folder.stderr, /: is a folder, not a file$/m);
   // two files without any dimension: refused (printed nothing, exit 0)
   const none = cli(file('none.json', '{}'), file('none2.json', '{}'));
   assert.is(none.status, 1);

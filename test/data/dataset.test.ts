@@ -100,7 +100,7 @@ test('classes.csv overrides the file names and must list every sample', () => {
   const dir2 = fresh();
   rmSync(join(dir2, 'classes.csv'));
   mkdirSync(join(dir2, 'classes.csv'));
-  expectError(dir2, /classes\.csv: cannot read file \(EISDIR\)/);
+  expectError(dir2, /classes\.csv: is a folder, not a file/);
 });
 
 test('missing partner file names the missing file', () => {
