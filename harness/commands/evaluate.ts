@@ -7,7 +7,7 @@ import { evaluateFolders, toJsonRows, volumeFolder, type SampleEvaluation } from
 import { METRICS } from '../../src/eval/metrics.ts';
 import { summarize } from '../../src/eval/summary.ts';
 import { formatPValue, wilcoxon } from '../../src/eval/wilcoxon.ts';
-import { UserError } from '../../src/util/errors.ts';
+import { fileError, UserError } from '../../src/util/errors.ts';
 import { progress } from '../progress.ts';
 
 interface EvaluateFlags {
@@ -58,6 +58,8 @@ export function register(program: Command): void {
         bar.stop();
         return rows;
       };
+      // NOTE: a missing or empty --against folder is named before the first folder's whole evaluation
+      if (f.against && listTiffs(volumeFolder(f.against)).size === 0) throw fileError(volumeFolder(f.against), 'no .tif files in folder');
       const rows = evaluate(f.pred);
       const truths = listTiffs(volumeFolder(f.truth)).size;
       if (rows.length < truths) process.stderr.write(`${rows.length} of the ${truths} truth volumes have a prediction in ${f.pred}: evaluating those\n`);

@@ -93,6 +93,7 @@ export function register(program: Command): void {
       const batchSize = parseInteger('batch-size', o.batchSize, 1);
       if (!o.data && !(o.image && o.mask)) throw new UserError('predict: give --data DIR, or --image and --mask');
       if (o.data && (o.image || o.mask)) throw new UserError(`predict: give --data DIR or --image and --mask, not both (--${o.image ? 'image' : 'mask'} would be ignored)`);
+      if (o.image && o.mask && realPath(o.image) === realPath(o.mask)) throw new UserError(`predict: --image and --mask are one file (${o.mask}); give the image and its mask`);
       const g = await getGpu();
       const { model } = await loadShapr(g, o.weights);
       const side = model.config.side;

@@ -98,6 +98,8 @@ export async function runTraining(c: TrainConfig, out: string, label = out): Pro
   if (c.data !== 'synthetic' && isWithin(out, c.data)) throw new UserError(`--out ${out}: lies inside the data folder ${c.data}; put the run directory elsewhere`);
   const samples = loadSamples(c, (w) => console.error(warningLines(w).map((x) => `${label}: ${x}`).join('\n')));
   const split = splitFor(samples, c);
+  // NOTE: accepted silently, it made every epoch one step of the whole training split
+  if (c.batchSize > split.train.length) console.error(`${label}: warning: --batch-size ${c.batchSize} is more than the ${split.train.length} training samples: one step per epoch, of all of them`);
   const g = await getGpu();
   const bar = progress('{label} |{bar}| step {value}/{total} {info} | ETA {eta_formatted}');
   const prep = progress('{label} |{bar}| {value}/{total} samples | ETA {eta_formatted}');
@@ -134,7 +136,7 @@ export async function runTraining(c: TrainConfig, out: string, label = out): Pro
     const test = split.test.map((i) => samples[i]);
     const rows = await finishRun(g, out, c, result.model, test);
     const meanIou = rows.reduce((s, r) => s + r.iou_error, 0) / Math.max(1, rows.length);
-    console.error(`${label}: ${result.epochs.length} epoch${result.epochs.length === 1 ? '' : 's'}${result.stoppedEarly ? ' (early stop)' : ''}; test IoU error ${meanIou.toFixed(3)} over ${rows.length} samples → ${out}`);
+    console.error(`${label}: ${result.epochs.length} epoch${result.epochs.length === 1 ? '' : 's'}${result.stoppedEarly ? ' (early stop)' : ''}; test IoU error ${meanIou.toFixed(3)} over ${rows.length} sample${rows.length === 1 ? '' : 's'} → ${out}`);
   } finally {
     release();
   }

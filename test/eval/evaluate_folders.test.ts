@@ -106,6 +106,11 @@ test('CLI: evaluate --json prints the rows; inspect on a broken folder exits 1 w
     moved.set(s.target.subarray(1), 0);
     writeFileSync(join(fold, `${s.name}.tif`), encodeTiff(moved, [S, S, S], 'float32'));
   }
+  // a missing --against folder is named before the first folder is evaluated (no progress bar of it)
+  const missing = spawnSync(process.execPath, [BIN, 'evaluate', '--truth', join(dir, 'truth'), '--pred', join(dir, 'shift'), '--against', join(dir, 'nope')], { encoding: 'utf8' });
+  assert.is(missing.status, 1);
+  assert.match(missing.stderr, /nope: no such folder/);
+  assert.not.match(missing.stderr, /evaluate .*shift/);
   const pair = spawnSync(process.execPath, [BIN, 'evaluate', '--truth', join(dir, 'truth'), '--pred', join(dir, 'shift'), '--against', fold, '--json'], { encoding: 'utf8' });
   assert.is(pair.status, 0, pair.stderr);
   assert.match(pair.stderr, /4 samples are in both .*shift \(6\) and .*fold \(4\): the paired test takes those/);

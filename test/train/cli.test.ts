@@ -67,6 +67,7 @@ test('predict: a weights file and a dataset folder or one image/mask pair give T
   await refused([...single, '--out', join(dir, 'data', 'mask', '.'), '--force'], /is .*mask, a folder of inputs/);
   // --image and --mask swapped: named (they were predicted from)
   const swapped = ['--image', join(dir, 'data', 'mask', `${names[0]}.tif`), '--mask', join(dir, 'data', 'image', `${names[0]}.tif`)];
+  await refused(['--image', join(dir, 'data', 'image', `${names[0]}.tif`), '--mask', join(dir, 'data', 'image', `${names[0]}.tif`), '--out', join(dir, 'same')], /--image and --mask are one file/);
   await refused([...swapped, '--out', join(dir, 'swapped')], /image\/.*\.tif: the mask has \d+ grey levels and its image 2: are the image and the mask swapped\?/);
   assert.equal(readFileSync(join(dir, 'data', 'obj', `${names[0]}.tif`)), truthBefore);
   // the same command again resumes: what it wrote stays, the rest is predicted (to the same volumes)
@@ -197,7 +198,8 @@ test('train and compare: a run directory with a wrong config or a missing metric
   // a new run trains at its data's side without --side (8³ here; it was refused for the default 64)
   const data8 = join(dir, 'data8');
   writeDataset(data8, generateDataset({ n: 6, size: 8, seed: 3 }));
-  await cli('train', '--data', data8, '--out', join(dir, 'r8'), '--epochs', '1', '--steps-per-epoch', '1', '--filters', '2', '--lambda', '0');
+  const r8 = await cli('train', '--data', data8, '--out', join(dir, 'r8'), '--epochs', '1', '--steps-per-epoch', '1', '--filters', '2', '--lambda', '0');
+  assert.match(r8.stderr, /warning: --batch-size 6 is more than the \d training samples: one step per epoch, of all of them/);
   assert.is(JSON.parse(readFileSync(join(dir, 'r8', 'config.json'), 'utf8')).side, 8);
   for (const [args, message] of [
     [['--lr', '0.002', '--seed', '3'], /r\/config\.json: this run directory was started with other options \(--seed 0 → 3, --lr 0\.001 → 0\.002\); use a new --out or the same options/],
