@@ -177,6 +177,18 @@ test('labels stored at or below half of full scale read as those stored at full 
   assert.equal(ref.summary.warnings.filter((x) => /half of full scale/.test(x)), []);
 });
 
+// mask/ and image/ swapped: inspect said OK, with warnings about masks unlike the middle slice
+test('a mask with many more grey levels than its image (mask/ and image/ swapped) is refused by name', () => {
+  const dir = fresh();
+  for (const s of samples) {
+    const [m, i] = [join(dir, 'mask', `${s.name}.tif`), join(dir, 'image', `${s.name}.tif`)];
+    const [mb, ib] = [readFileSync(m), readFileSync(i)];
+    writeFileSync(m, ib);
+    writeFileSync(i, mb);
+  }
+  expectError(dir, /mask\/\w+\.tif: has \d+ grey levels and its image 2: are mask\/ and image\/ swapped\?/);
+});
+
 test('empty and missing folders', () => {
   let dir = fresh();
   for (const s of samples) for (const sub of ['obj', 'mask', 'image']) unlinkSync(join(dir, sub, `${s.name}.tif`));
