@@ -140,6 +140,9 @@ export function loadDataset(dir: string, opts: { limit?: number } = {}): Dataset
     samples.push({ name: stem, className, shape, input: makeInput(mask.data, image.data), target: obj.data, image: image.data });
   }
   warnings.unshift(...[labels.mask.note(), labels.obj.note()].filter((x) => x !== null));
+  // NOTE: a row of classes.csv that names no sample (a typo) was accepted silently
+  const strays = csv && opts.limit === undefined ? [...csv.keys()].filter((name) => !lists.obj.has(name)) : [];
+  if (strays.length) warnings.push(`classes.csv: ${strays.length} row${strays.length === 1 ? '' : 's'} name${strays.length === 1 ? 's' : ''} no sample (e.g. "${strays[0]}")`);
   const perClass: Record<string, number> = {};
   for (const s of samples) perClass[s.className] = (perClass[s.className] ?? 0) + 1;
   const classes = Object.keys(perClass).sort();

@@ -73,6 +73,11 @@ test('classes.csv overrides the file names and must list every sample', () => {
   const rows = samples.map((s, i) => `${s.name}.tif,group${i % 2}`);
   writeFileSync(join(dir, 'classes.csv'), ['name,class', ...rows].join('\n'));
   assert.equal(Object.keys(loadDataset(dir).summary.perClass), ['group0', 'group1']);
+  assert.not.ok(loadDataset(dir).summary.warnings.some((w) => w.startsWith('classes.csv')));
+  // a row that names no sample (a typo): warned of (it was accepted silently)
+  writeFileSync(join(dir, 'classes.csv'), ['name,class', ...rows, 'ghost001,group0'].join('\n'));
+  assert.ok(loadDataset(dir).summary.warnings.includes('classes.csv: 1 row names no sample (e.g. "ghost001")'), loadDataset(dir).summary.warnings.join('\n'));
+  writeFileSync(join(dir, 'classes.csv'), ['name,class', ...rows].join('\n'));
   writeFileSync(join(dir, 'classes.csv'), ['name,class', ...rows.slice(1)].join('\n'));
   expectError(dir, new RegExp(`classes\\.csv: no class for sample "${samples[0].name}"`));
   // quoted fields as spreadsheets write them, comments, blank lines and a header (a split on commas read
