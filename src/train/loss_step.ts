@@ -31,9 +31,9 @@ export async function lossStep(g: Gpu, model: Shapr, batch: Batch, topo: TopoLos
     let total = sup.loss;
     let topoValue = 0;
     if (topo && lambda > 0) {
-      const r = await topo.apply(t, pred, batch.samples.map((s) => ({ key: s.name, volume: s.target })));
+      const r = await topoTerm(t, topo, pred, batch, lambda);
       topoValue = r.value;
-      total = add(t, total, scale(t, r.loss, lambda));
+      total = add(t, total, r.loss);
     }
     if (opt) {
       opt.zeroGrad();
@@ -45,4 +45,13 @@ export async function lossStep(g: Gpu, model: Shapr, batch: Batch, topo: TopoLos
   } finally {
     t.release();
   }
+}
+
+/**
+ * λ·L_T of a batch's predictions against its targets (as fed: augmented) on the tape, and L_T's value: the
+ * term a topological run adds to its supervised loss, in the supervised and in the adversarial steps.
+ */
+export async function topoTerm(t: Tape, topo: TopoLoss, pred: Tensor, batch: Batch, lambda: number): Promise<{ loss: Tensor; value: number }> {
+  const r = await topo.apply(t, pred, batch.samples.map((s) => ({ key: s.name, volume: s.target })));
+  return { loss: scale(t, r.loss, lambda), value: r.value };
 }

@@ -9,7 +9,6 @@ import type { Gpu } from '../gpu/device.ts';
 import type { Sample } from '../data/sample.ts';
 import { Discriminator } from '../model/discriminator.ts';
 import { ganStep } from './gan_step.ts';
-import { scale } from '../ops/elementwise.ts';
 import type { Tape } from '../tape/tape.ts';
 import type { Tensor } from '../tape/tensor.ts';
 import { Shapr } from '../model/shapr.ts';
@@ -26,7 +25,7 @@ import { loadCheckpoint, loadModel, saveCheckpoint, saveModel } from './checkpoi
 import { checkConfig, configChanges, configFromJson, configJson, FLAG, type TrainConfig } from './config.ts';
 import { initialPlateau, plateauStep, type PlateauState } from './schedule.ts';
 import { samplesFingerprint, type Split } from './data.ts';
-import { lossStep, type Parts } from './loss_step.ts';
+import { lossStep, topoTerm, type Parts } from './loss_step.ts';
 
 export type { Parts } from './loss_step.ts';
 
@@ -259,8 +258,9 @@ async function trainLocked(g: Gpu, c: TrainConfig, dir: string, samples: Sample[
     const valSet = split.val.map((i) => samples[i]);
     if (start > 0) ev.onResume?.(start, stopped || start >= c.epochs);
     // the targets' diagrams once, up front (the training targets in every orientation augmentation gives
-    // them): each step then has one read-back (topo_loss.ts)
-    if (topo && !stopped && start < c.epochs) {
+    // them), also before an adversarial phase alone (a run resumed after its supervised epochs): each step
+    // then has one read-back (topo_loss.ts)
+    if (topo && ((!stopped && start < c.epochs) || c.adversarialEpochs > 0)) {
       const total = trainSet.length + valSet.length;
       await prepareTopo(g, topo, trainSet, c.augment, (k) => ev.onPrepare?.(k, total));
       await prepareTopo(g, topo, valSet, false, (k) => ev.onPrepare?.(trainSet.length + k, total));
@@ -325,7 +325,7 @@ async function adversarialPhase(g: Gpu, c: TrainConfig, dir: string, model: Shap
     for (const [i, idx] of batches.entries()) {
       const batch = makeBatch(g, idx.map((j) => trainSet[j]), aug);
       // a topological run keeps λ·L_T in the supervised term (the phase dropped it without a word)
-      const lambdaLT = topo ? async (t: Tape, pred: Tensor) => scale(t, (await topo.apply(t, pred, batch.samples.map((s) => ({ key: s.name, volume: s.target })))).loss, c.lambda) : undefined;
+      const lambdaLT = topo ? async (t: Tape, pred: Tensor) => (await topoTerm(t, topo, pred, batch, c.lambda)).loss : undefined;
       const l = await ganStep(g, model, disc, optG, optD, batch.input, batch.target, lambdaLT);
       releaseBatch(batch);
       parts.push({ loss: l.generator, supervised: l.supervised, discriminator: l.discriminator, adversarial: l.adversarial });
