@@ -7,7 +7,7 @@ import { stemOf } from '../../src/data/class_names.ts';
 import { emptyMaskWarning, LAYOUT, listTiffs } from '../../src/data/dataset.ts';
 import { FaintLabels, normaliseLabels } from '../../src/data/labels.ts';
 import { maskAndImageAtSide, shapeAtSide } from '../../src/data/resample.ts';
-import { fewerLevels, greyLevels, LEVEL_CAP, makeInput, type Sample } from '../../src/data/sample.ts';
+import { checkNotSwapped, makeInput, type Sample } from '../../src/data/sample.ts';
 import { checkValues, readTiff } from '../../src/data/tiff.ts';
 import { encodeTiff } from '../../src/data/tiff_writer.ts';
 import { iouError } from '../../src/eval/metrics.ts';
@@ -67,8 +67,7 @@ function readPair(maskPath: string, imagePath: string, side: number, labels: Fai
   }
   // NOTE: swapped --image and --mask were predicted from (the web page tells them apart by grey levels, so
   // the same rule here: a mask has far fewer levels than its image)
-  const [ml, il] = [greyLevels(mask.data), greyLevels(image.data)];
-  if (fewerLevels(il, ml)) throw fileError(maskPath, `the mask has ${ml >= LEVEL_CAP ? `${LEVEL_CAP}+` : ml} grey levels and its image ${il}: are the image and the mask swapped?`);
+  checkNotSwapped(maskPath, mask.data, image.data, 'are the image and the mask swapped?');
   labels.read(mask, maskPath);
   const empty = emptyMaskWarning(maskPath, mask);
   if (empty) warnings.push(empty);

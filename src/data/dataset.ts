@@ -5,7 +5,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileError } from '../util/errors.ts';
 import { readClassesCsv, sampleClass, stemOf } from './class_names.ts';
-import { fewerLevels, greyLevels, LEVEL_CAP, makeInput, type Sample } from './sample.ts';
+import { checkNotSwapped, makeInput, type Sample } from './sample.ts';
 import { FaintLabels } from './labels.ts';
 import { checkValues, readTiff, type TiffVolume } from './tiff.ts';
 
@@ -120,8 +120,7 @@ export function loadDataset(dir: string, opts: { limit?: number } = {}): Dataset
       }
     }
     // NOTE: mask/ and image/ swapped passed as "OK" with unlike-slice warnings: the rule predict applies to a pair
-    const [ml, il] = [greyLevels(mask.data), greyLevels(image.data)];
-    if (fewerLevels(il, ml)) throw fileError(paths.mask, `has ${ml >= LEVEL_CAP ? `${LEVEL_CAP}+` : ml} grey levels and its image ${il}: are mask/ and image/ swapped?`);
+    checkNotSwapped(paths.mask, mask.data, image.data, 'are mask/ and image/ swapped?');
     for (const kind of LAYOUT) {
       const v = { obj, mask, image }[kind];
       checkValues(v, paths[kind]);

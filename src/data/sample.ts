@@ -1,4 +1,5 @@
 // One training sample as the network sees it, shared by the dataset reader and the synthetic generator.
+import { fileError } from '../util/errors.ts';
 
 /**
  * A 2D input with its 3D ground truth. Arrays are row-major C order, values in [0, 1].
@@ -41,3 +42,12 @@ export function greyLevels(a: Float32Array): number {
  * binary, a few border values, but an image has many more).
  */
 export const fewerLevels = (a: number, b: number): boolean => a * 4 <= b;
+
+/**
+ * Throws, naming the mask file, if its image has fewer grey levels than a mask (fewerLevels): the two are
+ * swapped, which the reader and predict took as given. `question` says which two (files or folders).
+ */
+export function checkNotSwapped(maskPath: string, mask: Float32Array, image: Float32Array, question: string): void {
+  const [ml, il] = [greyLevels(mask), greyLevels(image)];
+  if (fewerLevels(il, ml)) throw fileError(maskPath, `the mask has ${ml >= LEVEL_CAP ? `${LEVEL_CAP}+` : ml} grey levels and its image ${il}: ${question}`);
+}

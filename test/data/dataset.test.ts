@@ -191,7 +191,7 @@ test('a mask with many more grey levels than its image (mask/ and image/ swapped
     writeFileSync(m, ib);
     writeFileSync(i, mb);
   }
-  expectError(dir, /mask\/\w+\.tif: has \d+ grey levels and its image 2: are mask\/ and image\/ swapped\?/);
+  expectError(dir, /mask\/\w+\.tif: the mask has \d+ grey levels and its image 2: are mask\/ and image\/ swapped\?/);
 });
 
 test('empty and missing folders', () => {
