@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../src/util/atomic.ts';
 import { UserError } from '../src/util/errors.ts';
 import { readJsonFile } from '../src/util/json_file.ts';
 import { writeReport } from './commands/compare.ts';
-import { configFrom, runTraining, trainOptions, warnUnused } from './commands/train.ts';
+import { configFrom, optionKey, runTraining, trainOptions, warnUnused } from './commands/train.ts';
 import { exitOnError, exitWhenFlushed } from './exit.ts';
 
 /** The demo's defaults: a small network on small volumes (see README for the measured time). */
@@ -33,12 +33,8 @@ try {
   warnUnused(o, given);
   const preset: Partial<TrainConfig> = o.preset === 'paper' ? { ...TRAIN_DEFAULTS } : o.preset === 'demo' ? DEMO : (() => { throw new UserError(`--preset: unknown '${o.preset}'`); })();
   // flags given on the command line win over the preset, the preset over the defaults
-  const keyMap: Record<string, keyof TrainConfig> = { q: 'topoQ', totalPersistence: 'topoPersistence' };
   const base = configFrom(o);
-  for (const [k, v] of Object.entries(preset)) {
-    const flag = Object.entries(keyMap).find(([, c]) => c === k)?.[0] ?? k;
-    if (!given(flag)) (base as unknown as Record<string, unknown>)[k] = v;
-  }
+  for (const [k, v] of Object.entries(preset)) if (!given(optionKey(k as keyof TrainConfig))) (base as unknown as Record<string, unknown>)[k] = v;
   // the job compares λ = 0 with the λ given: --lambda 0 would compare the baseline with itself
   if (base.lambda === 0) throw new UserError('--lambda: the main job compares λ = 0 with λ > 0; give a positive weight (or use `topo-shapr train --lambda 0` for the baseline alone)');
   const out = resolve(o.out);

@@ -153,15 +153,19 @@ export function register(program: Command): void {
     // a run directory that exists resumes with its own options: only those given here may differ (and are
     // checked: --data to another path, --epochs to train on); a new run trains at its data's side
     const saved = savedConfig(o.out);
-    if (saved) for (const [field, key] of OPTION_KEYS) if (!given(key) && field in saved) o[key] = saved[field];
-    if (!saved && !given('side')) o.side = dataSide(String(o.data)) ?? o.side;
+    if (saved) {
+      for (const field of Object.keys(FLAG) as Array<keyof TrainConfig>) {
+        const key = optionKey(field);
+        if (!given(key) && field in saved) o[key] = saved[field];
+      }
+    } else if (!given('side')) o.side = dataSide(String(o.data)) ?? o.side;
     warnUnused(o, given);
     await runTraining(configFrom(o), o.out);
   });
 }
 
-/** Config field → commander's key of its option (configFrom's inverse). */
-const OPTION_KEYS = (Object.keys(FLAG) as Array<keyof TrainConfig>).map((f) => [f, f === 'topoQ' ? 'q' : f === 'topoPersistence' ? 'totalPersistence' : f] as const);
+/** Commander's key of a config field's option (configFrom's inverse): the field's name but for --q and --total-persistence. */
+export const optionKey = (field: keyof TrainConfig): string => (field === 'topoQ' ? 'q' : field === 'topoPersistence' ? 'totalPersistence' : field);
 
 /** The side of a dataset's volumes, from its first obj/ file, if the network takes it; else undefined (loading says why). */
 function dataSide(data: string): number | undefined {
@@ -182,8 +186,6 @@ function dataSide(data: string): number | undefined {
  */
 export function warnUnused(o: Record<string, unknown>, given: (key: string) => boolean): void {
   for (const { field, why } of unusedFields({ lambda: o.lambda as number, data: String(o.data) })) {
-    const flag = FLAG[field]!;
-    // commander's key of the flag: --total-persistence → totalPersistence
-    if (given(flag.slice(2).replace(/-(\w)/g, (_, ch: string) => ch.toUpperCase()))) console.error(`topo-shapr: warning: ${flag} is not used ${why}`);
+    if (given(optionKey(field))) console.error(`topo-shapr: warning: ${FLAG[field]} is not used ${why}`);
   }
 }
